@@ -1,0 +1,35 @@
+import type { ExternalChatRef, InboundMessage, OutboundMessage, SentRef } from '../src/bridge/messages.js';
+
+/** Resolves once the message is durably stored; the adapter acknowledges its network only then. */
+export type InboundSink = (msg: InboundMessage) => Promise<void>;
+
+export interface AdapterCapabilities {
+  readonly maxTextLength: number;
+  readonly media: boolean;
+  readonly typing: boolean;
+}
+
+/** An HTTP endpoint an adapter needs (e.g. the Telegram webhook); the http layer mounts it. */
+export interface AdapterWebhook {
+  readonly path: string;
+  handle(headers: Record<string, string | string[] | undefined>, body: unknown): Promise<{ status: number }>;
+}
+
+export interface AdapterHealth {
+  readonly ready: boolean;
+  readonly detail: string;
+}
+
+/**
+ * One external network. `start` begins receiving and hands each customer message to the sink;
+ * `send` writes to a customer and throws a `DeliveryError` (retryable or permanent) on failure.
+ */
+export interface ChatAdapter {
+  readonly network: string;
+  readonly capabilities: AdapterCapabilities;
+  readonly webhook?: AdapterWebhook;
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]>;
+  health(): AdapterHealth;
+}

@@ -1,0 +1,89 @@
+import type { Telegraf } from 'telegraf';
+import { TelegramError } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import type { Logger } from 'pino';
+
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] as const;
+
+/**
+ * Long polling that confirms an update to Telegram only after the bridge stored it: the offset moves
+ * past an update once `handle` resolved, so a crash or a store failure means Telegram sends it again.
+ * Updates are handled one at a time, in order, so a customer's messages keep their order.
+ */
+export class TelegramPoller {
+  private abort = new AbortController();
+  private done: Promise<void> = Promise.resolve();
+  private offset = 0;
+  running = false;
+  lastSuccessAt: number | undefined;
+  fatalError: string | undefined;
+
+  constructor(
+    private readonly bot: Telegraf,
+    private readonly handle: (update: Update) => Promise<void>,
+    private readonly log: Logger,
+    private readonly timeoutSeconds = 50,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.abort = new AbortController();
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await this.done;
+    // Confirm what was stored, so a restart does not fetch it again (duplicates would be dropped anyway).
+    if (this.offset > 0) {
+      await this.bot.telegram.callApi('getUpdates', { offset: this.offset, limit: 1, timeout: 0 }).catch(() => undefined);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const updates = await this.bot.telegram.callApi(
+          'getUpdates',
+          { offset: this.offset, timeout: this.timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
+          { signal: this.abort.signal as never },
+        );
+        this.lastSuccessAt = Date.now();
+        failures = 0;
+        for (const update of updates) {
+          await this.handle(update);
+          this.offset = update.update_id + 1;
+        }
+      } catch (err) {
+        if (!this.running) return;
+        if (err instanceof TelegramError && err.code === 401) {
+          this.fatalError = 'Telegram rejected the bot token (401); polling stopped';
+          this.log.fatal({ code: err.code }, this.fatalError);
+          this.running = false;
+          return;
+        }
+        failures++;
+        const delay = retryDelay(err, failures);
+        this.log.warn({ err, retryInMs: delay, offset: this.offset }, 'telegram polling failed; retrying');
+        await sleep(delay, this.abort.signal);
+      }
+    }
+  }
+}
+
+function retryDelay(err: unknown, failures: number): number {
+  if (err instanceof TelegramError && err.parameters?.retry_after !== undefined) return err.parameters.retry_after * 1000;
+  return Math.min(30_000, 250 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { splitText } from '../../src/bridge/split-text.js';
+import type { ExternalChatRef, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
+import { constantTimeEqual } from '../../src/security/constant-time.js';
+import type { AdapterHealth, AdapterWebhook, ChatAdapter, InboundSink } from '../adapter.js';
+import { toDeliveryError } from './errors.js';
+import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
+import { classifyUpdate } from './to-inbound.js';
+
+export interface TelegramAdapterOptions {
+  readonly token: string;
+  readonly apiRoot: string;
+  readonly mode: 'polling' | 'webhook';
+  /** Required in webhook mode: without it the webhook refuses every request. */
+  readonly webhookSecret?: string;
+  readonly publicBaseUrl: string;
+  readonly greeting: string;
+  readonly log: Logger;
+  readonly pollTimeoutSeconds?: number;
+}
+
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+const UNSUPPORTED_REPLY = 'Sorry, I can only pass text messages to our support team for now. Please describe it in words.';
+
+/** A sink failure must reach the poller/webhook (so the update is not acknowledged), not bot.catch's log. */
+class SinkFailed extends Error {}
+
+export class TelegramAdapter implements ChatAdapter {
+  readonly network = 'telegram';
+  readonly capabilities = { maxTextLength: 4096, media: false, typing: false };
+  readonly webhook?: AdapterWebhook;
+  private readonly bot: Telegraf;
+  private poller: TelegramPoller | undefined;
+  private webhookSet = false;
+  private sink: InboundSink | undefined;
+
+  constructor(private readonly opts: TelegramAdapterOptions) {
+    // webhookReply:false: every API call is a real call with a real result (telegram.md §5).
+    this.bot = new Telegraf(opts.token, { telegram: { apiRoot: opts.apiRoot, webhookReply: false } });
+    this.bot.use((ctx) => this.onUpdate(ctx.update));
+    this.bot.catch((err, ctx) => {
+      if (err instanceof SinkFailed) throw err.cause;
+      opts.log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed; skipped');
+    });
+    if (opts.mode === 'webhook') {
+      this.webhook = { path: TELEGRAM_WEBHOOK_PATH, handle: (headers, body) => this.onWebhook(headers, body) };
+    }
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.bot.botInfo = await this.bot.telegram.getMe().catch((err: unknown) => {
+      throw new Error(`Telegram getMe failed: ${toDeliveryError(err).message}`);
+    });
+    if (this.opts.mode === 'webhook') {
+      await this.bot.telegram.setWebhook(`${this.opts.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
+        secret_token: this.opts.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+      this.webhookSet = true;
+    } else {
+      await this.bot.telegram.deleteWebhook();
+      this.poller = new TelegramPoller(this.bot, (u) => this.bot.handleUpdate(u), this.opts.log, this.opts.pollTimeoutSeconds);
+      this.poller.start();
+    }
+    this.opts.log.info({ bot: this.bot.botInfo.username, mode: this.opts.mode }, 'telegram adapter started');
+  }
+
+  async stop(): Promise<void> {
+    await this.poller?.stop();
+    this.poller = undefined;
+  }
+
+  health(): AdapterHealth {
+    if (this.opts.mode === 'webhook') {
+      return { ready: this.webhookSet, detail: this.webhookSet ? 'webhook set' : 'webhook not set' };
+    }
+    if (!this.poller) return { ready: false, detail: 'not started' };
+    if (this.poller.fatalError) return { ready: false, detail: this.poller.fatalError };
+    const fresh = this.poller.lastSuccessAt !== undefined && Date.now() - this.poller.lastSuccessAt < 120_000;
+    return { ready: this.poller.running && fresh, detail: fresh ? 'polling' : 'polling has not succeeded recently' };
+  }
+
+  async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
+    const sent: SentRef[] = [];
+    for (const part of splitText(msg.text, this.capabilities.maxTextLength)) {
+      try {
+        const result = await this.bot.telegram.sendMessage(to.externalChatId, part);
+        sent.push({ externalMessageId: String(result.message_id) });
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    }
+    return sent;
+  }
+
+  private async onUpdate(update: Update): Promise<void> {
+    const item = classifyUpdate(update);
+    const log = this.opts.log;
+    switch (item.kind) {
+      case 'ignored':
+        log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
+        return;
+      case 'command':
+        await this.reply(item.chatId, this.opts.greeting);
+        return;
+      case 'unsupported':
+        await this.store(item.message);
+        await this.reply(item.chatId, UNSUPPORTED_REPLY);
+        return;
+      case 'message':
+        await this.store(item.message);
+        return;
+    }
+  }
+
+  private async store(message: Parameters<InboundSink>[0]): Promise<void> {
+    if (!this.sink) throw new SinkFailed('adapter not started');
+    try {
+      await this.sink(message);
+    } catch (err) {
+      throw new SinkFailed('storing failed', { cause: err });
+    }
+  }
+
+  /** Courtesy replies (greeting, "text only") are best effort: losing one loses no customer message. */
+  private async reply(chatId: number, text: string): Promise<void> {
+    await this.bot.telegram.sendMessage(chatId, text).catch((err: unknown) => {
+      this.opts.log.warn({ chatId, error: toDeliveryError(err).message }, 'telegram courtesy reply failed');
+    });
+  }
+
+  private async onWebhook(headers: Record<string, string | string[] | undefined>, body: unknown): Promise<{ status: number }> {
+    const given = headers['x-telegram-bot-api-secret-token'];
+    if (!this.opts.webhookSecret || typeof given !== 'string' || !constantTimeEqual(given, this.opts.webhookSecret)) {
+      this.opts.log.warn('telegram webhook refused: wrong or missing secret token');
+      return { status: 401 };
+    }
+    if (typeof body !== 'object' || body === null || typeof (body as Update).update_id !== 'number') {
+      this.opts.log.warn('telegram webhook refused: body is not an update');
+      return { status: 400 };
+    }
+    try {
+      await this.bot.handleUpdate(body as Update);
+      return { status: 200 };
+    } catch (err) {
+      // Not stored: a non-2xx makes Telegram deliver the update again.
+      this.opts.log.error({ err, updateId: (body as Update).update_id }, 'telegram update not stored');
+      return { status: 503 };
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { ChatAdapter } from '../adapters/adapter.js';
+import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+
+/** One adapter per network whose token is configured. */
+export function createAdapters(config: Config, log: Logger): ChatAdapter[] {
+  const adapters: ChatAdapter[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    adapters.push(
+      new TelegramAdapter({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        mode: config.TELEGRAM_MODE,
+        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        greeting: config.TELEGRAM_GREETING,
+        log: log.child({ network: 'telegram' }),
+      }),
+    );
+  }
+  return adapters;
+}

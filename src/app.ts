@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChatAdapter } from '../adapters/adapter.js';
+import { createAdapters } from './adapters.js';
+import { Bridge } from './bridge/bridge.js';
+import type { Config } from './config.js';
+import { defaultRetryPolicy } from './delivery/backoff.js';
+import { OutboxWorker } from './delivery/worker.js';
+import { createFlexBackend } from './flex/create-backend.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+const DEDUPE_RETENTION_MS = 7 * 24 * 3600_000;
+
+export interface RunningApp {
+  readonly url: string;
+  readonly store: Store;
+  readonly bridge: Bridge;
+  readonly worker: OutboxWorker;
+  readonly http: FastifyInstance;
+  readonly adapters: readonly ChatAdapter[];
+  /** Stops intake, lets deliveries in flight finish within `graceMs`, closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** config → store → Flex back end → adapters → bridge → outbox worker → HTTP server. */
+export async function startApp(config: Config, log: Logger, overrides: { adapters?: ChatAdapter[] } = {}): Promise<RunningApp> {
+  const store = await openStore(config.DATABASE_URL);
+  const flex = createFlexBackend(config);
+  const adapters = overrides.adapters ?? createAdapters(config, log);
+  let worker: OutboxWorker | undefined;
+  const bridge = new Bridge({
+    store,
+    flex,
+    adapters,
+    bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
+    log: log.child({ part: 'bridge' }),
+    onEnqueued: () => worker?.wake(),
+  });
+  worker = new OutboxWorker({
+    store,
+    deliver: (row) => bridge.deliver(row),
+    onDeadLettered: (row, reason) => bridge.onDeadLettered(row, reason),
+    policy: { ...defaultRetryPolicy, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
+    log: log.child({ part: 'delivery' }),
+  });
+  const http = createHttpServer({
+    bridge,
+    flex,
+    store,
+    adapters,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    log: log.child({ part: 'http' }),
+  });
+
+  const started: ChatAdapter[] = [];
+  const prune = setInterval(() => {
+    store.pruneDedupe(Date.now() - DEDUPE_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'dedupe pruning failed'));
+  }, 3600_000);
+  prune.unref();
+
+  const stop = async (graceMs = 10_000) => {
+    clearInterval(prune);
+    await http.close();
+    await Promise.allSettled(started.map((a) => a.stop()));
+    await worker.stop(graceMs);
+    await store.close();
+  };
+
+  try {
+    worker.start();
+    const url = await http.listen({ port: config.PORT, host: config.HOST });
+    for (const adapter of adapters) {
+      await adapter.start(async (msg) => void (await bridge.acceptCustomerMessage(msg)));
+      started.push(adapter);
+    }
+    log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');
+    return { url, store, bridge, worker, http, adapters, stop };
+  } catch (err) {
+    await stop(0).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import type { ChatAdapter } from '../../adapters/adapter.js';
+import { ChatClosedError, type FlexBackend, type FlexEvent } from '../flex/backend.js';
+import { permanent } from '../delivery/errors.js';
+import type { NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import { ChatOpener } from './chats.js';
+import { identityOf, userKeyOf, userKeyString, type InboundMessage } from './messages.js';
+import { toCustomerKey, toFlexKey } from './outbox-keys.js';
+import { splitText } from './split-text.js';
+
+export interface BridgeOptions {
+  readonly store: Store;
+  readonly flex: FlexBackend;
+  readonly adapters: readonly ChatAdapter[];
+  /** Author of the notices the bridge posts into Flex. */
+  readonly bridgeIdentity: string;
+  readonly log: Logger;
+  /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
+  readonly onEnqueued: () => void;
+}
+
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
+
+/**
+ * The router: knows customers, Flex chats and the outbox, and no network. Intake methods store and
+ * return; `deliver` carries one outbox row to its destination and throws a DeliveryError on failure.
+ */
+export class Bridge {
+  private readonly adapters: ReadonlyMap<string, ChatAdapter>;
+  private readonly chats: ChatOpener;
+
+  constructor(private readonly opts: BridgeOptions) {
+    this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
+    this.chats = new ChatOpener(opts.store, opts.flex, opts.log);
+  }
+
+  /** The InboundSink: resolves once the message is stored (or known as a duplicate). */
+  readonly acceptCustomerMessage = async (msg: InboundMessage): Promise<Acceptance> => {
+    const user = userKeyOf(msg);
+    const accepted = await this.opts.store.acceptOnce({ source: msg.network, key: msg.externalMessageId }, [
+      { key: toFlexKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
+    ]);
+    this.opts.log.info(
+      { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
+      accepted ? 'customer message stored' : 'duplicate customer message dropped',
+    );
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  };
+
+  async acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
+    const log = this.opts.log;
+    if (event.type === 'ignored') {
+      log.debug({ reason: event.reason }, 'flex webhook ignored');
+      return 'ignored';
+    }
+    const conversation = await this.opts.store.conversationByFlexSid(event.flexSid);
+    if (!conversation) {
+      log.info({ flexSid: event.flexSid, event: event.type }, 'flex webhook for an unknown chat ignored');
+      return 'ignored';
+    }
+    if (event.type === 'ended') {
+      if (conversation.status !== 'ended') await this.opts.store.endConversation(conversation.id);
+      log.info({ flexSid: event.flexSid, conversationId: conversation.id }, 'chat ended by flex');
+      return 'accepted';
+    }
+    if (event.author === conversation.identity || event.author === this.opts.bridgeIdentity) {
+      log.debug({ flexSid: event.flexSid, messageSid: event.messageSid }, 'own message echoed by flex ignored');
+      return 'ignored';
+    }
+    const user = userKeyOf(conversation);
+    const to = { ...user, externalChatId: conversation.externalChatId };
+    const maxLength = this.adapters.get(user.network)?.capabilities.maxTextLength ?? 4096;
+    const text = event.body === '' ? '(the agent sent something this bridge cannot carry yet)' : event.body;
+    const rows: NewOutboxRow[] = splitText(text, maxLength).map((part) => ({
+      key: toCustomerKey(user),
+      direction: 'to-customer',
+      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part },
+    }));
+    const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows);
+    log.info(
+      { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
+      accepted ? 'agent message stored' : 'duplicate agent message dropped',
+    );
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /** Carries one outbox row; throws a DeliveryError when it did not get through. */
+  async deliver(row: OutboxRow): Promise<void> {
+    const { payload } = row;
+    switch (payload.kind) {
+      case 'customer-message':
+        return this.deliverToFlex(row, payload.message);
+      case 'agent-message': {
+        const adapter = this.adapters.get(payload.to.network);
+        if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
+        await adapter.send(payload.to, { text: payload.text });
+        this.opts.log.info({ outboxId: row.id, messageSid: payload.messageSid, user: userKeyString(payload.to) }, 'agent message delivered');
+        return;
+      }
+      case 'notice':
+        try {
+          await this.opts.flex.postMessage(
+            payload.flexSid,
+            { author: this.opts.bridgeIdentity, text: payload.text, bridgeMessageId: `notice-${row.id}` },
+            { checkFirst: row.ambiguous },
+          );
+        } catch (err) {
+          if (!(err instanceof ChatClosedError)) throw err;
+          this.opts.log.info({ outboxId: row.id, flexSid: payload.flexSid }, 'notice dropped: chat already closed');
+        }
+        return;
+    }
+  }
+
+  private async deliverToFlex(row: OutboxRow, msg: InboundMessage): Promise<void> {
+    const user = userKeyOf(msg);
+    const posted = { author: identityOf(user), text: msg.text, bridgeMessageId: `${msg.network}:${msg.externalMessageId}` };
+    for (let attempt = 0; ; attempt++) {
+      const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, posted);
+      const flexSid = conversation.flexSid as string;
+      try {
+        if (!postedWhileOpening) await this.opts.flex.postMessage(flexSid, posted, { checkFirst: row.ambiguous });
+        this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        return;
+      } catch (err) {
+        // Flex closed the chat without us hearing of it: end the mapping and open a new chat, once.
+        if (!(err instanceof ChatClosedError) || attempt > 0) throw err;
+        this.opts.log.warn({ flexSid, conversationId: conversation.id }, 'chat was closed in flex; opening a new one');
+        await this.opts.store.endConversation(conversation.id);
+      }
+    }
+  }
+
+  /** A row that will not be retried: tell the agent when a customer did not get their message. */
+  async onDeadLettered(row: OutboxRow, reason: string): Promise<void> {
+    if (row.payload.kind !== 'agent-message') return;
+    const { to, flexSid } = row.payload;
+    await this.opts.store.enqueue([
+      {
+        key: toFlexKey(to),
+        direction: 'to-flex',
+        payload: {
+          kind: 'notice',
+          user: userKeyOf(to),
+          flexSid,
+          text: `⚠️ flex-bridge could not deliver a message to the customer on ${to.network}: ${reason}`,
+        },
+      },
+    ]);
+    this.opts.onEnqueued();
+  }
+}

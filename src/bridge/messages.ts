@@ -1,0 +1,61 @@
+/** A user of one external network, e.g. `{ network: 'telegram', externalUserId: '5012345678' }`. */
+export interface UserKey {
+  readonly network: string;
+  readonly externalUserId: string;
+}
+
+/** Where the bridge writes back to a customer on their network (Telegram chat id, Discord DM channel id). */
+export interface ExternalChatRef {
+  readonly network: string;
+  readonly externalUserId: string;
+  readonly externalChatId: string;
+}
+
+export interface Attachment {
+  readonly kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'animation' | 'file';
+  readonly fileName?: string;
+  readonly contentType?: string;
+  readonly size?: number;
+  /** Network-specific handle the adapter can download from (a Telegram file_id, a Discord attachment url). */
+  readonly ref: string;
+}
+
+/** A customer message, normalized by an adapter. */
+export interface InboundMessage {
+  readonly network: string;
+  readonly externalUserId: string;
+  readonly externalChatId: string;
+  readonly username?: string;
+  readonly displayName: string;
+  readonly externalMessageId: string;
+  readonly text: string;
+  readonly attachments: readonly Attachment[];
+  readonly sentAt: string;
+}
+
+/** What an agent sends to a customer. */
+export interface OutboundMessage {
+  readonly text: string;
+}
+
+export interface SentRef {
+  readonly externalMessageId: string;
+}
+
+export function userKeyOf(ref: { network: string; externalUserId: string }): UserKey {
+  return { network: ref.network, externalUserId: ref.externalUserId };
+}
+
+/** What the agent sees: `telegram:alice`, or `telegram:5012345678` when the user has no username. */
+export function handleOf(msg: Pick<InboundMessage, 'network' | 'externalUserId' | 'username'>): string {
+  return `${msg.network}:${msg.username || msg.externalUserId}`;
+}
+
+/** The Twilio chat identity: no `:` (reserved by Twilio) and no PII beyond the id. */
+export function identityOf(user: UserKey): string {
+  return `${user.network}_${user.externalUserId}`;
+}
+
+export function userKeyString(user: UserKey): string {
+  return `${user.network}:${user.externalUserId}`;
+}

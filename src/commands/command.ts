@@ -1,0 +1,6 @@
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[]): Promise<number | void>;
+}

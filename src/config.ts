@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const sid = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `a Twilio SID: ${prefix} followed by 32 hex digits`);
+
+const url = z.string().url('an absolute URL such as https://bridge.example.com');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting, with its documentation. `docs/configuration.md` is generated from this object. */
+export const settings = {
+  PORT: { schema: port.default(3000), doc: 'HTTP listen port', example: '3000' },
+  HOST: { schema: z.string().min(1).default('0.0.0.0'), doc: 'HTTP listen address', example: '0.0.0.0' },
+  PUBLIC_BASE_URL: {
+    schema: url.transform((u) => u.replace(/\/+$/, '')),
+    doc: 'Externally reachable base URL of this bridge; Twilio webhooks are registered under it and their signatures are checked against it',
+    example: 'https://bridge.example.com',
+  },
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:<path> or postgres://…')
+      .default('sqlite:./data/flex-bridge.db'),
+    doc: 'Where state lives: sqlite:<path> (embedded) or postgres://… (several processes)',
+    example: 'sqlite:./data/flex-bridge.db',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'pino log level',
+    example: 'info',
+  },
+  TWILIO_ACCOUNT_SID: { schema: sid('AC'), doc: 'Twilio account SID', example: 'AC00000000000000000000000000000000' },
+  TWILIO_AUTH_TOKEN: {
+    schema: z.string().min(16, 'the account auth token (32 characters)'),
+    doc: 'Twilio auth token; also the key Twilio signs webhooks with',
+    example: 'your_auth_token',
+    secret: true,
+  },
+  TWILIO_API_BASE_URL: {
+    schema: url.transform((u) => u.replace(/\/+$/, '')).optional(),
+    doc: 'Optional: send a request for https://{host}{path} to {TWILIO_API_BASE_URL}/{host}{path} (emulators, test rigs, egress proxies)',
+    example: 'http://127.0.0.1:4010',
+  },
+  FLEX_MODE: {
+    schema: z.enum(['conversations', 'legacy-chat']).default('conversations'),
+    doc: 'conversations (Flex Conversations + Interactions) or legacy-chat (Flex Channels + Programmable Chat)',
+    example: 'conversations',
+  },
+  FLEX_WORKSPACE_SID: { schema: sid('WS').optional(), doc: 'conversations mode: TaskRouter workspace for the Interaction', example: 'WS00000000000000000000000000000000' },
+  FLEX_WORKFLOW_SID: { schema: sid('WW').optional(), doc: 'conversations mode: TaskRouter workflow for the Interaction', example: 'WW00000000000000000000000000000000' },
+  FLEX_TASK_CHANNEL: { schema: z.string().min(1).default('chat'), doc: 'conversations mode: task channel unique name', example: 'chat' },
+  FLEX_STUDIO_FLOW_SID: {
+    schema: sid('FW').optional(),
+    doc: 'conversations mode, instead of workspace/workflow: route new conversations through this Studio flow',
+    example: 'FW00000000000000000000000000000000',
+  },
+  FLEX_FLOW_SID: { schema: sid('FO').optional(), doc: 'legacy-chat mode: the Flex Flow (flex-bridge setup creates one)', example: 'FO00000000000000000000000000000000' },
+  FLEX_CHAT_SERVICE_SID: { schema: sid('IS').optional(), doc: 'legacy-chat mode: the Flex Chat Service', example: 'IS00000000000000000000000000000000' },
+  FLEX_BRIDGE_IDENTITY: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (no reserved URI characters)').default('flex-bridge'),
+    doc: 'Author identity of the notices the bridge posts into Flex',
+    example: 'flex-bridge',
+  },
+  TELEGRAM_BOT_TOKEN: {
+    schema: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'a bot token from @BotFather, like 123456:ABC-DEF…').optional(),
+    doc: 'Enables the Telegram adapter',
+    example: '123456789:AAExampleExampleExampleExample',
+    secret: true,
+  },
+  TELEGRAM_MODE: { schema: z.enum(['polling', 'webhook']).default('polling'), doc: 'How Telegram updates arrive', example: 'polling' },
+  TELEGRAM_WEBHOOK_SECRET: {
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1–256 characters of A-Z a-z 0-9 _ -').optional(),
+    doc: 'Required in webhook mode: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; checked in constant time',
+    example: 'a-long-random-string',
+    secret: true,
+  },
+  TELEGRAM_API_ROOT: {
+    schema: url.default('https://api.telegram.org'),
+    doc: 'Bot API root (a self-hosted Bot API server or the emulator)',
+    example: 'https://api.telegram.org',
+  },
+  TELEGRAM_GREETING: {
+    schema: z.string().min(1).max(4096).default('Hello! Write your question here and a support agent will answer you.'),
+    doc: 'Reply to /start (not forwarded to Flex)',
+    example: 'Hello! How can we help?',
+  },
+  DISCORD_BOT_TOKEN: {
+    schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
+    doc: 'Enables the Discord adapter',
+    example: 'MTAx…',
+    secret: true,
+  },
+  DISCORD_API_BASE_URL: {
+    schema: url.transform((u) => u.replace(/\/+$/, '')).default('https://discord.com/api'),
+    doc: 'Discord REST base (the gateway URL comes from GET /gateway/bot)',
+    example: 'https://discord.com/api',
+  },
+  DELIVERY_MAX_ATTEMPTS: {
+    schema: positiveInt.max(100).default(12),
+    doc: 'Attempts per outbox row before it is dead-lettered (backoff doubles from 0.5 s up to 5 min)',
+    example: '12',
+  },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, 'at least 16 characters').optional(),
+    doc: 'Optional bearer token required by GET /metrics',
+    example: 'a-long-random-string',
+    secret: true,
+  },
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type SettingName = keyof Settings;
+
+export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
+  (name) => 'secret' in settings[name] && settings[name].secret,
+);
+
+const schema = z
+  .object(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in SettingName]: Settings[K]['schema'] })
+  .superRefine((c, ctx) => {
+    const need = (key: SettingName, why: string) => {
+      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required ${why}` });
+    };
+    if (!c.TELEGRAM_BOT_TOKEN && !c.DISCORD_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_BOT_TOKEN'], message: 'set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN: no network is enabled' });
+    }
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') need('TELEGRAM_WEBHOOK_SECRET', 'when TELEGRAM_MODE=webhook');
+    if (c.FLEX_MODE === 'conversations' && !c.FLEX_STUDIO_FLOW_SID) {
+      need('FLEX_WORKSPACE_SID', 'in conversations mode unless FLEX_STUDIO_FLOW_SID is set');
+    }
+    if (c.FLEX_MODE === 'legacy-chat') {
+      need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');
+      need('FLEX_CHAT_SERVICE_SID', 'when FLEX_MODE=legacy-chat');
+    }
+  });
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { key: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`);
+  }
+}
+
+/** A config file is JSON with the same keys as the environment; the environment wins. */
+export function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([{ key: 'CONFIG_FILE', message: `cannot read ${path} as JSON (${(err as Error).message})` }]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([{ key: 'CONFIG_FILE', message: `${path} must hold a JSON object of settings` }]);
+  }
+  const unknown = Object.keys(parsed).filter((k) => !(k in settings));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((key) => ({ key, message: `unknown setting in ${path}` })));
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const file = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  const raw: Record<string, string | undefined> = { ...file };
+  for (const key of Object.keys(settings)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, raw)));
+  }
+  return result.data as Config;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | undefined>): { key: string; message: string } {
+  const key = String(issue.path[0] ?? 'config');
+  if (issue.code === 'custom' || !(key in settings)) return { key, message: issue.message };
+  const setting = settings[key as SettingName];
+  const value = raw[key];
+  if (value === undefined) return { key, message: `required: ${setting.doc} (e.g. ${setting.example})` };
+  const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(value)})`;
+  const expected = issue.message.startsWith('Invalid') ? `a value like ${setting.example}` : issue.message;
+  return { key, message: `expected ${expected}${shown}` };
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { OutboxRow, Store } from '../store/store.js';
+import { retryDelayMs, type RetryPolicy } from './backoff.js';
+import { asDeliveryError } from './errors.js';
+
+/** Floor for idle waits, so a row that is due but not claimable (leased elsewhere) cannot cause a spin. */
+const MIN_IDLE_MS = 10;
+
+export interface OutboxWorkerOptions {
+  readonly store: Store;
+  readonly deliver: (row: OutboxRow) => Promise<void>;
+  readonly onDeadLettered: (row: OutboxRow, reason: string) => Promise<void>;
+  readonly policy: RetryPolicy;
+  readonly log: Logger;
+  readonly concurrency?: number;
+  readonly leaseMs?: number;
+  /** Upper bound on idle sleeps, so rows enqueued by other processes are seen. */
+  readonly pollMs?: number;
+  readonly onOutcome?: (row: OutboxRow, outcome: 'delivered' | 'retried' | 'dead-lettered', ms: number) => void;
+}
+
+/**
+ * Delivers outbox rows: each key's rows one at a time and in order (the store hands out only the
+ * oldest pending row of a key), many keys at once. Failures are retried with backoff or dead-lettered.
+ */
+export class OutboxWorker {
+  readonly owner = randomUUID();
+  private readonly inflight = new Set<Promise<void>>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  constructor(private readonly opts: OutboxWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Something was enqueued or finished: look for work now. */
+  wake = (): void => {
+    this.woken = true;
+    this.wakeUp?.();
+  };
+
+  get busy(): number {
+    return this.inflight.size;
+  }
+
+  /** Stops claiming; waits up to `graceMs` for deliveries in flight. Unfinished rows stay for the next start. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
+    clearTimeout(timer);
+  }
+
+  private async loop(): Promise<void> {
+    const concurrency = this.opts.concurrency ?? 32;
+    while (this.running) {
+      this.woken = false;
+      const free = concurrency - this.inflight.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const rows = await this.opts.store.claimDue(this.owner, free, this.opts.leaseMs ?? 60_000);
+          claimed = rows.length;
+          for (const row of rows) this.track(this.run(row));
+        } catch (err) {
+          this.opts.log.error({ err }, 'outbox claim failed; will retry');
+        }
+      }
+      if (claimed === free && free > 0) continue;
+      await this.idle();
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      this.wake();
+    });
+  }
+
+  private async idle(): Promise<void> {
+    if (this.woken || !this.running) return;
+    const pollMs = this.opts.pollMs ?? 1_000;
+    let waitMs = pollMs;
+    try {
+      const due = await this.opts.store.nextDueAt();
+      if (due !== undefined) waitMs = Math.max(MIN_IDLE_MS, Math.min(pollMs, due - Date.now()));
+    } catch {
+      // The claim in the next round reports store failures.
+    }
+    if (this.woken || !this.running) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
+  }
+
+  private async run(row: OutboxRow): Promise<void> {
+    const { store, log, policy } = this.opts;
+    const started = performance.now();
+    try {
+      await this.opts.deliver(row);
+      await store.complete(row.id);
+      this.opts.onOutcome?.(row, 'delivered', performance.now() - started);
+      return;
+    } catch (caught) {
+      const err = asDeliveryError(caught);
+      const attempts = row.attempts + 1;
+      const context = { outboxId: row.id, key: row.key, attempts, code: err.code, status: err.status };
+      try {
+        if (err.kind === 'permanent' || attempts >= policy.maxAttempts) {
+          const reason = err.kind === 'permanent' ? err.message : `gave up after ${attempts} attempts: ${err.message}`;
+          await store.deadLetter(row.id, reason);
+          log.error({ ...context, reason }, 'outbox row dead-lettered');
+          this.opts.onOutcome?.(row, 'dead-lettered', performance.now() - started);
+          await this.opts.onDeadLettered(row, reason);
+        } else {
+          const delay = retryDelayMs(row.attempts, err, policy);
+          await store.retryLater(row.id, Date.now() + delay, err.message, err.ambiguous || row.ambiguous);
+          log.warn({ ...context, retryInMs: Math.round(delay), error: err.message }, 'delivery failed; will retry');
+          this.opts.onOutcome?.(row, 'retried', performance.now() - started);
+        }
+      } catch (storeErr) {
+        // The lease expires and another round retries the row; nothing is lost.
+        log.error({ err: storeErr, outboxId: row.id }, 'could not record a delivery failure');
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { DeliveryError } from '../delivery/errors.js';
+import type { Conversation } from '../store/store.js';
+
+export interface OpenChatRequest {
+  readonly identity: string;
+  readonly handle: string;
+  readonly displayName: string;
+  readonly network: string;
+  readonly firstMessage: PostedMessage;
+}
+
+/** A message the bridge posts into Flex; `bridgeMessageId` makes a retried post detectable. */
+export interface PostedMessage {
+  readonly author: string;
+  readonly text: string;
+  readonly bridgeMessageId: string;
+}
+
+/** What a Flex webhook means to the bridge, once its signature is checked. */
+export type FlexEvent =
+  | {
+      readonly type: 'message';
+      readonly flexSid: string;
+      readonly messageSid: string;
+      readonly author: string;
+      readonly body: string;
+      readonly index?: number;
+      readonly retryCount: number;
+    }
+  | { readonly type: 'ended'; readonly flexSid: string }
+  | { readonly type: 'ignored'; readonly reason: string };
+
+export class MalformedWebhookError extends Error {
+  override readonly name = 'MalformedWebhookError';
+}
+
+export type WebhookParams = Record<string, string | string[]>;
+
+/**
+ * One Flex dialect (Conversations + Interactions, or legacy Flex Channels + Programmable Chat).
+ * Failures are thrown as `DeliveryError`; a chat that Flex has already closed throws `ChatClosedError`.
+ */
+export interface FlexBackend {
+  readonly mode: 'conversations' | 'legacy-chat';
+  /** Paths (under PUBLIC_BASE_URL) whose webhooks this back end parses. */
+  readonly webhookPaths: readonly string[];
+  /**
+   * Opens a chat and posts the first message. `onCreated` is awaited as soon as the chat has a sid, so a
+   * crash mid-open leaves a record the next attempt can clean up. A failed step removes the half-made chat.
+   */
+  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string>;
+  /** Posts a message; after an ambiguous failure `checkFirst` asks it to look for an earlier copy. */
+  postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void>;
+  /** Removes a chat whose opening did not finish. Missing chats are fine. */
+  discardChat(conversation: Conversation): Promise<void>;
+  parseWebhook(path: string, params: WebhookParams): FlexEvent;
+}
+
+/** Flex has closed the chat (e.g. the end-of-chat webhook was lost): the mapping is stale. */
+export class ChatClosedError extends DeliveryError {
+  constructor(flexSid: string) {
+    super('permanent', `Flex chat ${flexSid} is closed`, { code: 'chat-closed' });
+  }
+}

@@ -1,0 +1,164 @@
+import type twilio from 'twilio';
+import { DeliveryError } from '../delivery/errors.js';
+import type { Conversation } from '../store/store.js';
+import {
+  ChatClosedError,
+  MalformedWebhookError,
+  type FlexBackend,
+  type FlexEvent,
+  type OpenChatRequest,
+  type PostedMessage,
+  type WebhookParams,
+} from './backend.js';
+import { field, optionalField } from './webhook-params.js';
+
+export interface ConversationsBackendOptions {
+  readonly client: twilio.Twilio;
+  readonly publicBaseUrl: string;
+  readonly workspaceSid?: string;
+  readonly workflowSid?: string;
+  readonly taskChannel: string;
+  readonly studioFlowSid?: string;
+}
+
+export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
+const CLOSED_CONVERSATION = 50377;
+const RECENT_MESSAGES_CHECKED = 20;
+
+/** Flex Conversations: Conversations v1 for the chat, Flex Interactions v1 (or Studio) for routing. */
+export class ConversationsBackend implements FlexBackend {
+  readonly mode = 'conversations' as const;
+  readonly webhookPaths = [CONVERSATIONS_WEBHOOK_PATH];
+
+  constructor(private readonly opts: ConversationsBackendOptions) {}
+
+  private get api() {
+    return this.opts.client.conversations.v1;
+  }
+
+  async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string> {
+    const conversation = await this.api.conversations.create({
+      friendlyName: req.handle,
+      attributes: JSON.stringify({ network: req.network, handle: req.handle }),
+    });
+    const sid = conversation.sid;
+    try {
+      await onCreated(sid);
+      const chat = this.api.conversations(sid);
+      await chat.participants.create({ identity: req.identity });
+      await chat.webhooks.create({
+        target: 'webhook',
+        'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
+        'configuration.method': 'post',
+        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated'],
+      });
+      if (this.opts.studioFlowSid) {
+        await chat.webhooks.create({
+          target: 'studio',
+          'configuration.flowSid': this.opts.studioFlowSid,
+          'configuration.filters': ['onMessageAdded'],
+        });
+      }
+      await this.createMessage(sid, req.firstMessage);
+      if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
+      return sid;
+    } catch (err) {
+      await this.deleteConversation(sid).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private createInteraction(sid: string, req: OpenChatRequest) {
+    return this.opts.client.flexApi.v1.interaction.create({
+      channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: sid } },
+      routing: {
+        properties: {
+          workspace_sid: this.opts.workspaceSid,
+          ...(this.opts.workflowSid ? { workflow_sid: this.opts.workflowSid } : {}),
+          task_channel_unique_name: this.opts.taskChannel,
+          attributes: { from: req.handle, customerName: req.displayName, channelType: req.network },
+        },
+      },
+    });
+  }
+
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void> {
+    try {
+      if (opts.checkFirst && (await this.alreadyPosted(flexSid, msg.bridgeMessageId))) return;
+      await this.createMessage(flexSid, msg);
+    } catch (err) {
+      if (err instanceof DeliveryError && (err.code === CLOSED_CONVERSATION || err.status === 404)) {
+        throw new ChatClosedError(flexSid);
+      }
+      throw err;
+    }
+  }
+
+  private createMessage(sid: string, msg: PostedMessage) {
+    return this.api.conversations(sid).messages.create({
+      author: msg.author,
+      body: msg.text,
+      attributes: JSON.stringify({ flexBridgeId: msg.bridgeMessageId }),
+      // Studio only sees REST-created messages with webhooks enabled; otherwise leave them off to avoid echoes.
+      ...(this.opts.studioFlowSid ? { xTwilioWebhookEnabled: 'true' as const } : {}),
+    });
+  }
+
+  private async alreadyPosted(sid: string, bridgeMessageId: string): Promise<boolean> {
+    const recent = await this.api.conversations(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
+    return recent.some((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
+  }
+
+  async discardChat(conversation: Conversation): Promise<void> {
+    if (conversation.flexSid) await this.deleteConversation(conversation.flexSid);
+  }
+
+  private async deleteConversation(sid: string): Promise<void> {
+    try {
+      await this.api.conversations(sid).remove();
+    } catch (err) {
+      if (!(err instanceof DeliveryError && err.status === 404)) throw err;
+    }
+  }
+
+  parseWebhook(_path: string, params: WebhookParams): FlexEvent {
+    const eventType = field(params, 'EventType');
+    switch (eventType) {
+      case 'onMessageAdded':
+        return {
+          type: 'message',
+          flexSid: field(params, 'ConversationSid'),
+          messageSid: field(params, 'MessageSid'),
+          author: field(params, 'Author'),
+          body: optionalField(params, 'Body') ?? '',
+          index: indexOf(params),
+          retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
+        };
+      case 'onConversationStateUpdated': {
+        const flexSid = field(params, 'ConversationSid');
+        const stateTo = field(params, 'StateTo');
+        return stateTo === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${stateTo}` };
+      }
+      default:
+        return { type: 'ignored', reason: `event ${eventType}` };
+    }
+  }
+}
+
+function indexOf(params: WebhookParams): number | undefined {
+  const raw = optionalField(params, 'Index');
+  if (raw === undefined) return undefined;
+  const index = Number(raw);
+  if (!Number.isInteger(index) || index < 0) throw new MalformedWebhookError(`Index is not a non-negative integer`);
+  return index;
+}
+
+function bridgeIdOf(attributes: string | null | undefined): string | undefined {
+  if (!attributes) return undefined;
+  try {
+    const parsed = JSON.parse(attributes) as { flexBridgeId?: unknown };
+    return typeof parsed.flexBridgeId === 'string' ? parsed.flexBridgeId : undefined;
+  } catch {
+    return undefined;
+  }
+}

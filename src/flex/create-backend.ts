@@ -1,0 +1,26 @@
+import type { Config } from '../config.js';
+import type { FlexBackend } from './backend.js';
+import { ConversationsBackend } from './conversations.js';
+import { createTwilioClient, type TwilioClientOptions } from './twilio-client.js';
+
+export function createFlexBackend(config: Config, onResponse?: TwilioClientOptions['onResponse']): FlexBackend {
+  const client = createTwilioClient({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+    onResponse,
+  });
+  switch (config.FLEX_MODE) {
+    case 'conversations':
+      return new ConversationsBackend({
+        client,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        workspaceSid: config.FLEX_WORKSPACE_SID,
+        workflowSid: config.FLEX_WORKFLOW_SID,
+        taskChannel: config.FLEX_TASK_CHANNEL,
+        studioFlowSid: config.FLEX_STUDIO_FLOW_SID,
+      });
+    case 'legacy-chat':
+      throw new Error('FLEX_MODE=legacy-chat is not available yet');
+  }
+}

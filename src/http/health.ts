@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { Store } from '../store/store.js';
+
+/** /healthz: the process answers. /readyz: the store answers and every adapter is connected. */
+export function registerHealth(app: FastifyInstance, opts: { store: Store; adapters: readonly ChatAdapter[] }): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const components: Record<string, { ready: boolean; detail: string }> = {};
+    try {
+      await opts.store.ping();
+      components.store = { ready: true, detail: 'reachable' };
+    } catch (err) {
+      components.store = { ready: false, detail: (err as Error).message };
+    }
+    for (const adapter of opts.adapters) components[adapter.network] = adapter.health();
+    const ready = Object.values(components).every((c) => c.ready);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', components });
+  });
+}

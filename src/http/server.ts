@@ -1,0 +1,42 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { Bridge } from '../bridge/bridge.js';
+import type { FlexBackend } from '../flex/backend.js';
+import type { Store } from '../store/store.js';
+import { registerFlexWebhooks } from './flex-webhooks.js';
+import { registerFormParser } from './form-body.js';
+import { registerHealth } from './health.js';
+
+export interface HttpServerOptions {
+  readonly bridge: Bridge;
+  readonly flex: FlexBackend;
+  readonly store: Store;
+  readonly adapters: readonly ChatAdapter[];
+  readonly authToken: string;
+  readonly publicBaseUrl: string;
+  readonly log: Logger;
+  readonly bodyLimit?: number;
+}
+
+export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  registerFormParser(app);
+  registerFlexWebhooks(app, opts);
+  for (const adapter of opts.adapters) {
+    const webhook = adapter.webhook;
+    if (!webhook) continue;
+    app.post(webhook.path, async (req, reply) => {
+      const { status } = await webhook.handle(req.headers, req.body);
+      return reply.code(status).send();
+    });
+  }
+  registerHealth(app, opts);
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) opts.log.error({ err, path: req.url }, 'request failed');
+    else opts.log.warn({ path: req.url, status, problem: err.message }, 'request refused');
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
+  return app;
+}

@@ -1,0 +1,46 @@
+/** Applied in order, once each; the version is the index + 1. Never edit a released entry: append. */
+export const sqliteMigrations: readonly string[] = [
+  `
+  CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    external_chat_id TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    flex_mode TEXT NOT NULL,
+    flex_sid TEXT,
+    status TEXT NOT NULL CHECK (status IN ('opening', 'active', 'ended')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX conversations_one_open_per_user ON conversations (network, external_user_id) WHERE status <> 'ended';
+  CREATE INDEX conversations_by_flex_sid ON conversations (flex_sid);
+
+  CREATE TABLE dedupe (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (source, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX dedupe_by_age ON dedupe (seen_at);
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    ambiguous INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_pending_by_key ON outbox (key, id) WHERE status = 'pending';
+  CREATE INDEX outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending';
+  `,
+];

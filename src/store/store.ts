@@ -1,0 +1,103 @@
+import type { ExternalChatRef, InboundMessage, UserKey } from '../bridge/messages.js';
+
+export type ConversationStatus = 'opening' | 'active' | 'ended';
+
+/** One customer's Flex chat. At most one row per user key is not `ended`. */
+export interface Conversation {
+  readonly id: number;
+  readonly network: string;
+  readonly externalUserId: string;
+  readonly externalChatId: string;
+  readonly handle: string;
+  readonly displayName: string;
+  readonly identity: string;
+  readonly flexMode: string;
+  readonly flexSid: string | null;
+  readonly status: ConversationStatus;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type NewConversation = Pick<
+  Conversation,
+  'network' | 'externalUserId' | 'externalChatId' | 'handle' | 'displayName' | 'identity' | 'flexMode'
+>;
+
+export type OutboxPayload =
+  | { readonly kind: 'customer-message'; readonly message: InboundMessage }
+  | {
+      readonly kind: 'agent-message';
+      readonly to: ExternalChatRef;
+      readonly flexSid: string;
+      readonly messageSid: string;
+      readonly text: string;
+    }
+  | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string };
+
+export type Direction = 'to-flex' | 'to-customer';
+export type OutboxStatus = 'pending' | 'dead';
+
+export interface NewOutboxRow {
+  /** Rows with the same key are delivered one at a time, in id order. */
+  readonly key: string;
+  readonly direction: Direction;
+  readonly payload: OutboxPayload;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  readonly id: number;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+  /** The last attempt may have been applied by the far side: check before writing again. */
+  readonly ambiguous: boolean;
+  readonly createdAt: number;
+}
+
+export interface OutboxStats {
+  readonly pending: number;
+  readonly dead: number;
+  readonly oldestPendingAt: number | null;
+}
+
+export interface DedupeKey {
+  readonly source: string;
+  readonly key: string;
+}
+
+/**
+ * Durable state. Async because PostgreSQL is; SQLite answers synchronously underneath.
+ * Every method is one transaction.
+ */
+export interface Store {
+  /** Records `dedupe` and enqueues `rows` together; false (and nothing written) when `dedupe` was seen before. */
+  acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean>;
+  enqueue(rows: readonly NewOutboxRow[]): Promise<void>;
+
+  currentConversation(user: UserKey): Promise<Conversation | undefined>;
+  conversationByFlexSid(flexSid: string): Promise<Conversation | undefined>;
+  /** Inserts an `opening` row, or returns the user's current one when it already exists. */
+  beginConversation(c: NewConversation): Promise<Conversation>;
+  setFlexSid(id: number, flexSid: string | null): Promise<void>;
+  activateConversation(id: number): Promise<void>;
+  endConversation(id: number): Promise<void>;
+  listConversations(filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
+  countOpenConversations(): Promise<number>;
+
+  /** Leases up to `limit` due rows, each the oldest pending row of its key, to `owner` for `leaseMs`. */
+  claimDue(owner: string, limit: number, leaseMs: number, now?: number): Promise<OutboxRow[]>;
+  complete(id: number): Promise<void>;
+  retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void>;
+  deadLetter(id: number, reason: string): Promise<void>;
+  /** Earliest time a pending, unleased row becomes due; undefined when there is none. */
+  nextDueAt(): Promise<number | undefined>;
+  listOutbox(filter?: { status?: OutboxStatus; limit?: number }): Promise<OutboxRow[]>;
+  /** Puts dead rows (all, or the given ids) back to pending with a fresh attempt budget. */
+  requeueDead(ids?: readonly number[]): Promise<number>;
+  outboxStats(now?: number): Promise<OutboxStats>;
+
+  pruneDedupe(olderThan: number): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../src/bridge/messages.js';
+import type { NewConversation, NewOutboxRow, Store } from '../../src/store/store.js';
+
+const message = (id: string): InboundMessage => ({
+  network: 'telegram',
+  externalUserId: '5012345678',
+  externalChatId: '5012345678',
+  username: 'alice',
+  displayName: 'Alice',
+  externalMessageId: id,
+  text: `text ${id}`,
+  attachments: [],
+  sentAt: new Date(0).toISOString(),
+});
+
+const row = (key: string, id: string): NewOutboxRow => ({
+  key,
+  direction: 'to-flex',
+  payload: { kind: 'customer-message', message: message(id) },
+});
+
+const alice: NewConversation = {
+  network: 'telegram',
+  externalUserId: '5012345678',
+  externalChatId: '5012345678',
+  handle: 'telegram:alice',
+  displayName: 'Alice',
+  identity: 'telegram_5012345678',
+  flexMode: 'conversations',
+};
+
+/** The behaviour every Store must have; run against each implementation. */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('accepts a dedupe key once and enqueues its rows only then', async () => {
+      expect(await store.acceptOnce({ source: 'telegram', key: '1:1' }, [row('k', '1')])).toBe(true);
+      expect(await store.acceptOnce({ source: 'telegram', key: '1:1' }, [row('k', '1')])).toBe(false);
+      expect(await store.acceptOnce({ source: 'discord', key: '1:1' }, [row('k2', '1')])).toBe(true);
+      expect((await store.outboxStats()).pending).toBe(2);
+    });
+
+    it('hands out only the oldest pending row of each key, and the next after completion', async () => {
+      await store.enqueue([row('a', '1'), row('a', '2'), row('b', '3')]);
+      const first = await store.claimDue('w1', 10, 60_000);
+      expect(first.map((r) => (r.payload.kind === 'customer-message' ? r.payload.message.externalMessageId : ''))).toEqual(['1', '3']);
+      expect(await store.claimDue('w2', 10, 60_000)).toEqual([]);
+      await store.complete(first[0]!.id);
+      const next = await store.claimDue('w1', 10, 60_000);
+      expect(next).toHaveLength(1);
+      expect(next[0]!.key).toBe('a');
+      expect(next[0]!.ambiguous).toBe(false);
+    });
+
+    it('re-offers a row whose lease expired, marked ambiguous', async () => {
+      await store.enqueue([row('a', '1')]);
+      const now = Date.now();
+      const [claimed] = await store.claimDue('dead-worker', 1, 1_000, now);
+      expect(await store.claimDue('w2', 1, 1_000, now + 500)).toEqual([]);
+      const again = await store.claimDue('w2', 1, 1_000, now + 5_000);
+      expect(again.map((r) => r.id)).toEqual([claimed!.id]);
+      expect(again[0]!.ambiguous).toBe(true);
+    });
+
+    it('retries later, dead-letters, and requeues dead rows', async () => {
+      await store.enqueue([row('a', '1'), row('a', '2')]);
+      const [r1] = await store.claimDue('w', 1, 60_000);
+      const later = Date.now() + 60_000;
+      await store.retryLater(r1!.id, later, 'boom', false);
+      expect(await store.claimDue('w', 10, 60_000)).toEqual([]);
+      expect(await store.nextDueAt()).toBe(later);
+      const [retried] = await store.claimDue('w', 10, 60_000, later + 1);
+      expect(retried!.attempts).toBe(1);
+      expect(retried!.lastError).toBe('boom');
+      await store.deadLetter(retried!.id, 'gave up');
+      // A dead row no longer blocks its key.
+      const [second] = await store.claimDue('w', 10, 60_000, later + 2);
+      expect(second!.id).not.toBe(retried!.id);
+      expect((await store.listOutbox({ status: 'dead' })).map((r) => r.lastError)).toEqual(['gave up']);
+      expect(await store.requeueDead()).toBe(1);
+      expect((await store.outboxStats()).dead).toBe(0);
+    });
+
+    it('keeps at most one open conversation per user and finds it by flex sid', async () => {
+      const c1 = await store.beginConversation(alice);
+      const again = await store.beginConversation({ ...alice, handle: 'telegram:other' });
+      expect(again.id).toBe(c1.id);
+      expect(c1.status).toBe('opening');
+      await store.setFlexSid(c1.id, 'CH1');
+      await store.activateConversation(c1.id);
+      expect((await store.currentConversation(alice))?.status).toBe('active');
+      expect((await store.conversationByFlexSid('CH1'))?.id).toBe(c1.id);
+      expect(await store.countOpenConversations()).toBe(1);
+      await store.endConversation(c1.id);
+      expect(await store.currentConversation(alice)).toBeUndefined();
+      const c2 = await store.beginConversation(alice);
+      expect(c2.id).not.toBe(c1.id);
+      expect((await store.conversationByFlexSid('CH1'))?.status).toBe('ended');
+    });
+
+    it('prunes old dedupe keys', async () => {
+      await store.acceptOnce({ source: 's', key: 'old' }, []);
+      expect(await store.pruneDedupe(Date.now() + 1)).toBe(1);
+      expect(await store.acceptOnce({ source: 's', key: 'old' }, [])).toBe(true);
+    });
+  });
+}
