@@ -29,16 +29,15 @@ export async function startApp(config: Config, log: Logger, overrides: { adapter
   const store = await openStore(config.DATABASE_URL);
   const flex = createFlexBackend(config);
   const adapters = overrides.adapters ?? createAdapters(config, log);
-  let worker: OutboxWorker | undefined;
   const bridge = new Bridge({
     store,
     flex,
     adapters,
     bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
     log: log.child({ part: 'bridge' }),
-    onEnqueued: () => worker?.wake(),
+    onEnqueued: () => worker.wake(),
   });
-  worker = new OutboxWorker({
+  const worker = new OutboxWorker({
     store,
     deliver: (row) => bridge.deliver(row),
     onDeadLettered: (row, reason) => bridge.onDeadLettered(row, reason),

@@ -117,24 +117,30 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
   (name) => 'secret' in settings[name] && settings[name].secret,
 );
 
-const schema = z
-  .object(Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in SettingName]: Settings[K]['schema'] })
-  .superRefine((c, ctx) => {
-    const need = (key: SettingName, why: string) => {
-      if (c[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required ${why}` });
-    };
-    if (!c.TELEGRAM_BOT_TOKEN && !c.DISCORD_BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['TELEGRAM_BOT_TOKEN'], message: 'set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN: no network is enabled' });
-    }
-    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook') need('TELEGRAM_WEBHOOK_SECRET', 'when TELEGRAM_MODE=webhook');
-    if (c.FLEX_MODE === 'conversations' && !c.FLEX_STUDIO_FLOW_SID) {
-      need('FLEX_WORKSPACE_SID', 'in conversations mode unless FLEX_STUDIO_FLOW_SID is set');
-    }
-    if (c.FLEX_MODE === 'legacy-chat') {
-      need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');
-      need('FLEX_CHAT_SERVICE_SID', 'when FLEX_MODE=legacy-chat');
-    }
-  });
+const schema = z.object(
+  Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in SettingName]: Settings[K]['schema'] },
+);
+
+/** Rules that join several settings; checked on the raw values so every problem is reported at once. */
+function crossChecks(raw: Record<string, string | undefined>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  const need = (key: SettingName, why: string) => {
+    if (raw[key] === undefined) problems.push({ key, message: `required ${why}` });
+  };
+  const flexMode = raw.FLEX_MODE ?? 'conversations';
+  if (!raw.TELEGRAM_BOT_TOKEN && !raw.DISCORD_BOT_TOKEN) {
+    problems.push({ key: 'TELEGRAM_BOT_TOKEN', message: 'set TELEGRAM_BOT_TOKEN and/or DISCORD_BOT_TOKEN: no network is enabled' });
+  }
+  if (raw.TELEGRAM_BOT_TOKEN && raw.TELEGRAM_MODE === 'webhook') need('TELEGRAM_WEBHOOK_SECRET', 'when TELEGRAM_MODE=webhook');
+  if (flexMode === 'conversations' && !raw.FLEX_STUDIO_FLOW_SID) {
+    need('FLEX_WORKSPACE_SID', 'in conversations mode unless FLEX_STUDIO_FLOW_SID is set');
+  }
+  if (flexMode === 'legacy-chat') {
+    need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');
+    need('FLEX_CHAT_SERVICE_SID', 'when FLEX_MODE=legacy-chat');
+  }
+  return problems;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -169,15 +175,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const result = schema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, raw)));
-  }
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, raw))), ...crossChecks(raw)];
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => a.key.localeCompare(b.key)));
   return result.data as Config;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | undefined>): { key: string; message: string } {
   const key = String(issue.path[0] ?? 'config');
-  if (issue.code === 'custom' || !(key in settings)) return { key, message: issue.message };
+  if (!(key in settings)) return { key, message: issue.message };
   const setting = settings[key as SettingName];
   const value = raw[key];
   if (value === undefined) return { key, message: `required: ${setting.doc} (e.g. ${setting.example})` };

@@ -1,0 +1,42 @@
+import { TelegramEmulator } from './telegram/emulator.js';
+import { TwilioEmulator } from './twilio/emulator.js';
+
+/** Fixed, obviously fake credentials the emulators accept; never valid anywhere else. */
+export const SANDBOX_CREDENTIALS = {
+  accountSid: `AC${'0'.repeat(31)}1`,
+  authToken: 'sandbox-auth-token-not-a-secret',
+  telegramToken: '100000001:sandbox-telegram-token-not-a-secret',
+  workspaceSid: `WS${'0'.repeat(31)}1`,
+  workflowSid: `WW${'0'.repeat(31)}1`,
+} as const;
+
+export interface Sandbox {
+  readonly telegram: TelegramEmulator;
+  readonly twilio: TwilioEmulator;
+  /** Settings that point a bridge at these emulators. */
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts the emulators on loopback; ports 0 pick free ones. */
+export async function startSandbox(ports: { telegram?: number; twilio?: number } = {}, host = '127.0.0.1'): Promise<Sandbox> {
+  const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
+  const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
+  const [telegramUrl, twilioUrl] = await Promise.all([telegram.start(ports.telegram ?? 0, host), twilio.start(ports.twilio ?? 0, host)]);
+  return {
+    telegram,
+    twilio,
+    env: {
+      TWILIO_ACCOUNT_SID: SANDBOX_CREDENTIALS.accountSid,
+      TWILIO_AUTH_TOKEN: SANDBOX_CREDENTIALS.authToken,
+      TWILIO_API_BASE_URL: twilioUrl,
+      FLEX_WORKSPACE_SID: SANDBOX_CREDENTIALS.workspaceSid,
+      FLEX_WORKFLOW_SID: SANDBOX_CREDENTIALS.workflowSid,
+      TELEGRAM_BOT_TOKEN: SANDBOX_CREDENTIALS.telegramToken,
+      TELEGRAM_API_ROOT: telegramUrl,
+    },
+    async stop() {
+      await Promise.all([telegram.stop(), twilio.stop()]);
+    },
+  };
+}

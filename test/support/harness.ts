@@ -1,0 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig, secretSettings, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { SANDBOX_CREDENTIALS, startSandbox } from '../../src/sandbox/sandbox-env.js';
+import type { TelegramEmulator } from '../../src/sandbox/telegram/emulator.js';
+import type { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
+import { freePort } from './ports.js';
+
+export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;
+
+export function tempDatabaseUrl(): string {
+  return `sqlite:${join(mkdtempSync(join(tmpdir(), 'flex-bridge-test-')), 'bridge.db')}`;
+}
+
+export interface Harness {
+  readonly telegram: TelegramEmulator;
+  readonly twilio: TwilioEmulator;
+  readonly config: Config;
+  app: RunningApp;
+  /** Stops the bridge and starts it again on the same database. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The emulators on loopback, and the real bridge configured against them (extra settings in `env`). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const [box, port] = await Promise.all([startSandbox(), freePort()]);
+  const config = loadConfig({
+    ...box.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: tempDatabaseUrl(),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const log = createLogger({ level: config.LOG_LEVEL, secrets: secretSettings.map((k) => config[k] as string | undefined) });
+  const harness: Harness = {
+    telegram: box.telegram,
+    twilio: box.twilio,
+    config,
+    app: await startApp(config, log),
+    async restart() {
+      await harness.app.stop();
+      harness.app = await startApp(config, log);
+    },
+    async stop() {
+      await harness.app.stop(1000);
+      await box.stop();
+    },
+  };
+  return harness;
+}
