@@ -1,0 +1,79 @@
+import { badRequest, forbidden } from './api-error.js';
+import { ok, type MethodHandler } from './bot-context.js';
+import { parseId, unixSeconds } from './ids.js';
+import type { BotApiParams } from './params.js';
+import type { EmulatorState } from './state.js';
+import type { TgChat, TgMessage } from './types.js';
+
+const MAX_TEXT_LENGTH = 4096;
+const CHAT_ACTIONS = new Set([
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
+]);
+
+export const getMe: MethodHandler = (_call, { state }) =>
+  ok({ ...state.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+
+/** Text is not parsed for entities, so its length is counted in UTF-16 code units as sent. */
+export const sendMessage: MethodHandler = ({ params }, { state, events }) => {
+  requireChatId(params);
+  const text = params.string('text');
+  if (text === undefined || text.trim() === '') throw badRequest('message text is empty');
+  const chat = resolveChat(params, state);
+  if (text.length > MAX_TEXT_LENGTH) throw badRequest('message is too long');
+  assertBotMayWrite(chat, state);
+
+  const message: TgMessage = {
+    message_id: state.nextMessageId(chat.id),
+    from: { ...state.bot },
+    chat,
+    date: unixSeconds(),
+    text,
+  };
+  state.recordBotMessage(message);
+  events.emit('botMessage', message);
+  return ok(message);
+};
+
+export const sendChatAction: MethodHandler = ({ params }, { state }) => {
+  requireChatId(params);
+  const chat = resolveChat(params, state);
+  const action = params.string('action');
+  if (action === undefined || !CHAT_ACTIONS.has(action)) throw badRequest('wrong parameter action in request');
+  assertBotMayWrite(chat, state);
+  return ok(true);
+};
+
+function requireChatId(params: BotApiParams): void {
+  if (params.raw('chat_id') === undefined) throw badRequest('chat_id is empty');
+}
+
+/** `chat_id` is a numeric id (number or string) or `@username` of a group or channel. */
+function resolveChat(params: BotApiParams, state: EmulatorState): TgChat {
+  const raw = params.raw('chat_id');
+  const id = parseId(raw);
+  const chat =
+    id !== undefined
+      ? state.chat(id)
+      : typeof raw === 'string' && raw.startsWith('@')
+        ? state.chatByUsername(raw.slice(1))
+        : undefined;
+  if (!chat) throw badRequest('chat not found');
+  return chat;
+}
+
+function assertBotMayWrite(chat: TgChat, state: EmulatorState): void {
+  if (chat.type !== 'private') return;
+  const customer = state.customer(chat.id);
+  if (customer?.blocked) throw forbidden('bot was blocked by the user');
+  if (customer && !customer.started) throw forbidden("bot can't initiate conversation with a user");
+}
