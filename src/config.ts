@@ -42,6 +42,11 @@ export const settings = {
     doc: 'Optional: send a request for https://{host}{path} to {TWILIO_API_BASE_URL}/{host}{path} (emulators, test rigs, egress proxies)',
     example: 'http://127.0.0.1:4010',
   },
+  TWILIO_TIMEOUT_MS: {
+    schema: positiveInt.min(100).max(120_000).default(15_000),
+    doc: 'Timeout of one Twilio API request; a timed-out post is checked for before it is retried',
+    example: '15000',
+  },
   FLEX_MODE: {
     schema: z.enum(['conversations', 'legacy-chat']).default('conversations'),
     doc: 'conversations (Flex Conversations + Interactions) or legacy-chat (Flex Channels + Programmable Chat)',

@@ -8,6 +8,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
     apiBaseUrl: config.TWILIO_API_BASE_URL,
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
     onResponse,
   });
   switch (config.FLEX_MODE) {
