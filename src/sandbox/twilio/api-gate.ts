@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { TwilioApiError } from './errors.js';
+import type { FaultAction, FaultInjector } from './faults.js';
+import { asFormParams } from './form-body.js';
+import { splitEmulatorPath, type RequestRecord } from './request-log.js';
+
+export interface ApiGateOptions {
+  accountSid: string;
+  authToken: string;
+  faults: FaultInjector;
+  onRequest: (record: Omit<RequestRecord, 'id'>) => void;
+}
+
+/**
+ * What every emulated API request goes through before its route: it is recorded, HTTP Basic auth is
+ * checked, then an armed fault may fail it or withhold its response.
+ */
+export function registerApiGate(app: FastifyInstance, options: ApiGateOptions): void {
+  const expectedAuthorization = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
+  const answerWithheld = new WeakSet<FastifyRequest>();
+
+  app.addHook('preHandler', async (request) => {
+    const { host, path } = splitEmulatorPath(request.url);
+    const authorized = request.headers.authorization === expectedAuthorization;
+    const fault = authorized ? options.faults.take({ host, method: request.method, path }) : undefined;
+    options.onRequest({
+      at: new Date(),
+      method: request.method,
+      host,
+      path,
+      query: asFormParams(request.query),
+      headers: request.headers,
+      params: asFormParams(request.body),
+      authorized,
+      fault: faultLabel(fault),
+    });
+    if (!authorized) {
+      throw new TwilioApiError(401, 20003, 'Authenticate', { 'WWW-Authenticate': 'Basic realm="Twilio API"' });
+    }
+    if (fault?.kind === 'fail') throw fault.error;
+    if (fault?.kind === 'hang') {
+      if (!fault.apply) return neverSettles();
+      answerWithheld.add(request);
+    }
+  });
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (answerWithheld.has(request)) await neverSettles();
+    return payload;
+  });
+}
+
+function faultLabel(fault: FaultAction | undefined): RequestRecord['fault'] {
+  if (fault === undefined) return null;
+  if (fault.kind === 'fail') return 'fail';
+  return fault.apply ? 'hang-after-apply' : 'hang';
+}
+
+/**
+ * Holds a request forever: the client sees no response until it gives up. The socket stays open until
+ * then or until the emulator stops (the server is created with `forceCloseConnections`).
+ */
+function neverSettles(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}

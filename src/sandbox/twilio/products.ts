@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { ConversationService } from './conversations.js';
+import { conversationsApi } from './conversations-api.js';
+import type { InteractionService } from './interactions.js';
+import { interactionsApi } from './interactions-api.js';
+import type { EmulatedAccount } from './state.js';
+
+export interface ProductContext {
+  account: EmulatedAccount;
+  conversations: ConversationService;
+  interactions: InteractionService;
+}
+
+/** The routes of one Twilio product, served under `/{host}` (several products may share a host). */
+export interface ProductApi {
+  host: string;
+  routes: (app: FastifyInstance, context: ProductContext) => void;
+}
+
+/** Legacy Flex Channels / Flex Flows / Chat v2 and MCS slot in here as further entries. */
+export const PRODUCT_APIS: readonly ProductApi[] = [conversationsApi, interactionsApi];
