@@ -1,0 +1,78 @@
+import type { Pool } from 'pg';
+
+/** Applied in order, once each; the version is the index + 1. Never edit a released entry: append. */
+export const postgresMigrations: readonly string[] = [
+  `
+  CREATE TABLE conversations (
+    id BIGSERIAL PRIMARY KEY,
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    external_chat_id TEXT NOT NULL,
+    handle TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    flex_mode TEXT NOT NULL,
+    flex_sid TEXT,
+    status TEXT NOT NULL CHECK (status IN ('opening', 'active', 'ended')),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE UNIQUE INDEX conversations_one_open_per_user ON conversations (network, external_user_id) WHERE status <> 'ended';
+  CREATE INDEX conversations_by_flex_sid ON conversations (flex_sid);
+
+  CREATE TABLE dedupe (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    seen_at BIGINT NOT NULL,
+    PRIMARY KEY (source, key)
+  );
+  CREATE INDEX dedupe_by_age ON dedupe (seen_at);
+
+  CREATE TABLE outbox (
+    id BIGSERIAL PRIMARY KEY,
+    key TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT,
+    ambiguous BOOLEAN NOT NULL DEFAULT FALSE,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX outbox_pending_by_key ON outbox (key, id) WHERE status = 'pending';
+  CREATE INDEX outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending';
+  `,
+];
+
+/** Applies pending migrations; the advisory lock lets several processes start at once. */
+export async function migratePostgres(pool: Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('flex-bridge.migrations'))");
+    try {
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      for (const [i, sql] of postgresMigrations.entries()) {
+        const version = i + 1;
+        if (applied.has(version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query("SELECT pg_advisory_unlock(hashtext('flex-bridge.migrations'))");
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,315 @@
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import type { UserKey } from '../bridge/messages.js';
+import { migratePostgres } from './postgres-migrations.js';
+import type {
+  Conversation,
+  ConversationStatus,
+  DedupeKey,
+  NewConversation,
+  NewOutboxRow,
+  OutboxRow,
+  OutboxStats,
+  OutboxStatus,
+  Store,
+} from './store.js';
+
+interface ConversationRecord {
+  id: number;
+  network: string;
+  external_user_id: string;
+  external_chat_id: string;
+  handle: string;
+  display_name: string;
+  identity: string;
+  flex_mode: string;
+  flex_sid: string | null;
+  status: ConversationStatus;
+  created_at: number;
+  updated_at: number;
+}
+
+interface OutboxRecord {
+  id: number;
+  key: string;
+  direction: OutboxRow['direction'];
+  payload: OutboxRow['payload'];
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  ambiguous: boolean;
+  lease_owner: string | null;
+  created_at: number;
+}
+
+const INT8_OID = 20;
+
+// BIGINT ids and ms timestamps stay far below 2^53, so plain numbers are exact (as in SQLite).
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const toConversation = (r: ConversationRecord): Conversation => ({
+  id: r.id,
+  network: r.network,
+  externalUserId: r.external_user_id,
+  externalChatId: r.external_chat_id,
+  handle: r.handle,
+  displayName: r.display_name,
+  identity: r.identity,
+  flexMode: r.flex_mode,
+  flexSid: r.flex_sid,
+  status: r.status,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
+  id: r.id,
+  key: r.key,
+  direction: r.direction,
+  payload: r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  // A row still leased when claimed again was held by a process that died mid-delivery.
+  ambiguous: r.ambiguous || r.lease_owner !== null,
+  createdAt: r.created_at,
+});
+
+const CURRENT_CONVERSATION = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
+
+const IS_KEY_HEAD = `NOT EXISTS (SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending' AND p.id < o.id)`;
+
+// Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
+// selected before the update so the caller learns the row had been leased to someone else.
+const CLAIM = `
+  WITH heads AS (
+    SELECT o.id, o.lease_owner AS previous_owner FROM outbox o
+    WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+      AND (o.lease_until IS NULL OR o.lease_until < $1)
+      AND ${IS_KEY_HEAD}
+    ORDER BY o.next_attempt_at, o.id
+    LIMIT $2
+    FOR UPDATE OF o SKIP LOCKED
+  ), leased AS (
+    UPDATE outbox SET lease_owner = $3, lease_until = $4 FROM heads WHERE outbox.id = heads.id
+    RETURNING outbox.*, heads.previous_owner
+  )
+  SELECT * FROM leased ORDER BY next_attempt_at, id`;
+
+/** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
+export class PostgresStore implements Store {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects to `postgres://…` and applies pending migrations. */
+  static async open(connectionString: string): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString, types });
+    // An idle connection that breaks is discarded by the pool; the next query reports the outage.
+    pool.on('error', () => {});
+    try {
+      await migratePostgres(pool);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PostgresStore(pool);
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Holds a per-key lock until commit, so rows of one key commit in id order even when several
+   * processes enqueue for the same user at once; otherwise a claimer could see a newer row first.
+   */
+  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(
+      `SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h)
+       FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
+      [rows.map((r) => r.key)],
+    );
+    for (const row of rows) {
+      await client.query(
+        'INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at) VALUES ($1, $2, $3::jsonb, $4, $4)',
+        [row.key, row.direction, JSON.stringify(row.payload), now],
+      );
+    }
+  }
+
+  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean> {
+    const now = Date.now();
+    return this.transaction(async (client) => {
+      const seen = await client.query(
+        'INSERT INTO dedupe (source, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
+        [dedupe.source, dedupe.key, now],
+      );
+      if (seen.rowCount === 0) return false;
+      await this.insertRows(client, rows, now);
+      return true;
+    });
+  }
+
+  async enqueue(rows: readonly NewOutboxRow[]): Promise<void> {
+    const now = Date.now();
+    await this.transaction((client) => this.insertRows(client, rows, now));
+  }
+
+  async currentConversation(user: UserKey): Promise<Conversation | undefined> {
+    const { rows } = await this.pool.query<ConversationRecord>(CURRENT_CONVERSATION, [user.network, user.externalUserId]);
+    return rows[0] && toConversation(rows[0]);
+  }
+
+  async conversationByFlexSid(flexSid: string): Promise<Conversation | undefined> {
+    const { rows } = await this.pool.query<ConversationRecord>(
+      'SELECT * FROM conversations WHERE flex_sid = $1 ORDER BY id DESC LIMIT 1',
+      [flexSid],
+    );
+    return rows[0] && toConversation(rows[0]);
+  }
+
+  async beginConversation(c: NewConversation): Promise<Conversation> {
+    // A conflicting insert waits for the other transaction; the select (a new snapshot in READ
+    // COMMITTED) then sees its row. Retry if that row was ended in between.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = Date.now();
+      const found = await this.transaction(async (client) => {
+        await client.query(
+          `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, identity,
+             flex_mode, status, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'opening', $8, $8)
+           ON CONFLICT DO NOTHING`,
+          [c.network, c.externalUserId, c.externalChatId, c.handle, c.displayName, c.identity, c.flexMode, now],
+        );
+        return (await client.query<ConversationRecord>(CURRENT_CONVERSATION, [c.network, c.externalUserId])).rows[0];
+      });
+      if (found) return toConversation(found);
+    }
+    throw new Error(`beginConversation: no open conversation for ${c.network}:${c.externalUserId} after 3 attempts`);
+  }
+
+  async setFlexSid(id: number, flexSid: string | null): Promise<void> {
+    await this.pool.query('UPDATE conversations SET flex_sid = $1, updated_at = $2 WHERE id = $3', [flexSid, Date.now(), id]);
+  }
+
+  async activateConversation(id: number): Promise<void> {
+    await this.setStatus(id, 'active');
+  }
+
+  async endConversation(id: number): Promise<void> {
+    await this.setStatus(id, 'ended');
+  }
+
+  private async setStatus(id: number, status: ConversationStatus): Promise<void> {
+    await this.pool.query("UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'ended'", [
+      status,
+      Date.now(),
+      id,
+    ]);
+  }
+
+  async listConversations(filter: { status?: ConversationStatus; limit?: number } = {}): Promise<Conversation[]> {
+    const { rows } = await this.pool.query<ConversationRecord>(
+      'SELECT * FROM conversations WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2',
+      [filter.status ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toConversation);
+  }
+
+  async countOpenConversations(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'");
+    return rows[0]!.n;
+  }
+
+  async claimDue(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboxRow[]> {
+    const { rows } = await this.pool.query<OutboxRecord & { previous_owner: string | null }>(CLAIM, [
+      now,
+      limit,
+      owner,
+      now + leaseMs,
+    ]);
+    return rows.map((r) => toOutboxRow({ ...r, lease_owner: r.previous_owner }));
+  }
+
+  async complete(id: number): Promise<void> {
+    await this.pool.query('DELETE FROM outbox WHERE id = $1', [id]);
+  }
+
+  async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
+    await this.pool.query(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, ambiguous = $3,
+         lease_owner = NULL, lease_until = NULL WHERE id = $4`,
+      [at, error, ambiguous, id],
+    );
+  }
+
+  async deadLetter(id: number, reason: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $1, lease_owner = NULL, lease_until = NULL
+       WHERE id = $2`,
+      [reason, id],
+    );
+  }
+
+  async nextDueAt(): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ at: number | null }>(
+      `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
+       WHERE o.status = 'pending' AND ${IS_KEY_HEAD}`,
+    );
+    return rows[0]!.at ?? undefined;
+  }
+
+  async listOutbox(filter: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
+    const { rows } = await this.pool.query<OutboxRecord>(
+      'SELECT * FROM outbox WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2',
+      [filter.status ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toOutboxRow);
+  }
+
+  async requeueDead(ids?: readonly number[]): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, ambiguous = TRUE
+       WHERE status = 'dead' AND ($2::bigint[] IS NULL OR id = ANY($2))`,
+      [Date.now(), ids ?? null],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    const { rows } = await this.pool.query<{ pending: number; dead: number; oldest: number | null }>(
+      `SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status = 'dead') AS dead,
+         MIN(created_at) FILTER (WHERE status = 'pending') AS oldest FROM outbox`,
+    );
+    const r = rows[0]!;
+    return { pending: r.pending, dead: r.dead, oldestPendingAt: r.oldest };
+  }
+
+  async pruneDedupe(olderThan: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM dedupe WHERE seen_at < $1', [olderThan])).rowCount ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

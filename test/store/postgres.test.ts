@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaderLock } from '../../src/store/leader-lock.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import type { NewConversation, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
+import { storeContract } from './store-contract.js';
+
+const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const admin = new pg.Pool({ connectionString: baseUrl, max: 2 });
+const schemas: string[] = [];
+
+beforeAll(async () => {
+  try {
+    await admin.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${baseUrl} (${(err as Error).message}); start it (.ci/run does) or set TEST_DATABASE_URL`,
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+/** A connection string whose tables live in a new, empty schema, so runs never see each other's rows. */
+async function scratchUrl(): Promise<string> {
+  const schema = `fb_test_${randomBytes(6).toString('hex')}`;
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  schemas.push(schema);
+  const url = new URL(baseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+storeContract('postgres', async () => PostgresStore.open(await scratchUrl()));
+
+const row = (key: string, n: number): NewOutboxRow => ({
+  key,
+  direction: 'to-customer',
+  payload: { kind: 'notice', user: { network: 'telegram', externalUserId: key }, flexSid: 'CH1', text: `${n}` },
+});
+
+const user = (id: string): NewConversation => ({
+  network: 'telegram',
+  externalUserId: id,
+  externalChatId: id,
+  handle: `telegram:${id}`,
+  displayName: id,
+  identity: `telegram_${id}`,
+  flexMode: 'conversations',
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('postgres store across processes', () => {
+  it('migrates once when two processes start at once', async () => {
+    const url = await scratchUrl();
+    const stores = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const schema = new URL(url).searchParams.get('options')!.split('=')[1];
+    const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
+    expect(rows).toEqual([{ version: 1 }]);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('never hands one row, or two rows of one key, to two claimers at once', async () => {
+    const url = await scratchUrl();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const keys = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    for (let n = 0; n < 10; n++) await a.enqueue(keys.map((k) => row(k, n)));
+
+    const inFlight = new Map<string, number>();
+    const delivered = new Map<string, number[]>();
+    const violations: string[] = [];
+
+    const worker = async (store: Store, owner: string): Promise<void> => {
+      for (let idle = 0; idle < 5; ) {
+        const claimed: OutboxRow[] = await store.claimDue(owner, 4, 60_000);
+        if (claimed.length === 0) {
+          idle++;
+          await pause(5);
+          continue;
+        }
+        idle = 0;
+        for (const r of claimed) {
+          if (inFlight.has(r.key)) violations.push(`${owner} got ${r.id} while ${inFlight.get(r.key)} of ${r.key} was out`);
+          inFlight.set(r.key, r.id);
+        }
+        await pause(Math.random() * 3);
+        for (const r of claimed) {
+          // Released before completing: the next row of this key cannot be claimed until the delete commits.
+          inFlight.delete(r.key);
+          delivered.set(r.key, [...(delivered.get(r.key) ?? []), r.id]);
+          await store.complete(r.id);
+        }
+      }
+    };
+
+    await Promise.all([worker(a, 'a1'), worker(a, 'a2'), worker(b, 'b1'), worker(b, 'b2')]);
+
+    expect(violations).toEqual([]);
+    expect((await a.outboxStats()).pending).toBe(0);
+    for (const key of keys) {
+      const ids = delivered.get(key)!;
+      expect(ids).toHaveLength(10);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    }
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('opens one conversation per user when two processes race', async () => {
+    const url = await scratchUrl();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const ids = Array.from({ length: 20 }, (_, i) => `${i}`);
+    const pairs = await Promise.all(ids.map((id) => Promise.all([a.beginConversation(user(id)), b.beginConversation(user(id))])));
+    for (const [fromA, fromB] of pairs) expect(fromA).toEqual(fromB);
+    expect(await a.countOpenConversations()).toBe(ids.length);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('leader lock', () => {
+  const waitFor = async (condition: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !condition(); i++) await pause(25);
+    expect(condition()).toBe(true);
+  };
+  const newRole = () => `polling-${randomBytes(4).toString('hex')}`;
+
+  it('elects one leader, and another when the leader goes away', async () => {
+    const role = newRole();
+    const locks = [1, 2].map(() => new LeaderLock(baseUrl, role, () => {}, 50));
+    locks.forEach((lock) => lock.start());
+    await waitFor(() => locks.some((lock) => lock.isLeader));
+    await pause(200);
+    expect(locks.filter((lock) => lock.isLeader)).toHaveLength(1);
+    const leader = locks.find((lock) => lock.isLeader)!;
+    const follower = locks.find((lock) => lock !== leader)!;
+
+    await leader.stop();
+    await waitFor(() => follower.isLeader);
+    await follower.stop();
+  });
+
+  it('steps down when its session is killed, then takes the free lock again', async () => {
+    const role = newRole();
+    const url = new URL(baseUrl);
+    url.searchParams.set('application_name', role);
+    const changes: boolean[] = [];
+    const lock = new LeaderLock(url.toString(), role, (leader) => changes.push(leader), 50);
+    lock.start();
+    await waitFor(() => lock.isLeader);
+
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [role]);
+    await waitFor(() => changes.length === 3);
+    expect(changes).toEqual([true, false, true]);
+    await lock.stop();
+  });
+});
