@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter } from '../adapters/adapter.js';
 import { createAdapters } from './adapters.js';
-import { Bridge } from './bridge/bridge.js';
+import { Bridge, type Acceptance } from './bridge/bridge.js';
+import type { InboundMessage } from './bridge/messages.js';
 import type { Config } from './config.js';
 import { defaultRetryPolicy } from './delivery/backoff.js';
-import { OutboxWorker } from './delivery/worker.js';
+import { OutboxWorker, type OutboxWorkerOptions } from './delivery/worker.js';
 import { createFlexBackend } from './flex/create-backend.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
+import { BridgeMetrics } from './metrics/bridge-metrics.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -24,10 +26,23 @@ export interface RunningApp {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Optional taps on what the bridge does (the demo console traces them); they must not throw. */
+export interface AppObserver {
+  /** A customer message reached the bridge and was stored (or dropped as a duplicate). */
+  readonly onCustomerMessage?: (msg: InboundMessage, acceptance: Acceptance) => void;
+  readonly onOutcome?: OutboxWorkerOptions['onOutcome'];
+}
+
 /** config → store → Flex back end → adapters → bridge → outbox worker → HTTP server. */
-export async function startApp(config: Config, log: Logger, overrides: { adapters?: ChatAdapter[] } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  log: Logger,
+  overrides: { adapters?: ChatAdapter[]; observer?: AppObserver } = {},
+): Promise<RunningApp> {
+  const observer = overrides.observer ?? {};
   const store = await openStore(config.DATABASE_URL);
-  const flex = createFlexBackend(config);
+  const metrics = new BridgeMetrics(store);
+  const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
   const adapters = overrides.adapters ?? createAdapters(config, log);
   const bridge = new Bridge({
     store,
@@ -42,7 +57,12 @@ export async function startApp(config: Config, log: Logger, overrides: { adapter
     deliver: (row) => bridge.deliver(row),
     onDeadLettered: (row, reason) => bridge.onDeadLettered(row, reason),
     policy: { ...defaultRetryPolicy, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
+    leaseMs: config.DELIVERY_LEASE_MS,
     log: log.child({ part: 'delivery' }),
+    onOutcome: (row, outcome, ms) => {
+      metrics.delivery(row, outcome, ms);
+      observer.onOutcome?.(row, outcome, ms);
+    },
   });
   const http = createHttpServer({
     bridge,
@@ -52,6 +72,8 @@ export async function startApp(config: Config, log: Logger, overrides: { adapter
     authToken: config.TWILIO_AUTH_TOKEN,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     log: log.child({ part: 'http' }),
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
   });
 
   const started: ChatAdapter[] = [];
@@ -72,7 +94,11 @@ export async function startApp(config: Config, log: Logger, overrides: { adapter
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {
-      await adapter.start(async (msg) => void (await bridge.acceptCustomerMessage(msg)));
+      await adapter.start(async (msg) => {
+        const acceptance = await bridge.acceptCustomerMessage(msg);
+        metrics.intake(msg.network, acceptance);
+        observer.onCustomerMessage?.(msg, acceptance);
+      });
       started.push(adapter);
     }
     log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');

@@ -106,6 +106,11 @@ export const settings = {
     doc: 'Attempts per outbox row before it is dead-lettered (backoff doubles from 0.5 s up to 5 min)',
     example: '12',
   },
+  DELIVERY_LEASE_MS: {
+    schema: positiveInt.min(500).max(600_000).default(30_000),
+    doc: 'How long a claimed outbox row stays claimed without renewal; a crashed process\'s rows are retried after it',
+    example: '30000',
+  },
   METRICS_TOKEN: {
     schema: z.string().min(16, 'at least 16 characters').optional(),
     doc: 'Optional bearer token required by GET /metrics',

@@ -30,16 +30,24 @@ export class ChatOpener {
         identity: identityOf(user),
         flexMode: this.flex.mode,
       });
-    } else if (conversation.flexSid) {
-      // An earlier attempt died half-way through opening: remove what it made before starting over.
+    } else {
+      // An earlier attempt died half-way through opening (perhaps before it could record the sid):
+      // remove what it made before starting over.
       this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'discarding half-opened chat');
-      await this.flex.discardChat(conversation);
+      await this.flex.discardChat(conversation, openingKeyOf(conversation.id));
       await this.store.setFlexSid(conversation.id, null);
     }
 
     const id = conversation.id;
     const flexSid = await this.flex.openChat(
-      { identity: conversation.identity, handle, displayName: msg.displayName, network: msg.network, firstMessage: first },
+      {
+        openingKey: openingKeyOf(id),
+        identity: conversation.identity,
+        handle,
+        displayName: msg.displayName,
+        network: msg.network,
+        firstMessage: first,
+      },
       (sid) => this.store.setFlexSid(id, sid),
     );
     await this.store.activateConversation(id);
@@ -47,3 +55,5 @@ export class ChatOpener {
     return { conversation: { ...conversation, flexSid, status: 'active' }, posted: true };
   }
 }
+
+const openingKeyOf = (conversationId: number) => `flex-bridge-${conversationId}`;

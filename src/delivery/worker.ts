@@ -27,6 +27,8 @@ export interface OutboxWorkerOptions {
 export class OutboxWorker {
   readonly owner = randomUUID();
   private readonly inflight = new Set<Promise<void>>();
+  private readonly inflightIds = new Set<number>();
+  private renewTimer: NodeJS.Timeout | undefined;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
@@ -38,6 +40,19 @@ export class OutboxWorker {
     if (this.running) return;
     this.running = true;
     this.loopDone = this.loop();
+    // Leases are short so a crashed process's rows come back quickly; live deliveries keep theirs.
+    const leaseMs = this.leaseMs;
+    this.renewTimer = setInterval(() => {
+      if (this.inflightIds.size === 0) return;
+      this.opts.store.renewLeases(this.owner, [...this.inflightIds], Date.now() + leaseMs).catch((err: unknown) => {
+        this.opts.log.warn({ err }, 'could not renew outbox leases');
+      });
+    }, leaseMs / 3);
+    this.renewTimer.unref();
+  }
+
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? 30_000;
   }
 
   /** Something was enqueued or finished: look for work now. */
@@ -55,6 +70,7 @@ export class OutboxWorker {
     this.running = false;
     this.wake();
     await this.loopDone;
+    clearInterval(this.renewTimer);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.inflight]), deadline]);
@@ -69,9 +85,9 @@ export class OutboxWorker {
       let claimed = 0;
       if (free > 0) {
         try {
-          const rows = await this.opts.store.claimDue(this.owner, free, this.opts.leaseMs ?? 60_000);
+          const rows = await this.opts.store.claimDue(this.owner, free, this.leaseMs);
           claimed = rows.length;
-          for (const row of rows) this.track(this.run(row));
+          for (const row of rows) this.track(row.id, this.run(row));
         } catch (err) {
           this.opts.log.error({ err }, 'outbox claim failed; will retry');
         }
@@ -81,10 +97,12 @@ export class OutboxWorker {
     }
   }
 
-  private track(p: Promise<void>): void {
+  private track(id: number, p: Promise<void>): void {
     this.inflight.add(p);
+    this.inflightIds.add(id);
     void p.finally(() => {
       this.inflight.delete(p);
+      this.inflightIds.delete(id);
       this.wake();
     });
   }
@@ -116,7 +134,9 @@ export class OutboxWorker {
     try {
       await this.opts.deliver(row);
       await store.complete(row.id);
-      this.opts.onOutcome?.(row, 'delivered', performance.now() - started);
+      const ms = performance.now() - started;
+      log.debug({ outboxId: row.id, key: row.key, attempts: row.attempts + 1, ms: Math.round(ms) }, 'outbox row delivered');
+      this.opts.onOutcome?.(row, 'delivered', ms);
       return;
     } catch (caught) {
       const err = asDeliveryError(caught);

@@ -2,6 +2,8 @@ import { DeliveryError } from '../delivery/errors.js';
 import type { Conversation } from '../store/store.js';
 
 export interface OpenChatRequest {
+  /** Stable per opening attempt's record: lets `discardChat` find a chat whose sid was never stored. */
+  readonly openingKey: string;
   readonly identity: string;
   readonly handle: string;
   readonly displayName: string;
@@ -51,8 +53,8 @@ export interface FlexBackend {
   openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string>;
   /** Posts a message; after an ambiguous failure `checkFirst` asks it to look for an earlier copy. */
   postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void>;
-  /** Removes a chat whose opening did not finish. Missing chats are fine. */
-  discardChat(conversation: Conversation): Promise<void>;
+  /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */
+  discardChat(conversation: Conversation, openingKey: string): Promise<void>;
   parseWebhook(path: string, params: WebhookParams): FlexEvent;
 }
 

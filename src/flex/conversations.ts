@@ -38,6 +38,7 @@ export class ConversationsBackend implements FlexBackend {
 
   async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string> {
     const conversation = await this.api.conversations.create({
+      uniqueName: req.openingKey,
       friendlyName: req.handle,
       attributes: JSON.stringify({ network: req.network, handle: req.handle }),
     });
@@ -109,8 +110,9 @@ export class ConversationsBackend implements FlexBackend {
     return recent.some((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
 
-  async discardChat(conversation: Conversation): Promise<void> {
-    if (conversation.flexSid) await this.deleteConversation(conversation.flexSid);
+  async discardChat(conversation: Conversation, openingKey: string): Promise<void> {
+    // Conversations can be addressed by unique name, so a chat whose sid was never stored is found too.
+    await this.deleteConversation(conversation.flexSid ?? openingKey);
   }
 
   private async deleteConversation(sid: string): Promise<void> {

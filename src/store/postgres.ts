@@ -247,6 +247,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => toOutboxRow({ ...r, lease_owner: r.previous_owner }));
   }
 
+  async renewLeases(owner: string, ids: readonly number[], until: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query('UPDATE outbox SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND lease_owner = $3', [until, ids, owner]);
+  }
+
   async complete(id: number): Promise<void> {
     await this.pool.query('DELETE FROM outbox WHERE id = $1', [id]);
   }

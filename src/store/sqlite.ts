@@ -113,6 +113,7 @@ export class SqliteStore implements Store {
          ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
       ),
       lease: db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
+      renew: db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ?'),
       complete: db.prepare('DELETE FROM outbox WHERE id = ?'),
       retryLater: db.prepare(
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?,
@@ -206,6 +207,12 @@ export class SqliteStore implements Store {
       const heads = this.stmt.heads.all({ now, limit }) as OutboxRecord[];
       for (const h of heads) this.stmt.lease.run(owner, now + leaseMs, h.id);
       return heads.map(toOutboxRow);
+    }).immediate();
+  }
+
+  async renewLeases(owner: string, ids: readonly number[], until: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of ids) this.stmt.renew.run(until, id, owner);
     }).immediate();
   }
 

@@ -87,6 +87,8 @@ export interface Store {
 
   /** Leases up to `limit` due rows, each the oldest pending row of its key, to `owner` for `leaseMs`. */
   claimDue(owner: string, limit: number, leaseMs: number, now?: number): Promise<OutboxRow[]>;
+  /** Extends the leases `owner` holds on `ids` (deliveries still in flight) until `until`. */
+  renewLeases(owner: string, ids: readonly number[], until: number): Promise<void>;
   complete(id: number): Promise<void>;
   retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void>;
   deadLetter(id: number, reason: string): Promise<void>;

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { BridgeProcess } from '../support/bridge-process.js';
+import { tempDatabaseUrl } from '../support/harness.js';
+import { freePort } from '../support/ports.js';
+import { eventually } from '../support/wait.js';
+
+/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed with CRASH_SEED. */
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let box: Sandbox | undefined;
+let bridge: BridgeProcess | undefined;
+afterEach(async () => {
+  await bridge?.kill('SIGKILL');
+  await box?.stop();
+});
+
+// Opt-in (CRASH_TEST=1): it still finds a narrow window (a kill after the Flex Interaction is created
+// but before the chat is recorded active discards a chat the agent may already be using); see issue 5.
+describe.runIf(process.env.CRASH_TEST === '1')('crashes', () => {
+  it('SIGKILLed bridges lose nothing: customer → Flex exactly once and in order, agent → customer all delivered, one open chat per customer', async () => {
+    const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
+    const random = prng(seed);
+    const kills = Number(process.env.CRASH_KILLS ?? 4);
+    const perCustomer = Number(process.env.CRASH_MESSAGES ?? 6);
+    box = await startSandbox();
+    const port = await freePort();
+    bridge = new BridgeProcess({
+      ...box.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: tempDatabaseUrl(),
+      DELIVERY_LEASE_MS: '1500',
+    });
+    const customers = [101, 102, 103, 104];
+    for (const id of customers) box.telegram.addUser({ id, username: `c${id}`, first_name: `C${id}` });
+    const sentByCustomer = new Map(customers.map((id) => [id, [] as string[]]));
+    const repliesTo = new Map(customers.map((id) => [id, [] as string[]]));
+    const conversationOf = (id: number) =>
+      box!.twilio.tasks().filter((t) => t.attributes.from === `telegram:c${id}` && box!.twilio.conversations().some((c) => c.sid === t.conversationSid)).at(-1)?.conversationSid;
+
+    const traffic = async (rounds: number) => {
+      for (let i = 0; i < rounds; i++) {
+        const id = customers[Math.floor(random() * customers.length)]!;
+        const sent = sentByCustomer.get(id)!;
+        if (sent.length < perCustomer) {
+          const text = `c${id} says ${sent.length + 1}`;
+          sent.push(text);
+          box!.telegram.userSends(id, text);
+        }
+        const sid = conversationOf(id);
+        if (sid && random() < 0.5) {
+          const replies = repliesTo.get(id)!;
+          const text = `agent to c${id}: ${replies.length + 1}`;
+          replies.push(text);
+          box!.twilio.agentSend(sid, text);
+        }
+        await sleep(random() * 60);
+      }
+    };
+
+    for (let k = 0; k < kills; k++) {
+      await bridge.start();
+      await Promise.race([traffic(6), sleep(random() * 400)]);
+      await bridge.kill('SIGKILL');
+      await traffic(2); // customers keep writing while the bridge is down
+    }
+    await bridge.start();
+    await traffic(40);
+    for (const id of customers) {
+      // Twilio retries webhooks that did not get a 2xx; the emulator does it on request.
+      const sid = conversationOf(id);
+      if (!sid) continue;
+      for (const m of box.twilio.messages(sid).filter((m) => m.author.startsWith('agent'))) {
+        const ok = box.twilio.webhookDeliveries.some((d) => d.params.MessageSid === m.sid && d.statusCode === 200);
+        if (!ok) await box.twilio.redeliver(m.sid);
+      }
+    }
+
+    const context = `seed ${seed}`;
+    let duplicates = 0;
+    for (const id of customers) {
+      const want = sentByCustomer.get(id)!;
+      await eventually(() => {
+        const sid = conversationOf(id);
+        return sid && box!.twilio.messages(sid).filter((m) => m.author === `telegram_${id}`).length >= want.length;
+      }, `customer ${id}'s messages in Flex (${context})`, 20_000);
+      const replies = repliesTo.get(id)!;
+      await box.telegram.waitForMessages(id, replies.length, 20_000);
+    }
+    await bridge.kill('SIGTERM');
+
+    for (const id of customers) {
+      const open = box.twilio.conversations().filter((c) => c.friendlyName === `telegram:c${id}` && c.state !== 'closed');
+      expect(open, `one open conversation for c${id} (${context})`).toHaveLength(1);
+      const inFlex = box.twilio.messages(open[0]!.sid).filter((m) => m.author === `telegram_${id}`).map((m) => m.body);
+      expect(inFlex, `customer ${id} → Flex (${context})`).toEqual(sentByCustomer.get(id));
+      // Toward Telegram only "nothing lost" can hold: the Bot API has no idempotency key, so a kill
+      // between sendMessage and recording it repeats that one message, and replies whose webhook
+      // Twilio had to retry (the bridge was down) arrive late. See docs/reliability.md.
+      const received = box.telegram.messagesTo(id).map((m) => m.text ?? '');
+      expect([...new Set(received)].sort(), `Flex → customer ${id} (${context})`).toEqual([...repliesTo.get(id)!].sort());
+      duplicates += received.length - new Set(received).size;
+    }
+    console.log(`crash test: seed ${seed}, ${kills} SIGKILLs, ${customers.length} customers, Telegram duplicates ${duplicates}`);
+  }, 120_000);
+});
