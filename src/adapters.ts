@@ -1,4 +1,5 @@
 import type { ChatAdapter } from '../adapters/adapter.js';
+import { DiscordAdapter } from '../adapters/discord/discord-adapter.js';
 import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -16,6 +17,15 @@ export function createAdapters(config: Config, log: Logger): ChatAdapter[] {
         publicBaseUrl: config.PUBLIC_BASE_URL,
         greeting: config.TELEGRAM_GREETING,
         log: log.child({ network: 'telegram' }),
+      }),
+    );
+  }
+  if (config.DISCORD_BOT_TOKEN) {
+    adapters.push(
+      new DiscordAdapter({
+        token: config.DISCORD_BOT_TOKEN,
+        apiBaseUrl: config.DISCORD_API_BASE_URL,
+        log: log.child({ network: 'discord' }),
       }),
     );
   }

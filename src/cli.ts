@@ -1,9 +1,14 @@
 import { ConfigError } from './config.js';
 import type { Command } from './commands/command.js';
+import { conversations } from './commands/conversations.js';
+import { demo } from './commands/demo.js';
+import { doctor } from './commands/doctor.js';
+import { outbox } from './commands/outbox.js';
 import { sandbox } from './commands/sandbox.js';
+import { setup } from './commands/setup.js';
 import { start } from './commands/start.js';
 
-const commands: readonly Command[] = [start, sandbox];
+const commands: readonly Command[] = [start, demo, doctor, conversations, outbox, sandbox, setup];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -39,9 +44,18 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(err.message);
       return 2;
     }
+    if (isUsageError(err)) {
+      console.error(`${(err as Error).message}\n\n${command.usage}`);
+      return 2;
+    }
     console.error(`flex-bridge ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/** node:util parseArgs rejects unknown or malformed options with these codes. */
+function isUsageError(err: unknown): boolean {
+  return String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
 }
 
 process.exitCode = await main(process.argv.slice(2));

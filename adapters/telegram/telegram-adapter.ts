@@ -107,17 +107,19 @@ export class TelegramAdapter implements ChatAdapter {
         await this.reply(item.chatId, this.opts.greeting);
         return;
       case 'unsupported':
-        await this.store(item.message);
+        await this.store(update.update_id, item.message);
         await this.reply(item.chatId, UNSUPPORTED_REPLY);
         return;
       case 'message':
-        await this.store(item.message);
+        await this.store(update.update_id, item.message);
         return;
     }
   }
 
-  private async store(message: Parameters<InboundSink>[0]): Promise<void> {
+  private async store(updateId: number, message: Parameters<InboundSink>[0]): Promise<void> {
     if (!this.sink) throw new SinkFailed('adapter not started');
+    // Joins Telegram's update_id to the externalMessageId the bridge logs from here on.
+    this.opts.log.info({ updateId, externalMessageId: message.externalMessageId }, 'telegram update received');
     try {
       await this.sink(message);
     } catch (err) {

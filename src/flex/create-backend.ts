@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { FlexBackend } from './backend.js';
 import { ConversationsBackend } from './conversations.js';
+import { LegacyChatBackend } from './legacy-chat.js';
 import { createTwilioClient, type TwilioClientOptions } from './twilio-client.js';
 
 export function createFlexBackend(config: Config, onResponse?: TwilioClientOptions['onResponse']): FlexBackend {
@@ -22,6 +23,18 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         studioFlowSid: config.FLEX_STUDIO_FLOW_SID,
       });
     case 'legacy-chat':
-      throw new Error('FLEX_MODE=legacy-chat is not available yet');
+      return new LegacyChatBackend({
+        client,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        flexFlowSid: legacySetting(config, 'FLEX_FLOW_SID'),
+        chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),
+      });
   }
+}
+
+/** loadConfig already demands these in legacy-chat mode; the type cannot say so. */
+function legacySetting(config: Config, key: 'FLEX_FLOW_SID' | 'FLEX_CHAT_SERVICE_SID'): string {
+  const value = config[key];
+  if (!value) throw new Error(`${key} is required when FLEX_MODE=legacy-chat`);
+  return value;
 }

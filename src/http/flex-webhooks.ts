@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Bridge } from '../bridge/bridge.js';
-import { MalformedWebhookError, type FlexBackend, type WebhookParams } from '../flex/backend.js';
+import type { Acceptance, Bridge } from '../bridge/bridge.js';
+import { MalformedWebhookError, type FlexBackend, type FlexEvent, type WebhookParams } from '../flex/backend.js';
 import { isValidTwilioSignature } from '../flex/signature.js';
 
 export interface FlexWebhookOptions {
@@ -11,6 +11,7 @@ export interface FlexWebhookOptions {
   readonly publicBaseUrl: string;
   readonly log: Logger;
   readonly onSignatureRejected?: () => void;
+  readonly onEvent?: (event: FlexEvent, outcome: Acceptance) => void;
 }
 
 /**
@@ -46,6 +47,7 @@ export function registerFlexWebhooks(app: FastifyInstance, opts: FlexWebhookOpti
         return reply.code(400).send({ error: err.message });
       }
       const outcome = await opts.bridge.acceptFlexEvent(event);
+      opts.onEvent?.(event, outcome);
       return reply.code(200).send({ outcome });
     });
   }

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import type { ChatAdapter } from '../../adapters/adapter.js';
 import type { Bridge } from '../bridge/bridge.js';
 import type { FlexBackend } from '../flex/backend.js';
+import type { BridgeMetrics } from '../metrics/bridge-metrics.js';
+import { instrumentHttp } from '../metrics/http-metrics.js';
+import { registerMetricsRoute } from '../metrics/metrics-route.js';
 import type { Store } from '../store/store.js';
 import { registerFlexWebhooks } from './flex-webhooks.js';
 import { registerFormParser } from './form-body.js';
@@ -16,22 +19,36 @@ export interface HttpServerOptions {
   readonly authToken: string;
   readonly publicBaseUrl: string;
   readonly log: Logger;
+  readonly metrics: BridgeMetrics;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
   readonly bodyLimit?: number;
 }
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const { metrics } = opts;
+  instrumentHttp(app, metrics);
   registerFormParser(app);
-  registerFlexWebhooks(app, opts);
+  registerFlexWebhooks(app, {
+    ...opts,
+    onSignatureRejected: () => metrics.signatureRejected('twilio'),
+    onEvent: (event, outcome) => {
+      if (event.type === 'message') metrics.intake('flex', outcome);
+    },
+  });
   for (const adapter of opts.adapters) {
     const webhook = adapter.webhook;
     if (!webhook) continue;
     app.post(webhook.path, async (req, reply) => {
       const { status } = await webhook.handle(req.headers, req.body);
+      // Adapter webhooks answer 401 exactly when the network's secret token is missing or wrong.
+      if (status === 401) metrics.signatureRejected(adapter.network);
       return reply.code(status).send();
     });
   }
   registerHealth(app, opts);
+  registerMetricsRoute(app, { metrics, token: opts.metricsToken });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) opts.log.error({ err, path: req.url }, 'request failed');

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TwilioEmulator } from './emulator.js';
+import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
 
 /*
  * Control routes under /_sandbox (JSON, no auth), for the demo console and for tests in other processes:
@@ -19,6 +20,14 @@ import type { TwilioEmulator } from './emulator.js';
  *   POST   /_sandbox/messages/:sid/redeliver           Twilio retries the webhook      → WebhookDelivery[]
  *   POST   /_sandbox/faults                            arm a fault (FaultBody below)   → 204
  *   DELETE /_sandbox/faults                            disarm all faults               → 204
+ *
+ * Legacy Flex custom chat (legacy-control-routes.ts):
+ *   GET    /_sandbox/flex-flows                        Flex Flows                      → FlexFlowRecord[]
+ *   GET    /_sandbox/chat-channels                     Chat channels                   → ChatChannelSnapshot[]
+ *   GET    /_sandbox/chat-channels/:sid/messages       messages of one channel         → ChatMessageRecord[]
+ *   GET    /_sandbox/chat-tasks                        tasks made by Send to Flex      → ChatTaskRecord[]
+ *   POST   /_sandbox/chat-channels/:sid/agent-messages { body, agentIdentity? }        → 201 ChatMessageRecord
+ *   POST   /_sandbox/chat-channels/:sid/end            agent ends the chat (INACTIVE)  → ChatChannelSnapshot
  *
  * The two webhook routes answer once the deliveries have finished. Errors use Twilio's error shape.
  */
@@ -92,4 +101,6 @@ export function registerControlRoutes(app: FastifyInstance, emulator: TwilioEmul
     emulator.clearFaults();
     return reply.code(204).send();
   });
+
+  registerLegacyChatControlRoutes(app, emulator.legacyChat);
 }

@@ -11,6 +11,7 @@ import { FaultInjector, type FailureSpec, type HangSpec } from './faults.js';
 import { registerFormParser } from './form-body.js';
 import { conversationSnapshot, type ConversationSnapshot } from './inspection.js';
 import { InteractionService } from './interactions.js';
+import { LegacyChat } from './legacy-chat.js';
 import { PRODUCT_APIS, type ProductContext } from './products.js';
 import { splitEmulatorPath, type RequestRecord } from './request-log.js';
 import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, type TaskRecord } from './state.js';
@@ -35,14 +36,17 @@ export interface TwilioEmulatorOptions {
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
 
 /**
- * A wire-level Twilio emulator: Conversations v1 and Flex Interactions v1 over HTTP, routed by the
- * original host as the first path segment (`{baseUrl}/conversations.twilio.com/v1/Conversations`),
- * signed outgoing webhooks, agent actions, fault injection and inspection. Control routes: control-routes.ts.
+ * A wire-level Twilio emulator: Conversations v1, Flex Interactions v1 and the legacy Flex custom chat
+ * (Flex Flows, Flex Channels, Chat v2; see `legacyChat`) over HTTP, routed by the original host as the
+ * first path segment (`{baseUrl}/conversations.twilio.com/v1/Conversations`), signed outgoing webhooks,
+ * agent actions, fault injection and inspection. Control routes: control-routes.ts.
  */
 export class TwilioEmulator {
   readonly account: EmulatedAccount;
   readonly events: EmulatorEvents = new EventEmitter<EmulatorEventMap>();
   readonly requests: RequestRecord[] = [];
+  /** Legacy Flex custom chat (Flex Flows, Flex Channels, Programmable Chat): inspection and agent actions. */
+  readonly legacyChat: LegacyChat;
 
   private readonly faults = new FaultInjector();
   private readonly sender: WebhookSender;
@@ -71,6 +75,7 @@ export class TwilioEmulator {
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService);
+    this.legacyChat = new LegacyChat(this.account, this.sender);
   }
 
   /** Listens and returns the base URL, e.g. `http://127.0.0.1:4010`. */
@@ -87,6 +92,7 @@ export class TwilioEmulator {
       account: this.account,
       conversations: this.conversationService,
       interactions: this.interactionService,
+      legacyChat: this.legacyChat,
     };
     await app.register(async (api) => {
       registerApiGate(api, {

@@ -3,12 +3,16 @@ import type { ConversationService } from './conversations.js';
 import { conversationsApi } from './conversations-api.js';
 import type { InteractionService } from './interactions.js';
 import { interactionsApi } from './interactions-api.js';
+import type { LegacyChat } from './legacy-chat.js';
+import { legacyChatApi } from './legacy-chat-api.js';
+import { legacyFlexApi } from './legacy-flex-api.js';
 import type { EmulatedAccount } from './state.js';
 
 export interface ProductContext {
   account: EmulatedAccount;
   conversations: ConversationService;
   interactions: InteractionService;
+  legacyChat: LegacyChat;
 }
 
 /** The routes of one Twilio product, served under `/{host}` (several products may share a host). */
@@ -17,5 +21,5 @@ export interface ProductApi {
   routes: (app: FastifyInstance, context: ProductContext) => void;
 }
 
-/** Legacy Flex Channels / Flex Flows / Chat v2 and MCS slot in here as further entries. */
-export const PRODUCT_APIS: readonly ProductApi[] = [conversationsApi, interactionsApi];
+/** MCS slots in here as a further entry. */
+export const PRODUCT_APIS: readonly ProductApi[] = [conversationsApi, interactionsApi, legacyFlexApi, legacyChatApi];

@@ -1,0 +1,52 @@
+import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, HTTPError, RateLimitError } from 'discord.js';
+import { permanent, retryable, type DeliveryError } from '../../src/delivery/errors.js';
+
+/** Discord's answer to a send, as the delivery layer needs it (discord.md §2). */
+export function toDeliveryError(err: unknown): DeliveryError {
+  if (err instanceof RateLimitError) {
+    const scope = err.global ? 'global' : err.route;
+    return retryable(`discord 429: rate limited (${scope}), retry after ${Math.ceil(err.retryAfter)} ms`, {
+      code: 429,
+      status: 429,
+      retryAfterMs: Math.max(0, Math.ceil(err.retryAfter)),
+    });
+  }
+  if (err instanceof DiscordAPIError) {
+    const message = `discord ${err.status}/${err.code}: ${err.message}`;
+    // 401 is the operator's to fix (a revoked token); keep the message and retry rather than lose it.
+    if (err.status === 401) return retryable(message, { code: err.code, status: err.status });
+    // Every other 4xx repeats on a retry: 50007 and 50278 (the user cannot be DMed), 10003, 10013, 50035…
+    return permanent(message, { code: err.code, status: err.status });
+  }
+  if (err instanceof HTTPError) return retryable(`discord ${err.status}: ${err.message}`, { code: err.status, status: err.status });
+  const code = networkCode(err);
+  const detail = code ?? (err instanceof Error ? err.message : String(err));
+  // A timeout or a dropped connection may come after Discord created the message; there is no way to ask.
+  return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
+}
+
+/** Why `client.login()` failed, in words an operator can act on. Never includes the token. */
+export function describeLoginFailure(err: unknown, token: string): string {
+  const detail = err instanceof Error ? err.message : String(err);
+  let message: string;
+  if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
+    message = 'Discord rejected the bot token (401 on GET /gateway/bot): check DISCORD_BOT_TOKEN';
+  } else if (detail === 'Authentication failed') {
+    // @discordjs/ws reports gateway close codes as plain Errors named by their meaning.
+    message = 'Discord rejected the bot token (gateway close 4004): check DISCORD_BOT_TOKEN';
+  } else if (detail === 'Used disallowed intents') {
+    message =
+      'Discord refused the gateway intents (close 4014): the bot asked for a privileged intent that is not enabled for it in the developer portal';
+  } else {
+    message = `Discord login failed: ${detail}`;
+  }
+  return `Discord adapter could not start. ${token ? message.split(token).join('[REDACTED]') : message}`;
+}
+
+/** `ECONNREFUSED`, `UND_ERR_SOCKET`, … from undici, on the error or its cause. */
+function networkCode(err: unknown): string | undefined {
+  const own = (err as { code?: unknown } | null)?.code;
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  if (typeof own === 'string') return own;
+  return typeof cause === 'string' ? cause : undefined;
+}

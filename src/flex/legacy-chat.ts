@@ -1,0 +1,184 @@
+import type twilio from 'twilio';
+import { DeliveryError } from '../delivery/errors.js';
+import {
+  ChatClosedError,
+  MalformedWebhookError,
+  type FlexBackend,
+  type FlexEvent,
+  type OpenChatRequest,
+  type PostedMessage,
+  type WebhookParams,
+} from './backend.js';
+import { field, optionalField } from './webhook-params.js';
+
+export interface LegacyChatBackendOptions {
+  readonly client: twilio.Twilio;
+  readonly publicBaseUrl: string;
+  readonly flexFlowSid: string;
+  readonly chatServiceSid: string;
+}
+
+/** `onMessageSent`; registered with `?channel=CH…` in the query, as the original custom-chat sample did. */
+export const LEGACY_MESSAGE_WEBHOOK_PATH = '/flex/legacy-chat/messages';
+/** `onChannelUpdated`: how the end of the chat (`status: INACTIVE`) arrives. */
+export const LEGACY_CHANNEL_WEBHOOK_PATH = '/flex/legacy-chat/channel-updates';
+const RECENT_MESSAGES_CHECKED = 20;
+
+interface Subscription {
+  readonly filter: 'onMessageSent' | 'onChannelUpdated';
+  readonly url: string;
+}
+
+/** Legacy Flex custom chat: Flex Channels v1 (over a Flex Flow) for the chat, Programmable Chat v2 for the rest. */
+export class LegacyChatBackend implements FlexBackend {
+  readonly mode = 'legacy-chat' as const;
+  readonly webhookPaths = [LEGACY_MESSAGE_WEBHOOK_PATH, LEGACY_CHANNEL_WEBHOOK_PATH];
+
+  constructor(private readonly opts: LegacyChatBackendOptions) {}
+
+  private channel(sid: string) {
+    return this.opts.client.chat.v2.services(this.opts.chatServiceSid).channels(sid);
+  }
+
+  /**
+   * Flex answers with the customer's still active channel when there is one for the same target, so
+   * opening is repeatable: a failed step leaves the channel (see `discardChat`) and the next attempt
+   * gets the same channel back and finishes what is missing.
+   */
+  async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string> {
+    const { sid } = await this.opts.client.flexApi.v1.channel.create({
+      flexFlowSid: this.opts.flexFlowSid,
+      identity: req.identity,
+      chatUserFriendlyName: req.displayName,
+      chatFriendlyName: req.handle,
+      target: req.handle,
+    });
+    await onCreated(sid);
+    const reused = await this.subscribe(sid);
+    // Only a channel that already had our webhooks can hold an earlier copy of the first message.
+    if (!(reused && (await this.alreadyPosted(sid, req.firstMessage.bridgeMessageId)))) {
+      await this.createMessage(sid, req.firstMessage);
+    }
+    return sid;
+  }
+
+  /** Adds the webhooks the channel lacks; true when it already had some of them (a reused channel). */
+  private async subscribe(sid: string): Promise<boolean> {
+    const wanted: Subscription[] = [
+      { filter: 'onMessageSent', url: `${this.opts.publicBaseUrl}${LEGACY_MESSAGE_WEBHOOK_PATH}?channel=${sid}` },
+      { filter: 'onChannelUpdated', url: `${this.opts.publicBaseUrl}${LEGACY_CHANNEL_WEBHOOK_PATH}` },
+    ];
+    const existing = await this.channel(sid).webhooks.list();
+    const missing = wanted.filter((w) => !existing.some((e) => isSubscription(e, w)));
+    for (const { filter, url } of missing) {
+      await this.channel(sid).webhooks.create({
+        type: 'webhook',
+        'configuration.url': url,
+        'configuration.method': 'POST',
+        'configuration.filters': [filter],
+      });
+    }
+    return missing.length < wanted.length;
+  }
+
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void> {
+    try {
+      if (opts.checkFirst && (await this.alreadyPosted(flexSid, msg.bridgeMessageId))) return;
+      await this.createMessage(flexSid, msg);
+    } catch (err) {
+      if (err instanceof DeliveryError && err.status === 404) throw new ChatClosedError(flexSid);
+      throw err;
+    }
+  }
+
+  private createMessage(sid: string, msg: PostedMessage) {
+    return this.channel(sid).messages.create({
+      from: msg.author,
+      body: msg.text,
+      attributes: JSON.stringify({ flexBridgeId: msg.bridgeMessageId }),
+      // Without it the Flex Flow's Studio webhook never sees the message and no task is created.
+      // Our own posts come back as `Source=API` and are ignored.
+      xTwilioWebhookEnabled: 'true',
+    });
+  }
+
+  private async alreadyPosted(sid: string, bridgeMessageId: string): Promise<boolean> {
+    const recent = await this.channel(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
+    return recent.some((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
+  }
+
+  /**
+   * Leaves the channel as it is. Flex hands the same active channel back for the same target, so the
+   * channel of a half-finished opening may be one the customer already had, with a task an agent is
+   * working on: deleting it would take that chat from the agent, and marking it INACTIVE would end it
+   * (and send us an `onChannelUpdated` for the very chat we are opening). Left alone, a channel that
+   * never got its first message has no task and nobody sees it; the next `openChat` reuses it.
+   */
+  async discardChat(): Promise<void> {}
+
+  parseWebhook(_path: string, params: WebhookParams): FlexEvent {
+    const eventType = field(params, 'EventType');
+    switch (eventType) {
+      case 'onMessageSent':
+        return messageSent(params);
+      case 'onChannelUpdated':
+        return channelUpdated(params);
+      default:
+        return { type: 'ignored', reason: `event ${eventType}` };
+    }
+  }
+}
+
+/** Agents type in the Flex UI (`Source=SDK`); `Source=API` is a REST post, e.g. our own coming back. */
+function messageSent(params: WebhookParams): FlexEvent {
+  const source = field(params, 'Source');
+  if (source !== 'SDK') return { type: 'ignored', reason: `message from ${source}` };
+  return {
+    type: 'message',
+    flexSid: field(params, 'ChannelSid'),
+    messageSid: field(params, 'MessageSid'),
+    author: field(params, 'From'),
+    body: optionalField(params, 'Body') ?? '',
+    retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
+  };
+}
+
+/** Flex ends a chat by setting `status: "INACTIVE"` in the channel attributes. */
+function channelUpdated(params: WebhookParams): FlexEvent {
+  const flexSid = field(params, 'ChannelSid');
+  const status = channelAttributes(field(params, 'Attributes')).status;
+  return status === 'INACTIVE' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `channel status ${String(status)}` };
+}
+
+function channelAttributes(raw: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new MalformedWebhookError('Attributes is not JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new MalformedWebhookError('Attributes is not a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function isSubscription(webhook: { type: string; configuration: unknown }, wanted: Subscription): boolean {
+  const configuration = (webhook.configuration ?? {}) as { url?: unknown; filters?: unknown };
+  return (
+    webhook.type === 'webhook' &&
+    configuration.url === wanted.url &&
+    Array.isArray(configuration.filters) &&
+    configuration.filters.includes(wanted.filter)
+  );
+}
+
+function bridgeIdOf(attributes: string | null | undefined): string | undefined {
+  if (!attributes) return undefined;
+  try {
+    const parsed = JSON.parse(attributes) as { flexBridgeId?: unknown };
+    return typeof parsed.flexBridgeId === 'string' ? parsed.flexBridgeId : undefined;
+  } catch {
+    return undefined;
+  }
+}

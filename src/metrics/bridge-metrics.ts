@@ -1,0 +1,159 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Acceptance } from '../bridge/bridge.js';
+import type { OutboxRow, Store } from '../store/store.js';
+
+export type DeliveryOutcome = 'delivered' | 'retried' | 'dead-lettered';
+
+/** The store queries behind the gauges, read at scrape time. */
+export type MetricsStore = Pick<Store, 'outboxStats' | 'countOpenConversations'>;
+
+/**
+ * Everything GET /metrics exposes. Each instance has its own registry (not prom-client's global one),
+ * so several bridges in one process (the tests) neither collide nor count each other's traffic.
+ */
+export class BridgeMetrics {
+  readonly registry = new Registry();
+  private readonly received: Counter<'source'>;
+  private readonly duplicates: Counter<'source'>;
+  private readonly deliveries: Counter<'network' | 'direction' | 'outcome'>;
+  private readonly deliverySeconds: Histogram<'network' | 'direction' | 'outcome'>;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpSeconds: Histogram<'method' | 'route'>;
+  private readonly signatureRejections: Counter<'source'>;
+  private readonly upstreamSeconds: Histogram<'api' | 'status'>;
+
+  constructor(store: MetricsStore) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.received = new Counter({
+      name: 'flex_bridge_messages_received_total',
+      help: 'Messages stored at intake, by where they came from: a network (customer messages) or flex (agent messages)',
+      labelNames: ['source'],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'flex_bridge_duplicates_dropped_total',
+      help: 'Messages dropped at intake because they had been stored before (redeliveries)',
+      labelNames: ['source'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'flex_bridge_deliveries_total',
+      help: 'Outbox delivery attempts by customer network, direction and outcome (delivered, retried, dead-lettered)',
+      labelNames: ['network', 'direction', 'outcome'],
+      registers,
+    });
+    this.deliverySeconds = new Histogram({
+      name: 'flex_bridge_delivery_duration_seconds',
+      help: 'Time one outbox delivery attempt took, including the network or Flex API calls it made',
+      labelNames: ['network', 'direction', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'flex_bridge_http_requests_total',
+      help: 'HTTP requests answered, by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpSeconds = new Histogram({
+      name: 'flex_bridge_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (Twilio gives up on a webhook after 5 s)',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.signatureRejections = new Counter({
+      name: 'flex_bridge_webhook_signature_rejections_total',
+      help: 'Webhooks refused for a missing or wrong signature (twilio) or secret token (telegram)',
+      labelNames: ['source'],
+      registers,
+    });
+    this.upstreamSeconds = new Histogram({
+      name: 'flex_bridge_upstream_request_duration_seconds',
+      help: 'Twilio API calls by API host and HTTP status (0: no response)',
+      labelNames: ['api', 'status'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers,
+    });
+    registerStoreGauges(store, registers);
+  }
+
+  intake(source: string, acceptance: Acceptance): void {
+    if (acceptance === 'accepted') this.received.inc({ source });
+    else if (acceptance === 'duplicate') this.duplicates.inc({ source });
+  }
+
+  delivery(row: OutboxRow, outcome: DeliveryOutcome, ms: number): void {
+    const labels = { network: networkOf(row), direction: row.direction, outcome };
+    this.deliveries.inc(labels);
+    this.deliverySeconds.observe(labels, ms / 1000);
+  }
+
+  httpRequest(method: string, route: string, status: number, ms: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpSeconds.observe({ method, route }, ms / 1000);
+  }
+
+  signatureRejected(source: string): void {
+    this.signatureRejections.inc({ source });
+  }
+
+  upstream(api: string, status: number, ms: number): void {
+    this.upstreamSeconds.observe({ api, status: String(status) }, ms / 1000);
+  }
+}
+
+/** The customer's network, whichever way the row goes. */
+function networkOf(row: OutboxRow): string {
+  const { payload } = row;
+  switch (payload.kind) {
+    case 'customer-message':
+      return payload.message.network;
+    case 'agent-message':
+      return payload.to.network;
+    case 'notice':
+      return payload.user.network;
+  }
+}
+
+/**
+ * Gauges read from the store at scrape time. When the store does not answer they are left out of the
+ * scrape (and /readyz says why) rather than failing it: the counters and process metrics stay visible.
+ */
+function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
+  new Gauge({
+    name: 'flex_bridge_outbox_rows',
+    help: 'Outbox rows waiting for delivery (pending) or given up on (dead)',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      this.reset();
+      const stats = await store.outboxStats().catch(() => undefined);
+      if (!stats) return;
+      this.set({ status: 'pending' }, stats.pending);
+      this.set({ status: 'dead' }, stats.dead);
+    },
+  });
+  new Gauge({
+    name: 'flex_bridge_outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending outbox row; 0 when nothing is pending',
+    registers,
+    async collect() {
+      this.reset();
+      const stats = await store.outboxStats().catch(() => undefined);
+      if (!stats) return;
+      this.set(stats.oldestPendingAt === null ? 0 : Math.max(0, Date.now() - stats.oldestPendingAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'flex_bridge_open_conversations',
+    help: 'Customers with a Flex chat that is opening or active',
+    registers,
+    async collect() {
+      this.reset();
+      const open = await store.countOpenConversations().catch(() => undefined);
+      if (open !== undefined) this.set(open);
+    },
+  });
+}

@@ -1,0 +1,21 @@
+import type { TwilioEmulator } from '../twilio/emulator.js';
+
+/** What the agent does in Flex. The Twilio emulator carries it out as Flex does, webhooks included. */
+export interface AgentActions {
+  accept(taskSid: string): void;
+  send(chatSid: string, text: string): void;
+  /** Ends the chat: Flex closes it and Twilio sends the bridge the signed "closed" webhook. */
+  end(chatSid: string): void;
+  /** Finishes wrap-up after the chat ended. */
+  complete(taskSid: string): void;
+}
+
+/** The agent in Flex Conversations (FLEX_MODE=conversations). */
+export function conversationsAgent(twilio: TwilioEmulator, agentIdentity: string): AgentActions {
+  return {
+    accept: (taskSid) => void twilio.acceptTask(taskSid, agentIdentity),
+    send: (chatSid, text) => void twilio.agentSend(chatSid, text, agentIdentity),
+    end: (chatSid) => void twilio.endChat(chatSid),
+    complete: (taskSid) => void twilio.completeTask(taskSid),
+  };
+}

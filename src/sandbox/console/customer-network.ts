@@ -1,0 +1,35 @@
+import type { Network } from './views.js';
+
+export interface NewPerson {
+  readonly userId: string;
+  readonly username: string;
+  readonly firstName: string;
+  readonly lastName: string;
+}
+
+/** A customer's message as their network saw it; `externalMessageId` is the id the bridge's adapter gives it. */
+export interface SentByCustomer {
+  readonly userId: string;
+  readonly externalMessageId: string;
+  readonly text: string;
+  /** What the network did with it, in its own words (e.g. `update 7 queued for the bot`). */
+  readonly detail: string;
+}
+
+export interface ReceivedByCustomer {
+  readonly userId: string;
+  readonly text: string;
+}
+
+/**
+ * The customers' side of one emulated network, as the console plays it: every call goes through the
+ * emulator exactly as a real client would, never straight into the bridge.
+ */
+export interface CustomerNetwork {
+  readonly network: Network;
+  /** Registers the person with the network; returns the display name the bridge will see. */
+  addPerson(person: NewPerson): string;
+  send(userId: string, text: string): void;
+  onCustomerMessage(listener: (sent: SentByCustomer) => void): void;
+  onBotMessage(listener: (received: ReceivedByCustomer) => void): void;
+}

@@ -1,0 +1,329 @@
+// The demo console page: state arrives over SSE (/api/events: a snapshot, then updates; shapes in
+// ../views.ts), actions go to the console's /api routes, which play customers and the agent on the emulators.
+
+const state = {
+  snapshot: undefined,
+  customers: new Map(),
+  tasks: new Map(),
+  chats: new Map(),
+  flows: new Map(),
+  faults: { twilio429Armed: false },
+  /** The conversation SID of the chat open in the agent panel. */
+  selected: undefined,
+};
+
+const NETWORK_NAMES = { telegram: 'Telegram', discord: 'Discord' };
+const TASK_STATUS = { pending: 'incoming', accepted: 'chatting', wrapping: 'wrap-up', completed: 'done' };
+const FLOW_STATUS = { active: 'in progress', done: 'done', failed: 'failed' };
+/** A forged webhook's flow is done when the bridge refused it, and failed if it got in. */
+const FORGED_STATUS = { active: 'in progress', done: 'refused', failed: 'ACCEPTED' };
+
+const $ = (id) => document.getElementById(id);
+
+/** A DOM element; strings among the children become text (never HTML). */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : value);
+  }
+  el.append(...present(children.flat()));
+  return el;
+}
+
+/** Drops the holes that `condition && element` leaves. */
+const present = (items) => items.filter((item) => item !== undefined && item !== null && item !== false);
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const { error } = await response.json().catch(() => ({}));
+    showToast(error ?? `${response.status} ${response.statusText}`);
+    return false;
+  }
+  return true;
+}
+
+function showToast(message) {
+  const toast = $('toast');
+  toast.textContent = message;
+  toast.hidden = false;
+  clearTimeout(showToast.timer);
+  showToast.timer = setTimeout(() => (toast.hidden = true), 6000);
+}
+
+const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const elapsed = (ms) => (ms < 1000 ? `+${Math.round(ms)} ms` : `+${(ms / 1000).toFixed(2)} s`);
+const initials = (name) => name.split(/\s+/).map((part) => part[0] ?? '').join('').slice(0, 2).toUpperCase();
+
+// --- live updates ------------------------------------------------------------------------------
+
+function connect() {
+  const source = new EventSource('/api/events');
+  const live = $('live');
+  source.onopen = () => {
+    live.dataset.state = 'live';
+    live.textContent = 'live';
+  };
+  source.onerror = () => {
+    live.dataset.state = 'down';
+    live.textContent = 'reconnecting…';
+  };
+  source.onmessage = (event) => apply(JSON.parse(event.data));
+}
+
+function apply(update) {
+  switch (update.type) {
+    case 'snapshot':
+      return loadSnapshot(update.snapshot);
+    case 'customer':
+      state.customers.set(update.customer.id, update.customer);
+      return renderCustomer(update.customer);
+    case 'task':
+      state.tasks.set(update.task.sid, update.task);
+      if (state.selected === undefined && update.task.status === 'accepted') state.selected = update.task.conversationSid;
+      renderTasks();
+      return renderChat();
+    case 'chat':
+      state.chats.set(update.chat.conversationSid, update.chat);
+      renderTasks();
+      if (update.chat.conversationSid === state.selected) renderChat();
+      return;
+    case 'flow':
+      state.flows.set(update.flow.id, update.flow);
+      return renderFlow(update.flow);
+    case 'faults':
+      state.faults = update.faults;
+      return renderFaults();
+  }
+}
+
+function loadSnapshot(snapshot) {
+  state.snapshot = snapshot;
+  for (const key of ['customers', 'tasks', 'chats', 'flows']) state[key].clear();
+  for (const c of snapshot.customers) state.customers.set(c.id, c);
+  for (const t of snapshot.tasks) state.tasks.set(t.sid, t);
+  for (const c of snapshot.chats) state.chats.set(c.conversationSid, c);
+  for (const f of snapshot.flows) state.flows.set(f.id, f);
+  state.faults = snapshot.faults;
+
+  $('mode').textContent = `Flex mode: ${snapshot.mode}`;
+  $('bridge').textContent = `bridge ${snapshot.bridgeUrl.replace(/^https?:\/\//, '')}`;
+  $('bridge').href = `${snapshot.bridgeUrl}/healthz`;
+  $('agent-identity').textContent = snapshot.agentIdentity;
+  $('add-customer').replaceChildren(
+    ...snapshot.networks.map((network) => {
+      const name = NETWORK_NAMES[network] ?? network;
+      return h('button', { type: 'button', class: `ghost small add-${network}`, title: `Add a ${name} customer`, onclick: () => post('/api/customers', { network }) }, `+ ${name}`);
+    }),
+  );
+  $('customers').replaceChildren();
+  for (const customer of state.customers.values()) renderCustomer(customer);
+  $('flows').replaceChildren();
+  for (const flow of state.flows.values()) renderFlow(flow);
+  renderTasks();
+  renderChat();
+  renderFaults();
+}
+
+// --- 1 · customers -----------------------------------------------------------------------------
+
+/** Each customer's card is built once (so typing is never interrupted); updates redraw its lines. */
+function renderCustomer(customer) {
+  let card = document.querySelector(`[data-customer="${CSS.escape(customer.handle)}"]`);
+  if (!card) {
+    card = customerCard(customer);
+    $('customers').append(card);
+  }
+  const lines = card.querySelector('.lines');
+  lines.replaceChildren(
+    ...(customer.lines.length === 0
+      ? [h('p', { class: 'empty' }, `Say hello as ${customer.displayName.split(' ')[0]}: an agent in Flex will answer here.`)]
+      : customer.lines.map((line) =>
+          h('div', { class: `bubble ${line.from}` }, h('span', { class: 'text' }, line.text), h('time', {}, clock(line.at))),
+        )),
+  );
+  lines.scrollTop = lines.scrollHeight;
+}
+
+function customerCard(customer) {
+  const network = NETWORK_NAMES[customer.network] ?? customer.network;
+  const input = h('input', { autocomplete: 'off', placeholder: `Write as ${customer.displayName.split(' ')[0]}…`, 'aria-label': `Message as ${customer.handle}` });
+  const send = async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (text === '') return;
+    input.value = '';
+    if (!(await post(`/api/customers/${encodeURIComponent(customer.id)}/messages`, { text }))) input.value = text;
+  };
+  return h(
+    'article',
+    { class: `customer-card net-${customer.network}`, dataset: { customer: customer.handle } },
+    h(
+      'header',
+      {},
+      h('span', { class: 'avatar' }, initials(customer.displayName)),
+      h('div', { class: 'who' }, h('strong', {}, customer.displayName), h('code', {}, customer.handle)),
+      h('span', { class: 'network' }, network),
+    ),
+    h('div', { class: 'lines' }),
+    h('form', { class: 'composer', onsubmit: send }, input, h('button', { type: 'submit' }, 'Send')),
+  );
+}
+
+// --- 2 · agent in Flex -------------------------------------------------------------------------
+
+const TASK_ORDER = { pending: 0, accepted: 1, wrapping: 2 };
+
+function renderTasks() {
+  const shown = [...state.tasks.values()]
+    .filter((task) => task.status !== 'completed')
+    .sort((a, b) => TASK_ORDER[a.status] - TASK_ORDER[b.status] || a.createdAt - b.createdAt);
+  $('tasks').replaceChildren(
+    ...(shown.length === 0 ? [h('li', { class: 'empty' }, 'No tasks. When a customer writes, their task appears here.')] : shown.map(taskItem)),
+  );
+}
+
+function taskItem(task) {
+  const chat = state.chats.get(task.conversationSid);
+  const last = chat?.lines.at(-1);
+  const selectable = task.status !== 'pending';
+  return h(
+    'li',
+    {
+      class: `task net-${task.network} status-${task.status}${task.conversationSid === state.selected ? ' selected' : ''}`,
+      dataset: { task: task.sid, handle: task.handle, status: task.status },
+      onclick: selectable ? () => select(task.conversationSid) : undefined,
+    },
+    h('div', { class: 'task-top' }, h('span', { class: 'channel', title: NETWORK_NAMES[task.network] ?? task.network }), h('strong', { class: 'task-name' }, task.handle)),
+    h('div', { class: 'task-sub' }, h('span', { class: 'task-status' }, TASK_STATUS[task.status] ?? task.status), ` · ${task.customerName}`),
+    last && h('div', { class: 'task-sub preview' }, `“${last.text}”`),
+    task.status === 'pending' &&
+      h('button', { type: 'button', class: 'accept', onclick: (event) => (event.stopPropagation(), accept(task)) }, 'Accept'),
+  );
+}
+
+async function accept(task) {
+  if (await post(`/api/tasks/${task.sid}/accept`)) select(task.conversationSid);
+}
+
+function select(conversationSid) {
+  state.selected = conversationSid;
+  renderTasks();
+  renderChat();
+  $('agent-input').focus();
+}
+
+/** The task the agent works on in the selected chat: the latest one of that conversation. */
+function selectedTask() {
+  return [...state.tasks.values()].filter((task) => task.conversationSid === state.selected).at(-1);
+}
+
+function renderChat() {
+  const task = selectedTask();
+  if (task?.status === 'completed') state.selected = undefined;
+  const chat = state.chats.get(state.selected);
+  const open = task !== undefined && task.status === 'accepted' && chat?.state !== 'closed';
+  $('agent-input').disabled = !open;
+  $('agent-send').disabled = !open;
+  $('agent-input').placeholder = open ? `Answer ${task.handle}…` : 'Accept a task to answer';
+
+  if (!task || state.selected === undefined) {
+    $('chat-head').replaceChildren();
+    $('chat-lines').replaceChildren(
+      h('div', { class: 'empty big' }, h('strong', {}, 'No chat open'), h('p', {}, 'Write as a customer on the left, then accept the task that appears here.')),
+    );
+    return;
+  }
+  $('chat-head').replaceChildren(
+    ...present([
+      h('div', { class: 'who' }, h('strong', {}, task.handle), h('span', {}, `${task.customerName} · ${NETWORK_NAMES[task.network] ?? task.network}`)),
+      task.status === 'accepted' && h('button', { type: 'button', class: 'danger', id: 'end-chat', onclick: () => post(`/api/chats/${task.conversationSid}/end`) }, 'End chat'),
+      task.status === 'wrapping' && h('button', { type: 'button', id: 'complete-task', onclick: () => post(`/api/tasks/${task.sid}/complete`) }, 'Complete wrap-up'),
+    ]),
+  );
+  const lines = (chat?.lines ?? []).map((line) =>
+    h(
+      'div',
+      { class: `flex-line ${line.role}` },
+      line.role !== 'agent' && h('span', { class: 'author' }, line.role === 'bridge' ? 'flex-bridge notice' : task.handle),
+      h('span', { class: 'text' }, line.text),
+      h('time', {}, clock(line.at)),
+    ),
+  );
+  if (chat?.state === 'closed') lines.push(h('div', { class: 'flex-line system' }, 'Chat ended. The customer’s next message opens a new task.'));
+  $('chat-lines').replaceChildren(...lines);
+  $('chat-lines').scrollTop = $('chat-lines').scrollHeight;
+}
+
+$('agent-composer').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('agent-input');
+  const text = input.value.trim();
+  if (text === '' || state.selected === undefined) return;
+  input.value = '';
+  if (!(await post(`/api/chats/${state.selected}/messages`, { text }))) input.value = text;
+});
+
+// --- 3 · trace ---------------------------------------------------------------------------------
+
+const FLOW_ICONS = { inbound: '↘', outbound: '↖', ended: '■', forged: '⚠', notice: 'ℹ' };
+
+/** Newest flow on top; an update redraws its card in place. */
+function renderFlow(flow) {
+  const card = flowCard(flow);
+  const existing = document.querySelector(`[data-flow="${CSS.escape(flow.id)}"]`);
+  if (existing) existing.replaceWith(card);
+  else $('flows').prepend(card);
+}
+
+function flowCard(flow) {
+  const last = flow.hops.at(-1);
+  const total = last ? last.at - flow.startedAt : 0;
+  const network = flow.subject.split(':')[0];
+  const statusWords = flow.kind === 'forged' ? FORGED_STATUS : FLOW_STATUS;
+  return h(
+    'li',
+    { class: `flow kind-${flow.kind} status-${flow.status}`, dataset: { flow: flow.id, flowKind: flow.kind, status: flow.status, subject: flow.subject } },
+    h(
+      'div',
+      { class: 'flow-head' },
+      h('span', { class: `flow-icon net-${network}` }, FLOW_ICONS[flow.kind] ?? '•'),
+      h('strong', {}, flow.title),
+      h('span', { class: 'flow-status' }, flow.status === 'active' ? statusWords.active : `${statusWords[flow.status]} · ${elapsed(total).slice(1)}`),
+    ),
+    flow.text && h('q', { class: 'flow-text' }, flow.text),
+    h(
+      'ol',
+      { class: 'hops' },
+      flow.hops.map((hop) =>
+        h(
+          'li',
+          { class: `hop hop-${hop.status}` },
+          h('span', { class: `chip stage-${hop.stage} net-${network}` }, hop.chip),
+          h('span', { class: 'label' }, hop.label),
+          h('time', {}, elapsed(hop.at - flow.startedAt)),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderFaults() {
+  const button = $('toggle-429');
+  button.setAttribute('aria-pressed', String(state.faults.twilio429Armed));
+  button.textContent = state.faults.twilio429Armed ? '429 armed: now write as a customer' : 'Twilio 429 on next call';
+}
+
+$('toast').addEventListener('click', () => ($('toast').hidden = true));
+$('forge').addEventListener('click', () => post('/api/faults/forged-webhook', state.selected ? { chatSid: state.selected } : {}));
+$('toggle-429').addEventListener('click', () => post('/api/faults/twilio-429'));
+
+connect();

@@ -1,0 +1,33 @@
+import type { TelegramEmulator } from '../telegram/emulator.js';
+import type { TgMessage } from '../telegram/types.js';
+import type { CustomerNetwork } from './customer-network.js';
+
+/** Customers on the Telegram Bot API emulator; the bridge reads their messages with getUpdates. */
+export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
+  return {
+    network: 'telegram',
+    addPerson({ userId, username, firstName, lastName }) {
+      emulator.addUser({ id: userId, username, first_name: firstName, last_name: lastName });
+      return `${firstName} ${lastName}`;
+    },
+    send(userId, text) {
+      emulator.userSends(userId, text);
+    },
+    onCustomerMessage(listener) {
+      emulator.events.on('update', (update) => {
+        const message = update.message as TgMessage | undefined;
+        if (!message?.from) return;
+        listener({
+          userId: String(message.from.id),
+          // The Telegram adapter's id for a message: private chat id and message id.
+          externalMessageId: `${message.chat.id}:${message.message_id}`,
+          text: message.text ?? '',
+          detail: `update ${update.update_id} queued for the bot`,
+        });
+      });
+    },
+    onBotMessage(listener) {
+      emulator.events.on('botMessage', (message) => listener({ userId: String(message.chat.id), text: message.text ?? '' }));
+    },
+  };
+}

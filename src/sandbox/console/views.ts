@@ -1,0 +1,97 @@
+/*
+ * What the console server sends the page (GET /api/state, then updates over SSE on /api/events).
+ * The page (public/console.js) reads these shapes; keep the two in step.
+ */
+
+export type Network = 'telegram' | 'discord';
+
+/** One line in a customer's own chat app: what they wrote, or what the bot sent them. */
+export interface ChatLine {
+  readonly from: 'customer' | 'bot';
+  readonly text: string;
+  readonly at: number;
+}
+
+export interface CustomerView {
+  /** `{network}-{userId}`: stable and safe in a URL. */
+  readonly id: string;
+  readonly network: Network;
+  readonly userId: string;
+  /** What the agent sees as the task's name, e.g. `telegram:maria`. */
+  readonly handle: string;
+  readonly displayName: string;
+  readonly lines: readonly ChatLine[];
+}
+
+export interface TaskView {
+  readonly sid: string;
+  readonly conversationSid: string;
+  readonly handle: string;
+  readonly customerName: string;
+  readonly network: string;
+  readonly status: 'pending' | 'accepted' | 'wrapping' | 'completed';
+  readonly createdAt: number;
+}
+
+/** One message in a Flex chat, as the agent sees it. */
+export interface FlexLine {
+  readonly sid: string;
+  readonly author: string;
+  readonly role: 'customer' | 'agent' | 'bridge';
+  readonly text: string;
+  readonly at: number;
+}
+
+export interface ChatView {
+  readonly conversationSid: string;
+  readonly state: string;
+  readonly lines: readonly FlexLine[];
+}
+
+/** Where a hop happened: on the customer's network, in the bridge's store, in Flex, on the webhook, or the bridge's delivery. */
+export type HopStage = 'network' | 'stored' | 'flex' | 'webhook' | 'delivered';
+
+export interface Hop {
+  readonly stage: HopStage;
+  /** Short name shown on the hop's chip, e.g. `Telegram`, `stored`, `Flex`. */
+  readonly chip: string;
+  readonly label: string;
+  readonly at: number;
+  readonly status: 'ok' | 'retry' | 'error';
+}
+
+export interface FlowView {
+  readonly id: string;
+  readonly kind: 'inbound' | 'outbound' | 'ended' | 'forged' | 'notice';
+  /** The customer whose chat this is about (their handle). */
+  readonly subject: string;
+  readonly title: string;
+  readonly text: string;
+  readonly startedAt: number;
+  readonly status: 'active' | 'done' | 'failed';
+  readonly hops: readonly Hop[];
+}
+
+export interface FaultsView {
+  /** The next POST to Twilio Conversations will be answered 429 Too Many Requests. */
+  readonly twilio429Armed: boolean;
+}
+
+export interface ConsoleSnapshot {
+  readonly mode: string;
+  readonly bridgeUrl: string;
+  readonly agentIdentity: string;
+  readonly networks: readonly Network[];
+  readonly customers: readonly CustomerView[];
+  readonly tasks: readonly TaskView[];
+  readonly chats: readonly ChatView[];
+  readonly flows: readonly FlowView[];
+  readonly faults: FaultsView;
+}
+
+export type ConsoleUpdate =
+  | { readonly type: 'customer'; readonly customer: CustomerView }
+  | { readonly type: 'task'; readonly task: TaskView }
+  | { readonly type: 'chat'; readonly chat: ChatView }
+  | { readonly type: 'flow'; readonly flow: FlowView }
+  | { readonly type: 'faults'; readonly faults: FaultsView };

@@ -1,0 +1,215 @@
+import { EventEmitter } from 'node:events';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerControlRoutes } from './control-routes.js';
+import { RestFaults, type RestFaultSpec } from './faults.js';
+import { GatewayServer } from './gateway.js';
+import { userObject } from './message-objects.js';
+import { registerRestRoutes } from './rest-routes.js';
+import { isSnowflake, Snowflakes } from './snowflake.js';
+import { DiscordState } from './state.js';
+import type { BotMessage, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
+import { Users, type DmContent, type NewUser } from './users.js';
+import { waitForEvent } from './wait-for-event.js';
+
+export const GATEWAY_PATH = '/gateway';
+/** Discord's own interval; tests pass a short one to see heartbeats. */
+const DEFAULT_HEARTBEAT_MS = 41_250;
+
+export interface DiscordEmulatorOptions {
+  /** The bot token clients must send (`Authorization: Bot <token>`, IDENTIFY `token`). */
+  token: string;
+  botUser?: { id?: string; username?: string; global_name?: string };
+  heartbeatIntervalMs?: number;
+  /** Privileged intents (GuildMembers, GuildPresences, MessageContent bits) enabled for the app. Default none, as for a new app. */
+  privilegedIntents?: number;
+}
+
+/**
+ * Discord's REST API and gateway on loopback, enough for a DM bot, that discord.js talks to
+ * unmodified; plus a control side to play the users, inject faults and inspect what the bot did.
+ */
+export class DiscordEmulator {
+  readonly events: DiscordEmulatorEvents = new EventEmitter<DiscordEmulatorEventMap>();
+  /** Every REST call, in arrival order. */
+  readonly requests: RecordedRequest[] = [];
+  readonly token: string;
+  private readonly state: DiscordState;
+  private readonly gateway: GatewayServer;
+  private readonly faults = new RestFaults();
+  private readonly users: Users;
+  private app: FastifyInstance | undefined;
+  private origin: string | undefined;
+
+  constructor({ token, botUser = {}, heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS, privilegedIntents = 0 }: DiscordEmulatorOptions) {
+    if (token === '') throw new Error('token is required');
+    const botId = botUser.id ?? new Snowflakes().next();
+    if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
+    this.token = token;
+    const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
+    this.state = new DiscordState(bot, botId);
+    this.gateway = new GatewayServer({
+      token,
+      heartbeatIntervalMs,
+      privilegedIntents,
+      bot,
+      applicationId: botId,
+      onEvent: (event) => this.events.emit('gateway', event),
+    });
+    this.users = new Users(this.state, this.gateway, this.events);
+  }
+
+  /** Listens and resolves with the REST base URL (discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api`). One start per emulator. */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.app) throw new Error('the emulator was already started');
+    const app = Fastify({ logger: false });
+    this.app = app;
+    registerRestRoutes(app, {
+      token: this.token,
+      state: this.state,
+      faults: this.faults,
+      gatewayUrl: () => this.gatewayUrl,
+      onBotMessage: (sent) => this.onBotMessage(sent),
+      onRequest: (request) => this.record(request),
+    });
+    registerControlRoutes(app, this);
+    app.server.on('upgrade', (request, socket, head) => {
+      if (new URL(request.url ?? '/', 'http://emulator').pathname === GATEWAY_PATH) this.gateway.handleUpgrade(request, socket, head);
+      else socket.destroy();
+    });
+    await app.listen({ port, host });
+    const address = app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the emulator is not listening on TCP');
+    this.origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    this.gateway.url = this.gatewayUrl;
+    return this.restBaseUrl;
+  }
+
+  /** Cuts every gateway socket and closes the server. */
+  async stop(): Promise<void> {
+    this.gateway.close();
+    await this.app?.close();
+  }
+
+  get restBaseUrl(): string {
+    return `http://${this.requireOrigin()}/api`;
+  }
+
+  get gatewayUrl(): string {
+    return `ws://${this.requireOrigin()}${GATEWAY_PATH}`;
+  }
+
+  get bot(): DcUser {
+    return { ...this.state.bot };
+  }
+
+  // --- users -----------------------------------------------------------------------------------
+
+  addUser(user: NewUser): DcUser {
+    return this.users.add(user);
+  }
+
+  setBlocksDms(userId: string, blocksDms = true): void {
+    this.users.setBlocksDms(userId, blocksDms);
+  }
+
+  /** A DM from the user to the bot, dispatched as MESSAGE_CREATE (`channel_type: 1`, no `guild_id`). */
+  userSendsDm(userId: string, content: string | DmContent): DcMessage {
+    return this.users.sendDm(userId, content);
+  }
+
+  /** A message in a guild channel (the bot's intents decide whether it hears it). */
+  userSendsInGuild(userId: string, content: string): DcMessageCreate {
+    return this.users.sendInGuild(userId, content);
+  }
+
+  // --- inspection ------------------------------------------------------------------------------
+
+  /** Messages the bot created in its DM with the user, oldest first, with the `allowed_mentions` it sent. */
+  messagesInDm(userId: string): BotMessage[] {
+    return this.state.botMessagesTo(userId);
+  }
+
+  /** Resolves with the bot's messages to the user once there are at least `count`; rejects after `timeoutMs`. */
+  async waitForMessages(userId: string, count: number, timeoutMs = 5000): Promise<BotMessage[]> {
+    const enough = () => {
+      const messages = this.messagesInDm(userId);
+      return messages.length >= count ? messages : undefined;
+    };
+    return (
+      enough() ??
+      waitForEvent(this.events, 'botMessage', timeoutMs, () => `${count} message(s) to user ${userId}, got ${this.messagesInDm(userId).length}`, enough)
+    );
+  }
+
+  /** Resolves with the next REST call of `route` (e.g. `POST /channels/:id/messages`) from now on. */
+  waitForRequest(route: string, timeoutMs = 5000): Promise<RecordedRequest> {
+    return waitForEvent(this.events, 'request', timeoutMs, () => `a ${route} request`, (request) =>
+      request.route === route ? request : undefined,
+    );
+  }
+
+  /** Requests of one route, e.g. `POST /users/@me/channels`. */
+  requestsTo(route: string): RecordedRequest[] {
+    return this.requests.filter((request) => request.route === route);
+  }
+
+  /** Gateway sessions with a socket attached. */
+  get connectedSessions(): number {
+    return this.gateway.liveSessions;
+  }
+
+  // --- gateway life ----------------------------------------------------------------------------
+
+  /** Closes every gateway socket abnormally; clients resume, and events meanwhile are replayed. Returns how many were cut. */
+  dropConnection(): number {
+    return this.gateway.dropConnections();
+  }
+
+  /** Closes every gateway socket with a close frame of `code`: 4000 makes clients resume, 4004 (a reset token) makes them give up. */
+  closeConnections(code: number): number {
+    return this.gateway.closeConnections(code);
+  }
+
+  /** Sends op 7 RECONNECT. */
+  requestReconnect(): void {
+    this.gateway.requestReconnect();
+  }
+
+  /** Sends op 9 INVALID_SESSION; with `resumable` false the sessions end and clients identify again. */
+  invalidateSession(resumable: boolean): void {
+    this.gateway.invalidateSessions(resumable);
+  }
+
+  // --- faults ----------------------------------------------------------------------------------
+
+  /** The next matching REST call fails: any status, Discord's JSON code, or a real 429 with `Retry-After`. */
+  failNext(fault: RestFaultSpec): void {
+    this.faults.failNext(fault);
+  }
+
+  /** The next IDENTIFY is answered by closing the socket with `code` (e.g. 4004, 4014). */
+  failNextIdentify(code: number): void {
+    this.gateway.failNextIdentify(code);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  private onBotMessage(sent: BotMessage): void {
+    this.state.recordBotMessage(sent);
+    // Discord echoes the bot's own messages on the gateway; a bot must ignore them.
+    this.users.dispatchDm(sent.message);
+    this.events.emit('botMessage', sent);
+  }
+
+  private record(request: RecordedRequest): void {
+    this.requests.push(request);
+    this.events.emit('request', request);
+  }
+
+  private requireOrigin(): string {
+    if (!this.origin) throw new Error('the emulator is not started');
+    return this.origin;
+  }
+}

@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiError, DiscordApiError, notFound, unauthorized } from './api-error.js';
+import type { RestFaults } from './faults.js';
+import { ROUTES, type RestContext, type RestResult } from './rest-handlers.js';
+import type { RecordedRequest } from './types.js';
+
+/** discord.js builds request URLs as `${api}/v${version}${route}` with version 10. */
+export const API_PREFIX = '/api/v10';
+
+export interface RestRouteDeps extends RestContext {
+  token: string;
+  faults: RestFaults;
+  onRequest: (request: RecordedRequest) => void;
+}
+
+/** Mounts the REST API under `/api/v10`: auth, scripted faults, recording, Discord's error bodies. */
+export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): void {
+  void app.register(
+    async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+        const text = String(body).trim();
+        if (text === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch {
+          done(apiError(400, 50109), undefined);
+        }
+      });
+
+      scope.setErrorHandler((error: FastifyError | DiscordApiError, request, reply) => {
+        const failure =
+          error instanceof DiscordApiError
+            ? error
+            : error.statusCode !== undefined && error.statusCode < 500
+              ? apiError(400, 50035)
+              : new DiscordApiError(500, 0, '500: Internal Server Error');
+        return answer(request, reply, routeName(request), failure);
+      });
+      scope.setNotFoundHandler((request, reply) => answer(request, reply, undefined, notFound()));
+
+      for (const route of ROUTES) {
+        const name = `${route.method} ${route.url}`;
+        scope.route({
+          method: route.method,
+          url: route.url,
+          handler: async (request, reply) => {
+            let result: RestResult | DiscordApiError;
+            try {
+              if (route.auth && request.headers.authorization !== `Bot ${deps.token}`) throw unauthorized();
+              const fault = deps.faults.take(name);
+              if (fault) throw fault;
+              result = route.handler({ params: request.params as Record<string, string>, body: request.body }, deps);
+            } catch (err) {
+              if (!(err instanceof DiscordApiError)) throw err;
+              result = err;
+            }
+            return answer(request, reply, name, result);
+          },
+        });
+      }
+
+      function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError) {
+        const status = result.status;
+        deps.onRequest({
+          method: request.method,
+          path: request.url.slice(API_PREFIX.length).split('?')[0] ?? '',
+          route,
+          body: request.body,
+          status,
+          at: Date.now(),
+        });
+        if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(result.toBody());
+        return status === 204 ? reply.code(204).send() : reply.code(status).send(result.body);
+      }
+    },
+    { prefix: API_PREFIX },
+  );
+}
+
+function routeName(request: FastifyRequest): string | undefined {
+  const url = request.routeOptions.url;
+  return url === undefined ? undefined : `${request.method} ${url.slice(API_PREFIX.length)}`;
+}

@@ -1,0 +1,64 @@
+import type { BotMessage, DcDmChannel, DcUser } from './types.js';
+import { Snowflakes } from './snowflake.js';
+
+export interface UserRecord {
+  user: DcUser;
+  /** The user closed DMs or blocked the bot: the bot's messages fail with 50007. */
+  blocksDms: boolean;
+}
+
+/** Who exists in the emulated Discord: the bot, the users, their DM channels with the bot and what the bot sent. */
+export class DiscordState {
+  readonly ids = new Snowflakes();
+  private readonly users = new Map<string, UserRecord>();
+  private readonly dmByUser = new Map<string, DcDmChannel>();
+  private readonly recipientByDm = new Map<string, string>();
+  private readonly botMessages = new Map<string, BotMessage[]>();
+
+  constructor(
+    readonly bot: DcUser,
+    readonly applicationId: string,
+  ) {}
+
+  /** Adds a user, or updates the profile of a known one. */
+  upsertUser(user: DcUser, blocksDms: boolean): UserRecord {
+    const record = { user, blocksDms };
+    this.users.set(user.id, record);
+    const dm = this.dmByUser.get(user.id);
+    if (dm) dm.recipients = [user];
+    return record;
+  }
+
+  user(id: string): UserRecord | undefined {
+    return id === this.bot.id ? { user: this.bot, blocksDms: false } : this.users.get(id);
+  }
+
+  /** The DM channel between the bot and the user; the same channel every time, as on Discord. */
+  openDm(userId: string): DcDmChannel {
+    const known = this.dmByUser.get(userId);
+    if (known) return known;
+    const record = this.users.get(userId);
+    if (!record) throw new Error(`unknown user ${userId}`);
+    const channel: DcDmChannel = { id: this.ids.next(), type: 1, last_message_id: null, flags: 0, recipients: [record.user] };
+    this.dmByUser.set(userId, channel);
+    this.recipientByDm.set(channel.id, userId);
+    return channel;
+  }
+
+  dmChannel(channelId: string): { channel: DcDmChannel; recipient: UserRecord } | undefined {
+    const userId = this.recipientByDm.get(channelId);
+    const channel = userId === undefined ? undefined : this.dmByUser.get(userId);
+    const recipient = userId === undefined ? undefined : this.users.get(userId);
+    return channel && recipient ? { channel, recipient } : undefined;
+  }
+
+  recordBotMessage(sent: BotMessage): void {
+    const list = this.botMessages.get(sent.recipientId) ?? [];
+    list.push(sent);
+    this.botMessages.set(sent.recipientId, list);
+  }
+
+  botMessagesTo(userId: string): BotMessage[] {
+    return [...(this.botMessages.get(userId) ?? [])];
+  }
+}

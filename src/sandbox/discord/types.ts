@@ -1,0 +1,91 @@
+import type { EventEmitter } from 'node:events';
+
+/** API `User` (the fields the emulator serves). */
+export interface DcUser {
+  id: string;
+  username: string;
+  global_name: string | null;
+  discriminator: string;
+  avatar: string | null;
+  bot?: boolean;
+}
+
+/** API DM `Channel` (type 1). */
+export interface DcDmChannel {
+  id: string;
+  type: 1;
+  last_message_id: string | null;
+  flags: number;
+  recipients: DcUser[];
+}
+
+/** API `Message` (the fields the emulator fills). */
+export interface DcMessage {
+  id: string;
+  channel_id: string;
+  author: DcUser;
+  content: string;
+  timestamp: string;
+  edited_timestamp: null;
+  tts: boolean;
+  mention_everyone: boolean;
+  mentions: DcUser[];
+  mention_roles: string[];
+  attachments: DcAttachment[];
+  embeds: unknown[];
+  pinned: boolean;
+  type: number;
+  flags: number;
+  components: unknown[];
+}
+
+/** API `Attachment`. */
+export interface DcAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type?: string;
+}
+
+/** The gateway's MESSAGE_CREATE: a message plus `channel_type` and, in a guild, `guild_id` and `member`. */
+export type DcMessageCreate = DcMessage & { channel_type: number; guild_id?: string; member?: unknown };
+
+/** A message the bot created, with the `allowed_mentions` it asked for (absent when it sent none). */
+export interface BotMessage {
+  message: DcMessage;
+  recipientId: string;
+  allowedMentions?: unknown;
+}
+
+/** One REST call the bot made, authorized or not. */
+export interface RecordedRequest {
+  method: string;
+  /** Path after `/api/v10`, e.g. `/channels/123/messages`. */
+  path: string;
+  /** Route template, e.g. `POST /channels/:id/messages`; undefined for an unknown route. */
+  route: string | undefined;
+  body: unknown;
+  status: number;
+  /** Unix time in milliseconds. */
+  at: number;
+}
+
+/** What happened on the gateway, for the demo console and for tests that assert on the protocol. */
+export type GatewayEvent =
+  | { kind: 'connected'; connectionId: number }
+  | { kind: 'received'; connectionId: number; op: number; sessionId?: string }
+  | { kind: 'sent'; connectionId: number; op: number; t?: string; s?: number }
+  | { kind: 'closed'; connectionId: number; code: number; byServer: boolean };
+
+export interface DiscordEmulatorEventMap {
+  /** A customer sent the bot a DM. */
+  dm: [DcMessage];
+  /** The bot created a message. */
+  botMessage: [BotMessage];
+  request: [RecordedRequest];
+  gateway: [GatewayEvent];
+}
+
+export type DiscordEmulatorEvents = EventEmitter<DiscordEmulatorEventMap>;

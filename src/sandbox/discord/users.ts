@@ -1,0 +1,113 @@
+import type { GatewayServer } from './gateway.js';
+import { SandboxInputError } from './input-error.js';
+import { hasIntent, Intents } from './intents.js';
+import { messageObject, userObject } from './message-objects.js';
+import { isSnowflake } from './snowflake.js';
+import type { DiscordState, UserRecord } from './state.js';
+import type { DcAttachment, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEvents } from './types.js';
+
+export interface NewUser {
+  /** A snowflake, as a string (ids exceed 2^53). */
+  id: string;
+  username: string;
+  global_name?: string | null;
+  bot?: boolean;
+  /** DMs closed or the bot blocked: the bot's messages to this user fail with 50007. */
+  blocksDms?: boolean;
+}
+
+export interface DmContent {
+  content?: string;
+  /** Files the user attached; the emulator makes up ids and CDN urls (nothing is served there). */
+  attachments?: { filename: string; content_type?: string; size?: number }[];
+}
+
+const DM_CHANNEL_TYPE = 1;
+const GUILD_TEXT_CHANNEL_TYPE = 0;
+
+/** What users do on their side of Discord; each message becomes a MESSAGE_CREATE for the sessions whose intents want it. */
+export class Users {
+  private readonly guildId: string;
+  private readonly guildChannelId: string;
+
+  constructor(
+    private readonly state: DiscordState,
+    private readonly gateway: GatewayServer,
+    private readonly events: DiscordEmulatorEvents,
+  ) {
+    this.guildId = state.ids.next();
+    this.guildChannelId = state.ids.next();
+  }
+
+  add({ id, username, global_name, bot, blocksDms = false }: NewUser): DcUser {
+    if (!isSnowflake(id)) throw new SandboxInputError(`user id must be a snowflake string, got ${JSON.stringify(id)}`);
+    if (id === this.state.bot.id) throw new SandboxInputError('that id is the bot itself');
+    if (typeof username !== 'string' || username === '') throw new SandboxInputError('username is required');
+    return this.state.upsertUser(userObject({ id, username, global_name, bot }), blocksDms).user;
+  }
+
+  setBlocksDms(userId: string, blocksDms: boolean): void {
+    this.require(userId).blocksDms = blocksDms;
+  }
+
+  /** A DM from the user to the bot; opens their DM channel if this is the first. */
+  sendDm(userId: string, content: string | DmContent): DcMessage {
+    const { user } = this.require(userId);
+    const channel = this.state.openDm(userId);
+    const fields = typeof content === 'string' ? { content } : content;
+    const id = this.state.ids.next();
+    const message = messageObject({
+      id,
+      channelId: channel.id,
+      author: user,
+      content: fields.content ?? '',
+      attachments: (fields.attachments ?? []).map((file) => this.attachment(channel.id, file)),
+    });
+    channel.last_message_id = id;
+    this.events.emit('dm', message);
+    this.dispatchDm(message);
+    return message;
+  }
+
+  /** A message in the emulator's one guild text channel; only sessions with GuildMessages get it, content only with MessageContent. */
+  sendInGuild(userId: string, content: string): DcMessageCreate {
+    const { user } = this.require(userId);
+    const message: DcMessageCreate = {
+      ...messageObject({ id: this.state.ids.next(), channelId: this.guildChannelId, author: user, content }),
+      channel_type: GUILD_TEXT_CHANNEL_TYPE,
+      guild_id: this.guildId,
+      member: { roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0 },
+    };
+    this.gateway.dispatch('MESSAGE_CREATE', (intents) => {
+      if (!hasIntent(intents, Intents.GuildMessages)) return undefined;
+      return hasIntent(intents, Intents.MessageContent) ? message : { ...message, content: '', attachments: [], embeds: [], components: [] };
+    });
+    return message;
+  }
+
+  /** DM MESSAGE_CREATEs carry `channel_type: 1`: discord.js needs it to emit a DM in a channel it has not cached. */
+  dispatchDm(message: DcMessage): void {
+    this.gateway.dispatch('MESSAGE_CREATE', (intents) =>
+      hasIntent(intents, Intents.DirectMessages) ? { ...message, channel_type: DM_CHANNEL_TYPE } : undefined,
+    );
+  }
+
+  private attachment(channelId: string, file: NonNullable<DmContent['attachments']>[number]): DcAttachment {
+    const id = this.state.ids.next();
+    const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    return {
+      id,
+      filename: file.filename,
+      size: file.size ?? 0,
+      url,
+      proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
+      ...(file.content_type !== undefined ? { content_type: file.content_type } : {}),
+    };
+  }
+
+  private require(userId: string): UserRecord {
+    const record = this.state.user(userId);
+    if (!record || userId === this.state.bot.id) throw new SandboxInputError(`unknown user ${userId}: add it first`, 404);
+    return record;
+  }
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord } from './legacy-chat-state.js';
+import { twilioTimestamp } from './sids.js';
+import type { EmulatedAccount } from './state.js';
+import type { Origin } from './webhook-events.js';
+import type { WebhookSender } from './webhooks.js';
+
+/** What a `studio` channel webhook does when a message is sent (see legacy-studio.ts). */
+export type ChatStudioTrigger = (channel: ChatChannelRecord, webhook: ChatWebhookRecord, message: ChatMessageRecord) => void;
+
+/**
+ * Programmable Chat post-event webhooks of channel-scoped webhooks (twilio.md §2.5): form-encoded,
+ * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio.
+ */
+export class ChatWebhooks {
+  constructor(
+    private readonly account: EmulatedAccount,
+    private readonly sender: WebhookSender,
+    private readonly onStudio: ChatStudioTrigger,
+  ) {}
+
+  messageSent(channel: ChatChannelRecord, message: ChatMessageRecord, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = withoutNulls({
+      ChannelSid: channel.sid,
+      MessageSid: message.sid,
+      Index: String(message.index),
+      Body: message.body,
+      Attributes: message.attributes,
+      From: message.from,
+      DateCreated: twilioTimestamp(message.dateCreated),
+    });
+    // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
+    for (const webhook of subscribed(channel, 'onMessageSent')) {
+      if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
+      if (webhook.type === 'webhook') this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
+    }
+  }
+
+  channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = withoutNulls({
+      ChannelSid: channel.sid,
+      ChannelType: channel.type,
+      Attributes: channel.attributes,
+      FriendlyName: channel.friendlyName,
+      UniqueName: channel.uniqueName,
+      CreatedBy: channel.createdBy,
+      DateCreated: twilioTimestamp(channel.dateCreated),
+      DateUpdated: twilioTimestamp(channel.dateUpdated),
+    });
+    for (const webhook of subscribed(channel, 'onChannelUpdated')) {
+      if (webhook.type === 'webhook') this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
+    }
+  }
+
+  private send(
+    channel: ChatChannelRecord,
+    webhook: ChatWebhookRecord,
+    eventType: string,
+    eventParams: Record<string, string>,
+    messageSid: string | null,
+    origin: Origin,
+  ): void {
+    void this.sender.send({
+      eventType,
+      // The sender keeps the calls of one conversation — here one channel — in order.
+      conversationSid: channel.sid,
+      messageSid,
+      webhookSid: webhook.sid,
+      url: webhook.url ?? '',
+      method: webhook.method === 'GET' ? 'get' : 'post',
+      params: {
+        AccountSid: this.account.accountSid,
+        InstanceSid: channel.serviceSid,
+        EventType: eventType,
+        ...eventParams,
+        Source: origin.kind === 'sdk' ? 'SDK' : 'API',
+        ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
+        RetryCount: '0',
+        WebhookType: 'webhook',
+        WebhookSid: webhook.sid,
+      },
+      idempotencyToken: randomUUID(),
+      forged: false,
+    });
+  }
+}
+
+function firesWebhooks(origin: Origin): boolean {
+  return origin.kind !== 'api' || origin.webhooksEnabled;
+}
+
+function subscribed(channel: ChatChannelRecord, eventType: string): ChatWebhookRecord[] {
+  return channel.webhooks.filter((webhook) => webhook.filters.includes(eventType));
+}
+
+function withoutNulls(params: Record<string, string | null>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== null) result[name] = value;
+  return result;
+}

@@ -1,0 +1,111 @@
+import { EventEmitter } from 'node:events';
+import pino, { type Logger } from 'pino';
+import { DiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
+import type { InboundSink } from '../../../adapters/adapter.js';
+import type { InboundMessage } from '../../../src/bridge/messages.js';
+import { DiscordEmulator, type DiscordEmulatorOptions } from '../../../src/sandbox/discord/emulator.js';
+
+export const TOKEN = 'adapter-test-token-0123456789abcdef';
+export const ALICE = { id: '1100000000000000001', username: 'alice', global_name: 'Alice Liddell' } as const;
+export const BOB = { id: '1100000000000000002', username: 'bob' } as const;
+
+/** Tracks what a test started, so afterEach stops adapters, then emulators. */
+export class AdapterRig {
+  private readonly adapters: DiscordAdapter[] = [];
+  private readonly emulators: DiscordEmulator[] = [];
+
+  async emulator(options: Partial<DiscordEmulatorOptions> = {}): Promise<DiscordEmulator> {
+    const emulator = new DiscordEmulator({ token: TOKEN, ...options });
+    this.emulators.push(emulator);
+    await emulator.start();
+    emulator.addUser(ALICE);
+    emulator.addUser(BOB);
+    return emulator;
+  }
+
+  adapter(emulator: DiscordEmulator, log: Logger = pino({ level: 'silent' }), token = TOKEN): DiscordAdapter {
+    const adapter = new DiscordAdapter({ token, apiBaseUrl: emulator.restBaseUrl, log });
+    this.adapters.push(adapter);
+    return adapter;
+  }
+
+  async started(emulator: DiscordEmulator, sink: InboundSink = async () => {}, log?: Logger): Promise<DiscordAdapter> {
+    const adapter = this.adapter(emulator, log);
+    await adapter.start(sink);
+    return adapter;
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all(this.adapters.splice(0).map((adapter) => adapter.stop()));
+    await Promise.all(this.emulators.splice(0).map((emulator) => emulator.stop()));
+  }
+}
+
+/** A sink that keeps what it was handed and lets a test wait for it. */
+export class SinkRecorder {
+  readonly received: InboundMessage[] = [];
+  private readonly arrivals = new EventEmitter();
+
+  readonly sink: InboundSink = async (message) => {
+    this.received.push(message);
+    this.arrivals.emit('message');
+  };
+
+  /** Resolves once at least `count` messages arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs = 5000): Promise<InboundMessage[]> {
+    if (this.received.length >= count) return Promise.resolve([...this.received]);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.received.length < count) return;
+        clearTimeout(timer);
+        this.arrivals.off('message', check);
+        resolve([...this.received]);
+      };
+      const timer = setTimeout(() => {
+        this.arrivals.off('message', check);
+        reject(new Error(`timed out waiting for ${count} message(s) at the sink, got ${this.received.length}`));
+      }, timeoutMs);
+      this.arrivals.on('message', check);
+    });
+  }
+}
+
+export type LogLine = Record<string, unknown>;
+
+/** A pino logger whose lines a test can read, and wait for. */
+export class LogCapture {
+  readonly lines: LogLine[] = [];
+  private readonly raw: string[] = [];
+  private readonly written = new EventEmitter();
+  readonly log: Logger = pino({ level: 'debug' }, {
+    write: (line: string) => {
+      this.raw.push(line);
+      const parsed = JSON.parse(line) as LogLine;
+      this.lines.push(parsed);
+      this.written.emit('line', parsed);
+    },
+  });
+
+  text(): string {
+    return this.raw.join('');
+  }
+
+  /** Resolves with the first line whose `msg` is `msg`, logged already or from now on. */
+  waitFor(msg: string, timeoutMs = 5000): Promise<LogLine> {
+    const found = this.lines.find((line) => line.msg === msg);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const check = (line: LogLine) => {
+        if (line.msg !== msg) return;
+        clearTimeout(timer);
+        this.written.off('line', check);
+        resolve(line);
+      };
+      const timer = setTimeout(() => {
+        this.written.off('line', check);
+        reject(new Error(`"${msg}" was not logged`));
+      }, timeoutMs);
+      this.written.on('line', check);
+    });
+  }
+}

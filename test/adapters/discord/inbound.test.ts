@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../../../src/bridge/messages.js';
+import { dispatched, recordGateway } from '../../sandbox/discord/helpers.js';
+import { AdapterRig, ALICE, BOB, LogCapture, SinkRecorder } from './harness.js';
+
+const rig = new AdapterRig();
+afterEach(() => rig.tearDown());
+
+describe('DiscordAdapter inbound', () => {
+  it('hands a first DM after a cold start to the sink with the user key, handle, identity and DM channel', async () => {
+    const emulator = await rig.emulator();
+    const sink = new SinkRecorder();
+    await rig.started(emulator, sink.sink);
+
+    const dm = emulator.userSendsDm(ALICE.id, 'my order never arrived');
+    const [message] = await sink.waitFor(1);
+
+    expect(message).toEqual({
+      network: 'discord',
+      externalUserId: ALICE.id,
+      externalChatId: dm.channel_id,
+      username: 'alice',
+      displayName: 'Alice Liddell',
+      externalMessageId: dm.id,
+      text: 'my order never arrived',
+      attachments: [],
+      sentAt: dm.timestamp,
+    } satisfies InboundMessage);
+    expect(handleOf(message as InboundMessage)).toBe('discord:alice');
+    expect(identityOf(userKeyOf(message as InboundMessage))).toBe(`discord_${ALICE.id}`);
+  });
+
+  it('uses the username as display name when the user has no global name', async () => {
+    const emulator = await rig.emulator();
+    const sink = new SinkRecorder();
+    await rig.started(emulator, sink.sink);
+
+    emulator.userSendsDm(BOB.id, 'hi');
+
+    expect((await sink.waitFor(1))[0]).toMatchObject({ username: 'bob', displayName: 'bob' });
+  });
+
+  it('ignores other bots, its own replies echoed by the gateway, and guild messages', async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser({ id: '1100000000000000009', username: 'some-other-bot', bot: true });
+    const sink = new SinkRecorder();
+    const adapter = await rig.started(emulator, sink.sink);
+    const gateway = recordGateway(emulator);
+
+    emulator.userSendsDm('1100000000000000009', 'beep');
+    const first = emulator.userSendsDm(ALICE.id, 'first');
+    await adapter.send({ network: 'discord', externalUserId: ALICE.id, externalChatId: first.channel_id }, { text: 'an agent reply' });
+    emulator.userSendsInGuild(ALICE.id, 'hello #general');
+    emulator.userSendsDm(ALICE.id, 'second');
+
+    // The gateway delivers in order: once "second" is at the sink, everything before it was handled.
+    const received = await sink.waitFor(2);
+    expect(received.map((m) => m.text)).toEqual(['first', 'second']);
+    // beep, first, the echo, second: with only the DirectMessages intent the guild message is not even
+    // dispatched; to-inbound.test.ts covers the adapter's own guild filter.
+    expect(dispatched(gateway, 'MESSAGE_CREATE')).toHaveLength(4);
+  });
+
+  it('hands DMs to the sink one at a time, in the order they were sent', async () => {
+    const emulator = await rig.emulator();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const sink = new SinkRecorder();
+    await rig.started(emulator, async (message) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 10)); // a slow store
+      inFlight -= 1;
+      await sink.sink(message);
+    });
+
+    for (const text of ['one', 'two', 'three', 'four']) emulator.userSendsDm(ALICE.id, text);
+
+    expect((await sink.waitFor(4)).map((m) => m.text)).toEqual(['one', 'two', 'three', 'four']);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('logs a DM the sink failed to store as lost and goes on with the next ones', async () => {
+    const emulator = await rig.emulator();
+    const capture = new LogCapture();
+    const sink = new SinkRecorder();
+    let failed = false;
+    await rig.started(
+      emulator,
+      async (message) => {
+        if (!failed) {
+          failed = true;
+          throw new Error('database is locked');
+        }
+        await sink.sink(message);
+      },
+      capture.log,
+    );
+
+    const lost = emulator.userSendsDm(ALICE.id, 'lost');
+    emulator.userSendsDm(ALICE.id, 'kept');
+
+    expect((await sink.waitFor(1)).map((m) => m.text)).toEqual(['kept']);
+    const error = capture.lines.find((line) => line.level === 50);
+    expect(error).toMatchObject({
+      msg: 'discord message NOT stored; the gateway cannot redeliver it',
+      externalMessageId: lost.id,
+      externalUserId: ALICE.id,
+      err: { message: 'database is locked' },
+    });
+  });
+
+  it('names attachments in the text, since Flex gets text only', async () => {
+    const emulator = await rig.emulator();
+    const sink = new SinkRecorder();
+    await rig.started(emulator, sink.sink);
+
+    emulator.userSendsDm(ALICE.id, { content: 'see the photo', attachments: [{ filename: 'parcel.jpg', content_type: 'image/jpeg', size: 1234 }] });
+    emulator.userSendsDm(ALICE.id, { attachments: [{ filename: 'invoice.pdf' }] });
+
+    const [withText, fileOnly] = await sink.waitFor(2);
+    expect(withText?.text).toBe('see the photo\n[the customer sent a file, "parcel.jpg", which this bridge cannot carry yet]');
+    expect(withText?.attachments).toEqual([
+      { kind: 'photo', fileName: 'parcel.jpg', contentType: 'image/jpeg', size: 1234, ref: expect.stringContaining('/parcel.jpg') },
+    ]);
+    expect(fileOnly?.text).toBe('[the customer sent a file, "invoice.pdf", which this bridge cannot carry yet]');
+    expect(fileOnly?.attachments[0]).toMatchObject({ kind: 'file', fileName: 'invoice.pdf' });
+  });
+});

@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type RunningDemo } from '../../src/sandbox/console/start-demo.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOT = fileURLToPath(new URL('../../docs/console.png', import.meta.url));
+const TIMEOUT_MS = 30_000;
+
+function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (.ci/run does).`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The real demo (emulators, bridge, console) and a browser page on its console. */
+function useConsole(): { page: () => Page } {
+  let demo: RunningDemo | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    demo = await startDemo({ port: 0, logLevel: 'silent' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(demo.consoleUrl);
+    await page.locator('#live[data-state="live"]').waitFor();
+  }, TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  }, TIMEOUT_MS);
+  return {
+    page: () => {
+      if (!page) throw new Error('the console page did not open');
+      return page;
+    },
+  };
+}
+
+async function writeAsCustomer(page: Page, handle: string, text: string): Promise<void> {
+  const input = page.locator(`[data-customer="${handle}"] input`);
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+async function writeAsAgent(page: Page, text: string): Promise<void> {
+  await page.locator('#agent-input:not([disabled])').fill(text);
+  await page.locator('#agent-input').press('Enter');
+}
+
+/** Waits for the customer's next task and accepts it; returns its SID. */
+async function acceptTask(page: Page, handle: string): Promise<string> {
+  const task = page.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
+  await task.waitFor();
+  const sid = (await task.getAttribute('data-task')) as string;
+  await task.getByRole('button', { name: 'Accept' }).click();
+  await page.locator(`[data-task="${sid}"][data-status="accepted"]`).waitFor();
+  return sid;
+}
+
+const flow = (page: Page, kind: string, subject: string, status: string) =>
+  page.locator(`[data-flow-kind="${kind}"][data-subject="${subject}"][data-status="${status}"]`);
+
+describe('the demo console', () => {
+  const { page } = useConsole();
+
+  const customers = [
+    { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.' },
+    { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.' },
+  ];
+  for (const { network, handle, question, answer } of customers) {
+    it(
+      `carries a ${network} customer's chat to a Flex agent and back; after "end chat" the next message opens a new task`,
+      async () => {
+        const p = page();
+        await writeAsCustomer(p, handle, question);
+        const firstTask = await acceptTask(p, handle);
+        await p.locator('#chat-lines .flex-line.customer', { hasText: question }).waitFor();
+
+        await writeAsAgent(p, answer);
+        await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: answer }).waitFor();
+
+        const inbound = flow(p, 'inbound', handle, 'done').filter({ hasText: question });
+        await expect.poll(() => inbound.locator('.chip').allTextContents()).toEqual([network, 'stored', 'Flex', 'Flex', 'delivered']);
+        // Twilio reports the webhook once the bridge's answer is in, which may be after the reply reached the customer.
+        const outbound = flow(p, 'outbound', handle, 'done').filter({ hasText: answer });
+        const outboundChips = async () => (await outbound.locator('.chip').allTextContents()).sort();
+        await expect.poll(outboundChips).toEqual([network, 'Flex', 'delivered', 'webhook'].sort());
+
+        await p.locator('#end-chat').click();
+        await p.locator(`[data-task="${firstTask}"][data-status="wrapping"]`).waitFor();
+        // Done once the bridge has answered Twilio's "closed" webhook, i.e. ended the mapping.
+        await flow(p, 'ended', handle, 'done').waitFor();
+
+        await writeAsCustomer(p, handle, 'One more question…');
+        const next = p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
+        await next.waitFor();
+        expect(await next.getAttribute('data-task')).not.toBe(firstTask);
+      },
+      TIMEOUT_MS,
+    );
+  }
+
+  it(
+    'shows a forged webhook refused with 403 and a Twilio 429 retried, for a customer added from the page',
+    async () => {
+      const p = page();
+      await p.getByRole('button', { name: '+ Telegram' }).click();
+      await writeAsCustomer(p, 'telegram:tom', 'Hello?');
+      await acceptTask(p, 'telegram:tom');
+
+      await p.getByRole('button', { name: 'Forge a webhook' }).click();
+      const forged = flow(p, 'forged', 'telegram:tom', 'done');
+      await forged.waitFor();
+      await expect.poll(() => forged.locator('.hop-error .label').textContent()).toMatch(/answered 403 .*refused, nothing stored/);
+
+      const toggle = p.locator('#toggle-429');
+      await toggle.click();
+      await p.locator('#toggle-429[aria-pressed="true"]').waitFor();
+      await writeAsCustomer(p, 'telegram:tom', 'Are you there?');
+      const retried = flow(p, 'inbound', 'telegram:tom', 'done').filter({ hasText: 'Are you there?' });
+      await retried.waitFor();
+      expect(await retried.locator('.hop-retry .chip').allTextContents()).toEqual(['429', 'retry']);
+      expect(await retried.locator('.hop').last().textContent()).toContain('on attempt 2');
+      await p.locator('#toggle-429[aria-pressed="false"]').waitFor();
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('the README screenshot', () => {
+  const { page } = useConsole();
+
+  it(
+    `shows a newcomer one answered chat and one incoming task (saved to docs/console.png)`,
+    async () => {
+      const p = page();
+      await writeAsCustomer(p, 'telegram:maria', "Hi! My order #1042 hasn't arrived yet.");
+      await acceptTask(p, 'telegram:maria');
+      const answer = 'Sorry about that, Maria! It left our warehouse yesterday and arrives tomorrow.';
+      await writeAsAgent(p, answer);
+      await p.locator('[data-customer="telegram:maria"] .bubble.bot', { hasText: answer }).waitFor();
+      await writeAsCustomer(p, 'telegram:maria', 'Great, thank you!');
+      await p.locator('#chat-lines .flex-line.customer', { hasText: 'Great, thank you!' }).waitFor();
+      await writeAsCustomer(p, 'discord:sam', 'Can I still change my delivery address?');
+      await p.locator('[data-task][data-handle="discord:sam"][data-status="pending"]').waitFor();
+      await flow(p, 'inbound', 'discord:sam', 'done').waitFor();
+      await flow(p, 'outbound', 'telegram:maria', 'done').waitFor();
+      await p.locator('[data-customer="discord:sam"] input').blur();
+      await p.screenshot({ path: SCREENSHOT });
+    },
+    TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,361 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import type { InboundMessage } from '../../src/bridge/messages.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLegacyFlexFlow } from '../../src/flex/legacy-chat-flow.js';
+import { createTwilioClient } from '../../src/flex/twilio-client.js';
+import { createLogger } from '../../src/log.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import type { RequestRecord } from '../../src/sandbox/twilio/emulator.js';
+import { twilioSignature } from '../../src/sandbox/twilio/signature.js';
+import { tempDatabaseUrl } from '../support/harness.js';
+import { freePort } from '../support/ports.js';
+import { eventually } from '../support/wait.js';
+
+const STUDIO_FLOW = `FW${'5'.repeat(32)}`;
+const ALICE = { id: 5012345678, username: 'alice', first_name: 'Alice', last_name: 'Liddell' };
+const BOB = { id: 5012345679, username: 'bob', first_name: 'Bob' };
+const MESSAGES_PATH = '/flex/legacy-chat/messages';
+const CHANNEL_UPDATES_PATH = '/flex/legacy-chat/channel-updates';
+
+interface LegacyRig {
+  readonly box: Sandbox;
+  readonly config: Config;
+  readonly app: RunningApp;
+  readonly flowSid: string;
+  /** The bridge's log lines (pino JSON). */
+  readonly logs: string[];
+}
+
+let rig: LegacyRig | undefined;
+afterEach(async () => {
+  await rig?.app.stop(1000);
+  await rig?.box.stop();
+  rig = undefined;
+});
+
+/**
+ * The emulators, a Flex Flow made the way `flex-bridge setup` makes it, and a bridge in legacy-chat
+ * mode on it. (The shared harness takes its settings before the emulator exists to create the flow.)
+ */
+async function startLegacyBridge(env: Record<string, string> = {}): Promise<LegacyRig> {
+  const [box, port] = await Promise.all([startSandbox(), freePort()]);
+  const client = createTwilioClient({
+    accountSid: box.env.TWILIO_ACCOUNT_SID!,
+    authToken: box.env.TWILIO_AUTH_TOKEN!,
+    apiBaseUrl: box.env.TWILIO_API_BASE_URL,
+  });
+  const chatServiceSid = box.twilio.account.chatServiceSid;
+  const flowSid = await createLegacyFlexFlow(client, {
+    friendlyName: 'flex-bridge test',
+    chatServiceSid,
+    studioFlowSid: STUDIO_FLOW,
+    contactIdentity: 'flex-bridge',
+  });
+  const config = loadConfig({
+    ...box.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: tempDatabaseUrl(),
+    FLEX_MODE: 'legacy-chat',
+    FLEX_FLOW_SID: flowSid,
+    FLEX_CHAT_SERVICE_SID: chatServiceSid,
+    FLEX_WORKSPACE_SID: '',
+    ...env,
+  });
+  const logs: string[] = [];
+  const log = createLogger({ level: 'info', secrets: [config.TWILIO_AUTH_TOKEN], destination: { write: (line) => void logs.push(line) } });
+  rig = { box, config, app: await startApp(config, log), flowSid, logs };
+  return rig;
+}
+
+/** What the bridge asked of Flex and Chat after setup, as `METHOD host path`. */
+function bridgeRequests(r: LegacyRig): RequestRecord[] {
+  return r.box.twilio.requests.filter((q) => q.path !== '/v1/FlexFlows');
+}
+
+const describeRequest = (q: RequestRecord) => `${q.method} ${q.host}${q.path}`;
+
+async function chatTask(r: LegacyRig, channelSid?: string) {
+  return eventually(
+    () => r.box.twilio.legacyChat.tasks().find((t) => channelSid === undefined || t.channelSid === channelSid),
+    'a Flex task for a chat channel',
+  );
+}
+
+async function channelBodies(r: LegacyRig, channelSid: string, count: number) {
+  return eventually(() => {
+    const bodies = r.box.twilio.legacyChat.messages(channelSid).map((m) => m.body);
+    return bodies.length >= count ? bodies : undefined;
+  }, `${count} message(s) in channel ${channelSid}`);
+}
+
+/** A webhook as Twilio would send it, signed with `token` over `signedUrl` (defaults: the auth token, `url`). */
+function postWebhook(url: string, params: Record<string, string>, opts: { token?: string; signedUrl?: string } = {}) {
+  const token = opts.token ?? rig!.config.TWILIO_AUTH_TOKEN;
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(token, opts.signedUrl ?? url, params),
+    },
+    body: new URLSearchParams(params),
+  });
+}
+
+describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Chat agent', () => {
+  it('opens a chat with exactly the requests of the custom-chat flow, and Studio makes the task', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello, my order is late');
+    const task = await chatTask(r);
+    const sid = task.channelSid;
+    const base = r.config.PUBLIC_BASE_URL;
+    const chat = `chat.twilio.com/v2/Services/${r.config.FLEX_CHAT_SERVICE_SID}/Channels/${sid}`;
+
+    const requests = bridgeRequests(r);
+    expect(requests.map(describeRequest)).toEqual([
+      'POST flex-api.twilio.com/v1/Channels',
+      `GET ${chat}/Webhooks`,
+      `POST ${chat}/Webhooks`,
+      `POST ${chat}/Webhooks`,
+      `POST ${chat}/Messages`,
+    ]);
+    const [open, , onMessageSent, onChannelUpdated, message] = requests;
+    expect(open!.params).toEqual({
+      FlexFlowSid: r.flowSid,
+      Identity: 'telegram_5012345678',
+      ChatUserFriendlyName: 'Alice Liddell',
+      ChatFriendlyName: 'telegram:alice',
+      Target: 'telegram:alice',
+    });
+    expect(onMessageSent!.params).toEqual({
+      Type: 'webhook',
+      'Configuration.Url': `${base}${MESSAGES_PATH}?channel=${sid}`,
+      'Configuration.Method': 'POST',
+      'Configuration.Filters': 'onMessageSent',
+    });
+    expect(onChannelUpdated!.params).toEqual({
+      Type: 'webhook',
+      'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
+      'Configuration.Method': 'POST',
+      'Configuration.Filters': 'onChannelUpdated',
+    });
+    expect(message!.params).toEqual({
+      From: 'telegram_5012345678',
+      Body: 'Hello, my order is late',
+      Attributes: expect.stringMatching(/^\{"flexBridgeId":"telegram:[\d:]+"\}$/),
+    });
+    expect(message!.headers['x-twilio-webhook-enabled']).toBe('true');
+    expect(task).toMatchObject({ studioFlowSid: STUDIO_FLOW, attributes: { channelSid: sid, name: 'telegram:alice', channelType: 'custom' } });
+
+    r.box.telegram.userSends(ALICE.id, 'Order 1234');
+    expect(await channelBodies(r, sid, 2)).toEqual(['Hello, my order is late', 'Order 1234']);
+    const later = bridgeRequests(r).slice(requests.length);
+    expect(later.map(describeRequest)).toEqual([`POST ${chat}/Messages`]);
+    expect(later[0]!.params).toMatchObject({ From: 'telegram_5012345678', Body: 'Order 1234' });
+    expect(later[0]!.headers['x-twilio-webhook-enabled']).toBe('true');
+    expect(r.box.twilio.legacyChat.tasks()).toHaveLength(1);
+  });
+
+  it('forwards what the agent types (Source=SDK) and never the bridge’s own posts coming back (Source=API)', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    r.box.twilio.legacyChat.agentSend(channelSid, 'Hi Alice, let me check.');
+    const [reply] = await r.box.telegram.waitForMessages(ALICE.id, 1);
+    expect(reply!.text).toBe('Hi Alice, let me check.');
+
+    r.box.telegram.userSends(ALICE.id, 'Thanks');
+    const echo = await eventually(
+      () => r.box.twilio.webhookDeliveries.find((d) => d.params.Body === 'Thanks' && d.statusCode !== null),
+      'the echo of the customer post to be answered',
+    );
+    expect(echo.params).toMatchObject({ EventType: 'onMessageSent', Source: 'API', From: 'telegram_5012345678' });
+    expect(echo.statusCode).toBe(200);
+    // Any REST post is Source=API, whoever it claims to be from: only what agents type is forwarded.
+    const viaRest = r.box.twilio.legacyChat.channels()[0]!;
+    const client = createTwilioClient({ accountSid: r.config.TWILIO_ACCOUNT_SID, authToken: r.config.TWILIO_AUTH_TOKEN, apiBaseUrl: r.config.TWILIO_API_BASE_URL });
+    await client.chat.v2.services(viaRest.serviceSid).channels(channelSid).messages.create({ from: 'agent_bot', body: 'posted over REST', xTwilioWebhookEnabled: 'true' });
+    await eventually(
+      () => r.box.twilio.webhookDeliveries.some((d) => d.params.Body === 'posted over REST' && d.statusCode === 200),
+      'the REST post to be answered',
+    );
+    await r.app.worker.stop(2000);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Hi Alice, let me check.']);
+  });
+
+  it('ends only the channel that went INACTIVE; that customer’s next message opens a new channel', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.addUser(BOB);
+    r.box.telegram.userSends(ALICE.id, 'Alice here');
+    r.box.telegram.userSends(BOB.id, 'Bob here');
+    await eventually(() => r.box.twilio.legacyChat.tasks().length === 2, 'two tasks');
+    const channelOf = (target: string) => r.box.twilio.legacyChat.channels().find((c) => JSON.parse(c.attributes).from === target)!.sid;
+    const aliceFirst = channelOf('telegram:alice');
+    const bobs = channelOf('telegram:bob');
+
+    r.box.twilio.legacyChat.endChat(aliceFirst);
+    await eventually(
+      () => r.box.twilio.webhookDeliveries.some((d) => d.params.EventType === 'onChannelUpdated' && d.statusCode === 200),
+      'the channel update to be answered',
+    );
+    const conversations = await r.app.store.listConversations();
+    expect(conversations.map((c) => [c.handle, c.status]).sort()).toEqual([
+      ['telegram:alice', 'ended'],
+      ['telegram:bob', 'active'],
+    ]);
+
+    r.box.telegram.userSends(ALICE.id, 'one more question');
+    r.box.telegram.userSends(BOB.id, 'still here');
+    const aliceSecond = await eventually(
+      () => r.box.twilio.legacyChat.channels().find((c) => c.sid !== aliceFirst && c.sid !== bobs)?.sid,
+      'a new channel for Alice',
+    );
+    expect(await channelBodies(r, aliceSecond, 1)).toEqual(['one more question']);
+    expect(await channelBodies(r, bobs, 2)).toEqual(['Bob here', 'still here']);
+    expect(r.box.twilio.legacyChat.messages(aliceFirst).map((m) => m.body)).toEqual(['Alice here']);
+
+    r.box.twilio.legacyChat.agentSend(bobs, 'Bob, still with you');
+    expect((await r.box.telegram.waitForMessages(BOB.id, 1))[0]!.text).toBe('Bob, still with you');
+  });
+
+  it('reuses the customer’s active channel and adds only the webhook it lacks', async () => {
+    const r = await startLegacyBridge();
+    const client = createTwilioClient({
+      accountSid: r.config.TWILIO_ACCOUNT_SID,
+      authToken: r.config.TWILIO_AUTH_TOKEN,
+      apiBaseUrl: r.config.TWILIO_API_BASE_URL,
+    });
+    const existing = await client.flexApi.v1.channel.create({
+      flexFlowSid: r.flowSid,
+      identity: 'telegram_5012345678',
+      chatUserFriendlyName: 'Alice',
+      chatFriendlyName: 'telegram:alice',
+      target: 'telegram:alice',
+    });
+    const channel = client.chat.v2.services(r.config.FLEX_CHAT_SERVICE_SID!).channels(existing.sid);
+    await channel.webhooks.create({
+      type: 'webhook',
+      'configuration.url': `${r.config.PUBLIC_BASE_URL}${MESSAGES_PATH}?channel=${existing.sid}`,
+      'configuration.method': 'POST',
+      'configuration.filters': ['onMessageSent'],
+    });
+    const before = r.box.twilio.requests.length;
+
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello again');
+    expect(await channelBodies(r, existing.sid, 1)).toEqual(['Hello again']);
+
+    const added = r.box.twilio.requests.slice(before).filter((q) => q.method === 'POST' && q.path.endsWith('/Webhooks'));
+    expect(added.map((q) => q.params['Configuration.Filters'])).toEqual(['onChannelUpdated']);
+    const webhooks = (await channel.webhooks.list()).filter((w) => w.type === 'webhook');
+    expect(webhooks.map((w) => w.configuration.filters).sort()).toEqual([['onChannelUpdated'], ['onMessageSent']]);
+    expect(r.box.twilio.legacyChat.channels()).toHaveLength(1);
+  });
+
+  it('keeps a half-opened channel and finishes it on the retry, posting the first message once', async () => {
+    const r = await startLegacyBridge({ TWILIO_TIMEOUT_MS: '300' });
+    r.box.twilio.hangNext({ host: 'chat.twilio.com', method: 'POST', path: /\/Messages$/, apply: true });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    await eventually(async () => (await r.app.store.currentConversation({ network: 'telegram', externalUserId: String(ALICE.id) }))?.status === 'active', 'the chat to open', 10_000);
+    await r.app.worker.stop(2000);
+
+    const requests = bridgeRequests(r);
+    expect(requests.filter((q) => q.path === '/v1/Channels')).toHaveLength(2);
+    expect(requests.some((q) => q.method === 'DELETE')).toBe(false);
+    expect(requests.some((q) => q.method === 'GET' && q.path.endsWith('/Messages'))).toBe(true);
+    expect(r.box.twilio.legacyChat.messages(channelSid).map((m) => m.body)).toEqual(['Hello']);
+    expect(r.box.twilio.legacyChat.channels()).toEqual([expect.objectContaining({ sid: channelSid })]);
+    expect(r.box.twilio.legacyChat.channels()[0]!.webhooks.filter((w) => w.type === 'webhook')).toHaveLength(2);
+  });
+
+  it('gives a Telegram and a Discord user with the same username different targets and channels', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'hi from Telegram');
+    const fromDiscord: InboundMessage = {
+      network: 'discord',
+      externalUserId: '80351110224678912',
+      externalChatId: '1110000000000000001',
+      username: 'alice',
+      displayName: 'Alice (Discord)',
+      externalMessageId: '1110000000000000002',
+      text: 'hi from Discord',
+      attachments: [],
+      sentAt: new Date().toISOString(),
+    };
+    expect(await r.app.bridge.acceptCustomerMessage(fromDiscord)).toBe('accepted');
+    await eventually(() => r.box.twilio.legacyChat.tasks().length === 2, 'two tasks');
+
+    const opens = bridgeRequests(r).filter((q) => q.path === '/v1/Channels');
+    expect(opens.map((q) => [q.params.Target, q.params.Identity]).sort()).toEqual([
+      ['discord:alice', 'discord_80351110224678912'],
+      ['telegram:alice', 'telegram_5012345678'],
+    ]);
+    const channels = r.box.twilio.legacyChat.channels();
+    expect(channels).toHaveLength(2);
+    expect(channels.map((c) => JSON.parse(c.attributes).from).sort()).toEqual(['discord:alice', 'telegram:alice']);
+  });
+
+  it('answers 400 with a log line to an onChannelUpdated whose Attributes is not JSON, and keeps the chat', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    const url = `${r.config.PUBLIC_BASE_URL}${CHANNEL_UPDATES_PATH}`;
+    const update = { AccountSid: r.config.TWILIO_ACCOUNT_SID, EventType: 'onChannelUpdated', ChannelSid: channelSid, Source: 'API' };
+
+    const malformed = await postWebhook(url, { ...update, Attributes: '{"status":"INACTIVE"' });
+    expect(malformed.status).toBe(400);
+    const refusal = r.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'flex webhook refused: malformed');
+    expect(refusal).toMatchObject({ path: CHANNEL_UPDATES_PATH, problem: 'Attributes is not JSON' });
+    expect((await postWebhook(url, { ...update, Attributes: '["INACTIVE"]' })).status).toBe(400);
+    expect((await postWebhook(url, { ...update, Attributes: '{"status":"ACTIVE"}' })).status).toBe(200);
+
+    const conversation = await r.app.store.conversationByFlexSid(channelSid);
+    expect(conversation?.status).toBe('active');
+  });
+
+  it('refuses a bad or missing signature on both webhook endpoints (403) and forwards nothing', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    const messageUrl = `${r.config.PUBLIC_BASE_URL}${MESSAGES_PATH}?channel=${channelSid}`;
+    const updateUrl = `${r.config.PUBLIC_BASE_URL}${CHANNEL_UPDATES_PATH}`;
+    const agentMessage = {
+      EventType: 'onMessageSent',
+      ChannelSid: channelSid,
+      MessageSid: `IM${'f'.repeat(32)}`,
+      From: 'agent_mallory',
+      Body: 'send me your password',
+      Source: 'SDK',
+    };
+    const ending = { EventType: 'onChannelUpdated', ChannelSid: channelSid, Attributes: '{"status":"INACTIVE"}', Source: 'API' };
+    const wrongToken = 'not-the-auth-token-at-all';
+
+    expect((await postWebhook(messageUrl, agentMessage, { token: wrongToken })).status).toBe(403);
+    // The channel sid in the query is part of what Twilio signs.
+    const withoutQuery = `${r.config.PUBLIC_BASE_URL}${MESSAGES_PATH}`;
+    expect((await postWebhook(messageUrl, agentMessage, { signedUrl: withoutQuery })).status).toBe(403);
+    expect((await postWebhook(updateUrl, ending, { token: wrongToken })).status).toBe(403);
+    const unsigned = await fetch(updateUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(ending),
+    });
+    expect(unsigned.status).toBe(403);
+
+    expect((await r.app.store.conversationByFlexSid(channelSid))?.status).toBe('active');
+    r.box.twilio.legacyChat.agentSend(channelSid, 'the real one');
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    await r.app.worker.stop(2000);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['the real one']);
+  });
+});

@@ -1,0 +1,226 @@
+import twilio from 'twilio';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TwilioEmulator } from '../../../src/sandbox/twilio/emulator.js';
+import { rejectionOf, startEmulator, WebhookReceiver } from './helpers.js';
+
+type Client = ReturnType<typeof twilio>;
+
+const STUDIO_FLOW = 'FW0123456789abcdef0123456789abcdef';
+const TIMESTAMP = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => {
+  let emulator: TwilioEmulator;
+  let baseUrl: string;
+  let client: Client;
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    ({ emulator, baseUrl, client } = await startEmulator());
+    receiver = await new WebhookReceiver().start();
+  });
+  afterEach(async () => {
+    await emulator.stop();
+    await receiver.stop();
+  });
+
+  const chatChannel = (sid: string) => client.chat.v2.services(emulator.account.chatServiceSid).channels(sid);
+
+  /** A customer's Flex channel with the two webhooks a bridge adds (design.md, legacy-chat). */
+  async function customerChannel(target = 'telegram:alice') {
+    const flow = await client.flexApi.v1.flexFlow.create({
+      friendlyName: 'custom',
+      chatServiceSid: emulator.account.chatServiceSid,
+      channelType: 'custom',
+      integrationType: 'studio',
+      'integration.flowSid': STUDIO_FLOW,
+      enabled: true,
+    });
+    const { sid } = await client.flexApi.v1.channel.create({
+      flexFlowSid: flow.sid,
+      identity: 'telegram_42',
+      chatUserFriendlyName: 'Alice',
+      chatFriendlyName: target,
+      target,
+    });
+    for (const [filter, path] of [
+      ['onMessageSent', `/legacy/messages?channel=${sid}`],
+      ['onChannelUpdated', '/legacy/channel-updates'],
+    ] as const) {
+      await chatChannel(sid).webhooks.create({
+        type: 'webhook',
+        'configuration.url': receiver.url(path),
+        'configuration.method': 'POST',
+        'configuration.filters': [filter],
+      });
+    }
+    return sid;
+  }
+
+  it('fires onMessageSent for a REST message only with X-Twilio-Webhook-Enabled: true, as Source=API, signed', async () => {
+    const sid = await customerChannel();
+
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'silent' });
+    const echoed = await chatChannel(sid).messages.create({
+      from: 'telegram_42',
+      body: 'echoed',
+      attributes: '{"flexBridgeId":"telegram:1"}',
+      xTwilioWebhookEnabled: 'true',
+    });
+    // Deliveries for one channel go out in order: had the first message fired, it would be first.
+    const [webhook] = await receiver.waitFor(1);
+
+    expect(webhook?.signatureValid).toBe(true);
+    expect(webhook?.url).toBe(receiver.url(`/legacy/messages?channel=${sid}`));
+    expect(webhook?.params).toEqual({
+      AccountSid: emulator.account.accountSid,
+      InstanceSid: emulator.account.chatServiceSid,
+      EventType: 'onMessageSent',
+      ChannelSid: sid,
+      MessageSid: echoed.sid,
+      Index: '1',
+      Body: 'echoed',
+      Attributes: '{"flexBridgeId":"telegram:1"}',
+      From: 'telegram_42',
+      DateCreated: TIMESTAMP,
+      Source: 'API',
+      RetryCount: '0',
+      WebhookType: 'webhook',
+      WebhookSid: expect.stringMatching(/^WH/),
+    });
+    expect(echoed).toMatchObject({ channelSid: sid, to: sid, from: 'telegram_42', index: 1, type: 'text', wasEdited: false });
+  });
+
+  it('runs Send to Flex on the first message with the header: one task, then the Studio webhook is gone', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'no header, no Studio' });
+    expect(emulator.legacyChat.tasks()).toEqual([]);
+
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'again', xTwilioWebhookEnabled: 'true' });
+
+    expect(emulator.legacyChat.tasks()).toEqual([
+      expect.objectContaining({
+        channelSid: sid,
+        studioFlowSid: STUDIO_FLOW,
+        workspaceSid: emulator.account.workspaceSid,
+        taskChannel: 'chat',
+        status: 'pending',
+        attributes: { channelSid: sid, name: 'telegram:alice', channelType: 'custom' },
+      }),
+    ]);
+    const types = (await chatChannel(sid).webhooks.list()).map((w) => w.type);
+    expect(types).toEqual(['webhook', 'webhook']);
+  });
+
+  it('sends what an agent types as Source=SDK with ClientIdentity, the agent joining the channel', async () => {
+    const sid = await customerChannel();
+    const sent = emulator.legacyChat.agentSend(sid, 'Hi, how can I help?', 'agent_bob');
+    const [webhook] = await receiver.waitFor(1);
+
+    expect(webhook?.params).toMatchObject({
+      EventType: 'onMessageSent',
+      MessageSid: sent.sid,
+      From: 'agent_bob',
+      Body: 'Hi, how can I help?',
+      Source: 'SDK',
+      ClientIdentity: 'agent_bob',
+    });
+    expect(emulator.legacyChat.channels()[0]?.members).toEqual(['telegram_42', 'agent_bob']);
+  });
+
+  it('ends a chat: attributes status INACTIVE (other keys kept) fire onChannelUpdated, tasks go to wrapping', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    emulator.legacyChat.endChat(sid);
+    const [update] = await receiver.waitFor(2).then((all) => all.filter((w) => w.params.EventType === 'onChannelUpdated'));
+
+    expect(update?.signatureValid).toBe(true);
+    expect(update?.url).toBe(receiver.url('/legacy/channel-updates'));
+    expect(update?.params).toEqual({
+      AccountSid: emulator.account.accountSid,
+      InstanceSid: emulator.account.chatServiceSid,
+      EventType: 'onChannelUpdated',
+      ChannelSid: sid,
+      ChannelType: 'private',
+      Attributes: JSON.stringify({ from: 'telegram:alice', channel_type: 'custom', status: 'INACTIVE', long_lived: false }),
+      FriendlyName: 'telegram:alice',
+      CreatedBy: 'system',
+      DateCreated: TIMESTAMP,
+      DateUpdated: TIMESTAMP,
+      Source: 'API',
+      RetryCount: '0',
+      WebhookType: 'webhook',
+      WebhookSid: expect.stringMatching(/^WH/),
+    });
+    expect(emulator.legacyChat.tasks().map((t) => t.status)).toEqual(['wrapping']);
+  });
+
+  it('updates channel attributes over REST, firing onChannelUpdated only with the header', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).update({ attributes: '{"note":"quiet"}' });
+    const updated = await chatChannel(sid).update({ attributes: '{"note":"loud"}', xTwilioWebhookEnabled: 'true' });
+    const [webhook] = await receiver.waitFor(1);
+
+    expect(updated.attributes).toBe('{"note":"loud"}');
+    expect(webhook?.params).toMatchObject({ EventType: 'onChannelUpdated', Attributes: '{"note":"loud"}', Source: 'API' });
+    expect(emulator.requests.at(-1)?.params).toEqual({ Attributes: '{"note":"loud"}' });
+    const bad = await rejectionOf(chatChannel(sid).update({ attributes: '{not json' }));
+    expect(bad).toMatchObject({ status: 400, message: expect.stringContaining('Attributes') });
+  });
+
+  it('keeps at most 5 webhooks per channel and pages their list 5 at a time at most', async () => {
+    const sid = await customerChannel(); // Studio + 2
+    for (const n of [1, 2]) {
+      await chatChannel(sid).webhooks.create({ type: 'webhook', 'configuration.url': receiver.url(`/extra/${n}`), 'configuration.filters': ['onMemberAdded'] });
+    }
+    const sixth = await rejectionOf(
+      chatChannel(sid).webhooks.create({ type: 'webhook', 'configuration.url': receiver.url('/sixth') }),
+    );
+    expect(sixth).toMatchObject({ status: 400 });
+
+    expect(await chatChannel(sid).webhooks.list({ pageSize: 2 })).toHaveLength(5);
+    const unpaged = await chatChannel(sid).webhooks.page();
+    expect(unpaged.instances).toHaveLength(5);
+    expect(emulator.requests.at(-1)?.query).toEqual({});
+    const tooBig = await rejectionOf(chatChannel(sid).webhooks.page({ pageSize: 6 }));
+    expect(tooBig).toMatchObject({ status: 400, message: expect.stringContaining('PageSize') });
+  });
+
+  it('lists messages in either order and 404s an unknown service or channel', async () => {
+    const sid = await customerChannel();
+    for (const body of ['one', 'two', 'three']) await chatChannel(sid).messages.create({ from: 'telegram_42', body });
+
+    expect((await chatChannel(sid).messages.list({ order: 'desc', limit: 2 })).map((m) => m.body)).toEqual(['three', 'two']);
+    expect((await chatChannel(sid).messages.list()).map((m) => m.index)).toEqual([0, 1, 2]);
+    const otherService = client.chat.v2.services('IS0123456789abcdef0123456789abcdef').channels(sid);
+    expect(await rejectionOf(otherService.fetch())).toMatchObject({ status: 404, code: 20404 });
+    expect(await rejectionOf(chatChannel('CH0123456789abcdef0123456789abcdef').fetch())).toMatchObject({ status: 404 });
+  });
+
+  it('drives an agent through a legacy chat with the control routes', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    const control = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${baseUrl}/_sandbox${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, json: (await response.json()) as unknown };
+    };
+
+    const sent = await control('POST', `/chat-channels/${sid}/agent-messages`, { body: 'Hi from Flex' });
+    const ended = await control('POST', `/chat-channels/${sid}/end`);
+    const [, reply, update] = await receiver.waitFor(3);
+
+    expect(sent).toMatchObject({ status: 201, json: { from: 'agent_alice', body: 'Hi from Flex' } });
+    expect(ended.json).toMatchObject({ sid, messageCount: 2 });
+    expect(reply?.params).toMatchObject({ Source: 'SDK', From: 'agent_alice' });
+    expect(JSON.parse(update?.params.Attributes ?? '{}')).toMatchObject({ status: 'INACTIVE' });
+    expect((await control('GET', `/chat-channels/${sid}/messages`)).json).toHaveLength(2);
+    expect((await control('GET', '/chat-tasks')).json).toEqual([expect.objectContaining({ channelSid: sid, status: 'wrapping' })]);
+    expect((await control('GET', '/flex-flows')).json).toEqual([expect.objectContaining({ channelType: 'custom' })]);
+    expect((await control('GET', '/chat-channels')).json).toEqual([expect.objectContaining({ sid })]);
+    expect((await control('POST', '/chat-channels/CH0123456789abcdef0123456789abcdef/end')).status).toBe(404);
+  });
+});
