@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { DeliveryError } from '../delivery/errors.js';
 import type { FlexBackend, PostedMessage } from '../flex/backend.js';
 import type { Conversation, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from './messages.js';
@@ -21,6 +22,21 @@ export class ChatOpener {
     if (conversation?.status === 'active' && conversation.flexSid) return { conversation, posted: false };
 
     const handle = handleOf(msg);
+    const request = (id: number, identity: string) => ({
+      openingKey: openingKeyOf(id),
+      identity,
+      handle,
+      displayName: msg.displayName,
+      network: msg.network,
+      firstMessage: first,
+    });
+    if (conversation?.routingRequested && conversation.flexSid && this.flex.completeRouting) {
+      // The chat may already be in front of an agent: finish it, never discard it.
+      this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'completing a chat whose opening was interrupted');
+      await this.flex.completeRouting(conversation.flexSid, request(conversation.id, conversation.identity));
+      await this.store.activateConversation(conversation.id);
+      return { conversation: { ...conversation, status: 'active' }, posted: true };
+    }
     if (!conversation) {
       conversation = await this.store.beginConversation({
         ...user,
@@ -35,21 +51,22 @@ export class ChatOpener {
       // remove what it made before starting over.
       this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'discarding half-opened chat');
       await this.flex.discardChat(conversation, openingKeyOf(conversation.id));
-      await this.store.setFlexSid(conversation.id, null);
+      await this.store.resetOpening(conversation.id);
     }
 
     const id = conversation.id;
-    const flexSid = await this.flex.openChat(
-      {
-        openingKey: openingKeyOf(id),
-        identity: conversation.identity,
-        handle,
-        displayName: msg.displayName,
-        network: msg.network,
-        firstMessage: first,
-      },
-      (sid) => this.store.setFlexSid(id, sid),
-    );
+    let flexSid: string;
+    try {
+      flexSid = await this.flex.openChat(
+        request(id, conversation.identity),
+        (sid) => this.store.setFlexSid(id, sid),
+        () => this.store.markRoutingRequested(id),
+      );
+    } catch (err) {
+      // The back end removed the half-made chat, unless the failure left its routing in doubt.
+      if (!(err instanceof DeliveryError && err.ambiguous)) await this.store.resetOpening(id);
+      throw err;
+    }
     await this.store.activateConversation(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     return { conversation: { ...conversation, flexSid, status: 'active' }, posted: true };

@@ -6,6 +6,16 @@ import type { Command } from './command.js';
 const FLAGS = ['--chat-service-sid', '--studio-flow-sid', '--friendly-name', '--contact-identity'] as const;
 type Flag = (typeof FLAGS)[number];
 
+/** What setup reads from the environment (or a flag, which wins); values are checked with the bridge's own schemas. */
+const INPUTS = {
+  TWILIO_ACCOUNT_SID: { what: 'the Twilio account SID (AC…)' },
+  TWILIO_AUTH_TOKEN: { what: 'the Twilio auth token' },
+  TWILIO_API_BASE_URL: { what: 'an emulator or proxy', optional: true },
+  FLEX_CHAT_SERVICE_SID: { flag: '--chat-service-sid', what: 'the Flex Chat Service (IS…)' },
+  FLEX_STUDIO_FLOW_SID: { flag: '--studio-flow-sid', what: 'the Studio flow that ends in "Send to Flex" (FW…)' },
+} satisfies Partial<Record<SettingName, { what: string; flag?: Flag; optional?: true }>>;
+type Input = keyof typeof INPUTS;
+
 const DEFAULT_FRIENDLY_NAME = 'flex-bridge custom chat';
 const DEFAULT_CONTACT_IDENTITY = 'flex-bridge';
 
@@ -29,22 +39,23 @@ A missing or malformed input exits 2 naming it; nothing is created then.`,
   async run(args) {
     const flags = parseFlags(args);
     const problems: { key: string; message: string }[] = [];
-    const input = (name: SettingName, flag?: Flag): string | undefined => {
-      const value = (flag && flags[flag]) || process.env[name] || undefined;
-      const key = flag ? `${flag} (or ${name})` : name;
+    const read = (name: Input): string | undefined => {
+      const input: { what: string; flag?: Flag; optional?: true } = INPUTS[name];
+      const value = (input.flag && flags[input.flag]) || process.env[name] || undefined;
+      const key = input.flag ? `${input.flag} (or ${name})` : name;
       if (value === undefined) {
-        if (name !== 'TWILIO_API_BASE_URL') problems.push({ key, message: `required: ${settings[name].doc}` });
-        return undefined;
+        if (!input.optional) problems.push({ key, message: `required: ${input.what}` });
+      } else {
+        const parsed = settings[name].schema.safeParse(value);
+        if (!parsed.success) problems.push({ key, message: `expected ${parsed.error.issues[0]?.message ?? input.what}` });
       }
-      const parsed = settings[name].schema.safeParse(value);
-      if (!parsed.success) problems.push({ key, message: `expected ${parsed.error.issues[0]?.message ?? settings[name].example}` });
       return value;
     };
-    const accountSid = input('TWILIO_ACCOUNT_SID');
-    const authToken = input('TWILIO_AUTH_TOKEN');
-    const apiBaseUrl = input('TWILIO_API_BASE_URL')?.replace(/\/+$/, '');
-    const chatServiceSid = input('FLEX_CHAT_SERVICE_SID', '--chat-service-sid');
-    const studioFlowSid = input('FLEX_STUDIO_FLOW_SID', '--studio-flow-sid');
+    const accountSid = read('TWILIO_ACCOUNT_SID');
+    const authToken = read('TWILIO_AUTH_TOKEN');
+    const apiBaseUrl = read('TWILIO_API_BASE_URL')?.replace(/\/+$/, '');
+    const chatServiceSid = read('FLEX_CHAT_SERVICE_SID');
+    const studioFlowSid = read('FLEX_STUDIO_FLOW_SID');
     if (problems.length > 0 || !accountSid || !authToken || !chatServiceSid || !studioFlowSid) throw new ConfigError(problems);
 
     const client = createTwilioClient({ accountSid, authToken, apiBaseUrl });

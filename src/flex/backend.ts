@@ -48,9 +48,13 @@ export interface FlexBackend {
   readonly webhookPaths: readonly string[];
   /**
    * Opens a chat and posts the first message. `onCreated` is awaited as soon as the chat has a sid, so a
-   * crash mid-open leaves a record the next attempt can clean up. A failed step removes the half-made chat.
+   * crash mid-open leaves a record the next attempt can clean up; `beforeRouting` just before the step
+   * that may hand the chat to agents, after which a retry calls `completeRouting` instead of discarding.
+   * A failed step removes the half-made chat.
    */
-  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string>;
+  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>, beforeRouting: () => Promise<void>): Promise<string>;
+  /** Finishes an opening that died after `beforeRouting`: posts the first message and routes, unless done. */
+  completeRouting?(flexSid: string, req: OpenChatRequest): Promise<void>;
   /** Posts a message; after an ambiguous failure `checkFirst` asks it to look for an earlier copy. */
   postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void>;
   /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */

@@ -36,13 +36,18 @@ export class ConversationsBackend implements FlexBackend {
     return this.opts.client.conversations.v1;
   }
 
-  async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string> {
+  async openChat(
+    req: OpenChatRequest,
+    onCreated: (flexSid: string) => Promise<void>,
+    beforeRouting: () => Promise<void>,
+  ): Promise<string> {
     const conversation = await this.api.conversations.create({
       uniqueName: req.openingKey,
       friendlyName: req.handle,
       attributes: JSON.stringify({ network: req.network, handle: req.handle }),
     });
     const sid = conversation.sid;
+    let routing = false;
     try {
       await onCreated(sid);
       const chat = this.api.conversations(sid);
@@ -60,13 +65,31 @@ export class ConversationsBackend implements FlexBackend {
           'configuration.filters': ['onMessageAdded'],
         });
       }
+      // With Studio the first message routes the chat; otherwise the Interaction does.
+      await beforeRouting();
+      routing = true;
       await this.createMessage(sid, req.firstMessage);
       if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
       return sid;
     } catch (err) {
-      await this.deleteConversation(sid).catch(() => undefined);
+      // A routing step that may have been applied could have put the chat in front of an agent:
+      // keep it for completeRouting. Anything else is removed.
+      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await this.deleteConversation(sid).catch(() => undefined);
       throw err;
     }
+  }
+
+  async completeRouting(flexSid: string, req: OpenChatRequest): Promise<void> {
+    if (!(await this.alreadyPosted(flexSid, req.firstMessage.bridgeMessageId))) await this.createMessage(flexSid, req.firstMessage);
+    if (this.opts.studioFlowSid || (await this.hasTask(flexSid))) return;
+    await this.createInteraction(flexSid, req);
+  }
+
+  private async hasTask(flexSid: string): Promise<boolean> {
+    const tasks = await this.opts.client.taskrouter.v1
+      .workspaces(this.opts.workspaceSid as string)
+      .tasks.list({ evaluateTaskAttributes: `conversationSid == "${flexSid}"`, limit: 1 });
+    return tasks.length > 0;
   }
 
   private createInteraction(sid: string, req: OpenChatRequest) {

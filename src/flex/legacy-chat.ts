@@ -112,7 +112,8 @@ export class LegacyChatBackend implements FlexBackend {
    * channel of a half-finished opening may be one the customer already had, with a task an agent is
    * working on: deleting it would take that chat from the agent, and marking it INACTIVE would end it
    * (and send us an `onChannelUpdated` for the very chat we are opening). Left alone, a channel that
-   * never got its first message has no task and nobody sees it; the next `openChat` reuses it.
+   * never got its first message has no task and nobody sees it; the next `openChat` gets it back by
+   * its target, so it needs no `openingKey` either, even when its sid was never recorded.
    */
   async discardChat(): Promise<void> {}
 

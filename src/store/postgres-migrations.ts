@@ -45,6 +45,9 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX outbox_pending_by_key ON outbox (key, id) WHERE status = 'pending';
   CREATE INDEX outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending';
   `,
+  `
+  ALTER TABLE conversations ADD COLUMN routing_requested BOOLEAN NOT NULL DEFAULT false;
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

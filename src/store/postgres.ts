@@ -24,6 +24,7 @@ interface ConversationRecord {
   identity: string;
   flex_mode: string;
   flex_sid: string | null;
+  routing_requested: boolean;
   status: ConversationStatus;
   created_at: number;
   updated_at: number;
@@ -61,6 +62,7 @@ const toConversation = (r: ConversationRecord): Conversation => ({
   identity: r.identity,
   flexMode: r.flex_mode,
   flexSid: r.flex_sid,
+  routingRequested: r.routing_requested,
   status: r.status,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -206,6 +208,14 @@ export class PostgresStore implements Store {
 
   async setFlexSid(id: number, flexSid: string | null): Promise<void> {
     await this.pool.query('UPDATE conversations SET flex_sid = $1, updated_at = $2 WHERE id = $3', [flexSid, Date.now(), id]);
+  }
+
+  async markRoutingRequested(id: number): Promise<void> {
+    await this.pool.query('UPDATE conversations SET routing_requested = true, updated_at = $1 WHERE id = $2', [Date.now(), id]);
+  }
+
+  async resetOpening(id: number): Promise<void> {
+    await this.pool.query('UPDATE conversations SET flex_sid = NULL, routing_requested = false, updated_at = $1 WHERE id = $2', [Date.now(), id]);
   }
 
   async activateConversation(id: number): Promise<void> {

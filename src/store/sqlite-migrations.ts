@@ -43,4 +43,9 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX outbox_pending_by_key ON outbox (key, id) WHERE status = 'pending';
   CREATE INDEX outbox_pending_due ON outbox (next_attempt_at) WHERE status = 'pending';
   `,
+  `
+  -- Set just before the first message is posted (which may route the chat): from then on a retry
+  -- completes the chat instead of discarding one an agent may already have.
+  ALTER TABLE conversations ADD COLUMN routing_requested INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

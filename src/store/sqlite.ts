@@ -25,6 +25,7 @@ interface ConversationRecord {
   identity: string;
   flex_mode: string;
   flex_sid: string | null;
+  routing_requested: number;
   status: ConversationStatus;
   created_at: number;
   updated_at: number;
@@ -54,6 +55,7 @@ const toConversation = (r: ConversationRecord): Conversation => ({
   identity: r.identity,
   flexMode: r.flex_mode,
   flexSid: r.flex_sid,
+  routingRequested: r.routing_requested === 1,
   status: r.status,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -181,6 +183,14 @@ export class SqliteStore implements Store {
 
   async setFlexSid(id: number, flexSid: string | null): Promise<void> {
     this.stmt.setFlexSid.run(flexSid, Date.now(), id);
+  }
+
+  async markRoutingRequested(id: number): Promise<void> {
+    this.db.prepare('UPDATE conversations SET routing_requested = 1, updated_at = ? WHERE id = ?').run(Date.now(), id);
+  }
+
+  async resetOpening(id: number): Promise<void> {
+    this.db.prepare('UPDATE conversations SET flex_sid = NULL, routing_requested = 0, updated_at = ? WHERE id = ?').run(Date.now(), id);
   }
 
   async activateConversation(id: number): Promise<void> {

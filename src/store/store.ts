@@ -13,6 +13,8 @@ export interface Conversation {
   readonly identity: string;
   readonly flexMode: string;
   readonly flexSid: string | null;
+  /** The opening got as far as routing the chat to agents; a retry completes it rather than discarding it. */
+  readonly routingRequested: boolean;
   readonly status: ConversationStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -80,6 +82,9 @@ export interface Store {
   /** Inserts an `opening` row, or returns the user's current one when it already exists. */
   beginConversation(c: NewConversation): Promise<Conversation>;
   setFlexSid(id: number, flexSid: string | null): Promise<void>;
+  markRoutingRequested(id: number): Promise<void>;
+  /** Forgets a discarded opening attempt: no sid, routing not requested. */
+  resetOpening(id: number): Promise<void>;
   activateConversation(id: number): Promise<void>;
   endConversation(id: number): Promise<void>;
   listConversations(filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;

@@ -75,6 +75,17 @@ function bridgeRequests(r: LegacyRig): RequestRecord[] {
   return r.box.twilio.requests.filter((q) => q.path !== '/v1/FlexFlows');
 }
 
+/** Someone else using the account's REST API (a Flex plugin, a script). */
+function restClient(r: LegacyRig) {
+  return createTwilioClient({
+    accountSid: r.config.TWILIO_ACCOUNT_SID,
+    authToken: r.config.TWILIO_AUTH_TOKEN,
+    apiBaseUrl: r.config.TWILIO_API_BASE_URL,
+  });
+}
+
+const chatChannel = (r: LegacyRig, sid: string) => restClient(r).chat.v2.services(r.config.FLEX_CHAT_SERVICE_SID!).channels(sid);
+
 const describeRequest = (q: RequestRecord) => `${q.method} ${q.host}${q.path}`;
 
 async function chatTask(r: LegacyRig, channelSid?: string) {
@@ -176,9 +187,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(echo.params).toMatchObject({ EventType: 'onMessageSent', Source: 'API', From: 'telegram_5012345678' });
     expect(echo.statusCode).toBe(200);
     // Any REST post is Source=API, whoever it claims to be from: only what agents type is forwarded.
-    const viaRest = r.box.twilio.legacyChat.channels()[0]!;
-    const client = createTwilioClient({ accountSid: r.config.TWILIO_ACCOUNT_SID, authToken: r.config.TWILIO_AUTH_TOKEN, apiBaseUrl: r.config.TWILIO_API_BASE_URL });
-    await client.chat.v2.services(viaRest.serviceSid).channels(channelSid).messages.create({ from: 'agent_bot', body: 'posted over REST', xTwilioWebhookEnabled: 'true' });
+    await chatChannel(r, channelSid).messages.create({ from: 'agent_bot', body: 'posted over REST', xTwilioWebhookEnabled: 'true' });
     await eventually(
       () => r.box.twilio.webhookDeliveries.some((d) => d.params.Body === 'posted over REST' && d.statusCode === 200),
       'the REST post to be answered',
@@ -225,19 +234,14 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
 
   it('reuses the customer’s active channel and adds only the webhook it lacks', async () => {
     const r = await startLegacyBridge();
-    const client = createTwilioClient({
-      accountSid: r.config.TWILIO_ACCOUNT_SID,
-      authToken: r.config.TWILIO_AUTH_TOKEN,
-      apiBaseUrl: r.config.TWILIO_API_BASE_URL,
-    });
-    const existing = await client.flexApi.v1.channel.create({
+    const existing = await restClient(r).flexApi.v1.channel.create({
       flexFlowSid: r.flowSid,
       identity: 'telegram_5012345678',
       chatUserFriendlyName: 'Alice',
       chatFriendlyName: 'telegram:alice',
       target: 'telegram:alice',
     });
-    const channel = client.chat.v2.services(r.config.FLEX_CHAT_SERVICE_SID!).channels(existing.sid);
+    const channel = chatChannel(r, existing.sid);
     await channel.webhooks.create({
       type: 'webhook',
       'configuration.url': `${r.config.PUBLIC_BASE_URL}${MESSAGES_PATH}?channel=${existing.sid}`,

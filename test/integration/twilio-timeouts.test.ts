@@ -35,3 +35,20 @@ describe('a Twilio request that never answers', () => {
     expect(h.twilio.messages(task.conversationSid).map((m) => m.body)).toEqual(['first', 'second']);
   });
 });
+
+describe('an opening interrupted while routing the chat to agents', () => {
+  it.each([true, false])('ends with one conversation, one task and the first message once (Interaction applied: %s)', async (apply) => {
+    h = await startHarness({ TWILIO_TIMEOUT_MS: '300' });
+    h.twilio.hangNext({ host: 'flex-api.twilio.com', method: 'POST', path: '/v1/Interactions', apply });
+    h.telegram.addUser({ id: 9, username: 'ida', first_name: 'Ida' });
+    h.telegram.userSends(9, 'first words');
+    await eventually(() => h.twilio.tasks().length === 1, 'a task', 10_000);
+    await eventually(() => h.app.store.outboxStats().then((s) => s.pending === 0), 'the message to be delivered', 10_000);
+    expect(h.twilio.conversations()).toHaveLength(1);
+    expect(h.twilio.tasks()).toHaveLength(1);
+    const sid = h.twilio.conversations()[0]!.sid;
+    expect(h.twilio.messages(sid).map((m) => m.body)).toEqual(['first words']);
+    expect(h.twilio.tasks()[0]!.conversationSid).toBe(sid);
+    expect(h.twilio.requests.some((r) => r.host === 'taskrouter.twilio.com')).toBe(true);
+  });
+});

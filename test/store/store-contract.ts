@@ -94,6 +94,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const again = await store.beginConversation({ ...alice, handle: 'telegram:other' });
       expect(again.id).toBe(c1.id);
       expect(c1.status).toBe('opening');
+      expect(c1.routingRequested).toBe(false);
+      await store.setFlexSid(c1.id, 'CH1');
+      await store.markRoutingRequested(c1.id);
+      expect((await store.currentConversation(alice))?.routingRequested).toBe(true);
+      await store.resetOpening(c1.id);
+      expect(await store.currentConversation(alice)).toMatchObject({ flexSid: null, routingRequested: false });
       await store.setFlexSid(c1.id, 'CH1');
       await store.activateConversation(c1.id);
       expect((await store.currentConversation(alice))?.status).toBe('active');

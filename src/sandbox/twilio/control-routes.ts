@@ -6,6 +6,7 @@ import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
 /*
  * Control routes under /_sandbox (JSON, no auth), for the demo console and for tests in other processes:
  *
+ *   GET    /_sandbox/account                           the account's fixed SIDs        → EmulatedAccount minus the auth token
  *   GET    /_sandbox/requests                          API requests received           → RequestRecord[]
  *   GET    /_sandbox/conversations                     conversations                   → ConversationSnapshot[]
  *   GET    /_sandbox/conversations/:sid/messages       messages of one conversation    → MessageRecord[]
@@ -62,6 +63,10 @@ interface SidParams {
 }
 
 export function registerControlRoutes(app: FastifyInstance, emulator: TwilioEmulator): void {
+  app.get('/account', async () => {
+    const { authToken: _authToken, ...sids } = emulator.account;
+    return sids;
+  });
   app.get('/requests', async () => emulator.requests);
   app.get('/conversations', async () => emulator.conversations());
   app.get<SidParams>('/conversations/:sid/messages', async (request) => emulator.messages(request.params.sid));

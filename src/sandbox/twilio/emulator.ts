@@ -31,6 +31,8 @@ export interface TwilioEmulatorOptions {
   authToken: string;
   /** How long a webhook receiver may take to answer; Twilio allows 5 s. */
   webhookTimeoutMs?: number;
+  /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
+  recordRequests?: boolean;
 }
 
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
@@ -57,8 +59,11 @@ export class TwilioEmulator {
   private readonly desk: AgentDesk;
   private app: FastifyInstance | undefined;
   private url: string | undefined;
+  private readonly recordRequests: boolean;
+  private requestCount = 0;
 
   constructor(options: TwilioEmulatorOptions) {
+    this.recordRequests = options.recordRequests ?? true;
     this.account = newAccount(options.accountSid, options.authToken);
     const state = new EmulatorState(this.account);
     this.sender = new WebhookSender(
@@ -208,8 +213,8 @@ export class TwilioEmulator {
   }
 
   private recordRequest(record: Omit<RequestRecord, 'id'>): void {
-    const full: RequestRecord = { id: this.requests.length + 1, ...record };
-    this.requests.push(full);
+    const full: RequestRecord = { id: ++this.requestCount, ...record };
+    if (this.recordRequests) this.requests.push(full);
     this.events.emit('request', full);
   }
 }

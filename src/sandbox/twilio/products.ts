@@ -7,6 +7,7 @@ import type { LegacyChat } from './legacy-chat.js';
 import { legacyChatApi } from './legacy-chat-api.js';
 import { legacyFlexApi } from './legacy-flex-api.js';
 import type { EmulatedAccount } from './state.js';
+import { taskrouterApi } from './taskrouter-api.js';
 
 export interface ProductContext {
   account: EmulatedAccount;
@@ -22,4 +23,4 @@ export interface ProductApi {
 }
 
 /** MCS slots in here as a further entry. */
-export const PRODUCT_APIS: readonly ProductApi[] = [conversationsApi, interactionsApi, legacyFlexApi, legacyChatApi];
+export const PRODUCT_APIS: readonly ProductApi[] = [conversationsApi, interactionsApi, legacyFlexApi, legacyChatApi, taskrouterApi];

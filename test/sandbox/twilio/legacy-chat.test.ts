@@ -222,5 +222,9 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     expect((await control('GET', '/flex-flows')).json).toEqual([expect.objectContaining({ channelType: 'custom' })]);
     expect((await control('GET', '/chat-channels')).json).toEqual([expect.objectContaining({ sid })]);
     expect((await control('POST', '/chat-channels/CH0123456789abcdef0123456789abcdef/end')).status).toBe(404);
+    // What `flex-bridge setup` needs by hand: the account's Flex Chat Service; never the auth token.
+    const { json: account } = await control('GET', '/account');
+    expect(account).toMatchObject({ accountSid: emulator.account.accountSid, chatServiceSid: emulator.account.chatServiceSid });
+    expect(account).not.toHaveProperty('authToken');
   });
 });
