@@ -1,3 +1,4 @@
+import { DiscordEmulator } from './discord/emulator.js';
 import { TelegramEmulator } from './telegram/emulator.js';
 import { TwilioEmulator } from './twilio/emulator.js';
 
@@ -6,6 +7,7 @@ export const SANDBOX_CREDENTIALS = {
   accountSid: `AC${'0'.repeat(31)}1`,
   authToken: 'sandbox-auth-token-not-a-secret',
   telegramToken: '100000001:sandbox-telegram-token-not-a-secret',
+  discordToken: 'sandbox-discord-token-not-a-secret',
   workspaceSid: `WS${'0'.repeat(31)}1`,
   workflowSid: `WW${'0'.repeat(31)}1`,
 } as const;
@@ -13,20 +15,32 @@ export const SANDBOX_CREDENTIALS = {
 export interface Sandbox {
   readonly telegram: TelegramEmulator;
   readonly twilio: TwilioEmulator;
+  /** Present when asked for: it makes every bridge started with `env` log in to its gateway. */
+  readonly discord?: DiscordEmulator;
   /** Settings that point a bridge at these emulators. */
   readonly env: Record<string, string>;
   stop(): Promise<void>;
 }
 
-/** Starts the emulators on loopback; ports 0 pick free ones. */
-export async function startSandbox(ports: { telegram?: number; twilio?: number } = {}, host = '127.0.0.1'): Promise<Sandbox> {
+/** Starts the emulators on loopback; ports 0 pick free ones. Discord only when `ports.discord` is given. */
+export async function startSandbox(
+  ports: { telegram?: number; twilio?: number; discord?: number } = {},
+  host = '127.0.0.1',
+): Promise<Sandbox> {
   const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
   const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
-  const [telegramUrl, twilioUrl] = await Promise.all([telegram.start(ports.telegram ?? 0, host), twilio.start(ports.twilio ?? 0, host)]);
+  const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ token: SANDBOX_CREDENTIALS.discordToken });
+  const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([
+    telegram.start(ports.telegram ?? 0, host),
+    twilio.start(ports.twilio ?? 0, host),
+    discord?.start(ports.discord, host),
+  ]);
   return {
     telegram,
     twilio,
+    discord,
     env: {
+      ...(discordUrl ? { DISCORD_BOT_TOKEN: SANDBOX_CREDENTIALS.discordToken, DISCORD_API_BASE_URL: discordUrl } : {}),
       TWILIO_ACCOUNT_SID: SANDBOX_CREDENTIALS.accountSid,
       TWILIO_AUTH_TOKEN: SANDBOX_CREDENTIALS.authToken,
       TWILIO_API_BASE_URL: twilioUrl,
@@ -36,7 +50,7 @@ export async function startSandbox(ports: { telegram?: number; twilio?: number }
       TELEGRAM_API_ROOT: telegramUrl,
     },
     async stop() {
-      await Promise.all([telegram.stop(), twilio.stop()]);
+      await Promise.all([telegram.stop(), twilio.stop(), discord?.stop()]);
     },
   };
 }

@@ -20,7 +20,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { DiscordEmulator } from './emulator.js';
-import { SandboxInputError } from './input-error.js';
+import { SandboxInputError } from '../shared/input-error.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'a snowflake string');
 

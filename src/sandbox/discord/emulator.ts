@@ -9,7 +9,7 @@ import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
 import type { BotMessage, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
 import { Users, type DmContent, type NewUser } from './users.js';
-import { waitForEvent } from './wait-for-event.js';
+import { waitForEvent } from '../shared/wait-for-event.js';
 
 export const GATEWAY_PATH = '/gateway';
 /** Discord's own interval; tests pass a short one to see heartbeats. */
@@ -143,7 +143,7 @@ export class DiscordEmulator {
 
   /** Resolves with the next REST call of `route` (e.g. `POST /channels/:id/messages`) from now on. */
   waitForRequest(route: string, timeoutMs = 5000): Promise<RecordedRequest> {
-    return waitForEvent(this.events, 'request', timeoutMs, () => `a ${route} request`, (request) =>
+    return waitForEvent<DiscordEmulatorEventMap, 'request', RecordedRequest>(this.events, 'request', timeoutMs, () => `a ${route} request`, (request) =>
       request.route === route ? request : undefined,
     );
   }

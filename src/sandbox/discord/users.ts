@@ -1,5 +1,5 @@
 import type { GatewayServer } from './gateway.js';
-import { SandboxInputError } from './input-error.js';
+import { SandboxInputError } from '../shared/input-error.js';
 import { hasIntent, Intents } from './intents.js';
 import { messageObject, userObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';

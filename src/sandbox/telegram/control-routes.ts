@@ -16,7 +16,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { TelegramEmulator } from './emulator.js';
-import { SandboxInputError } from './input-error.js';
+import { SandboxInputError } from '../shared/input-error.js';
 
 const id = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]);
 

@@ -1,5 +1,5 @@
 import { parseId, unixSeconds } from './ids.js';
-import { SandboxInputError } from './input-error.js';
+import { SandboxInputError } from '../shared/input-error.js';
 import type { CustomerRecord, EmulatorState } from './state.js';
 import type { TelegramEmulatorEvents, TgChat, TgMessage, TgUpdate, TgUser } from './types.js';
 import type { UpdateQueue } from './updates.js';

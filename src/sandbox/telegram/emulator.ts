@@ -18,7 +18,7 @@ import type {
   WebhookDelivery,
 } from './types.js';
 import { UpdateQueue } from './updates.js';
-import { waitForEvent } from './wait-for-event.js';
+import { waitForEvent } from '../shared/wait-for-event.js';
 import { DEFAULT_WEBHOOK_RETRY, WebhookPusher, type WebhookRetryOptions } from './webhook-pusher.js';
 
 export interface TelegramEmulatorOptions {
@@ -27,6 +27,8 @@ export interface TelegramEmulatorOptions {
   botUsername?: string;
   botFirstName?: string;
   webhookRetry?: Partial<WebhookRetryOptions>;
+  /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
+  recordRequests?: boolean;
 }
 
 /**
@@ -46,11 +48,19 @@ export class TelegramEmulator {
   private app: FastifyInstance | undefined;
   private url: string | undefined;
   private stopping = false;
+  private readonly recordRequests: boolean;
 
-  constructor({ token, botUsername = 'flex_bridge_bot', botFirstName = 'Flex Bridge', webhookRetry }: TelegramEmulatorOptions) {
+  constructor({
+    token,
+    botUsername = 'flex_bridge_bot',
+    botFirstName = 'Flex Bridge',
+    webhookRetry,
+    recordRequests = true,
+  }: TelegramEmulatorOptions) {
     const botId = parseId(/^(\d+):[\w-]+$/.exec(token)?.[1]);
     if (botId === undefined) throw new Error('token must look like "<bot id>:<secret>"');
     this.token = token;
+    this.recordRequests = recordRequests;
     this.state = new EmulatorState({ id: botId, is_bot: true, first_name: botFirstName, username: botUsername });
     this.webhook = new WebhookPusher(this.queue, (delivery) => this.events.emit('webhookDelivery', delivery), {
       ...DEFAULT_WEBHOOK_RETRY,
@@ -136,7 +146,7 @@ export class TelegramEmulator {
 
   /** Resolves with the next call of `method` (case-insensitive) the bot makes from now on. */
   waitForRequest(method: string, timeoutMs = 5000): Promise<RecordedRequest> {
-    return waitForEvent(this.events, 'request', timeoutMs, () => `a ${method} request`, (request) =>
+    return waitForEvent<TelegramEmulatorEventMap, 'request', RecordedRequest>(this.events, 'request', timeoutMs, () => `a ${method} request`, (request) =>
       request.method.toLowerCase() === method.toLowerCase() ? request : undefined,
     );
   }
@@ -161,7 +171,7 @@ export class TelegramEmulator {
   }
 
   private record(request: RecordedRequest): void {
-    this.requests.push(request);
+    if (this.recordRequests) this.requests.push(request);
     this.events.emit('request', request);
   }
 }

@@ -1,15 +1,17 @@
-import type { DiscordEmulatorEventMap, DiscordEmulatorEvents } from './types.js';
+import type { EventEmitter } from 'node:events';
+
+type EventMap<M> = { [K in keyof M]: unknown[] };
 
 /** Resolves with the first non-undefined `probe(...eventArgs)` of `event`; rejects after `timeoutMs`. */
-export function waitForEvent<E extends keyof DiscordEmulatorEventMap, T>(
-  events: DiscordEmulatorEvents,
+export function waitForEvent<M extends EventMap<M>, E extends keyof M & string, T>(
+  events: EventEmitter<M>,
   event: E,
   timeoutMs: number,
   describe: () => string,
-  probe: (...args: DiscordEmulatorEventMap[E]) => T | undefined,
+  probe: (...args: M[E]) => T | undefined,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const listener = (...args: DiscordEmulatorEventMap[E]) => {
+    const listener = (...args: M[E]) => {
       const value = probe(...args);
       if (value === undefined) return;
       cleanup();
@@ -21,9 +23,9 @@ export function waitForEvent<E extends keyof DiscordEmulatorEventMap, T>(
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
-      events.off(event, listener as never);
+      events.off(event as never, listener as never);
     };
     // TypeScript cannot resolve EventEmitter's conditional listener type for a generic event name.
-    events.on(event, listener as never);
+    events.on(event as never, listener as never);
   });
 }
