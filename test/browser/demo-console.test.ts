@@ -14,7 +14,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const SCREENSHOT = fileURLToPath(new URL('../../docs/console.png', import.meta.url));
+// UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise each run leaves it in test/.artifacts.
+const SCREENSHOT = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOT === '1' ? '../../docs/console.png' : '../.artifacts/console.png', import.meta.url),
+);
 const TIMEOUT_MS = 30_000;
 
 function launchChromium(): Promise<Browser> {
@@ -30,8 +33,8 @@ function useConsole(): { page: () => Page } {
   let browser: Browser | undefined;
   let page: Page | undefined;
   beforeAll(async () => {
-    demo = await startDemo({ port: 0, logLevel: 'silent' });
     browser = await launchChromium();
+    demo = await startDemo({ port: 0, logLevel: 'silent' });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(10_000);
     await page.goto(demo.consoleUrl);
@@ -144,7 +147,7 @@ describe('the README screenshot', () => {
   const { page } = useConsole();
 
   it(
-    `shows a newcomer one answered chat and one incoming task (saved to docs/console.png)`,
+    `shows a newcomer one answered chat and one incoming task (saved as a screenshot)`,
     async () => {
       const p = page();
       await writeAsCustomer(p, 'telegram:maria', "Hi! My order #1042 hasn't arrived yet.");

@@ -8,7 +8,6 @@ import { startSandbox } from '../sandbox-env.js';
 import { startConsoleServer } from './console-server.js';
 import { DemoConsole } from './demo-console.js';
 import { discordNetwork } from './discord-network.js';
-import { startDiscordSandbox } from './discord-sandbox.js';
 import { freePort } from './free-port.js';
 import { telegramNetwork } from './telegram-network.js';
 
@@ -57,15 +56,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     // A fresh database each run: the emulators start empty too, so old chats would point at nothing.
     const dataDir = await mkdtemp(join(tmpdir(), 'flex-bridge-demo-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const sandbox = await startSandbox({}, HOST);
+    const sandbox = await startSandbox({ discord: 0 }, HOST);
     cleanups.push(() => sandbox.stop());
-    const discord = await startDiscordSandbox(HOST);
-    cleanups.push(() => discord.stop());
 
     const bridgeUrl = `http://${HOST}:${await freePort(HOST)}`;
     const config = loadConfig({
       ...sandbox.env,
-      ...discord.env,
       FLEX_MODE: mode,
       HOST,
       PORT: new URL(bridgeUrl).port,
@@ -85,7 +81,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
       agentIdentity: AGENT_IDENTITY,
       twilio: sandbox.twilio,
-      networks: [telegramNetwork(sandbox.telegram), discordNetwork(discord.emulator)],
+      networks: [telegramNetwork(sandbox.telegram), ...(sandbox.discord ? [discordNetwork(sandbox.discord)] : [])],
     });
     const app = await startApp(config, log, { observer: demo.observer });
     cleanups.push(() => app.stop(1000));

@@ -17,16 +17,17 @@ export class Trace {
   /** Starts a flow with its first hop (unless a flow with this id exists); later hops find it by id. */
   start(flow: Omit<FlowView, 'hops' | 'status' | 'startedAt'>, first: Omit<Hop, 'at'>, settles?: 'done' | 'failed'): void {
     if (this.flows.has(flow.id)) return;
-    this.flows.set(flow.id, { ...flow, startedAt: Date.now(), status: 'active', hops: [] });
+    const startedAt = Date.now();
+    this.flows.set(flow.id, { ...flow, startedAt, status: 'active', hops: [] });
     if (this.flows.size > MAX_FLOWS) this.flows.delete(this.flows.keys().next().value as string);
-    this.hop(flow.id, first, settles);
+    this.hop(flow.id, first, settles, startedAt);
   }
 
   /** Adds a hop to a flow (ignored when the flow is unknown or forgotten); `settles` ends it as done or failed. */
-  hop(flowId: string, hop: Omit<Hop, 'at'>, settles?: 'done' | 'failed'): void {
+  hop(flowId: string, hop: Omit<Hop, 'at'>, settles?: 'done' | 'failed', at = Date.now()): void {
     const flow = this.flows.get(flowId);
     if (!flow) return;
-    flow.hops.push({ ...hop, at: Date.now() });
+    flow.hops.push({ ...hop, at });
     if (settles) flow.status = settles;
     this.onChange(this.view(flow));
   }

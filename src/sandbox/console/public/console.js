@@ -1,12 +1,10 @@
 // The demo console page: state arrives over SSE (/api/events: a snapshot, then updates; shapes in
 // ../views.ts), actions go to the console's /api routes, which play customers and the agent on the emulators.
 
+// Customers and flows are drawn as they arrive; tasks and chats are kept, as the agent panel combines them.
 const state = {
-  snapshot: undefined,
-  customers: new Map(),
   tasks: new Map(),
   chats: new Map(),
-  flows: new Map(),
   faults: { twilio429Armed: false },
   /** The conversation SID of the chat open in the agent panel. */
   selected: undefined,
@@ -84,7 +82,6 @@ function apply(update) {
     case 'snapshot':
       return loadSnapshot(update.snapshot);
     case 'customer':
-      state.customers.set(update.customer.id, update.customer);
       return renderCustomer(update.customer);
     case 'task':
       state.tasks.set(update.task.sid, update.task);
@@ -97,7 +94,6 @@ function apply(update) {
       if (update.chat.conversationSid === state.selected) renderChat();
       return;
     case 'flow':
-      state.flows.set(update.flow.id, update.flow);
       return renderFlow(update.flow);
     case 'faults':
       state.faults = update.faults;
@@ -106,12 +102,8 @@ function apply(update) {
 }
 
 function loadSnapshot(snapshot) {
-  state.snapshot = snapshot;
-  for (const key of ['customers', 'tasks', 'chats', 'flows']) state[key].clear();
-  for (const c of snapshot.customers) state.customers.set(c.id, c);
-  for (const t of snapshot.tasks) state.tasks.set(t.sid, t);
-  for (const c of snapshot.chats) state.chats.set(c.conversationSid, c);
-  for (const f of snapshot.flows) state.flows.set(f.id, f);
+  state.tasks = new Map(snapshot.tasks.map((task) => [task.sid, task]));
+  state.chats = new Map(snapshot.chats.map((chat) => [chat.conversationSid, chat]));
   state.faults = snapshot.faults;
 
   $('mode').textContent = `Flex mode: ${snapshot.mode}`;
@@ -125,9 +117,9 @@ function loadSnapshot(snapshot) {
     }),
   );
   $('customers').replaceChildren();
-  for (const customer of state.customers.values()) renderCustomer(customer);
+  for (const customer of snapshot.customers) renderCustomer(customer);
   $('flows').replaceChildren();
-  for (const flow of state.flows.values()) renderFlow(flow);
+  for (const flow of snapshot.flows) renderFlow(flow);
   renderTasks();
   renderChat();
   renderFaults();
@@ -221,9 +213,9 @@ function select(conversationSid) {
   $('agent-input').focus();
 }
 
-/** The task the agent works on in the selected chat: the latest one of that conversation. */
+/** The task behind the chat open in the agent panel (one task per Flex conversation). */
 function selectedTask() {
-  return [...state.tasks.values()].filter((task) => task.conversationSid === state.selected).at(-1);
+  return [...state.tasks.values()].find((task) => task.conversationSid === state.selected);
 }
 
 function renderChat() {
@@ -238,7 +230,7 @@ function renderChat() {
   if (!task || state.selected === undefined) {
     $('chat-head').replaceChildren();
     $('chat-lines').replaceChildren(
-      h('div', { class: 'empty big' }, h('strong', {}, 'No chat open'), h('p', {}, 'Write as a customer on the left, then accept the task that appears here.')),
+      h('div', { class: 'empty big' }, h('strong', {}, 'No chat open'), h('p', {}, 'Write as a customer, then accept the task that appears here.')),
     );
     return;
   }
@@ -276,12 +268,16 @@ $('agent-composer').addEventListener('submit', async (event) => {
 
 const FLOW_ICONS = { inbound: '↘', outbound: '↖', ended: '■', forged: '⚠', notice: 'ℹ' };
 
+/** As many as the server remembers (trace.ts). */
+const MAX_FLOWS = 200;
+
 /** Newest flow on top; an update redraws its card in place. */
 function renderFlow(flow) {
   const card = flowCard(flow);
   const existing = document.querySelector(`[data-flow="${CSS.escape(flow.id)}"]`);
-  if (existing) existing.replaceWith(card);
-  else $('flows').prepend(card);
+  if (existing) return existing.replaceWith(card);
+  $('flows').prepend(card);
+  while ($('flows').children.length > MAX_FLOWS) $('flows').lastElementChild.remove();
 }
 
 function flowCard(flow) {
