@@ -10,6 +10,7 @@ import {
   type PostedMessage,
   type WebhookParams,
 } from './backend.js';
+import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { field, optionalField } from './webhook-params.js';
 
 export interface ConversationsBackendOptions {
@@ -122,7 +123,7 @@ export class ConversationsBackend implements FlexBackend {
     return this.api.conversations(sid).messages.create({
       author: msg.author,
       body: msg.text,
-      attributes: JSON.stringify({ flexBridgeId: msg.bridgeMessageId }),
+      attributes: bridgeAttributes(msg.bridgeMessageId),
       // Studio only sees REST-created messages with webhooks enabled; otherwise leave them off to avoid echoes.
       ...(this.opts.studioFlowSid ? { xTwilioWebhookEnabled: 'true' as const } : {}),
     });
@@ -176,14 +177,4 @@ function indexOf(params: WebhookParams): number | undefined {
   const index = Number(raw);
   if (!Number.isInteger(index) || index < 0) throw new MalformedWebhookError(`Index is not a non-negative integer`);
   return index;
-}
-
-function bridgeIdOf(attributes: string | null | undefined): string | undefined {
-  if (!attributes) return undefined;
-  try {
-    const parsed = JSON.parse(attributes) as { flexBridgeId?: unknown };
-    return typeof parsed.flexBridgeId === 'string' ? parsed.flexBridgeId : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -9,6 +9,7 @@ import {
   type PostedMessage,
   type WebhookParams,
 } from './backend.js';
+import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { field, optionalField } from './webhook-params.js';
 
 export interface LegacyChatBackendOptions {
@@ -95,7 +96,7 @@ export class LegacyChatBackend implements FlexBackend {
     return this.channel(sid).messages.create({
       from: msg.author,
       body: msg.text,
-      attributes: JSON.stringify({ flexBridgeId: msg.bridgeMessageId }),
+      attributes: bridgeAttributes(msg.bridgeMessageId),
       // Without it the Flex Flow's Studio webhook never sees the message and no task is created.
       // Our own posts come back as `Source=API` and are ignored.
       xTwilioWebhookEnabled: 'true',
@@ -172,14 +173,4 @@ function isSubscription(webhook: { type: string; configuration: unknown }, wante
     Array.isArray(configuration.filters) &&
     configuration.filters.includes(wanted.filter)
   );
-}
-
-function bridgeIdOf(attributes: string | null | undefined): string | undefined {
-  if (!attributes) return undefined;
-  try {
-    const parsed = JSON.parse(attributes) as { flexBridgeId?: unknown };
-    return typeof parsed.flexBridgeId === 'string' ? parsed.flexBridgeId : undefined;
-  } catch {
-    return undefined;
-  }
 }
