@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderLock } from '../../src/store/leader-lock.js';
+import { postgresMigrations } from '../../src/store/postgres-migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { NewConversation, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
 import { storeContract } from './store-contract.js';
@@ -60,8 +61,8 @@ describe('postgres store across processes', () => {
     const url = await scratchUrl();
     const stores = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
     const schema = new URL(url).searchParams.get('options')!.split('=')[1];
-    const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+    expect(rows).toEqual(postgresMigrations.map((_, i) => ({ version: i + 1 })));
     await Promise.all(stores.map((s) => s.close()));
   });
 
