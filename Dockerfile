@@ -1,5 +1,8 @@
 # syntax=docker/dockerfile:1
+# Production dependencies only. The compilers are here for better-sqlite3 when no prebuilt binary fits
+# the platform; the final stage copies node_modules and never has them.
 FROM node:20-bookworm-slim AS deps
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
@@ -21,6 +24,8 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# On SIGTERM the bridge stops intake and gives deliveries in flight up to 10 s: stop it with a longer
+# timeout than that (docker stop -t 20, compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "bin/flex-bridge.js"]
 CMD ["start"]

@@ -29,7 +29,7 @@ export async function checkTelegram(config: TelegramConfig): Promise<CheckResult
   try {
     me = await call<{ id: number; username?: string }>('getMe');
   } catch (err) {
-    return [fail('telegram bot', (err as Error).message), skip('telegram updates', 'needs a working bot token')];
+    return [fail('telegram bot', (err as Error).message), skip('telegram updates', 'needs the telegram bot check to pass')];
   }
   const bot = pass('telegram bot', `token accepted: @${me.username ?? '?'} (id ${me.id})`);
   try {

@@ -38,7 +38,7 @@ export async function checkTwilio(config: TwilioConfig): Promise<CheckResult[]> 
   try {
     await client.conversations.v1.conversations.list({ limit: 1 });
   } catch (err) {
-    return [fail('twilio credentials', describe(err, config)), ...sids.map((c) => skip(c.setting, 'needs working Twilio credentials'))];
+    return [fail('twilio credentials', describe(err, config)), ...sids.map((c) => skip(c.setting, 'needs the twilio credentials check to pass'))];
   }
   const credentials = pass('twilio credentials', `account ${config.TWILIO_ACCOUNT_SID} accepted (the Conversations API answered)`);
   return [credentials, ...(await Promise.all(sids.map((c) => checkSid(c, config))))];
@@ -80,7 +80,7 @@ async function checkSid(check: SidCheck, config: TwilioConfig): Promise<CheckRes
   }
   // Twilio always serves the listing; a base-URL override (an emulator, a test rig) may not serve the API at all.
   if (config.TWILIO_API_BASE_URL && statusOf(await check.listApi().catch((err: unknown) => err)) === 404) {
-    return skip(check.setting, `${check.api} is not served at TWILIO_API_BASE_URL (${config.TWILIO_API_BASE_URL}); not checked`);
+    return skip(check.setting, `not checked: TWILIO_API_BASE_URL (${config.TWILIO_API_BASE_URL}) does not serve this ${check.api} lookup`);
   }
   return fail(check.setting, `${check.sid} was not found in account ${config.TWILIO_ACCOUNT_SID}`);
 }

@@ -118,42 +118,37 @@ function networkOf(row: OutboxRow): string {
 }
 
 /**
- * Gauges read from the store at scrape time. When the store does not answer they are left out of the
- * scrape (and /readyz says why) rather than failing it: the counters and process metrics stay visible.
+ * Gauges read from the store at scrape time. When the store does not answer they read NaN (unknown)
+ * rather than failing the scrape, so the counters and process metrics stay visible; /readyz says why.
  */
 function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
   new Gauge({
     name: 'flex_bridge_outbox_rows',
-    help: 'Outbox rows waiting for delivery (pending) or given up on (dead)',
+    help: 'Outbox rows waiting for delivery (pending) or given up on (dead); NaN while the store does not answer',
     labelNames: ['status'],
     registers,
     async collect() {
-      this.reset();
       const stats = await store.outboxStats().catch(() => undefined);
-      if (!stats) return;
-      this.set({ status: 'pending' }, stats.pending);
-      this.set({ status: 'dead' }, stats.dead);
+      this.set({ status: 'pending' }, stats?.pending ?? NaN);
+      this.set({ status: 'dead' }, stats?.dead ?? NaN);
     },
   });
   new Gauge({
     name: 'flex_bridge_outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest pending outbox row; 0 when nothing is pending',
+    help: 'Age of the oldest pending outbox row; 0 when nothing is pending, NaN while the store does not answer',
     registers,
     async collect() {
-      this.reset();
       const stats = await store.outboxStats().catch(() => undefined);
-      if (!stats) return;
-      this.set(stats.oldestPendingAt === null ? 0 : Math.max(0, Date.now() - stats.oldestPendingAt) / 1000);
+      if (!stats) this.set(NaN);
+      else this.set(stats.oldestPendingAt === null ? 0 : Math.max(0, Date.now() - stats.oldestPendingAt) / 1000);
     },
   });
   new Gauge({
     name: 'flex_bridge_open_conversations',
-    help: 'Customers with a Flex chat that is opening or active',
+    help: 'Customers with a Flex chat that is opening or active; NaN while the store does not answer',
     registers,
     async collect() {
-      this.reset();
-      const open = await store.countOpenConversations().catch(() => undefined);
-      if (open !== undefined) this.set(open);
+      this.set(await store.countOpenConversations().catch(() => NaN));
     },
   });
 }

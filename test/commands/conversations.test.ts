@@ -10,10 +10,22 @@ afterEach(async () => {
 
 const ALICE = { id: 5012345678, username: 'alice', first_name: 'Alice' };
 
+const ALICE_KEY = { network: 'telegram', externalUserId: String(ALICE.id) };
+
+/** Flex has the task before the bridge marks the chat active, so wait for the bridge's side too. */
+async function activeChat(harness: Harness) {
+  return eventually(async () => {
+    const conversation = await harness.app.store.currentConversation(ALICE_KEY);
+    return conversation?.status === 'active' ? conversation : undefined;
+  }, 'an active conversation');
+}
+
 async function aliceOpensAChat(harness: Harness) {
   harness.telegram.addUser(ALICE);
   harness.telegram.userSends(ALICE.id, 'Hello');
-  return eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+  const task = await eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+  await activeChat(harness);
+  return task;
 }
 
 describe('flex-bridge conversations', () => {
@@ -43,13 +55,14 @@ describe('flex-bridge conversations', () => {
     const ended = await runCli(['conversations', 'end', task.conversationSid], env);
     expect(ended.code).toBe(0);
     expect(ended.stdout).toContain(`Ended conversation 1 (telegram:alice, Flex ${task.conversationSid})`);
-    expect(await h.app.store.currentConversation({ network: 'telegram', externalUserId: String(ALICE.id) })).toBeUndefined();
+    expect(await h.app.store.currentConversation(ALICE_KEY)).toBeUndefined();
 
     h.telegram.userSends(ALICE.id, 'Anyone there?');
-    const second = await eventually(() => h.twilio.tasks()[1], 'a second Flex task');
-    expect(second.conversationSid).not.toBe(task.conversationSid);
+    const second = await activeChat(h);
+    expect(second.flexSid).not.toBe(task.conversationSid);
+    expect(h.twilio.tasks()[1]?.conversationSid).toBe(second.flexSid);
     const listed = await runCli(['conversations', 'list'], env);
-    expect(listed.stdout).toMatch(new RegExp(`\\n2\\s+active\\s.*${second.conversationSid}`));
+    expect(listed.stdout).toMatch(new RegExp(`\\n2\\s+active\\s.*${second.flexSid}`));
     expect(listed.stdout).toMatch(new RegExp(`\\n1\\s+ended\\s.*${task.conversationSid}`));
   });
 

@@ -1,15 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLegacyFlexFlow } from '../../src/flex/legacy-chat-flow.js';
+import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { doctorLine, envOf, runCli } from './run-cli.js';
 
 let h: Harness | undefined;
+let box: Sandbox | undefined;
 let discord: DiscordEmulator | undefined;
 afterEach(async () => {
   await h?.stop();
+  await box?.stop();
   await discord?.stop();
   h = undefined;
+  box = undefined;
   discord = undefined;
 });
 
@@ -35,7 +41,10 @@ describe('flex-bridge doctor', () => {
     expect(line('telegram updates')).toEqual(['PASS', 'polling, no webhook set; 0 pending update(s)']);
     expect(line('twilio credentials')?.[0]).toBe('PASS');
     // The Twilio emulator serves Conversations and Interactions only, so TaskRouter cannot be asked.
-    expect(line('FLEX_WORKSPACE_SID')).toEqual(['SKIP', expect.stringContaining('taskrouter.twilio.com is not served at TWILIO_API_BASE_URL')]);
+    expect(line('FLEX_WORKSPACE_SID')).toEqual([
+      'SKIP',
+      `not checked: TWILIO_API_BASE_URL (${h.config.TWILIO_API_BASE_URL}) does not serve this taskrouter.twilio.com lookup`,
+    ]);
     expect(line('FLEX_WORKFLOW_SID')?.[0]).toBe('SKIP');
     expect(line('public url')).toEqual(['PASS', expect.stringContaining(`${h.config.PUBLIC_BASE_URL}/healthz answered`)]);
     expect(line('twilio signatures')).toEqual(['PASS', `a webhook signed for ${h.config.PUBLIC_BASE_URL}/flex/conversations/events was accepted`]);
@@ -50,7 +59,7 @@ describe('flex-bridge doctor', () => {
     const { code, line } = await doctor(envOf(h.config));
     expect(code).toBe(1);
     expect(line('twilio credentials')).toEqual(['FAIL', `cannot reach Twilio at ${h.config.TWILIO_API_BASE_URL}: ECONNREFUSED`]);
-    expect(line('FLEX_WORKSPACE_SID')).toEqual(['SKIP', 'needs working Twilio credentials']);
+    expect(line('FLEX_WORKSPACE_SID')).toEqual(['SKIP', 'needs the twilio credentials check to pass']);
     expect(line('telegram bot')?.[0]).toBe('PASS');
   });
 
@@ -60,7 +69,7 @@ describe('flex-bridge doctor', () => {
     const { code, stdout, line } = await doctor({ ...envOf(h.config), ...wrong });
     expect(code).toBe(1);
     expect(line('telegram bot')).toEqual(['FAIL', 'Telegram rejected TELEGRAM_BOT_TOKEN (401 Unauthorized)']);
-    expect(line('telegram updates')).toEqual(['SKIP', 'needs a working bot token']);
+    expect(line('telegram updates')).toEqual(['SKIP', 'needs the telegram bot check to pass']);
     expect(line('twilio credentials')).toEqual(['FAIL', 'Twilio rejected TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (401)']);
     // The running bridge signs with the real token, so a webhook signed with the wrong one is refused.
     expect(line('twilio signatures')?.[0]).toBe('FAIL');
@@ -83,6 +92,14 @@ describe('flex-bridge doctor', () => {
     expect(code).toBe(1);
     expect(line('public url')).toEqual(['FAIL', expect.stringContaining(`${nowhere}/healthz: ECONNREFUSED`)]);
     expect(line('twilio signatures')).toEqual(['SKIP', 'needs PUBLIC_BASE_URL to reach the bridge']);
+  });
+
+  it('fails the database check when DATABASE_URL cannot be opened', async () => {
+    h = await startHarness();
+    const { code, line } = await doctor({ ...envOf(h.config), DATABASE_URL: 'sqlite:/dev/null/flex-bridge.db' });
+    expect(code).toBe(1);
+    expect(line('database')).toEqual(['FAIL', expect.stringMatching(/^cannot open sqlite:\/dev\/null\/flex-bridge\.db: /)]);
+    expect(line('outbox')).toBeUndefined();
   });
 
   it('checks the Telegram webhook against TELEGRAM_MODE', async () => {
@@ -109,6 +126,36 @@ describe('flex-bridge doctor', () => {
     expect(bad.code).toBe(1);
     expect(bad.line('discord')).toEqual(['FAIL', 'Discord rejected DISCORD_BOT_TOKEN (401)']);
     expect(bad.stdout).not.toContain('not-the-discord-token-at-all');
+  });
+
+  it('looks up the legacy-chat SIDs where the emulator serves them', async () => {
+    box = await startSandbox();
+    const client = createTwilioClient({ accountSid: box.env.TWILIO_ACCOUNT_SID!, authToken: box.env.TWILIO_AUTH_TOKEN!, apiBaseUrl: box.env.TWILIO_API_BASE_URL });
+    const chatServiceSid = box.twilio.account.chatServiceSid;
+    const flowSid = await createLegacyFlexFlow(client, {
+      friendlyName: 'doctor test flow',
+      chatServiceSid,
+      studioFlowSid: `FW${'5'.repeat(32)}`,
+      contactIdentity: 'flex-bridge',
+    });
+    const env = {
+      ...box.env,
+      FLEX_MODE: 'legacy-chat',
+      FLEX_FLOW_SID: flowSid,
+      FLEX_CHAT_SERVICE_SID: chatServiceSid,
+      FLEX_WORKSPACE_SID: '',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${await freePort()}`,
+      DATABASE_URL: tempDatabaseUrl(),
+    };
+
+    const found = await doctor(env);
+    expect(found.line('FLEX_FLOW_SID')).toEqual(['PASS', `${flowSid} found: "doctor test flow"`]);
+    expect(found.line('FLEX_CHAT_SERVICE_SID')?.[0]).toBe('SKIP');
+    expect(found.line('FLEX_WORKSPACE_SID')).toBeUndefined();
+
+    const missing = `FO${'9'.repeat(32)}`;
+    const wrong = await doctor({ ...env, FLEX_FLOW_SID: missing });
+    expect(wrong.line('FLEX_FLOW_SID')).toEqual(['FAIL', `${missing} was not found in account ${box.env.TWILIO_ACCOUNT_SID}`]);
   });
 
   it('lists every configuration problem as a failed check', async () => {
