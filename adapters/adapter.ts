@@ -21,13 +21,25 @@ export interface AdapterHealth {
 }
 
 /**
- * One external network. `start` begins receiving and hands each customer message to the sink;
+ * Receiving over a connection that only one process may hold at a time (Telegram long polling, the
+ * Discord gateway). When several processes share a database only the leader runs it; it needs the
+ * adapter started first, and the adapter's `stop` stops it too.
+ */
+export interface ExclusiveIntake {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One external network. `start` makes it ready to send and to take its webhook, and hands each
+ * customer message to the sink; receiving that only one process may do waits for `exclusiveIntake`.
  * `send` writes to a customer and throws a `DeliveryError` (retryable or permanent) on failure.
  */
 export interface ChatAdapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities;
   readonly webhook?: AdapterWebhook;
+  readonly exclusiveIntake?: ExclusiveIntake;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]>;

@@ -10,7 +10,8 @@ import { createFlexBackend } from './flex/create-backend.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { BridgeMetrics } from './metrics/bridge-metrics.js';
-import { openStore } from './store/open-store.js';
+import { IntakeLeadership } from './scale/intake-leadership.js';
+import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 const DEDUPE_RETENTION_MS = 7 * 24 * 3600_000;
@@ -33,7 +34,11 @@ export interface AppObserver {
   readonly onOutcome?: OutboxWorkerOptions['onOutcome'];
 }
 
-/** config → store → Flex back end → adapters → bridge → outbox worker → HTTP server. */
+/**
+ * config → store → Flex back end → adapters → bridge → outbox worker → HTTP server. On PostgreSQL
+ * several processes may share the database: all of them send, run the outbox and answer webhooks,
+ * and the one holding the leader lock also runs the adapters' exclusive intake (long polling, gateway).
+ */
 export async function startApp(
   config: Config,
   log: Logger,
@@ -64,6 +69,9 @@ export async function startApp(
       observer.onOutcome?.(row, outcome, ms);
     },
   });
+  const leadership = isPostgresUrl(config.DATABASE_URL)
+    ? new IntakeLeadership(config.DATABASE_URL, adapters, log.child({ part: 'leadership' }))
+    : undefined;
   const http = createHttpServer({
     bridge,
     flex,
@@ -74,6 +82,7 @@ export async function startApp(
     log: log.child({ part: 'http' }),
     metrics,
     metricsToken: config.METRICS_TOKEN,
+    ...(leadership ? { role: () => leadership.role } : {}),
   });
 
   const started: ChatAdapter[] = [];
@@ -85,6 +94,7 @@ export async function startApp(
   const stop = async (graceMs = 10_000) => {
     clearInterval(prune);
     await http.close();
+    await leadership?.stop();
     await Promise.allSettled(started.map((a) => a.stop()));
     await worker.stop(graceMs);
     await store.close();
@@ -101,6 +111,8 @@ export async function startApp(
       });
       started.push(adapter);
     }
+    if (leadership) leadership.start();
+    else for (const adapter of started) await adapter.exclusiveIntake?.start();
     log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');
     return { url, store, bridge, worker, http, adapters, stop };
   } catch (err) {

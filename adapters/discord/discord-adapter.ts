@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import type { Logger } from 'pino';
-import { ChannelType, Events, Status, type Client, type DMChannel, type Message, type PartialDMChannel } from 'discord.js';
+import { Events, Status, type Client, type Message } from 'discord.js';
 import { splitText } from '../../src/bridge/split-text.js';
 import type { ExternalChatRef, InboundMessage, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
-import type { AdapterHealth, ChatAdapter, InboundSink } from '../adapter.js';
-import { createDiscordClient } from './client.js';
+import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
+import { createGatewayClient } from './client.js';
 import { describeLoginFailure, toDeliveryError } from './errors.js';
+import { DiscordRestSender } from './rest-sender.js';
 import { classifyMessage } from './to-inbound.js';
 
 export interface DiscordAdapterOptions {
@@ -15,17 +16,23 @@ export interface DiscordAdapterOptions {
   readonly log: Logger;
 }
 
-/** Discord rejects content over 2000 characters (50035) and discord.js does not split. */
+/** Discord rejects content over 2000 characters (50035), and REST does not split. */
 const MAX_CONTENT_LENGTH = 2000;
 
 /**
- * Customers DM the bot; agents' replies go back to the customer's DM channel. discord.js keeps the
- * gateway alive itself (heartbeats, RESUME after a drop, re-IDENTIFY after an invalid session).
+ * Customers DM the bot; agents' replies go back to the customer's DM channel. Sending is REST and
+ * works in every process; receiving needs the gateway, which one process at a time holds
+ * (`exclusiveIntake`). discord.js keeps the gateway alive itself (heartbeats, RESUME after a drop,
+ * re-IDENTIFY after an invalid session).
  */
 export class DiscordAdapter implements ChatAdapter {
   readonly network = 'discord';
   readonly capabilities = { maxTextLength: MAX_CONTENT_LENGTH, media: false, typing: false };
-  private readonly client: Client;
+  readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
+  private readonly sender: DiscordRestSender;
+  /** A new client per time this process holds the gateway: a destroyed discord.js client does not log in again. */
+  private gateway: Client | undefined;
+  private gatewayWanted = false;
   private sink: InboundSink | undefined;
   /** DMs go to the sink one at a time, in gateway order, so a customer's messages keep their order. */
   private inbound: Promise<void> = Promise.resolve();
@@ -34,35 +41,32 @@ export class DiscordAdapter implements ChatAdapter {
   private fatalError: string | undefined;
 
   constructor(private readonly opts: DiscordAdapterOptions) {
-    this.client = createDiscordClient(opts.apiBaseUrl);
-    this.watchGateway();
-    this.client.on(Events.MessageCreate, (message) => this.onMessage(message));
+    this.sender = new DiscordRestSender(opts.apiBaseUrl, opts.token);
   }
 
+  /** Checks the token over REST, so a wrong one stops every process at start, not only the leader. */
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
-    try {
-      await this.client.login(this.opts.token);
-    } catch (err) {
+    const bot = await this.sender.botUser().catch((err: unknown) => {
       throw new Error(describeLoginFailure(err, this.opts.token));
-    }
-    if (!this.client.isReady()) await once(this.client, Events.ClientReady);
+    });
     this.started = true;
-    this.opts.log.info({ bot: this.client.user?.username, botId: this.client.user?.id }, 'discord adapter started');
+    this.opts.log.info({ bot: bot.username, botId: bot.id }, 'discord adapter started');
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.client.destroy();
-    await this.inbound;
+    await this.disconnectGateway();
   }
 
   health(): AdapterHealth {
     if (this.fatalError) return { ready: false, detail: this.fatalError };
     if (this.stopping) return { ready: false, detail: 'stopped' };
     if (!this.started) return { ready: false, detail: 'not started' };
-    const shard = this.client.ws.shards.find((s) => s.status !== Status.Ready);
-    if (!this.client.isReady() || shard) return { ready: false, detail: `gateway ${shard ? Status[shard.status] : 'not ready'}` };
+    if (!this.gatewayWanted) return { ready: true, detail: 'standby: another process holds the gateway' };
+    const client = this.gateway;
+    const shard = client?.ws.shards.find((s) => s.status !== Status.Ready);
+    if (!client?.isReady() || shard) return { ready: false, detail: `gateway ${shard ? Status[shard.status] : 'not ready'}` };
     return { ready: true, detail: 'gateway ready' };
   }
 
@@ -70,10 +74,8 @@ export class DiscordAdapter implements ChatAdapter {
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
     const sent: SentRef[] = [];
     try {
-      const channel = await this.dmChannel(to);
       for (const part of splitText(msg.text, MAX_CONTENT_LENGTH)) {
-        const message = await channel.send({ content: part, allowedMentions: { parse: [] } });
-        sent.push({ externalMessageId: message.id });
+        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part) });
       }
     } catch (err) {
       throw toDeliveryError(err);
@@ -81,15 +83,33 @@ export class DiscordAdapter implements ChatAdapter {
     return sent;
   }
 
-  /**
-   * The customer's DM channel: the cached one when this process has seen it, else `POST /users/@me/channels`
-   * (after a restart nothing is cached). Discord answers that with the existing DM, so it is safe to repeat.
-   */
-  private async dmChannel(to: ExternalChatRef): Promise<DMChannel | PartialDMChannel> {
-    const cached = this.client.channels.cache.get(to.externalChatId);
-    // The recipient check keeps a reply from going to another user's DM whatever the stored chat id says.
-    if (cached?.type === ChannelType.DM && cached.recipientId === to.externalUserId) return cached;
-    return this.client.users.createDM(to.externalUserId);
+  private async connectGateway(): Promise<void> {
+    if (!this.started) throw new Error('start the discord adapter before connecting the gateway');
+    this.gatewayWanted = true;
+    if (this.gateway) return;
+    this.fatalError = undefined;
+    const client = createGatewayClient(this.opts.apiBaseUrl);
+    this.watchGateway(client);
+    client.on(Events.MessageCreate, (message) => this.onMessage(message));
+    this.gateway = client;
+    try {
+      await client.login(this.opts.token);
+    } catch (err) {
+      if (this.gateway === client) this.gateway = undefined;
+      throw new Error(describeLoginFailure(err, this.opts.token));
+    }
+    if (!client.isReady()) await once(client, Events.ClientReady);
+    this.opts.log.info({ bot: client.user?.username }, 'discord gateway connected');
+  }
+
+  private async disconnectGateway(): Promise<void> {
+    this.gatewayWanted = false;
+    const client = this.gateway;
+    this.gateway = undefined;
+    if (!client) return;
+    await client.destroy();
+    await this.inbound;
+    this.opts.log.info('discord gateway disconnected');
   }
 
   private onMessage(message: Message): void {
@@ -115,17 +135,18 @@ export class DiscordAdapter implements ChatAdapter {
     }
   }
 
-  private watchGateway(): void {
-    const { client, opts } = this;
-    const log = opts.log;
+  private watchGateway(client: Client): void {
+    const log = this.opts.log;
+    // A client this adapter let go of (destroy() closes its socket too) reports nothing more.
+    const current = () => this.gateway === client;
     // Emitted only for close codes discord.js does not recover from (4004, 4014, …).
     client.on(Events.ShardDisconnect, (event, shardId) => {
+      if (!current()) return;
       this.fatalError = `gateway closed with ${event.code} and will not reconnect`;
       log.fatal({ shardId, code: event.code }, `discord ${this.fatalError}`);
     });
     client.on(Events.ShardReconnecting, (shardId) => {
-      // destroy() closes the socket too, which discord.js reports the same way.
-      if (!this.stopping) log.warn({ shardId }, 'discord gateway disconnected; reconnecting');
+      if (current()) log.warn({ shardId }, 'discord gateway disconnected; reconnecting');
     });
     client.on(Events.ShardResume, (shardId, replayed) => log.info({ shardId, replayed }, 'discord gateway resumed'));
     client.on(Events.ShardError, (err, shardId) => log.error({ err, shardId }, 'discord gateway error'));

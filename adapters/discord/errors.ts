@@ -25,11 +25,13 @@ export function toDeliveryError(err: unknown): DeliveryError {
   return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
 }
 
-/** Why `client.login()` failed, in words an operator can act on. Never includes the token. */
+/** Why the token check (`GET /users/@me`) or `client.login()` failed, in words an operator can act on. Never includes the token. */
 export function describeLoginFailure(err: unknown, token: string): string {
   const detail = err instanceof Error ? err.message : String(err);
   let message: string;
-  if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
+  if (err instanceof DiscordAPIError && err.status === 401) {
+    message = 'Discord rejected the bot token (401 on GET /users/@me): check DISCORD_BOT_TOKEN';
+  } else if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
     message = 'Discord rejected the bot token (401 on GET /gateway/bot): check DISCORD_BOT_TOKEN';
   } else if (detail === 'Authentication failed') {
     // @discordjs/ws reports gateway close codes as plain Errors named by their meaning.

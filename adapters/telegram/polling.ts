@@ -27,6 +27,9 @@ export class TelegramPoller {
 
   start(): void {
     this.running = true;
+    // A long poll answers only when an update arrives or after timeoutSeconds: until the first one
+    // does, freshness counts from the start, or an idle bot would be "not ready" for its first poll.
+    this.lastSuccessAt = Date.now();
     this.abort = new AbortController();
     this.done = this.loop();
   }

@@ -1,10 +1,11 @@
+import http from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { splitText } from '../../src/bridge/split-text.js';
 import type { ExternalChatRef, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
 import { constantTimeEqual } from '../../src/security/constant-time.js';
-import type { AdapterHealth, AdapterWebhook, ChatAdapter, InboundSink } from '../adapter.js';
+import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
 import { toDeliveryError } from './errors.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate } from './to-inbound.js';
@@ -31,7 +32,11 @@ export class TelegramAdapter implements ChatAdapter {
   readonly network = 'telegram';
   readonly capabilities = { maxTextLength: 4096, media: false, typing: false };
   readonly webhook?: AdapterWebhook;
+  /** Polling mode: only one process may call getUpdates at a time (Telegram answers others 409). */
+  readonly exclusiveIntake?: ExclusiveIntake;
   private readonly bot: Telegraf;
+  private started = false;
+  private pollingWanted = false;
   private poller: TelegramPoller | undefined;
   private webhookSet = false;
   private sink: InboundSink | undefined;
@@ -39,6 +44,9 @@ export class TelegramAdapter implements ChatAdapter {
   constructor(private readonly opts: TelegramAdapterOptions) {
     // webhookReply:false: every API call is a real call with a real result (telegram.md §5).
     this.bot = new Telegraf(opts.token, { telegram: { apiRoot: opts.apiRoot, webhookReply: false } });
+    // For an http:// root (a local Bot API server, the emulator) telegraf drops any agent, and
+    // node-fetch then sends `Connection: close`: a new TCP connection for every call. Keep them alive.
+    if (opts.apiRoot.startsWith('http://')) this.bot.telegram.options.agent = new http.Agent({ keepAlive: true });
     this.bot.use((ctx) => this.onUpdate(ctx.update));
     this.bot.catch((err, ctx) => {
       if (err instanceof SinkFailed) throw err.cause;
@@ -46,6 +54,8 @@ export class TelegramAdapter implements ChatAdapter {
     });
     if (opts.mode === 'webhook') {
       this.webhook = { path: TELEGRAM_WEBHOOK_PATH, handle: (headers, body) => this.onWebhook(headers, body) };
+    } else {
+      this.exclusiveIntake = { start: () => this.startPolling(), stop: () => this.stopPolling() };
     }
   }
 
@@ -60,24 +70,23 @@ export class TelegramAdapter implements ChatAdapter {
         allowed_updates: [...ALLOWED_UPDATES],
       });
       this.webhookSet = true;
-    } else {
-      await this.bot.telegram.deleteWebhook();
-      this.poller = new TelegramPoller(this.bot, (u) => this.bot.handleUpdate(u), this.opts.log, this.opts.pollTimeoutSeconds);
-      this.poller.start();
     }
+    this.started = true;
     this.opts.log.info({ bot: this.bot.botInfo.username, mode: this.opts.mode }, 'telegram adapter started');
   }
 
   async stop(): Promise<void> {
-    await this.poller?.stop();
-    this.poller = undefined;
+    await this.stopPolling();
   }
 
   health(): AdapterHealth {
     if (this.opts.mode === 'webhook') {
       return { ready: this.webhookSet, detail: this.webhookSet ? 'webhook set' : 'webhook not set' };
     }
-    if (!this.poller) return { ready: false, detail: 'not started' };
+    if (!this.started) return { ready: false, detail: 'not started' };
+    // Sending works without polling; the process that leads polls.
+    if (!this.pollingWanted) return { ready: true, detail: 'standby: another process polls' };
+    if (!this.poller) return { ready: false, detail: 'polling not started' };
     if (this.poller.fatalError) return { ready: false, detail: this.poller.fatalError };
     const fresh = this.poller.lastSuccessAt !== undefined && Date.now() - this.poller.lastSuccessAt < 120_000;
     return { ready: this.poller.running && fresh, detail: fresh ? 'polling' : 'polling has not succeeded recently' };
@@ -94,6 +103,24 @@ export class TelegramAdapter implements ChatAdapter {
       }
     }
     return sent;
+  }
+
+  private async startPolling(): Promise<void> {
+    if (!this.started) throw new Error('start the telegram adapter before polling');
+    this.pollingWanted = true;
+    if (this.poller) return;
+    await this.bot.telegram.deleteWebhook();
+    this.poller = new TelegramPoller(this.bot, (u) => this.bot.handleUpdate(u), this.opts.log, this.opts.pollTimeoutSeconds);
+    this.poller.start();
+    this.opts.log.info('telegram polling started');
+  }
+
+  private async stopPolling(): Promise<void> {
+    this.pollingWanted = false;
+    const poller = this.poller;
+    this.poller = undefined;
+    await poller?.stop();
+    if (poller) this.opts.log.info('telegram polling stopped');
   }
 
   private async onUpdate(update: Update): Promise<void> {

@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { Role } from '../scale/intake-leadership.js';
 import type { Store } from '../store/store.js';
 
-/** /healthz: the process answers. /readyz: the store answers and every adapter is connected. */
-export function registerHealth(app: FastifyInstance, opts: { store: Store; adapters: readonly ChatAdapter[] }): void {
+/**
+ * /healthz: the process answers. /readyz: the store answers and every adapter is connected, and, when
+ * processes share the database, this one's role (a follower is ready: it sends, it just does not poll).
+ */
+export function registerHealth(
+  app: FastifyInstance,
+  opts: { store: Store; adapters: readonly ChatAdapter[]; role?: () => Role },
+): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const components: Record<string, { ready: boolean; detail: string }> = {};
@@ -15,6 +22,7 @@ export function registerHealth(app: FastifyInstance, opts: { store: Store; adapt
     }
     for (const adapter of opts.adapters) components[adapter.network] = adapter.health();
     const ready = Object.values(components).every((c) => c.ready);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', components });
+    const role = opts.role?.();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...(role ? { role } : {}), components });
   });
 }

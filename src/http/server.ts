@@ -6,6 +6,7 @@ import type { FlexBackend } from '../flex/backend.js';
 import type { BridgeMetrics } from '../metrics/bridge-metrics.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import type { Role } from '../scale/intake-leadership.js';
 import type { Store } from '../store/store.js';
 import { registerFlexWebhooks } from './flex-webhooks.js';
 import { registerFormParser } from './form-body.js';
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string;
   readonly bodyLimit?: number;
+  /** Set when processes share the database: whether this one leads (receives by polling/gateway). */
+  readonly role?: () => Role;
 }
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {

@@ -1,6 +1,9 @@
 import pg from 'pg';
 
-const TRY_LOCK = "SELECT pg_try_advisory_lock(hashtext('flex-bridge.leader'), hashtext($1)) AS ok";
+// Advisory locks are database-wide: the schema is part of the key, so bridges on other schemas of the
+// same database (other deployments, parallel test runs) elect their own leader.
+const TRY_LOCK =
+  "SELECT pg_try_advisory_lock(hashtext('flex-bridge.leader'), hashtext(coalesce(current_schema(), '') || '/' || $1)) AS ok";
 
 /**
  * Leadership for one role (e.g. Telegram long polling) among processes sharing a PostgreSQL database.

@@ -29,9 +29,11 @@ export class AdapterRig {
     return adapter;
   }
 
+  /** Started and holding the gateway, as a single process (or the leader) runs it. */
   async started(emulator: DiscordEmulator, sink: InboundSink = async () => {}, log?: Logger): Promise<DiscordAdapter> {
     const adapter = this.adapter(emulator, log);
     await adapter.start(sink);
+    await adapter.exclusiveIntake.start();
     return adapter;
   }
 

@@ -12,6 +12,9 @@ describe('DiscordAdapter gateway life', () => {
     expect(adapter.health()).toEqual({ ready: false, detail: 'not started' });
 
     await adapter.start(async () => {});
+    expect(adapter.health()).toEqual({ ready: true, detail: 'standby: another process holds the gateway' });
+    expect(emulator.connectedSessions).toBe(0);
+    await adapter.exclusiveIntake.start();
     expect(adapter.health()).toEqual({ ready: true, detail: 'gateway ready' });
     expect(emulator.connectedSessions).toBe(1);
 
@@ -48,27 +51,30 @@ describe('DiscordAdapter gateway life', () => {
 
     const err = await adapter.start(async () => {}).then(() => undefined, (e: unknown) => e as Error);
 
-    expect(err?.message).toBe('Discord adapter could not start. Discord rejected the bot token (401 on GET /gateway/bot): check DISCORD_BOT_TOKEN');
+    expect(err?.message).toBe('Discord adapter could not start. Discord rejected the bot token (401 on GET /users/@me): check DISCORD_BOT_TOKEN');
     expect(adapter.health().ready).toBe(false);
     expect(capture.text()).not.toContain(wrongToken);
     expect(capture.text()).not.toContain(TOKEN);
   });
 
-  it('rejects start when the gateway refuses the token (4004)', async () => {
+  it('rejects connecting the gateway when the gateway refuses the token (4004)', async () => {
     const emulator = await rig.emulator();
     emulator.failNextIdentify(4004);
+    const adapter = rig.adapter(emulator);
+    await adapter.start(async () => {});
 
-    await expect(rig.adapter(emulator).start(async () => {})).rejects.toThrow(
+    await expect(adapter.exclusiveIntake.start()).rejects.toThrow(
       'Discord adapter could not start. Discord rejected the bot token (gateway close 4004): check DISCORD_BOT_TOKEN',
     );
   });
 
-  it('rejects start when Discord refuses the intents (4014)', async () => {
+  it('rejects connecting the gateway when Discord refuses the intents (4014)', async () => {
     const emulator = await rig.emulator();
     emulator.failNextIdentify(4014);
     const adapter = rig.adapter(emulator);
+    await adapter.start(async () => {});
 
-    await expect(adapter.start(async () => {})).rejects.toThrow(/Discord refused the gateway intents \(close 4014\)/);
+    await expect(adapter.exclusiveIntake.start()).rejects.toThrow(/Discord refused the gateway intents \(close 4014\)/);
     expect(adapter.health()).toMatchObject({ ready: false, detail: 'gateway closed with 4014 and will not reconnect' });
   });
 

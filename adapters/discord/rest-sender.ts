@@ -1,0 +1,58 @@
+import { REST, Routes, type APIChannel, type APIMessage, type APIUser } from 'discord.js';
+
+/** Route prefixes of the calls a send makes: a rate limit on them is thrown to us instead of waited out. */
+const SEND_ROUTES = ['/channels/', '/users/@me/channels'];
+/** DM channel ids remembered per process; beyond this the oldest is forgotten (and asked for again). */
+const MAX_CACHED_DMS = 10_000;
+
+/**
+ * Discord over REST alone (discord.md §2): no gateway session, so every process can send, whether or
+ * not it holds the gateway. discord.js's managers need a logged-in client, hence plain REST calls.
+ */
+export class DiscordRestSender {
+  private readonly rest: REST;
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(apiBaseUrl: string, token: string) {
+    this.rest = new REST({
+      api: apiBaseUrl,
+      // Our delivery layer owns every wait and retry of a send, not discord.js's REST queue:
+      // - a 429 (or the REST client knowing a bucket is exhausted) on a send route throws RateLimitError,
+      //   which becomes a retryable DeliveryError carrying the retry-after; the outbox row waits in the
+      //   store, not in memory, so a shutdown or a long global limit loses nothing. A 429 was not applied,
+      //   so the later retry cannot double send.
+      // - retries 0: the client would re-POST after a 5xx or a timeout, when Discord may already have
+      //   created the message — an invisible double send. Such failures reach the delivery layer instead.
+      rejectOnRateLimit: SEND_ROUTES,
+      retries: 0,
+    }).setToken(token);
+  }
+
+  /** `GET /users/@me`: proves the token and names the bot. */
+  async botUser(): Promise<APIUser> {
+    return (await this.rest.get(Routes.user())) as APIUser;
+  }
+
+  /** Posts `content` into the user's DM and returns the message id. Agent text never pings anyone. */
+  async sendDm(userId: string, content: string): Promise<string> {
+    const channelId = await this.dmChannelOf(userId);
+    const message = (await this.rest.post(Routes.channelMessages(channelId), {
+      body: { content, allowed_mentions: { parse: [] } },
+    })) as APIMessage;
+    return message.id;
+  }
+
+  /**
+   * The user's DM channel, from `POST /users/@me/channels` (Discord answers with the existing DM, so it
+   * is safe to repeat). Asking by user, never trusting a stored channel id, keeps a reply from going to
+   * another user's DM.
+   */
+  private async dmChannelOf(userId: string): Promise<string> {
+    const known = this.dmChannels.get(userId);
+    if (known) return known;
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+    if (this.dmChannels.size >= MAX_CACHED_DMS) this.dmChannels.delete(this.dmChannels.keys().next().value!);
+    this.dmChannels.set(userId, channel.id);
+    return channel.id;
+  }
+}

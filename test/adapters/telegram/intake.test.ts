@@ -1,0 +1,96 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundSink } from '../../../adapters/adapter.js';
+import { TelegramAdapter } from '../../../adapters/telegram/telegram-adapter.js';
+import type { InboundMessage } from '../../../src/bridge/messages.js';
+import { SANDBOX_CREDENTIALS } from '../../../src/sandbox/sandbox-env.js';
+import { TelegramEmulator } from '../../../src/sandbox/telegram/emulator.js';
+import { eventually } from '../../support/wait.js';
+
+const CUSTOMER = { id: 5012345678, username: 'ann', first_name: 'Ann' };
+
+let emulator: TelegramEmulator | undefined;
+const adapters: TelegramAdapter[] = [];
+afterEach(async () => {
+  await Promise.all(adapters.splice(0).map((a) => a.stop()));
+  await emulator?.stop();
+});
+
+async function startEmulator(): Promise<TelegramEmulator> {
+  emulator = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
+  await emulator.start();
+  emulator.addUser(CUSTOMER);
+  return emulator;
+}
+
+async function started(tg: TelegramEmulator, sink: InboundSink, mode: 'polling' | 'webhook' = 'polling'): Promise<TelegramAdapter> {
+  const adapter = new TelegramAdapter({
+    token: SANDBOX_CREDENTIALS.telegramToken,
+    apiRoot: tg.baseUrl,
+    mode,
+    webhookSecret: 'secret',
+    publicBaseUrl: 'http://127.0.0.1:9',
+    greeting: 'hello',
+    log: pino({ level: 'silent' }),
+  });
+  adapters.push(adapter);
+  await adapter.start(sink);
+  return adapter;
+}
+
+const recorder = () => {
+  const received: InboundMessage[] = [];
+  return { received, sink: (async (m) => void received.push(m)) as InboundSink };
+};
+const calls = (tg: TelegramEmulator, method: string) => tg.requests.filter((r) => r.method === method).length;
+
+describe('TelegramAdapter with several processes: one polls, all send', () => {
+  it('sends once started, without polling; polls only while its exclusive intake runs', async () => {
+    const tg = await startEmulator();
+    const inbox = recorder();
+    const adapter = await started(tg, inbox.sink);
+
+    await adapter.send({ network: 'telegram', externalUserId: String(CUSTOMER.id), externalChatId: String(CUSTOMER.id) }, { text: 'from a follower' });
+    expect(tg.messagesTo(CUSTOMER.id).map((m) => m.text)).toEqual(['from a follower']);
+    expect(calls(tg, 'getUpdates') + calls(tg, 'deleteWebhook')).toBe(0);
+    expect(adapter.health()).toEqual({ ready: true, detail: 'standby: another process polls' });
+
+    await adapter.exclusiveIntake!.start();
+    tg.userSends(CUSTOMER.id, 'hello');
+    await eventually(() => inbox.received.length === 1, 'the message at the sink');
+    expect(adapter.health()).toEqual({ ready: true, detail: 'polling' });
+
+    await adapter.exclusiveIntake!.stop();
+    expect(adapter.health()).toEqual({ ready: true, detail: 'standby: another process polls' });
+    const polls = calls(tg, 'getUpdates');
+    tg.userSends(CUSTOMER.id, 'while nobody polls');
+    expect(calls(tg, 'getUpdates')).toBe(polls);
+    expect(tg.pendingUpdates).toBe(1);
+  });
+
+  it('hands polling over: the next poller gets what came meanwhile, and nothing the first one stored', async () => {
+    const tg = await startEmulator();
+    const [first, second] = [recorder(), recorder()];
+    const a = await started(tg, first.sink);
+    const b = await started(tg, second.sink);
+    await a.exclusiveIntake!.start();
+    tg.userSends(CUSTOMER.id, 'one');
+    await eventually(() => first.received.length === 1, 'the first message');
+
+    await a.exclusiveIntake!.stop();
+    tg.userSends(CUSTOMER.id, 'two');
+    await b.exclusiveIntake!.start();
+    tg.userSends(CUSTOMER.id, 'three');
+    await eventually(() => second.received.length === 2, 'the messages at the second poller');
+
+    expect(first.received.map((m) => m.text)).toEqual(['one']);
+    expect(second.received.map((m) => m.text)).toEqual(['two', 'three']);
+  });
+
+  it('has no exclusive intake in webhook mode: every process answers the webhook', async () => {
+    const tg = await startEmulator();
+    const adapter = await started(tg, recorder().sink, 'webhook');
+    expect(adapter.exclusiveIntake).toBeUndefined();
+    expect(adapter.health()).toEqual({ ready: true, detail: 'webhook set' });
+  });
+});
