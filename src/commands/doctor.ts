@@ -44,7 +44,10 @@ checks need the bridge up. Exits 1 when a check fails. Never prints tokens.`,
       checkDiscord(config),
     ]);
     const results: CheckResult[] = [pass('config', describeConfig(config)), ...checks.flat()];
-    console.log(formatReport(results, secretSettings.map((k) => config[k] as string | undefined)));
+    // formatReport masks every configured credential in what the checks say.
+    const credentials = secretSettings.map((k) => config[k] as string | undefined);
+    const report = formatReport(results, credentials);
+    console.log(report);
     return results.some((r) => r.status === 'fail') ? 1 : 0;
   },
 };
