@@ -13,36 +13,7 @@ import type {
   OutboxStatus,
   Store,
 } from './store.js';
-
-interface ConversationRecord {
-  id: number;
-  network: string;
-  external_user_id: string;
-  external_chat_id: string;
-  handle: string;
-  display_name: string;
-  identity: string;
-  flex_mode: string;
-  flex_sid: string | null;
-  routing_requested: boolean;
-  status: ConversationStatus;
-  created_at: number;
-  updated_at: number;
-}
-
-interface OutboxRecord {
-  id: number;
-  key: string;
-  direction: OutboxRow['direction'];
-  payload: OutboxRow['payload'];
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  ambiguous: boolean;
-  lease_owner: string | null;
-  created_at: number;
-}
+import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
 
 const INT8_OID = 20;
 
@@ -51,36 +22,6 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-const toConversation = (r: ConversationRecord): Conversation => ({
-  id: r.id,
-  network: r.network,
-  externalUserId: r.external_user_id,
-  externalChatId: r.external_chat_id,
-  handle: r.handle,
-  displayName: r.display_name,
-  identity: r.identity,
-  flexMode: r.flex_mode,
-  flexSid: r.flex_sid,
-  routingRequested: r.routing_requested,
-  status: r.status,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
-  id: r.id,
-  key: r.key,
-  direction: r.direction,
-  payload: r.payload,
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  // A row still leased when claimed again was held by a process that died mid-delivery.
-  ambiguous: r.ambiguous || r.lease_owner !== null,
-  createdAt: r.created_at,
-});
 
 const CURRENT_CONVERSATION = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
 

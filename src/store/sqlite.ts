@@ -14,66 +14,7 @@ import type {
   OutboxStatus,
   Store,
 } from './store.js';
-
-interface ConversationRecord {
-  id: number;
-  network: string;
-  external_user_id: string;
-  external_chat_id: string;
-  handle: string;
-  display_name: string;
-  identity: string;
-  flex_mode: string;
-  flex_sid: string | null;
-  routing_requested: number;
-  status: ConversationStatus;
-  created_at: number;
-  updated_at: number;
-}
-
-interface OutboxRecord {
-  id: number;
-  key: string;
-  direction: OutboxRow['direction'];
-  payload: string;
-  status: OutboxStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  ambiguous: number;
-  lease_owner: string | null;
-  created_at: number;
-}
-
-const toConversation = (r: ConversationRecord): Conversation => ({
-  id: r.id,
-  network: r.network,
-  externalUserId: r.external_user_id,
-  externalChatId: r.external_chat_id,
-  handle: r.handle,
-  displayName: r.display_name,
-  identity: r.identity,
-  flexMode: r.flex_mode,
-  flexSid: r.flex_sid,
-  routingRequested: r.routing_requested === 1,
-  status: r.status,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
-  id: r.id,
-  key: r.key,
-  direction: r.direction,
-  payload: JSON.parse(r.payload) as OutboxRow['payload'],
-  status: r.status,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  lastError: r.last_error,
-  // A row still leased when claimed again was held by a process that died mid-delivery.
-  ambiguous: r.ambiguous === 1 || r.lease_owner !== null,
-  createdAt: r.created_at,
-});
+import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
 
 /** The embedded store: one SQLite file in WAL mode. Several processes may share it on one host. */
 export class SqliteStore implements Store {

@@ -1,0 +1,63 @@
+import type { Conversation, ConversationStatus, OutboxRow, OutboxStatus } from './store.js';
+
+/** A `conversations` row as both databases return it (SQLite booleans are 0/1). */
+export interface ConversationRecord {
+  id: number;
+  network: string;
+  external_user_id: string;
+  external_chat_id: string;
+  handle: string;
+  display_name: string;
+  identity: string;
+  flex_mode: string;
+  flex_sid: string | null;
+  routing_requested: boolean | number;
+  status: ConversationStatus;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An `outbox` row; `payload` is JSON text in SQLite and already parsed (JSONB) in PostgreSQL. */
+export interface OutboxRecord {
+  id: number;
+  key: string;
+  direction: OutboxRow['direction'];
+  payload: string | OutboxRow['payload'];
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  ambiguous: boolean | number;
+  lease_owner: string | null;
+  created_at: number;
+}
+
+export const toConversation = (r: ConversationRecord): Conversation => ({
+  id: r.id,
+  network: r.network,
+  externalUserId: r.external_user_id,
+  externalChatId: r.external_chat_id,
+  handle: r.handle,
+  displayName: r.display_name,
+  identity: r.identity,
+  flexMode: r.flex_mode,
+  flexSid: r.flex_sid,
+  routingRequested: Boolean(r.routing_requested),
+  status: r.status,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
+  id: r.id,
+  key: r.key,
+  direction: r.direction,
+  payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as OutboxRow['payload']) : r.payload,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  // A row still leased when claimed again was held by a process that died mid-delivery.
+  ambiguous: Boolean(r.ambiguous) || r.lease_owner !== null,
+  createdAt: r.created_at,
+});
