@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/sandbox/console/start-demo.js';
+import type { DemoMode } from '../../src/sandbox/console/views.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -27,14 +28,14 @@ function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** The real demo (emulators, bridge, console) and a browser page on its console. */
-function useConsole(): { page: () => Page } {
+/** The real demo (emulators, bridge, console) in a Flex mode, and a browser page on its console. */
+function useConsole(mode: DemoMode = 'conversations'): { page: () => Page } {
   let demo: RunningDemo | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
   beforeAll(async () => {
     browser = await launchChromium();
-    demo = await startDemo({ port: 0, logLevel: 'silent' });
+    demo = await startDemo({ mode, port: 0, logLevel: 'silent' });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(10_000);
     await page.goto(demo.consoleUrl);
@@ -76,42 +77,47 @@ async function acceptTask(page: Page, handle: string): Promise<string> {
 const flow = (page: Page, kind: string, subject: string, status: string) =>
   page.locator(`[data-flow-kind="${kind}"][data-subject="${subject}"][data-status="${status}"]`);
 
+const customers = [
+  { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.' },
+  { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.' },
+];
+
+/** Customer → task named by the handle → accept → answer → reply arrives → end chat → the next message opens a new task. */
+async function roundTrip(p: Page, { network, handle, question, answer }: (typeof customers)[number]): Promise<void> {
+  await writeAsCustomer(p, handle, question);
+  const firstTask = await acceptTask(p, handle);
+  await p.locator('#chat-lines .flex-line.customer', { hasText: question }).waitFor();
+
+  await writeAsAgent(p, answer);
+  await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: answer }).waitFor();
+
+  const inbound = flow(p, 'inbound', handle, 'done').filter({ hasText: question });
+  await expect.poll(() => inbound.locator('.chip').allTextContents()).toEqual([network, 'stored', 'Flex', 'Flex', 'delivered']);
+  // Twilio reports the webhook once the bridge's answer is in, which may be after the reply reached the customer.
+  const outbound = flow(p, 'outbound', handle, 'done').filter({ hasText: answer });
+  const outboundChips = async () => (await outbound.locator('.chip').allTextContents()).sort();
+  await expect.poll(outboundChips).toEqual([network, 'Flex', 'delivered', 'webhook'].sort());
+
+  await p.locator('#end-chat').click();
+  await p.locator(`[data-task="${firstTask}"][data-status="wrapping"]`).waitFor();
+  // Done once the bridge has answered Twilio's "the chat ended" webhook, i.e. ended the mapping.
+  await flow(p, 'ended', handle, 'done').waitFor();
+
+  await writeAsCustomer(p, handle, 'One more question…');
+  const next = p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
+  await next.waitFor();
+  expect(await next.getAttribute('data-task')).not.toBe(firstTask);
+}
+
+const modeShown = (page: Page, mode: DemoMode) => page.locator(`#mode-switch [data-mode="${mode}"][aria-pressed="true"]:not([disabled])`);
+
 describe('the demo console', () => {
   const { page } = useConsole();
 
-  const customers = [
-    { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.' },
-    { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.' },
-  ];
-  for (const { network, handle, question, answer } of customers) {
+  for (const customer of customers) {
     it(
-      `carries a ${network} customer's chat to a Flex agent and back; after "end chat" the next message opens a new task`,
-      async () => {
-        const p = page();
-        await writeAsCustomer(p, handle, question);
-        const firstTask = await acceptTask(p, handle);
-        await p.locator('#chat-lines .flex-line.customer', { hasText: question }).waitFor();
-
-        await writeAsAgent(p, answer);
-        await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: answer }).waitFor();
-
-        const inbound = flow(p, 'inbound', handle, 'done').filter({ hasText: question });
-        await expect.poll(() => inbound.locator('.chip').allTextContents()).toEqual([network, 'stored', 'Flex', 'Flex', 'delivered']);
-        // Twilio reports the webhook once the bridge's answer is in, which may be after the reply reached the customer.
-        const outbound = flow(p, 'outbound', handle, 'done').filter({ hasText: answer });
-        const outboundChips = async () => (await outbound.locator('.chip').allTextContents()).sort();
-        await expect.poll(outboundChips).toEqual([network, 'Flex', 'delivered', 'webhook'].sort());
-
-        await p.locator('#end-chat').click();
-        await p.locator(`[data-task="${firstTask}"][data-status="wrapping"]`).waitFor();
-        // Done once the bridge has answered Twilio's "closed" webhook, i.e. ended the mapping.
-        await flow(p, 'ended', handle, 'done').waitFor();
-
-        await writeAsCustomer(p, handle, 'One more question…');
-        const next = p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
-        await next.waitFor();
-        expect(await next.getAttribute('data-task')).not.toBe(firstTask);
-      },
+      `carries a ${customer.network} customer's chat to a Flex agent and back; after "end chat" the next message opens a new task`,
+      () => roundTrip(page(), customer),
       TIMEOUT_MS,
     );
   }
@@ -138,6 +144,69 @@ describe('the demo console', () => {
       expect(await retried.locator('.hop-retry .chip').allTextContents()).toEqual(['429', 'retry']);
       expect(await retried.locator('.hop').last().textContent()).toContain('on attempt 2');
       await p.locator('#toggle-429[aria-pressed="false"]').waitFor();
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('the demo console in legacy-chat mode', () => {
+  const { page } = useConsole('legacy-chat');
+
+  it(
+    `carries a Telegram customer's chat through a Flex Channel and back; after "end chat" (status INACTIVE) the next message opens a new task`,
+    async () => {
+      const p = page();
+      await modeShown(p, 'legacy-chat').waitFor();
+      expect(await p.locator('#flex-apis').textContent()).toContain('Programmable Chat');
+      const ended = flow(p, 'ended', 'telegram:maria', 'done');
+      await roundTrip(p, customers[0]!);
+      expect(await ended.locator('.hop').allTextContents()).toEqual([
+        expect.stringMatching(/to status INACTIVE/),
+        expect.stringMatching(/onChannelUpdated, answered 200 .*ended the mapping/),
+      ]);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'shows /start answered by the bot, and a customer who blocked the bot: the bridge gives up and tells the agent',
+    async () => {
+      const p = page();
+      await p.getByRole('button', { name: '+ Telegram' }).click();
+      await writeAsCustomer(p, 'telegram:tom', '/start');
+      await flow(p, 'command', 'telegram:tom', 'done').filter({ hasText: 'answered by the bot, not forwarded' }).waitFor();
+      await p.locator('[data-customer="telegram:tom"] .bubble.bot').waitFor();
+
+      await writeAsCustomer(p, 'telegram:tom', 'Is my parcel lost?');
+      await acceptTask(p, 'telegram:tom');
+      await p.getByRole('button', { name: 'Customer blocks the bot' }).click();
+      await flow(p, 'blocked', 'telegram:tom', 'done').waitFor();
+      await p.locator('[data-customer="telegram:tom"][data-blocked="true"] .blocked-note').waitFor();
+
+      await writeAsAgent(p, 'Let me check, Tom.');
+      const givenUp = flow(p, 'outbound', 'telegram:tom', 'failed').filter({ hasText: 'Let me check, Tom.' });
+      await expect.poll(() => givenUp.locator('.hop-error .chip').allTextContents()).toEqual(['dead letter']);
+      await flow(p, 'notice', 'telegram:tom', 'done').filter({ hasText: 'bot was blocked by the user' }).waitFor();
+      await p.locator('#chat-lines .flex-line.bridge', { hasText: 'could not deliver a message to the customer' }).waitFor();
+
+      // Writing again restarts the bot, as on Telegram.
+      await writeAsCustomer(p, 'telegram:tom', 'Sorry, wrong button!');
+      await p.locator('[data-customer="telegram:tom"][data-blocked="false"]').waitFor();
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'switches back to conversations from the header: the bridge restarts and the chats start over',
+    async () => {
+      const p = page();
+      await p.locator('#mode-switch [data-mode="conversations"]').click();
+      await modeShown(p, 'conversations').waitFor();
+      expect(await p.locator('#flex-apis').textContent()).toContain('Conversations');
+      expect(await p.locator('[data-task]').count()).toBe(0);
+      await writeAsCustomer(p, 'telegram:maria', 'Hello again');
+      await p.locator('[data-task][data-handle="telegram:maria"][data-status="pending"]').waitFor();
+      await flow(p, 'inbound', 'telegram:maria', 'done').waitFor();
     },
     TIMEOUT_MS,
   );

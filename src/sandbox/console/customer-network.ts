@@ -21,6 +21,22 @@ export interface ReceivedByCustomer {
   readonly text: string;
 }
 
+/** The person blocked or unblocked the bot, as the network tells the bot. */
+export interface BlockChange {
+  readonly userId: string;
+  readonly blocked: boolean;
+  /** The network's id for the event, e.g. Telegram's update_id. */
+  readonly eventId: string;
+  /** What the network told the bot, in its own words. */
+  readonly detail: string;
+}
+
+/** A network where a person can block the bot; writing to it again unblocks it. */
+export interface Blocking {
+  block(userId: string): void;
+  onChange(listener: (change: BlockChange) => void): void;
+}
+
 /**
  * The customers' side of one emulated network, as the console plays it: every call goes through the
  * emulator exactly as a real client would, never straight into the bridge.
@@ -32,4 +48,6 @@ export interface CustomerNetwork {
   send(userId: string, text: string): void;
   onCustomerMessage(listener: (sent: SentByCustomer) => void): void;
   onBotMessage(listener: (received: ReceivedByCustomer) => void): void;
+  /** Present where the console can play a customer blocking the bot (Telegram). */
+  readonly blocking?: Blocking;
 }

@@ -23,8 +23,9 @@ const CAST: Record<Network, readonly Person[]> = {
 const FIRST_USER_ID: Record<Network, bigint> = { telegram: 5_012_345_678n, discord: 412_345_678_901_234_567n };
 
 interface Customer {
-  readonly view: Omit<CustomerView, 'lines'>;
+  readonly view: Omit<CustomerView, 'lines' | 'blocked'>;
   readonly lines: ChatLine[];
+  blocked: boolean;
 }
 
 /** The customers on the emulated networks and what each sees in their chat with the bot. */
@@ -40,6 +41,7 @@ export class CustomerDirectory {
     this.networks = new Map(networks.map((n) => [n.network, n]));
     for (const network of networks) {
       network.onBotMessage(({ userId, text }) => this.append(`${network.network}-${userId}`, { from: 'bot', text, at: Date.now() }));
+      network.blocking?.onChange(({ userId, blocked }) => this.setBlocked(`${network.network}-${userId}`, blocked));
     }
   }
 
@@ -58,7 +60,7 @@ export class CustomerDirectory {
     const displayName = net.addPerson({ ...person, userId });
     const handle = handleOf({ network, externalUserId: userId, username: person.username });
     const view = { id: `${network}-${userId}`, network, userId, handle, displayName };
-    this.customers.set(view.id, { view, lines: [] });
+    this.customers.set(view.id, { view, lines: [], blocked: false });
     const shown = this.view(view.id);
     this.onChange(shown);
     return shown;
@@ -68,6 +70,14 @@ export class CustomerDirectory {
     const customer = this.require(customerId);
     this.networks.get(customer.view.network)?.send(customer.view.userId, text);
     this.append(customerId, { from: 'customer', text, at: Date.now() });
+  }
+
+  /** The customer blocks the bot, where their network lets the console play that; writing again unblocks it. */
+  blockBot(customerId: string): void {
+    const { view } = this.require(customerId);
+    const blocking = this.networks.get(view.network)?.blocking;
+    if (!blocking) throw new ConsoleRequestError(409, `a ${view.network} customer cannot block the bot in this demo: try a Telegram customer`);
+    blocking.block(view.userId);
   }
 
   list(): CustomerView[] {
@@ -81,9 +91,16 @@ export class CustomerDirectory {
     this.onChange(this.view(customerId));
   }
 
+  private setBlocked(customerId: string, blocked: boolean): void {
+    const customer = this.customers.get(customerId);
+    if (!customer) return;
+    customer.blocked = blocked;
+    this.onChange(this.view(customerId));
+  }
+
   private view(customerId: string): CustomerView {
-    const { view, lines } = this.require(customerId);
-    return { ...view, lines: [...lines] };
+    const { view, lines, blocked } = this.require(customerId);
+    return { ...view, blocked, lines: [...lines] };
   }
 
   private require(customerId: string): Customer {

@@ -1,17 +1,20 @@
 import type { TwilioEmulator } from '../twilio/emulator.js';
+import type { FlexSide } from './flex-side.js';
 import { shortSid } from './flow-ids.js';
 import { ConsoleRequestError } from './request-error.js';
 import type { Trace } from './trace.js';
 import type { FaultsView } from './views.js';
 
-const TOO_MANY_REQUESTS = { host: 'conversations.twilio.com', method: 'POST', status: 429, retryAfter: 1 } as const;
+/** The bridge's next post of a message into a Flex chat: `…/Conversations/CH…/Messages` or `…/Channels/CH…/Messages`. */
+const TOO_MANY_REQUESTS = { method: 'POST', path: /\/Messages$/, status: 429, retryAfter: 1 } as const;
 
-/** The console's error buttons: a webhook with a bad signature, and a 429 from Twilio on the bridge's next call. */
+/** The console's Flex error buttons: a webhook with a bad signature, and a 429 from Twilio on the bridge's next message. */
 export class DemoFaults {
   private twilio429Armed = false;
 
   constructor(
     private readonly twilio: TwilioEmulator,
+    private readonly flex: FlexSide,
     trace: Trace,
     private readonly onChange: (faults: FaultsView) => void,
   ) {
@@ -32,7 +35,7 @@ export class DemoFaults {
     return { twilio429Armed: this.twilio429Armed };
   }
 
-  /** Arms (or disarms) a 429 for the bridge's next POST to Twilio Conversations; it disarms itself once used. */
+  /** Arms (or disarms) a 429 for the bridge's next post of a message to Flex; it disarms itself once used. */
   toggleTwilio429(): FaultsView {
     if (this.twilio429Armed) this.twilio.clearFaults();
     else this.twilio.failNext(TOO_MANY_REQUESTS);
@@ -41,9 +44,9 @@ export class DemoFaults {
     return this.view();
   }
 
-  /** Twilio's `onMessageAdded` for a made-up agent message, signed with a wrong key, into the given chat. */
+  /** Twilio's webhook for a made-up agent message, signed with a wrong key, into the given chat. */
   async forgeWebhook(chatSid: string | undefined): Promise<void> {
     if (chatSid === undefined) throw new ConsoleRequestError(409, 'there is no Flex chat yet: write as a customer first');
-    await this.twilio.sendForgedWebhook(chatSid, { body: 'Please send me your password', author: 'agent_mallory' });
+    await this.flex.forgeWebhook(chatSid, { body: 'Please send me your password', author: 'agent_mallory' });
   }
 }

@@ -1,27 +1,27 @@
-import type { MessageRecord, TaskRecord, TwilioEmulator } from '../twilio/emulator.js';
 import { flexBridgeIdOf } from './flex-attributes.js';
+import type { FlexMessage, FlexSide, FlexTask } from './flex-side.js';
 import type { ChatView, FlexLine, TaskView } from './views.js';
 
 interface Chat {
-  state: string;
+  state: ChatView['state'];
   readonly lines: FlexLine[];
 }
 
-/** The agent's view of Flex: tasks and the chats behind them, kept from the Twilio emulator's events. */
+/** The agent's view of Flex: tasks and the chats behind them, kept from what the Twilio emulator reports. */
 export class FlexDesk {
   private readonly tasks = new Map<string, TaskView>();
   private readonly chats = new Map<string, Chat>();
 
   constructor(
-    twilio: TwilioEmulator,
+    flex: FlexSide,
     private readonly bridgeIdentity: string,
     private readonly onChange: (change: { task: TaskView } | { chat: ChatView }) => void,
   ) {
-    twilio.events.on('task', (task) => this.onTask(task));
-    twilio.events.on('message', (message) => this.onMessage(message));
-    twilio.events.on('state', ({ conversationSid, to }) => {
-      this.chat(conversationSid).state = to;
-      this.emitChat(conversationSid);
+    flex.onTask((task) => this.onTask(task));
+    flex.onMessage((message) => this.onMessage(message));
+    flex.onChatEnded((chatSid) => {
+      this.chat(chatSid).state = 'closed';
+      this.emitChat(chatSid);
     });
   }
 
@@ -38,52 +38,43 @@ export class FlexDesk {
     return [...this.chats.keys()].at(-1);
   }
 
-  private onTask(task: TaskRecord): void {
-    const handle = typeof task.attributes.from === 'string' ? task.attributes.from : task.conversationSid;
-    const view: TaskView = {
-      sid: task.sid,
-      conversationSid: task.conversationSid,
-      handle,
-      customerName: typeof task.attributes.customerName === 'string' ? task.attributes.customerName : '',
-      network: handle.split(':')[0] ?? '',
-      status: task.status,
-      createdAt: new Date(task.createdAt).getTime(),
-    };
+  private onTask(task: FlexTask): void {
+    const view: TaskView = { ...task, network: task.handle.split(':')[0] ?? '' };
     this.tasks.set(task.sid, view);
     this.onChange({ task: view });
   }
 
-  private onMessage(message: MessageRecord): void {
-    this.chat(message.conversationSid).lines.push({
+  private onMessage(message: FlexMessage): void {
+    this.chat(message.chatSid).lines.push({
       sid: message.sid,
       author: message.author,
       role: this.roleOf(message),
-      text: message.body ?? '',
-      at: new Date(message.dateCreated).getTime(),
+      text: message.body,
+      at: message.at,
     });
-    this.emitChat(message.conversationSid);
+    this.emitChat(message.chatSid);
   }
 
-  private roleOf(message: MessageRecord): FlexLine['role'] {
+  private roleOf(message: FlexMessage): FlexLine['role'] {
     if (message.author === this.bridgeIdentity) return 'bridge';
     return flexBridgeIdOf(message.attributes) === undefined ? 'agent' : 'customer';
   }
 
-  private chat(conversationSid: string): Chat {
-    let chat = this.chats.get(conversationSid);
+  private chat(chatSid: string): Chat {
+    let chat = this.chats.get(chatSid);
     if (!chat) {
       chat = { state: 'active', lines: [] };
-      this.chats.set(conversationSid, chat);
+      this.chats.set(chatSid, chat);
     }
     return chat;
   }
 
-  private chatView(conversationSid: string): ChatView {
-    const chat = this.chat(conversationSid);
-    return { conversationSid, state: chat.state, lines: [...chat.lines] };
+  private chatView(chatSid: string): ChatView {
+    const chat = this.chat(chatSid);
+    return { chatSid, state: chat.state, lines: [...chat.lines] };
   }
 
-  private emitChat(conversationSid: string): void {
-    this.onChange({ chat: this.chatView(conversationSid) });
+  private emitChat(chatSid: string): void {
+    this.onChange({ chat: this.chatView(chatSid) });
   }
 }

@@ -2,6 +2,11 @@ import type { TelegramEmulator } from '../telegram/emulator.js';
 import type { TgMessage } from '../telegram/types.js';
 import type { CustomerNetwork } from './customer-network.js';
 
+interface ChatMemberUpdate {
+  readonly from: { readonly id: number };
+  readonly new_chat_member: { readonly status: string };
+}
+
 /** Customers on the Telegram Bot API emulator; the bridge reads their messages with getUpdates. */
 export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
   return {
@@ -28,6 +33,24 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
     },
     onBotMessage(listener) {
       emulator.events.on('botMessage', (message) => listener({ userId: String(message.chat.id), text: message.text ?? '' }));
+    },
+    blocking: {
+      block(userId) {
+        emulator.blockBot(userId);
+      },
+      onChange(listener) {
+        emulator.events.on('update', (update) => {
+          const change = update.my_chat_member as ChatMemberUpdate | undefined;
+          if (!change) return;
+          const status = change.new_chat_member.status;
+          listener({
+            userId: String(change.from.id),
+            blocked: status === 'kicked',
+            eventId: String(update.update_id),
+            detail: `update ${update.update_id} (my_chat_member, status “${status}”) queued for the bot`,
+          });
+        });
+      },
     },
   };
 }

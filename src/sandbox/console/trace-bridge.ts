@@ -34,7 +34,7 @@ export function traceBridge(trace: Trace): AppObserver {
           return hopOutcome(trace, outboundFlowId(payload.messageSid), outcome, {
             delivered: `outbox row done: sent through the ${network} API in ${Math.round(ms)} ms${onAttempt}`,
             retried: `${network} refused attempt ${attempt}: the reply stays in the outbox and is retried`,
-            deadLettered: `could not reach the customer: the bridge tells the agent in the chat`,
+            deadLettered: `gave up on attempt ${attempt}: ${network} would not take it, so it is dead-lettered and the bridge tells the agent in the chat`,
           });
         }
         case 'notice':

@@ -1,27 +1,27 @@
-import type { TwilioEmulator, WebhookDelivery } from '../twilio/emulator.js';
+import type { WebhookDelivery } from '../twilio/emulator.js';
 import { flexBridgeIdOf } from './flex-attributes.js';
+import type { FlexSide } from './flex-side.js';
 import { endedFlowId, forgedFlowId, inboundFlowIdOfBridgeId, noticeFlowId, noticeOutboxId, outboundFlowId, shortSid } from './flow-ids.js';
 import type { Trace } from './trace.js';
 import type { Hop } from './views.js';
 
 /**
- * Flex's part of the trace, from the Twilio emulator's events: messages landing in a chat, tasks
+ * Flex's part of the trace, from what the Twilio emulator reports: messages landing in a chat, tasks
  * created, the agent's messages and "end chat", and each webhook Twilio sends the bridge with the
  * status the bridge answered.
  */
-export function traceTwilio(trace: Trace, twilio: TwilioEmulator): void {
+export function traceTwilio(trace: Trace, flex: FlexSide): void {
   /** Each chat's latest customer message, which is the one that opened it when Flex makes the task. */
   const latestInbound = new Map<string, string>();
-  const handleOf = (conversationSid: string) =>
-    twilio.conversations().find((c) => c.sid === conversationSid)?.friendlyName ?? shortSid(conversationSid);
+  const handleOf = (chatSid: string) => flex.handleOf(chatSid) ?? shortSid(chatSid);
 
-  twilio.events.on('message', (message) => {
-    const chat = shortSid(message.conversationSid);
+  flex.onMessage((message) => {
+    const chat = shortSid(message.chatSid);
     const bridgeId = flexBridgeIdOf(message.attributes);
     if (bridgeId === undefined) {
-      const subject = handleOf(message.conversationSid);
+      const subject = handleOf(message.chatSid);
       trace.start(
-        { id: outboundFlowId(message.sid), kind: 'outbound', subject, title: `agent → ${subject}`, text: message.body ?? '' },
+        { id: outboundFlowId(message.sid), kind: 'outbound', subject, title: `agent → ${subject}`, text: message.body },
         { stage: 'flex', chip: 'Flex', label: `${message.author} wrote in chat ${chat}`, status: 'ok' },
       );
       return;
@@ -29,35 +29,34 @@ export function traceTwilio(trace: Trace, twilio: TwilioEmulator): void {
     const outboxId = noticeOutboxId(bridgeId);
     if (outboxId === undefined) {
       const flowId = inboundFlowIdOfBridgeId(bridgeId);
-      latestInbound.set(message.conversationSid, flowId);
+      latestInbound.set(message.chatSid, flowId);
       trace.hop(flowId, { stage: 'flex', chip: 'Flex', label: `the bridge added it to chat ${chat}`, status: 'ok' });
       return;
     }
-    const subject = handleOf(message.conversationSid);
+    const subject = handleOf(message.chatSid);
     trace.start(
-      { id: noticeFlowId(outboxId), kind: 'notice', subject, title: `bridge → agent about ${subject}`, text: message.body ?? '' },
+      { id: noticeFlowId(outboxId), kind: 'notice', subject, title: `bridge → agent about ${subject}`, text: message.body },
       { stage: 'flex', chip: 'Flex', label: `the bridge told the agent in chat ${chat}`, status: 'ok' },
     );
   });
 
-  twilio.events.on('task', (task) => {
+  flex.onTask((task) => {
     // Tasks are reported when created (pending) and on each change; only creation is a hop.
-    if (task.status !== 'pending' || typeof task.attributes.from !== 'string') return;
-    const flowId = latestInbound.get(task.conversationSid);
-    const label = `Flex made a task named “${task.attributes.from}”; it waits for an agent`;
+    if (task.status !== 'pending') return;
+    const flowId = latestInbound.get(task.chatSid);
+    const label = `Flex made a task named “${task.handle}”; it waits for an agent`;
     if (flowId) trace.hop(flowId, { stage: 'flex', chip: 'Flex', label, status: 'ok' });
   });
 
-  twilio.events.on('state', ({ conversationSid, to }) => {
-    if (to !== 'closed') return;
-    const subject = handleOf(conversationSid);
+  flex.onChatEnded((chatSid, how) => {
+    const subject = handleOf(chatSid);
     trace.start(
-      { id: endedFlowId(conversationSid), kind: 'ended', subject, title: `chat with ${subject} ended`, text: '' },
-      { stage: 'flex', chip: 'Flex', label: `the agent ended the chat: conversation ${shortSid(conversationSid)} is closed`, status: 'ok' },
+      { id: endedFlowId(chatSid), kind: 'ended', subject, title: `chat with ${subject} ended`, text: '' },
+      { stage: 'flex', chip: 'Flex', label: `the agent ended the chat: ${how}`, status: 'ok' },
     );
   });
 
-  twilio.events.on('webhook', (delivery) => {
+  flex.onWebhook((delivery, topic) => {
     if (delivery.forged) {
       const subject = handleOf(delivery.conversationSid);
       const refused = delivery.statusCode === 403;
@@ -69,11 +68,11 @@ export function traceTwilio(trace: Trace, twilio: TwilioEmulator): void {
       );
       return;
     }
-    if (delivery.eventType === 'onMessageAdded' && delivery.messageSid) {
+    if (topic === 'agent-message' && delivery.messageSid) {
       const hop = webhookHop(delivery, 'stored for the customer');
       trace.hop(outboundFlowId(delivery.messageSid), hop, hop.status === 'ok' ? undefined : 'failed');
     }
-    if (delivery.eventType === 'onConversationStateUpdated' && delivery.params.StateTo === 'closed') {
+    if (topic === 'chat-ended') {
       const hop = webhookHop(delivery, "the bridge ended the mapping: the customer's next message opens a new chat");
       trace.hop(endedFlowId(delivery.conversationSid), hop, hop.status === 'ok' ? 'done' : 'failed');
     }

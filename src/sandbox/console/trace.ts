@@ -32,6 +32,14 @@ export class Trace {
     this.onChange(this.view(flow));
   }
 
+  /** Files a flow under another kind and title, once it turns out to be something else (a /start the bot answers itself). */
+  recast(flowId: string, as: Pick<FlowView, 'kind' | 'title'>): void {
+    const flow = this.flows.get(flowId);
+    if (!flow) return;
+    this.flows.set(flowId, { ...flow, ...as });
+    this.onChange(this.view({ ...flow, ...as }));
+  }
+
   /** The oldest flow that is still active and matches. */
   oldestActive(matches: (flow: FlowView) => boolean): FlowView | undefined {
     for (const flow of this.flows.values()) {

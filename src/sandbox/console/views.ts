@@ -5,6 +5,10 @@
 
 export type Network = 'telegram' | 'discord';
 
+/** The Flex back end the bridge uses (its FLEX_MODE). */
+export type DemoMode = 'conversations' | 'legacy-chat';
+export const DEMO_MODES: readonly DemoMode[] = ['conversations', 'legacy-chat'];
+
 /** One line in a customer's own chat app: what they wrote, or what the bot sent them. */
 export interface ChatLine {
   readonly from: 'customer' | 'bot';
@@ -20,12 +24,15 @@ export interface CustomerView {
   /** What the agent sees as the task's name, e.g. `telegram:maria`. */
   readonly handle: string;
   readonly displayName: string;
+  /** The person blocked the bot (Telegram); writing again unblocks it. */
+  readonly blocked: boolean;
   readonly lines: readonly ChatLine[];
 }
 
 export interface TaskView {
   readonly sid: string;
-  readonly conversationSid: string;
+  /** The Flex chat behind the task: a conversation (CH…) in conversations mode, a chat channel (CH…) in legacy-chat. */
+  readonly chatSid: string;
   readonly handle: string;
   readonly customerName: string;
   readonly network: string;
@@ -43,8 +50,8 @@ export interface FlexLine {
 }
 
 export interface ChatView {
-  readonly conversationSid: string;
-  readonly state: string;
+  readonly chatSid: string;
+  readonly state: 'active' | 'closed';
   readonly lines: readonly FlexLine[];
 }
 
@@ -62,7 +69,8 @@ export interface Hop {
 
 export interface FlowView {
   readonly id: string;
-  readonly kind: 'inbound' | 'outbound' | 'ended' | 'forged' | 'notice';
+  /** `command`: a customer message the bot answers itself (/start); `blocked`: the customer blocked the bot. */
+  readonly kind: 'inbound' | 'outbound' | 'ended' | 'forged' | 'notice' | 'command' | 'blocked';
   /** The customer whose chat this is about (their handle). */
   readonly subject: string;
   readonly title: string;
@@ -73,12 +81,12 @@ export interface FlowView {
 }
 
 export interface FaultsView {
-  /** The next POST to Twilio Conversations will be answered 429 Too Many Requests. */
+  /** The bridge's next post of a message to Flex will be answered 429 Too Many Requests. */
   readonly twilio429Armed: boolean;
 }
 
 export interface ConsoleSnapshot {
-  readonly mode: string;
+  readonly mode: DemoMode;
   readonly bridgeUrl: string;
   readonly agentIdentity: string;
   readonly networks: readonly Network[];
@@ -90,6 +98,8 @@ export interface ConsoleSnapshot {
 }
 
 export type ConsoleUpdate =
+  /** The whole state: first on every stream, and again when the console switched to another Flex mode. */
+  | { readonly type: 'snapshot'; readonly snapshot: ConsoleSnapshot }
   | { readonly type: 'customer'; readonly customer: CustomerView }
   | { readonly type: 'task'; readonly task: TaskView }
   | { readonly type: 'chat'; readonly chat: ChatView }

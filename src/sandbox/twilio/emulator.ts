@@ -80,7 +80,7 @@ export class TwilioEmulator {
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService);
-    this.legacyChat = new LegacyChat(this.account, this.sender);
+    this.legacyChat = new LegacyChat(this.account, this.sender, this.events);
   }
 
   /** Listens and returns the base URL, e.g. `http://127.0.0.1:4010`. */

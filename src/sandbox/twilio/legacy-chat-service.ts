@@ -1,4 +1,5 @@
 import { invalidParameter, missingParameter, notFound, TwilioApiError } from './errors.js';
+import type { EmulatorEvents } from './events.js';
 import type {
   ChatChannelRecord,
   ChatMessageRecord,
@@ -52,6 +53,7 @@ export class ChatService {
   constructor(
     private readonly state: LegacyChatState,
     private readonly webhooks: ChatWebhooks,
+    private readonly events: EmulatorEvents,
   ) {}
 
   list(): ChatChannelRecord[] {
@@ -102,6 +104,7 @@ export class ChatService {
     if (patch.friendlyName !== undefined) channel.friendlyName = patch.friendlyName;
     if (patch.attributes !== undefined) channel.attributes = jsonAttributes(patch.attributes);
     channel.dateUpdated = new Date();
+    this.events.emit('chatChannel', { channelSid: channel.sid, attributes: channel.attributes, at: channel.dateUpdated });
     this.webhooks.channelUpdated(channel, origin);
     return channel;
   }
@@ -142,6 +145,7 @@ export class ChatService {
       dateUpdated: now,
     };
     channel.messages.push(message);
+    this.events.emit('chatMessage', structuredClone(message));
     this.webhooks.messageSent(channel, message, origin);
     return message;
   }

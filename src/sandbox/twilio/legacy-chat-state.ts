@@ -77,7 +77,7 @@ export interface ChatChannelRecord {
   dateUpdated: Date;
 }
 
-export type ChatTaskStatus = 'pending' | 'wrapping';
+export type ChatTaskStatus = 'pending' | 'accepted' | 'wrapping' | 'completed';
 
 /** A task created by Studio "Send to Flex" for a chat channel. */
 export interface ChatTaskRecord {

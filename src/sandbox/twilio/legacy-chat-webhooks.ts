@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord } from './legacy-chat-state.js';
-import { twilioTimestamp } from './sids.js';
+import { newSid, twilioTimestamp } from './sids.js';
 import type { EmulatedAccount } from './state.js';
 import type { Origin } from './webhook-events.js';
-import type { WebhookSender } from './webhooks.js';
+import type { WebhookDelivery, WebhookSender } from './webhooks.js';
 
 /** What a `studio` channel webhook does when a message is sent (see legacy-studio.ts). */
 export type ChatStudioTrigger = (channel: ChatChannelRecord, webhook: ChatWebhookRecord, message: ChatMessageRecord) => void;
@@ -21,20 +21,33 @@ export class ChatWebhooks {
 
   messageSent(channel: ChatChannelRecord, message: ChatMessageRecord, origin: Origin): void {
     if (!firesWebhooks(origin)) return;
-    const params = withoutNulls({
-      ChannelSid: channel.sid,
-      MessageSid: message.sid,
-      Index: String(message.index),
-      Body: message.body,
-      Attributes: message.attributes,
-      From: message.from,
-      DateCreated: twilioTimestamp(message.dateCreated),
-    });
+    const params = messageSentParams(channel, message);
     // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
     for (const webhook of subscribed(channel, 'onMessageSent')) {
       if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
-      if (webhook.type === 'webhook') this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
+      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
     }
+  }
+
+  /** An agent's `onMessageSent` for a message that does not exist, signed with the wrong key; resolves when sent. */
+  forgedMessageSent(channel: ChatChannelRecord, forged: { from: string; body: string }): Promise<WebhookDelivery>[] {
+    const now = new Date();
+    const message: ChatMessageRecord = {
+      sid: newSid('IM'),
+      channelSid: channel.sid,
+      index: channel.nextMessageIndex,
+      from: forged.from,
+      body: forged.body,
+      attributes: '{}',
+      mediaSid: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    const params = messageSentParams(channel, message);
+    const origin: Origin = { kind: 'sdk', identity: forged.from };
+    return subscribed(channel, 'onMessageSent')
+      .filter((webhook) => webhook.type === 'webhook')
+      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, true));
   }
 
   channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
@@ -50,7 +63,7 @@ export class ChatWebhooks {
       DateUpdated: twilioTimestamp(channel.dateUpdated),
     });
     for (const webhook of subscribed(channel, 'onChannelUpdated')) {
-      if (webhook.type === 'webhook') this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
+      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
     }
   }
 
@@ -61,8 +74,9 @@ export class ChatWebhooks {
     eventParams: Record<string, string>,
     messageSid: string | null,
     origin: Origin,
-  ): void {
-    void this.sender.send({
+    forged = false,
+  ): Promise<WebhookDelivery> {
+    return this.sender.send({
       eventType,
       // The sender keeps the calls of one conversation — here one channel — in order.
       conversationSid: channel.sid,
@@ -82,9 +96,21 @@ export class ChatWebhooks {
         WebhookSid: webhook.sid,
       },
       idempotencyToken: randomUUID(),
-      forged: false,
+      forged,
     });
   }
+}
+
+function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecord): Record<string, string> {
+  return withoutNulls({
+    ChannelSid: channel.sid,
+    MessageSid: message.sid,
+    Index: String(message.index),
+    Body: message.body,
+    Attributes: message.attributes,
+    From: message.from,
+    DateCreated: twilioTimestamp(message.dateCreated),
+  });
 }
 
 function firesWebhooks(origin: Origin): boolean {

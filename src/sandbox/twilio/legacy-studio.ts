@@ -1,6 +1,7 @@
 import { channelAttributes } from './legacy-chat-attributes.js';
 import type { ChatService } from './legacy-chat-service.js';
-import type { ChatChannelRecord, ChatMessageRecord, ChatTaskRecord, ChatWebhookRecord, LegacyChatState } from './legacy-chat-state.js';
+import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord, LegacyChatState } from './legacy-chat-state.js';
+import type { ChatTasks } from './legacy-chat-tasks.js';
 import { newSid } from './sids.js';
 
 /**
@@ -12,11 +13,12 @@ export class ChatStudioSendToFlex {
   constructor(
     private readonly state: LegacyChatState,
     private readonly chat: ChatService,
+    private readonly tasks: ChatTasks,
   ) {}
 
   run(channel: ChatChannelRecord, webhook: ChatWebhookRecord, message: ChatMessageRecord): void {
     const attributes = channelAttributes(channel);
-    const task: ChatTaskRecord = {
+    this.tasks.add({
       sid: newSid('WT'),
       channelSid: channel.sid,
       studioFlowSid: webhook.flowSid,
@@ -30,8 +32,7 @@ export class ChatStudioSendToFlex {
       },
       status: 'pending',
       createdAt: new Date(),
-    };
-    this.state.tasks.set(task.sid, task);
+    });
     this.chat.removeWebhook(channel, webhook.sid);
   }
 }

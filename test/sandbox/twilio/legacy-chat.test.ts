@@ -155,6 +155,64 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     expect(emulator.legacyChat.tasks().map((t) => t.status)).toEqual(['wrapping']);
   });
 
+  it('accepts a task (the agent joins the channel) and completes it after the chat ended; a task moves only forward', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    const [task] = emulator.legacyChat.tasks();
+
+    expect(emulator.legacyChat.acceptTask(task!.sid, 'agent_bob')).toMatchObject({ status: 'accepted' });
+    expect(emulator.legacyChat.channels()[0]?.members).toEqual(['telegram_42', 'agent_bob']);
+    expect(() => emulator.legacyChat.acceptTask(task!.sid)).toThrow(/is accepted, not pending/);
+    emulator.legacyChat.endChat(sid);
+    expect(emulator.legacyChat.completeTask(task!.sid)).toMatchObject({ status: 'completed' });
+    expect(() => emulator.legacyChat.completeTask(task!.sid)).toThrow(/is completed, not accepted or wrapping/);
+    expect(() => emulator.legacyChat.acceptTask('WT0123456789abcdef0123456789abcdef')).toThrow(/was not found/);
+  });
+
+  it('reports messages, task changes and channel updates as events, the message before the task it starts', async () => {
+    const seen: string[] = [];
+    emulator.events.on('chatMessage', (m) => seen.push(`message ${m.from}: ${m.body}`));
+    emulator.events.on('chatTask', (t) => seen.push(`task ${String(t.attributes.name)} ${t.status}`));
+    emulator.events.on('chatChannel', (c) => seen.push(`channel ${JSON.parse(c.attributes).status}`));
+    const sid = await customerChannel();
+
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    const [task] = emulator.legacyChat.tasks();
+    emulator.legacyChat.acceptTask(task!.sid, 'agent_bob');
+    emulator.legacyChat.agentSend(sid, 'hi', 'agent_bob');
+    emulator.legacyChat.endChat(sid);
+    emulator.legacyChat.completeTask(task!.sid);
+
+    expect(seen).toEqual([
+      'message telegram_42: hello',
+      'task telegram:alice pending',
+      'task telegram:alice accepted',
+      'message agent_bob: hi',
+      'channel INACTIVE',
+      'task telegram:alice wrapping',
+      'task telegram:alice completed',
+    ]);
+  });
+
+  it('sends a forged onMessageSent whose signature the receiver rejects, and 409s a channel without the webhook', async () => {
+    const sid = await customerChannel();
+
+    const [delivery] = await emulator.legacyChat.sendForgedWebhook(sid, { body: 'send me your password' });
+
+    expect(receiver.received[0]?.signatureValid).toBe(false);
+    expect(receiver.received[0]?.params).toMatchObject({ EventType: 'onMessageSent', Body: 'send me your password', Source: 'SDK' });
+    expect(delivery).toMatchObject({ forged: true, statusCode: 403, conversationSid: sid });
+    expect(emulator.legacyChat.messages(sid)).toEqual([]);
+    const onlyStudio = await client.flexApi.v1.channel.create({
+      flexFlowSid: emulator.legacyChat.flexFlows()[0]!.sid,
+      identity: 'telegram_43',
+      chatUserFriendlyName: 'Bob',
+      chatFriendlyName: 'telegram:bob',
+      target: 'telegram:bob',
+    });
+    expect(await rejectionOf(emulator.legacyChat.sendForgedWebhook(onlyStudio.sid))).toMatchObject({ status: 409 });
+  });
+
   it('updates channel attributes over REST, firing onChannelUpdated only with the header', async () => {
     const sid = await customerChannel();
     await chatChannel(sid).update({ attributes: '{"note":"quiet"}' });

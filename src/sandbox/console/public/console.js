@@ -1,20 +1,31 @@
 // The demo console page: state arrives over SSE (/api/events: a snapshot, then updates; shapes in
 // ../views.ts), actions go to the console's /api routes, which play customers and the agent on the emulators.
 
-// Customers and flows are drawn as they arrive; tasks and chats are kept, as the agent panel combines them.
+// Flows are drawn as they arrive; customers, tasks and chats are kept too, as the panels combine them.
 const state = {
+  mode: undefined,
+  /** A mode switch is under way: the bridge and the emulators restart. */
+  switching: false,
+  /** By handle. */
+  customers: new Map(),
   tasks: new Map(),
   chats: new Map(),
   faults: { twilio429Armed: false },
-  /** The conversation SID of the chat open in the agent panel. */
+  /** The SID of the chat (conversation or channel) open in the agent panel. */
   selected: undefined,
 };
 
 const NETWORK_NAMES = { telegram: 'Telegram', discord: 'Discord' };
+/** What the agent panel says Flex runs on; the mode buttons' titles say more. */
+const MODE_APIS = { conversations: 'Conversations', 'legacy-chat': 'Programmable Chat (legacy)' };
 const TASK_STATUS = { pending: 'incoming', accepted: 'chatting', wrapping: 'wrap-up', completed: 'done' };
 const FLOW_STATUS = { active: 'in progress', done: 'done', failed: 'failed' };
-/** A forged webhook's flow is done when the bridge refused it, and failed if it got in. */
-const FORGED_STATUS = { active: 'in progress', done: 'refused', failed: 'ACCEPTED' };
+/** How a flow's outcome reads, where its kind says more than done or failed. */
+const STATUS_BY_KIND = {
+  // A forged webhook's flow is done when the bridge refused it, and failed if it got in.
+  forged: { active: 'in progress', done: 'refused', failed: 'ACCEPTED' },
+  command: { ...FLOW_STATUS, done: 'answered by the bot, not forwarded' },
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +46,7 @@ function h(tag, props = {}, ...children) {
 /** Drops the holes that `condition && element` leaves. */
 const present = (items) => items.filter((item) => item !== undefined && item !== null && item !== false);
 
+/** Resolves with the response when it is OK; otherwise shows the error and resolves with undefined. */
 async function post(path, body) {
   const response = await fetch(path, {
     method: 'POST',
@@ -44,9 +56,9 @@ async function post(path, body) {
   if (!response.ok) {
     const { error } = await response.json().catch(() => ({}));
     showToast(error ?? `${response.status} ${response.statusText}`);
-    return false;
+    return undefined;
   }
-  return true;
+  return response;
 }
 
 function showToast(message) {
@@ -85,13 +97,13 @@ function apply(update) {
       return renderCustomer(update.customer);
     case 'task':
       state.tasks.set(update.task.sid, update.task);
-      if (state.selected === undefined && update.task.status === 'accepted') state.selected = update.task.conversationSid;
+      if (state.selected === undefined && update.task.status === 'accepted') state.selected = update.task.chatSid;
       renderTasks();
       return renderChat();
     case 'chat':
-      state.chats.set(update.chat.conversationSid, update.chat);
+      state.chats.set(update.chat.chatSid, update.chat);
       renderTasks();
-      if (update.chat.conversationSid === state.selected) renderChat();
+      if (update.chat.chatSid === state.selected) renderChat();
       return;
     case 'flow':
       return renderFlow(update.flow);
@@ -101,12 +113,16 @@ function apply(update) {
   }
 }
 
+/** The whole state: on (re)connecting, and after a mode switch, when every SID is new. */
 function loadSnapshot(snapshot) {
+  state.mode = snapshot.mode;
+  state.customers = new Map();
   state.tasks = new Map(snapshot.tasks.map((task) => [task.sid, task]));
-  state.chats = new Map(snapshot.chats.map((chat) => [chat.conversationSid, chat]));
+  state.chats = new Map(snapshot.chats.map((chat) => [chat.chatSid, chat]));
   state.faults = snapshot.faults;
+  if (!snapshot.tasks.some((task) => task.chatSid === state.selected)) state.selected = undefined;
 
-  $('mode').textContent = `Flex mode: ${snapshot.mode}`;
+  renderMode();
   $('bridge').textContent = `bridge ${snapshot.bridgeUrl.replace(/^https?:\/\//, '')}`;
   $('bridge').href = `${snapshot.bridgeUrl}/healthz`;
   $('agent-identity').textContent = snapshot.agentIdentity;
@@ -129,11 +145,14 @@ function loadSnapshot(snapshot) {
 
 /** Each customer's card is built once (so typing is never interrupted); updates redraw its lines. */
 function renderCustomer(customer) {
+  state.customers.set(customer.handle, customer);
   let card = document.querySelector(`[data-customer="${CSS.escape(customer.handle)}"]`);
   if (!card) {
     card = customerCard(customer);
     $('customers').append(card);
   }
+  card.dataset.blocked = String(customer.blocked);
+  card.querySelector('.blocked-note').hidden = !customer.blocked;
   const lines = card.querySelector('.lines');
   lines.replaceChildren(
     ...(customer.lines.length === 0
@@ -166,6 +185,7 @@ function customerCard(customer) {
       h('span', { class: 'network' }, network),
     ),
     h('div', { class: 'lines' }),
+    h('p', { class: 'blocked-note', hidden: true }, `${customer.displayName.split(' ')[0]} blocked the bot: nothing reaches them until they write again.`),
     h('form', { class: 'composer', onsubmit: send }, input, h('button', { type: 'submit' }, 'Send')),
   );
 }
@@ -184,18 +204,18 @@ function renderTasks() {
 }
 
 function taskItem(task) {
-  const chat = state.chats.get(task.conversationSid);
+  const chat = state.chats.get(task.chatSid);
   const last = chat?.lines.at(-1);
   const selectable = task.status !== 'pending';
   return h(
     'li',
     {
-      class: `task net-${task.network} status-${task.status}${task.conversationSid === state.selected ? ' selected' : ''}`,
+      class: `task net-${task.network} status-${task.status}${task.chatSid === state.selected ? ' selected' : ''}`,
       dataset: { task: task.sid, handle: task.handle, status: task.status },
-      onclick: selectable ? () => select(task.conversationSid) : undefined,
+      onclick: selectable ? () => select(task.chatSid) : undefined,
     },
     h('div', { class: 'task-top' }, h('span', { class: 'channel', title: NETWORK_NAMES[task.network] ?? task.network }), h('strong', { class: 'task-name' }, task.handle)),
-    h('div', { class: 'task-sub' }, h('span', { class: 'task-status' }, TASK_STATUS[task.status] ?? task.status), ` · ${task.customerName}`),
+    h('div', { class: 'task-sub' }, h('span', { class: 'task-status' }, TASK_STATUS[task.status] ?? task.status), task.customerName ? ` · ${task.customerName}` : ''),
     last && h('div', { class: 'task-sub preview' }, `“${last.text}”`),
     task.status === 'pending' &&
       h('button', { type: 'button', class: 'accept', onclick: (event) => (event.stopPropagation(), accept(task)) }, 'Accept'),
@@ -203,11 +223,11 @@ function taskItem(task) {
 }
 
 async function accept(task) {
-  if (await post(`/api/tasks/${task.sid}/accept`)) select(task.conversationSid);
+  if (await post(`/api/tasks/${task.sid}/accept`)) select(task.chatSid);
 }
 
-function select(conversationSid) {
-  state.selected = conversationSid;
+function select(chatSid) {
+  state.selected = chatSid;
   renderTasks();
   renderChat();
   $('agent-input').focus();
@@ -215,7 +235,7 @@ function select(conversationSid) {
 
 /** The task behind the chat open in the agent panel (one task per Flex conversation). */
 function selectedTask() {
-  return [...state.tasks.values()].find((task) => task.conversationSid === state.selected);
+  return [...state.tasks.values()].find((task) => task.chatSid === state.selected);
 }
 
 function renderChat() {
@@ -236,8 +256,8 @@ function renderChat() {
   }
   $('chat-head').replaceChildren(
     ...present([
-      h('div', { class: 'who' }, h('strong', {}, task.handle), h('span', {}, `${task.customerName} · ${NETWORK_NAMES[task.network] ?? task.network}`)),
-      task.status === 'accepted' && h('button', { type: 'button', class: 'danger', id: 'end-chat', onclick: () => post(`/api/chats/${task.conversationSid}/end`) }, 'End chat'),
+      h('div', { class: 'who' }, h('strong', {}, task.handle), h('span', {}, [task.customerName, NETWORK_NAMES[task.network] ?? task.network].filter(Boolean).join(' · '))),
+      task.status === 'accepted' && h('button', { type: 'button', class: 'danger', id: 'end-chat', onclick: () => post(`/api/chats/${task.chatSid}/end`) }, 'End chat'),
       task.status === 'wrapping' && h('button', { type: 'button', id: 'complete-task', onclick: () => post(`/api/tasks/${task.sid}/complete`) }, 'Complete wrap-up'),
     ]),
   );
@@ -266,7 +286,7 @@ $('agent-composer').addEventListener('submit', async (event) => {
 
 // --- 3 · trace ---------------------------------------------------------------------------------
 
-const FLOW_ICONS = { inbound: '↘', outbound: '↖', ended: '■', forged: '⚠', notice: 'ℹ' };
+const FLOW_ICONS = { inbound: '↘', outbound: '↖', ended: '■', forged: '⚠', notice: 'ℹ', command: '/', blocked: '⊘' };
 
 /** As many as the server remembers (trace.ts). */
 const MAX_FLOWS = 200;
@@ -284,7 +304,7 @@ function flowCard(flow) {
   const last = flow.hops.at(-1);
   const total = last ? last.at - flow.startedAt : 0;
   const network = flow.subject.split(':')[0];
-  const statusWords = flow.kind === 'forged' ? FORGED_STATUS : FLOW_STATUS;
+  const statusWords = STATUS_BY_KIND[flow.kind] ?? FLOW_STATUS;
   return h(
     'li',
     { class: `flow kind-${flow.kind} status-${flow.status}`, dataset: { flow: flow.id, flowKind: flow.kind, status: flow.status, subject: flow.subject } },
@@ -318,8 +338,43 @@ function renderFaults() {
   button.textContent = state.faults.twilio429Armed ? '429 armed: now write as a customer' : 'Twilio 429 on next call';
 }
 
+/** The customer the "blocks the bot" button plays: the one whose chat is open, else the first Telegram customer. */
+function blockingCustomer() {
+  const open = selectedTask();
+  const customers = [...state.customers.values()];
+  return customers.find((c) => c.handle === open?.handle) ?? customers.find((c) => c.network === 'telegram');
+}
+
+// --- header: Flex mode -------------------------------------------------------------------------
+
+function renderMode() {
+  $('mode-switch').dataset.state = state.switching ? 'switching' : 'ready';
+  for (const button of $('mode-switch').querySelectorAll('[data-mode]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.mode === state.mode));
+    button.disabled = state.switching;
+  }
+  $('flex-apis').textContent = `emulated · ${MODE_APIS[state.mode] ?? state.mode}`;
+}
+
+async function switchMode(mode) {
+  if (mode === state.mode || state.switching) return;
+  state.switching = true;
+  renderMode();
+  const response = await post('/api/mode', { mode });
+  state.switching = false;
+  // The stream brings the same snapshot; drawing it twice is harmless.
+  if (response) loadSnapshot(await response.json());
+  else renderMode();
+}
+
 $('toast').addEventListener('click', () => ($('toast').hidden = true));
+for (const button of $('mode-switch').querySelectorAll('[data-mode]')) button.addEventListener('click', () => switchMode(button.dataset.mode));
 $('forge').addEventListener('click', () => post('/api/faults/forged-webhook', state.selected ? { chatSid: state.selected } : {}));
 $('toggle-429').addEventListener('click', () => post('/api/faults/twilio-429'));
+$('block-bot').addEventListener('click', () => {
+  const customer = blockingCustomer();
+  if (customer) post(`/api/customers/${encodeURIComponent(customer.id)}/block`);
+  else showToast('Add a Telegram customer first');
+});
 
 connect();
