@@ -26,3 +26,12 @@ describe('configuration reference', () => {
     expect(markdown).toContain('| `TELEGRAM_MODE` | How Telegram updates arrive | one of `polling`, `webhook` |  | `polling` | `polling` |  |');
   });
 });
+
+describe('README configuration table', () => {
+  it('names every setting', () => {
+    const readme = committed('README.md');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## How it works'));
+    const missing = Object.keys(settings).filter((name) => !table.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
