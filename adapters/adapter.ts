@@ -1,12 +1,17 @@
-import type { ExternalChatRef, InboundMessage, OutboundMessage, SentRef } from '../src/bridge/messages.js';
+import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../src/bridge/messages.js';
 
 /** Resolves once the message is durably stored; the adapter acknowledges its network only then. */
 export type InboundSink = (msg: InboundMessage) => Promise<void>;
 
 export interface AdapterCapabilities {
   readonly maxTextLength: number;
+  /** Whether `send` takes a file and `download` fetches attachments. */
   readonly media: boolean;
   readonly typing: boolean;
+  /** With `media`: the longest caption a file may carry; longer text is sent after it. */
+  readonly maxCaptionLength?: number;
+  /** With `media`: the largest file the network lets a bot send. */
+  readonly maxFileBytes?: number;
 }
 
 /** An HTTP endpoint an adapter needs (e.g. the Telegram webhook); the http layer mounts it. */
@@ -43,5 +48,7 @@ export interface ChatAdapter {
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]>;
+  /** With `media`: opens a customer's attachment as a stream; a file the network will not give is a permanent DeliveryError. */
+  download?(attachment: Attachment): Promise<MediaFile>;
   health(): AdapterHealth;
 }

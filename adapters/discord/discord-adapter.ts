@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import { Events, Status, type Client, type Message } from 'discord.js';
 import { splitText } from '../../src/bridge/split-text.js';
-import type { ExternalChatRef, InboundMessage, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
+import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
 import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
 import { createGatewayClient } from './client.js';
 import { describeLoginFailure, toDeliveryError } from './errors.js';
+import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
 import { DiscordRestSender } from './rest-sender.js';
 import { classifyMessage } from './to-inbound.js';
 
@@ -27,7 +28,13 @@ const MAX_CONTENT_LENGTH = 2000;
  */
 export class DiscordAdapter implements ChatAdapter {
   readonly network = 'discord';
-  readonly capabilities = { maxTextLength: MAX_CONTENT_LENGTH, media: false, typing: false };
+  readonly capabilities = {
+    maxTextLength: MAX_CONTENT_LENGTH,
+    media: true,
+    typing: false,
+    maxCaptionLength: MAX_CONTENT_LENGTH,
+    maxFileBytes: MAX_FILE_BYTES,
+  };
   readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
   private readonly sender: DiscordRestSender;
   /** A new client per time this process holds the gateway: a destroyed discord.js client does not log in again. */
@@ -72,6 +79,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   /** The bridge already stores one outbox row per 2000-character part; the split here guards other callers. */
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
+    if (msg.file) return [await this.sendFile(to, msg.file, msg.text)];
     const sent: SentRef[] = [];
     try {
       for (const part of splitText(msg.text, MAX_CONTENT_LENGTH)) {
@@ -81,6 +89,21 @@ export class DiscordAdapter implements ChatAdapter {
       throw toDeliveryError(err);
     }
     return sent;
+  }
+
+  /** The file as an attachment, the text (within 2000 characters, the bridge sees to it) as its message. */
+  private async sendFile(to: ExternalChatRef, file: MediaFile, text: string): Promise<SentRef> {
+    const data = await readAll(file);
+    try {
+      const name = file.fileName ?? 'file';
+      return { externalMessageId: await this.sender.sendDm(to.externalUserId, text, { name, data, contentType: file.contentType }) };
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
+
+  download(attachment: Attachment): Promise<MediaFile> {
+    return downloadAttachment(attachment);
   }
 
   private async connectGateway(): Promise<void> {

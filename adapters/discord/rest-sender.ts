@@ -33,11 +33,12 @@ export class DiscordRestSender {
     return (await this.rest.get(Routes.user())) as APIUser;
   }
 
-  /** Posts `content` into the user's DM and returns the message id. Agent text never pings anyone. */
-  async sendDm(userId: string, content: string): Promise<string> {
+  /** Posts `content` (and a file, by multipart) into the user's DM and returns the message id. Agent text never pings anyone. */
+  async sendDm(userId: string, content: string, file?: { name: string; data: Buffer; contentType: string }): Promise<string> {
     const channelId = await this.dmChannelOf(userId);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
       body: { content, allowed_mentions: { parse: [] } },
+      ...(file ? { files: [file] } : {}),
     })) as APIMessage;
     return message.id;
   }

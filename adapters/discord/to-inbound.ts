@@ -38,7 +38,7 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
       username: author.username,
       displayName: author.globalName || author.username,
       externalMessageId: message.id,
-      text: textOf(message.content, attachments.map((a) => a.name), message.stickers.size > 0),
+      text: textOf(message.content, message.stickers.size > 0, attachments.length > 0),
       attachments: attachments.map((a) => ({
         kind: kindOf(a.contentType),
         fileName: a.name,
@@ -51,12 +51,10 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
   };
 }
 
-/** Flex carries text only: what the bridge cannot carry is named in the text, so the agent knows it was sent. */
-function textOf(content: string, fileNames: string[], sticker: boolean): string {
-  const notes = fileNames.map((name) => `[the customer sent a file, "${name}", which this bridge cannot carry yet]`);
-  if (sticker) notes.push('[the customer sent a sticker, which this bridge cannot carry yet]');
-  const text = [content, ...notes].filter((line) => line !== '').join('\n');
-  return text || '[the customer sent a message of a kind the bridge does not know]';
+/** Attachments travel as files (the text may then be empty); a sticker is named so the agent knows it was sent. */
+function textOf(content: string, sticker: boolean, hasFiles: boolean): string {
+  const text = [content, sticker ? 'sticker' : ''].filter((line) => line !== '').join('\n');
+  return text || (hasFiles ? '' : '[the customer sent a message of a kind the bridge does not know]');
 }
 
 function kindOf(contentType: string | null): Attachment['kind'] {

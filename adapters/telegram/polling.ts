@@ -7,8 +7,10 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] a
 
 /**
  * Long polling that confirms an update to Telegram only after the bridge stored it: the offset moves
- * past an update once `handle` resolved, so a crash or a store failure means Telegram sends it again.
- * Updates are handled one at a time, in order, so a customer's messages keep their order.
+ * past an update once `handle` resolved for it and every update before it, so a crash or a store
+ * failure means Telegram sends it again. The updates of one chat are handled one at a time, in order,
+ * so a customer's messages keep their order; different chats' updates are handled at once, so one
+ * customer's slow update (a store round trip, a courtesy reply) does not hold up everyone else's.
  */
 export class TelegramPoller {
   private abort = new AbortController();
@@ -55,10 +57,7 @@ export class TelegramPoller {
         );
         this.lastSuccessAt = Date.now();
         failures = 0;
-        for (const update of updates) {
-          await this.handle(update);
-          this.offset = update.update_id + 1;
-        }
+        await this.handleBatch(updates);
       } catch (err) {
         if (!this.running) return;
         if (err instanceof TelegramError && err.code === 401) {
@@ -74,6 +73,47 @@ export class TelegramPoller {
       }
     }
   }
+
+  /** Handles a batch chat by chat; throws the first failure after moving the offset past what was stored. */
+  private async handleBatch(updates: readonly Update[]): Promise<void> {
+    const byChat = new Map<number | undefined, Update[]>();
+    for (const update of updates) {
+      const chat = chatOf(update);
+      const queue = byChat.get(chat);
+      if (queue) queue.push(update);
+      else byChat.set(chat, [update]);
+    }
+    const stored = new Set<number>();
+    let failure: { err: unknown } | undefined;
+    await Promise.all(
+      [...byChat.values()].map(async (chatUpdates) => {
+        for (const update of chatUpdates) {
+          try {
+            await this.handle(update);
+            stored.add(update.update_id);
+          } catch (err) {
+            // This chat's later updates wait for the next poll, so they stay behind this one.
+            failure ??= { err };
+            return;
+          }
+        }
+      }),
+    );
+    // Updates stored after one that failed come again and are dropped as duplicates.
+    for (const update of updates) {
+      if (!stored.has(update.update_id)) break;
+      this.offset = update.update_id + 1;
+    }
+    if (failure) throw failure.err;
+  }
+}
+
+/** The chat an update comes from; updates without one form a queue of their own. */
+function chatOf(update: Update): number | undefined {
+  for (const value of Object.values(update)) {
+    if (typeof value === 'object' && value !== null && 'chat' in value) return (value as { chat: { id: number } }).chat.id;
+  }
+  return undefined;
 }
 
 function retryDelay(err: unknown, failures: number): number {

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { splitText } from '../../src/bridge/split-text.js';
-import type { ExternalChatRef, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
+import type { Attachment, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
 import { constantTimeEqual } from '../../src/security/constant-time.js';
 import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
 import { toDeliveryError } from './errors.js';
+import { downloadFile, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate } from './to-inbound.js';
 
@@ -23,14 +24,19 @@ export interface TelegramAdapterOptions {
 }
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
-const UNSUPPORTED_REPLY = 'Sorry, I can only pass text messages to our support team for now. Please describe it in words.';
 
 /** A sink failure must reach the poller/webhook (so the update is not acknowledged), not bot.catch's log. */
 class SinkFailed extends Error {}
 
 export class TelegramAdapter implements ChatAdapter {
   readonly network = 'telegram';
-  readonly capabilities = { maxTextLength: 4096, media: false, typing: false };
+  readonly capabilities = {
+    maxTextLength: 4096,
+    media: true,
+    typing: false,
+    maxCaptionLength: MAX_CAPTION_LENGTH,
+    maxFileBytes: MAX_UPLOAD_BYTES,
+  };
   readonly webhook?: AdapterWebhook;
   /** Polling mode: only one process may call getUpdates at a time (Telegram answers others 409). */
   readonly exclusiveIntake?: ExclusiveIntake;
@@ -93,6 +99,7 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
+    if (msg.file) return [await this.sendFile(to, msg.file, msg.text)];
     const sent: SentRef[] = [];
     for (const part of splitText(msg.text, this.capabilities.maxTextLength)) {
       try {
@@ -103,6 +110,22 @@ export class TelegramAdapter implements ChatAdapter {
       }
     }
     return sent;
+  }
+
+  /** The bridge keeps the caption within maxCaptionLength; longer text comes as its own message. */
+  private async sendFile(to: ExternalChatRef, file: MediaFile, caption: string): Promise<SentRef> {
+    try {
+      const result = await sendFile(this.bot, to.externalChatId, file, caption);
+      return { externalMessageId: String(result.message_id) };
+    } catch (err) {
+      throw toDeliveryError(err);
+    } finally {
+      file.stream.destroy();
+    }
+  }
+
+  download(attachment: Attachment): Promise<MediaFile> {
+    return downloadFile(this.bot, this.opts.token, this.opts.apiRoot, attachment);
   }
 
   private async startPolling(): Promise<void> {
@@ -135,7 +158,7 @@ export class TelegramAdapter implements ChatAdapter {
         return;
       case 'unsupported':
         await this.store(update.update_id, item.message);
-        await this.reply(item.chatId, UNSUPPORTED_REPLY);
+        await this.reply(item.chatId, item.reply);
         return;
       case 'message':
         await this.store(update.update_id, item.message);
@@ -154,7 +177,7 @@ export class TelegramAdapter implements ChatAdapter {
     }
   }
 
-  /** Courtesy replies (greeting, "text only") are best effort: losing one loses no customer message. */
+  /** Courtesy replies (greeting, "cannot pass this on") are best effort: losing one loses no customer message. */
   private async reply(chatId: number, text: string): Promise<void> {
     await this.bot.telegram.sendMessage(chatId, text).catch((err: unknown) => {
       this.opts.log.warn({ chatId, error: toDeliveryError(err).message }, 'telegram courtesy reply failed');

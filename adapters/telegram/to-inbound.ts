@@ -1,27 +1,21 @@
 import type { Message, Update } from 'telegraf/types';
-import type { InboundMessage } from '../../src/bridge/messages.js';
+import type { Attachment, InboundMessage } from '../../src/bridge/messages.js';
+import { formatBytes } from '../../src/bridge/media.js';
+import { attachmentOf } from './attachments.js';
+import { describeContent } from './describe-content.js';
+
+/** getFile hands bots files up to 20 MB (telegram.md §4); bigger ones cannot be fetched at all. */
+export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
   | { readonly kind: 'command'; readonly command: string; readonly chatId: number }
-  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly chatId: number }
+  /** Stored for the agent, and the customer is told why it did not get through as sent. */
+  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly chatId: number; readonly reply: string }
   | { readonly kind: 'ignored'; readonly reason: string };
 
-const CONTENT_LABELS: Record<string, string> = {
-  photo: 'a photo',
-  document: 'a file',
-  voice: 'a voice message',
-  audio: 'an audio file',
-  video: 'a video',
-  video_note: 'a video message',
-  animation: 'a GIF',
-  sticker: 'a sticker',
-  location: 'a location',
-  venue: 'a venue',
-  contact: 'a contact',
-  poll: 'a poll',
-  dice: 'a dice roll',
-};
+const UNSUPPORTED_REPLY = 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.';
+const TOO_BIG_REPLY = `Sorry, that file is too big for me to pass on (the limit is ${formatBytes(MAX_DOWNLOAD_BYTES)}). Could you send a smaller one, or a link to it?`;
 
 /** Turns a Telegram update into what the bridge carries, or says why it does not carry it. */
 export function classifyUpdate(update: Update): Classified {
@@ -47,18 +41,28 @@ export function classifyUpdate(update: Update): Classified {
     externalMessageId: edited
       ? `${message.chat.id}:${message.message_id}:edit:${(message as Message & { edit_date?: number }).edit_date ?? 0}`
       : `${message.chat.id}:${message.message_id}`,
-    attachments: [],
+    attachments: [] as Attachment[],
     sentAt: new Date(message.date * 1000).toISOString(),
   };
-  if (text !== undefined) {
-    return { kind: 'message', message: { ...base, text: edited ? `✏️ (edited) ${text}` : text } };
+  const mark = (body: string) => (edited ? `✏️ (edited) ${body}` : body);
+  if (text !== undefined) return { kind: 'message', message: { ...base, text: mark(text) } };
+
+  const caption = 'caption' in message && message.caption ? message.caption : '';
+  const attachment = attachmentOf(message);
+  if (attachment) {
+    if (attachment.size !== undefined && attachment.size > MAX_DOWNLOAD_BYTES) {
+      const note = `[the customer sent a file of ${formatBytes(attachment.size)}, too big for a bot to fetch from Telegram (limit ${formatBytes(MAX_DOWNLOAD_BYTES)}); they were asked for a smaller one]`;
+      const body = [caption, note].filter(Boolean).join('\n');
+      return { kind: 'unsupported', chatId: message.chat.id, reply: TOO_BIG_REPLY, message: { ...base, text: mark(body) } };
+    }
+    return { kind: 'message', message: { ...base, text: caption === '' ? '' : mark(caption), attachments: [attachment] } };
   }
-  const content = Object.keys(CONTENT_LABELS).find((k) => k in message);
-  const caption = 'caption' in message && message.caption ? `: ${message.caption}` : '';
-  const label = content ? CONTENT_LABELS[content] : 'a message of a kind the bridge does not know';
+  const described = describeContent(message);
+  if (described !== undefined) return { kind: 'message', message: { ...base, text: mark([described, caption].filter(Boolean).join('\n')) } };
   return {
     kind: 'unsupported',
     chatId: message.chat.id,
-    message: { ...base, text: `[the customer sent ${label}, which this bridge cannot carry yet${caption}]` },
+    reply: UNSUPPORTED_REPLY,
+    message: { ...base, text: '[the customer sent a message of a kind the bridge does not know]' },
   };
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../../adapters/adapter.js';
-import { ChatClosedError, type FlexBackend, type FlexEvent } from '../flex/backend.js';
+import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { permanent } from '../delivery/errors.js';
 import type { NewOutboxRow, OutboxRow, Store } from '../store/store.js';
 import { ChatOpener } from './chats.js';
-import { identityOf, userKeyOf, userKeyString, type InboundMessage } from './messages.js';
+import { refusalOf, uploadAttachments } from './media.js';
+import { identityOf, userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage } from './messages.js';
 import { toCustomerKey, toFlexKey } from './outbox-keys.js';
 import { splitText } from './split-text.js';
 
@@ -70,13 +71,7 @@ export class Bridge {
     }
     const user = userKeyOf(conversation);
     const to = { ...user, externalChatId: conversation.externalChatId };
-    const maxLength = this.adapters.get(user.network)?.capabilities.maxTextLength ?? 4096;
-    const text = event.body === '' ? '(the agent sent something this bridge cannot carry yet)' : event.body;
-    const rows: NewOutboxRow[] = splitText(text, maxLength).map((part) => ({
-      key: toCustomerKey(user),
-      direction: 'to-customer',
-      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part },
-    }));
+    const rows = event.media.length > 0 ? this.agentMediaRows(event, to) : this.agentTextRows(event, to, event.body);
     const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows);
     log.info(
       { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
@@ -84,6 +79,42 @@ export class Bridge {
     );
     if (accepted) this.opts.onEnqueued();
     return accepted ? 'accepted' : 'duplicate';
+  }
+
+  private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string): NewOutboxRow[] {
+    const maxLength = this.adapters.get(to.network)?.capabilities.maxTextLength ?? 4096;
+    const text = body === '' ? '(the agent sent something this bridge cannot carry yet)' : body;
+    return splitText(text, maxLength).map((part) => ({
+      key: toCustomerKey(to),
+      direction: 'to-customer',
+      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part },
+    }));
+  }
+
+  /**
+   * One row per file, the text as the first file's caption when it fits (otherwise as messages after
+   * the files); a file the customer's network cannot take is reported to the agent instead.
+   */
+  private agentMediaRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef): NewOutboxRow[] {
+    const adapter = this.adapters.get(to.network);
+    const files = event.media.map((media) => ({ media, refusal: refusalOf(media, adapter, to.network) }));
+    const firstSendable = files.find((file) => !file.refusal)?.media;
+    const caption = firstSendable && event.body.length <= (adapter?.capabilities.maxCaptionLength ?? 0) ? event.body : '';
+    const rows: NewOutboxRow[] = files.map(({ media, refusal }): NewOutboxRow => {
+      if (refusal) {
+        const name = media.fileName ? `"${media.fileName}"` : 'a file';
+        const text = `⚠️ flex-bridge could not send ${name} to the customer: ${refusal}.`;
+        return { key: toFlexKey(to), direction: 'to-flex', payload: { kind: 'notice', user: userKeyOf(to), flexSid: event.flexSid, text } };
+      }
+      const text = media === firstSendable ? caption : '';
+      return {
+        key: toCustomerKey(to),
+        direction: 'to-customer',
+        payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text, media },
+      };
+    });
+    if (event.body !== '' && caption === '') rows.push(...this.agentTextRows(event, to, event.body));
+    return rows;
   }
 
   /** Carries one outbox row; throws a DeliveryError when it did not get through. */
@@ -95,7 +126,8 @@ export class Bridge {
       case 'agent-message': {
         const adapter = this.adapters.get(payload.to.network);
         if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
-        await adapter.send(payload.to, { text: payload.text });
+        const file = payload.media && (await this.opts.flex.fetchMedia(payload.media));
+        await adapter.send(payload.to, file ? { text: payload.text, file } : { text: payload.text });
         this.opts.log.info({ outboxId: row.id, messageSid: payload.messageSid, user: userKeyString(payload.to) }, 'agent message delivered');
         return;
       }
@@ -116,12 +148,15 @@ export class Bridge {
 
   private async deliverToFlex(row: OutboxRow, msg: InboundMessage): Promise<void> {
     const user = userKeyOf(msg);
-    const posted = { author: identityOf(user), text: msg.text, bridgeMessageId: `${msg.network}:${msg.externalMessageId}` };
+    const [first, ...more] = await this.postsFor(msg);
+    // A media message may be several posts, and a crash between them is no failed attempt: always look.
+    const checkFirst = row.ambiguous || msg.attachments.length > 0;
     for (let attempt = 0; ; attempt++) {
-      const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, posted);
+      const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
       const flexSid = conversation.flexSid as string;
       try {
-        if (!postedWhileOpening) await this.opts.flex.postMessage(flexSid, posted, { checkFirst: row.ambiguous });
+        if (!postedWhileOpening) await this.opts.flex.postMessage(flexSid, first, { checkFirst });
+        for (const next of more) await this.opts.flex.postMessage(flexSid, next, { checkFirst });
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         return;
       } catch (err) {
@@ -131,6 +166,25 @@ export class Bridge {
         await this.opts.store.endConversation(conversation.id);
       }
     }
+  }
+
+  /**
+   * What a customer message becomes in Flex: its text, or one post per file (Flex takes one file per
+   * message) with the text as the first one's body. Files are uploaded now; a retry uploads them again
+   * (an unused upload is harmless) and finds posts that got through by their `bridgeMessageId`.
+   */
+  private async postsFor(msg: InboundMessage): Promise<[PostedMessage, ...PostedMessage[]]> {
+    const author = identityOf(userKeyOf(msg));
+    const bridgeMessageId = `${msg.network}:${msg.externalMessageId}`;
+    if (msg.attachments.length === 0) return [{ author, text: msg.text, bridgeMessageId }];
+    const { mediaSids, notes } = await uploadAttachments(msg, this.adapters.get(msg.network), this.opts.flex, this.opts.log);
+    const text = [msg.text, ...notes].filter((line) => line !== '').join('\n');
+    const [firstSid, ...moreSids] = mediaSids;
+    if (firstSid === undefined) return [{ author, text, bridgeMessageId }];
+    return [
+      { author, text, bridgeMessageId, mediaSid: firstSid },
+      ...moreSids.map((mediaSid, i) => ({ author, text: '', bridgeMessageId: `${bridgeMessageId}#${i + 1}`, mediaSid })),
+    ];
   }
 
   /** A row that will not be retried: tell the agent when a customer did not get their message. */

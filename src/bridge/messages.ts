@@ -11,6 +11,8 @@ export interface ExternalChatRef {
   readonly externalChatId: string;
 }
 
+import type { Readable } from 'node:stream';
+
 export interface Attachment {
   readonly kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'animation' | 'file';
   readonly fileName?: string;
@@ -33,9 +35,19 @@ export interface InboundMessage {
   readonly sentAt: string;
 }
 
-/** What an agent sends to a customer. */
+/** A file on its way through the bridge: streamed from where it is to where it goes, never stored. */
+export interface MediaFile {
+  readonly stream: Readable;
+  readonly contentType: string;
+  readonly fileName?: string;
+  /** Bytes, when the source says. */
+  readonly size?: number;
+}
+
+/** What an agent sends to a customer: text, or a file with `text` as its caption. */
 export interface OutboundMessage {
   readonly text: string;
+  readonly file?: MediaFile;
 }
 
 export interface SentRef {

@@ -1,3 +1,4 @@
+import type { MediaFile } from '../bridge/messages.js';
 import { DeliveryError } from '../delivery/errors.js';
 import type { Conversation } from '../store/store.js';
 
@@ -16,6 +17,16 @@ export interface PostedMessage {
   readonly author: string;
   readonly text: string;
   readonly bridgeMessageId: string;
+  /** A file uploaded with `uploadMedia` (`ME…`); `text` is then its caption and may be empty. */
+  readonly mediaSid?: string;
+}
+
+/** A file attached to a Flex message, as the webhook describes it. */
+export interface FlexMedia {
+  readonly sid: string;
+  readonly contentType: string;
+  readonly fileName?: string;
+  readonly size: number;
 }
 
 /** What a Flex webhook means to the bridge, once its signature is checked. */
@@ -26,6 +37,7 @@ export type FlexEvent =
       readonly messageSid: string;
       readonly author: string;
       readonly body: string;
+      readonly media: readonly FlexMedia[];
       readonly index?: number;
       readonly retryCount: number;
     }
@@ -57,6 +69,10 @@ export interface FlexBackend {
   completeRouting?(flexSid: string, req: OpenChatRequest): Promise<void>;
   /** Posts a message; after an ambiguous failure `checkFirst` asks it to look for an earlier copy. */
   postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void>;
+  /** Stores a file in Twilio's Media Content Service and returns its sid, for `PostedMessage.mediaSid`. */
+  uploadMedia(file: MediaFile): Promise<string>;
+  /** Opens a file of a Flex message (from MCS) as a stream. */
+  fetchMedia(media: FlexMedia): Promise<MediaFile>;
   /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */
   discardChat(conversation: Conversation, openingKey: string): Promise<void>;
   parseWebhook(path: string, params: WebhookParams): FlexEvent;

@@ -1,4 +1,5 @@
 import type twilio from 'twilio';
+import type { MediaFile } from '../bridge/messages.js';
 import { DeliveryError } from '../delivery/errors.js';
 import type { Conversation } from '../store/store.js';
 import {
@@ -6,15 +7,19 @@ import {
   MalformedWebhookError,
   type FlexBackend,
   type FlexEvent,
+  type FlexMedia,
   type OpenChatRequest,
   type PostedMessage,
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import type { McsClient } from './mcs-client.js';
+import { mediaOf } from './webhook-media.js';
 import { field, optionalField } from './webhook-params.js';
 
 export interface ConversationsBackendOptions {
   readonly client: twilio.Twilio;
+  readonly mcs: McsClient;
   readonly publicBaseUrl: string;
   readonly workspaceSid?: string;
   readonly workflowSid?: string;
@@ -30,6 +35,9 @@ const RECENT_MESSAGES_CHECKED = 20;
 export class ConversationsBackend implements FlexBackend {
   readonly mode = 'conversations' as const;
   readonly webhookPaths = [CONVERSATIONS_WEBHOOK_PATH];
+
+  /** The account's default Conversations service: Flex chats live there, and so does their media. */
+  private chatServiceSid: Promise<string> | undefined;
 
   constructor(private readonly opts: ConversationsBackendOptions) {}
 
@@ -119,10 +127,30 @@ export class ConversationsBackend implements FlexBackend {
     }
   }
 
+  async uploadMedia(file: MediaFile): Promise<string> {
+    return this.opts.mcs.upload(await this.serviceSid(), file);
+  }
+
+  async fetchMedia(media: FlexMedia): Promise<MediaFile> {
+    return this.opts.mcs.download(await this.serviceSid(), media.sid);
+  }
+
+  private serviceSid(): Promise<string> {
+    if (!this.chatServiceSid) {
+      const lookup = this.api.configuration().fetch().then((c) => c.defaultChatServiceSid);
+      // A failed lookup is asked again next time, not remembered.
+      lookup.catch(() => (this.chatServiceSid = undefined));
+      this.chatServiceSid = lookup;
+    }
+    return this.chatServiceSid;
+  }
+
   private createMessage(sid: string, msg: PostedMessage) {
     return this.api.conversations(sid).messages.create({
       author: msg.author,
-      body: msg.text,
+      // A file may come without a caption; Twilio wants a Body or a MediaSid.
+      ...(msg.text !== '' || !msg.mediaSid ? { body: msg.text } : {}),
+      ...(msg.mediaSid ? { mediaSid: msg.mediaSid } : {}),
       attributes: bridgeAttributes(msg.bridgeMessageId),
       // Studio only sees REST-created messages with webhooks enabled; otherwise leave them off to avoid echoes.
       ...(this.opts.studioFlowSid ? { xTwilioWebhookEnabled: 'true' as const } : {}),
@@ -157,6 +185,7 @@ export class ConversationsBackend implements FlexBackend {
           messageSid: field(params, 'MessageSid'),
           author: field(params, 'Author'),
           body: optionalField(params, 'Body') ?? '',
+          media: mediaOf(params),
           index: indexOf(params),
           retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
         };

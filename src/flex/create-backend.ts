@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { FlexBackend } from './backend.js';
 import { ConversationsBackend } from './conversations.js';
 import { LegacyChatBackend } from './legacy-chat.js';
+import { McsClient } from './mcs-client.js';
 import { createTwilioClient, type TwilioClientOptions } from './twilio-client.js';
 
 export function createFlexBackend(config: Config, onResponse?: TwilioClientOptions['onResponse']): FlexBackend {
@@ -12,10 +13,12 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
     timeoutMs: config.TWILIO_TIMEOUT_MS,
     onResponse,
   });
+  const mcs = new McsClient({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBaseUrl: config.TWILIO_API_BASE_URL });
   switch (config.FLEX_MODE) {
     case 'conversations':
       return new ConversationsBackend({
         client,
+        mcs,
         publicBaseUrl: config.PUBLIC_BASE_URL,
         workspaceSid: config.FLEX_WORKSPACE_SID,
         workflowSid: config.FLEX_WORKFLOW_SID,
@@ -25,6 +28,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
     case 'legacy-chat':
       return new LegacyChatBackend({
         client,
+        mcs,
         publicBaseUrl: config.PUBLIC_BASE_URL,
         flexFlowSid: legacySetting(config, 'FLEX_FLOW_SID'),
         chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),

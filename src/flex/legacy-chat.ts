@@ -1,19 +1,24 @@
 import type twilio from 'twilio';
+import type { MediaFile } from '../bridge/messages.js';
 import { DeliveryError } from '../delivery/errors.js';
 import {
   ChatClosedError,
   MalformedWebhookError,
   type FlexBackend,
   type FlexEvent,
+  type FlexMedia,
   type OpenChatRequest,
   type PostedMessage,
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import type { McsClient } from './mcs-client.js';
+import { mediaOf } from './webhook-media.js';
 import { field, optionalField } from './webhook-params.js';
 
 export interface LegacyChatBackendOptions {
   readonly client: twilio.Twilio;
+  readonly mcs: McsClient;
   readonly publicBaseUrl: string;
   readonly flexFlowSid: string;
   readonly chatServiceSid: string;
@@ -92,10 +97,19 @@ export class LegacyChatBackend implements FlexBackend {
     }
   }
 
+  uploadMedia(file: MediaFile): Promise<string> {
+    return this.opts.mcs.upload(this.opts.chatServiceSid, file);
+  }
+
+  fetchMedia(media: FlexMedia): Promise<MediaFile> {
+    return this.opts.mcs.download(this.opts.chatServiceSid, media.sid);
+  }
+
   private createMessage(sid: string, msg: PostedMessage) {
     return this.channel(sid).messages.create({
       from: msg.author,
-      body: msg.text,
+      ...(msg.text !== '' || !msg.mediaSid ? { body: msg.text } : {}),
+      ...(msg.mediaSid ? { mediaSid: msg.mediaSid } : {}),
       attributes: bridgeAttributes(msg.bridgeMessageId),
       // Without it the Flex Flow's Studio webhook never sees the message and no task is created.
       // Our own posts come back as `Source=API` and are ignored.
@@ -141,6 +155,7 @@ function messageSent(params: WebhookParams): FlexEvent {
     messageSid: field(params, 'MessageSid'),
     author: field(params, 'From'),
     body: optionalField(params, 'Body') ?? '',
+    media: mediaOf(params),
     retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
   };
 }

@@ -1,4 +1,5 @@
 import type { ExternalChatRef, InboundMessage, UserKey } from '../bridge/messages.js';
+import type { FlexMedia } from '../flex/backend.js';
 
 export type ConversationStatus = 'opening' | 'active' | 'ended';
 
@@ -33,6 +34,8 @@ export type OutboxPayload =
       readonly flexSid: string;
       readonly messageSid: string;
       readonly text: string;
+      /** A file of the agent's message, sent with `text` as its caption. */
+      readonly media?: FlexMedia;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string };
 

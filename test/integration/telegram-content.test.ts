@@ -24,15 +24,15 @@ describe('what the Telegram adapter forwards', () => {
   it('tells the customer politely and the agent briefly when it cannot carry content', async () => {
     h = await startHarness();
     h.telegram.addUser({ id: 2, username: 'erin', first_name: 'Erin' });
-    h.telegram.userSends(2, { sticker: { file_id: 'S1', file_unique_id: 'u', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } as never);
+    h.telegram.userSends(2, { story: { chat: { id: 9, type: 'private' }, id: 1 } } as never);
     const [reply] = await h.telegram.waitForMessages(2, 1);
-    expect(reply!.text).toMatch(/only pass text/);
+    expect(reply!.text).toMatch(/cannot pass this kind of message/);
     const sid = await eventually(() => h.twilio.conversations()[0]?.sid, 'a conversation');
     const [placeholder] = await eventually(() => {
       const msgs = h.twilio.messages(sid);
       return msgs.length ? msgs : undefined;
     }, 'the placeholder');
-    expect(placeholder!.body).toBe('[the customer sent a sticker, which this bridge cannot carry yet]');
+    expect(placeholder!.body).toBe('[the customer sent a message of a kind the bridge does not know]');
   });
 
   it('ignores group chats and keeps polling after an update of an unknown kind', async () => {

@@ -2,7 +2,7 @@
  * Sandbox control API: JSON, no auth, for tests and for a person driving a bot by hand with curl.
  *
  *   POST   /_sandbox/users                       {id, username, global_name?, bot?, blocksDms?} → 201 User
- *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?}]} → 201 Message
+ *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}]} → 201 Message
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -33,7 +33,16 @@ const newUser = z.object({
 });
 const dm = z.object({
   content: z.string().optional(),
-  attachments: z.array(z.object({ filename: z.string().min(1), content_type: z.string().optional(), size: z.number().int().nonnegative().optional() })).optional(),
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().min(1),
+        content_type: z.string().optional(),
+        size: z.number().int().nonnegative().optional(),
+        data_base64: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 const guildMessage = z.object({ content: z.string() });
 const block = z.object({ blocked: z.boolean().default(true) });
@@ -60,7 +69,9 @@ export function registerControlRoutes(app: FastifyInstance, emulator: DiscordEmu
 
   app.post('/_sandbox/users/:userId/dm', async (request, reply) => {
     const { userId } = parse(userParams, request.params);
-    return reply.code(201).send(emulator.userSendsDm(userId, parse(dm, request.body)));
+    const { content, attachments } = parse(dm, request.body);
+    const files = attachments?.map(({ data_base64, ...file }) => (data_base64 === undefined ? file : { ...file, data: Buffer.from(data_base64, 'base64') }));
+    return reply.code(201).send(emulator.userSendsDm(userId, { content, attachments: files }));
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AttachmentStore, registerAttachmentRoute } from './attachments.js';
 import { registerControlRoutes } from './control-routes.js';
 import { RestFaults, type RestFaultSpec } from './faults.js';
 import { GatewayServer } from './gateway.js';
@@ -37,6 +38,7 @@ export class DiscordEmulator {
   private readonly gateway: GatewayServer;
   private readonly faults = new RestFaults();
   private readonly users: Users;
+  private readonly attachments = new AttachmentStore();
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
 
@@ -55,7 +57,7 @@ export class DiscordEmulator {
       applicationId: botId,
       onEvent: (event) => this.events.emit('gateway', event),
     });
-    this.users = new Users(this.state, this.gateway, this.events);
+    this.users = new Users(this.state, this.gateway, this.events, this.attachments, () => `http://${this.requireOrigin()}`);
   }
 
   /** Listens and resolves with the REST base URL (discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api`). One start per emulator. */
@@ -69,9 +71,11 @@ export class DiscordEmulator {
       faults: this.faults,
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
+      storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
       onRequest: (request) => this.record(request),
     });
     registerControlRoutes(app, this);
+    registerAttachmentRoute(app, this.attachments);
     app.server.on('upgrade', (request, socket, head) => {
       if (new URL(request.url ?? '/', 'http://emulator').pathname === GATEWAY_PATH) this.gateway.handleUpgrade(request, socket, head);
       else socket.destroy();
@@ -146,6 +150,11 @@ export class DiscordEmulator {
     return waitForEvent<DiscordEmulatorEventMap, 'request', RecordedRequest>(this.events, 'request', timeoutMs, () => `a ${route} request`, (request) =>
       request.route === route ? request : undefined,
     );
+  }
+
+  /** The bytes served at an attachment url (one a user sent or the bot uploaded). */
+  attachmentContents(url: string): Buffer | undefined {
+    return this.attachments.get(new URL(url).pathname)?.data;
   }
 
   /** Requests of one route, e.g. `POST /users/@me/channels`. */

@@ -1,8 +1,10 @@
-import { apiError, invalidFormBody } from './api-error.js';
+import { apiError, DiscordApiError, invalidFormBody } from './api-error.js';
+import { MAX_ATTACHMENT_BYTES } from './attachments.js';
+import { isMultipartBody, type UploadedFile } from '../shared/multipart.js';
 import { messageObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
-import type { BotMessage } from './types.js';
+import type { BotMessage, DcAttachment } from './types.js';
 
 export const MAX_CONTENT_LENGTH = 2000;
 
@@ -13,6 +15,8 @@ export interface RestContext {
   gatewayUrl: () => string;
   /** The bot created a message: record it, echo it on the gateway, tell listeners. */
   onBotMessage: (sent: BotMessage) => void;
+  /** Keeps an uploaded file and returns the url it is served at. */
+  storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
 }
 
 export interface RestCall {
@@ -84,19 +88,30 @@ function openDm({ body }: RestCall, ctx: RestContext): RestResult {
   return ok(ctx.state.openDm(recipientId));
 }
 
-/** `POST /channels/:id/messages` with a JSON body; text only (no multipart uploads, embeds or stickers). */
+/**
+ * `POST /channels/:id/messages` with a JSON body, or multipart with `files[n]` parts and the JSON in a
+ * `payload_json` part (no embeds or stickers).
+ */
 function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult {
   const target = requireDm(ctx, params.id ?? '');
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as { content?: unknown; allowed_mentions?: unknown };
+  const { fields, uploads } = messageBody(body);
   const content = fields.content ?? '';
   if (typeof content !== 'string') throw invalidFormBody('content', 'BASE_TYPE_STRING', 'Must be a string.');
   if (content.length > MAX_CONTENT_LENGTH) {
     throw invalidFormBody('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT_LENGTH} or fewer in length.`);
   }
-  if (content.trim() === '') throw apiError(400, 50006);
+  if (content.trim() === '' && uploads.length === 0) throw apiError(400, 50006);
+  if (uploads.some((file) => file.data.length > MAX_ATTACHMENT_BYTES)) {
+    throw new DiscordApiError(413, 40005, 'Request entity too large');
+  }
   if (target.recipient.blocksDms) throw apiError(403, 50007);
 
-  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content });
+  const attachments: DcAttachment[] = uploads.map((file) => {
+    const id = ctx.state.ids.next();
+    const url = ctx.storeAttachment(target.channel.id, id, file);
+    return { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType };
+  });
+  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content, attachments });
   target.channel.last_message_id = message.id;
   const sent: BotMessage = {
     message,
@@ -105,6 +120,28 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
   };
   ctx.onBotMessage(sent);
   return ok(message);
+}
+
+interface MessageFields {
+  content?: unknown;
+  allowed_mentions?: unknown;
+}
+
+function messageBody(body: unknown): { fields: MessageFields; uploads: UploadedFile[] } {
+  if (!isMultipartBody(body)) return { fields: (typeof body === 'object' && body !== null ? body : {}) as MessageFields, uploads: [] };
+  let fields: MessageFields = {};
+  const json = body.fields.payload_json;
+  if (json !== undefined) {
+    try {
+      fields = JSON.parse(json) as MessageFields;
+    } catch {
+      throw apiError(400, 50109);
+    }
+  }
+  const uploads = Object.entries(body.files)
+    .filter(([name]) => /^files\[\d+\]$/.test(name))
+    .map(([, file]) => file);
+  return { fields, uploads };
 }
 
 function requireUser(ctx: RestContext, id: string | undefined) {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, DiscordApiError, notFound, unauthorized } from './api-error.js';
 import type { RestFaults } from './faults.js';
+import { registerMultipartParser } from '../shared/multipart.js';
 import { ROUTES, type RestContext, type RestResult } from './rest-handlers.js';
 import type { RecordedRequest } from './types.js';
 
@@ -27,6 +28,7 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
           done(apiError(400, 50109), undefined);
         }
       });
+      registerMultipartParser(scope, () => apiError(400, 50035));
 
       scope.setErrorHandler((error: FastifyError | DiscordApiError, request, reply) => {
         const failure =

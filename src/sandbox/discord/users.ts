@@ -1,3 +1,4 @@
+import type { AttachmentStore } from './attachments.js';
 import type { GatewayServer } from './gateway.js';
 import { SandboxInputError } from '../shared/input-error.js';
 import { hasIntent, Intents } from './intents.js';
@@ -18,8 +19,11 @@ export interface NewUser {
 
 export interface DmContent {
   content?: string;
-  /** Files the user attached; the emulator makes up ids and CDN urls (nothing is served there). */
-  attachments?: { filename: string; content_type?: string; size?: number }[];
+  /**
+   * Files the user attached. With `data` the emulator serves the bytes at the attachment's url;
+   * without, it makes up a CDN url (nothing is served there) and takes `size` as given.
+   */
+  attachments?: { filename: string; content_type?: string; size?: number; data?: Buffer }[];
 }
 
 const DM_CHANNEL_TYPE = 1;
@@ -34,6 +38,8 @@ export class Users {
     private readonly state: DiscordState,
     private readonly gateway: GatewayServer,
     private readonly events: DiscordEmulatorEvents,
+    private readonly files: AttachmentStore,
+    private readonly origin: () => string,
   ) {
     this.guildId = state.ids.next();
     this.guildChannelId = state.ids.next();
@@ -94,11 +100,13 @@ export class Users {
 
   private attachment(channelId: string, file: NonNullable<DmContent['attachments']>[number]): DcAttachment {
     const id = this.state.ids.next();
-    const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+    const url = file.data
+      ? `${this.origin()}${this.files.put(channelId, id, file.filename, file.data, file.content_type ?? 'application/octet-stream')}`
+      : `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
     return {
       id,
       filename: file.filename,
-      size: file.size ?? 0,
+      size: file.data?.length ?? file.size ?? 0,
       url,
       proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
       ...(file.content_type !== undefined ? { content_type: file.content_type } : {}),

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { BotApiError, badRequest, methodNotFound, unauthorized } from './api-error.js';
 import type { BotContext } from './bot-context.js';
 import type { FaultInjector } from './faults.js';
+import { MAX_DOWNLOAD_BYTES } from './files.js';
 import { findMethod } from './methods.js';
 import { BotApiParams } from './params.js';
 import type { RecordedRequest } from './types.js';
@@ -14,8 +15,8 @@ export interface BotApiRouteDeps {
 }
 
 /**
- * `GET|POST /bot<token>/<method>`, answered in the Bot API envelope. File downloads
- * (`/file/bot<token>/<path>`, for getFile) belong in a sibling route of this scope.
+ * `GET|POST /bot<token>/<method>`, answered in the Bot API envelope, and file downloads
+ * (`GET /file/bot<token>/<file_path>`, after getFile).
  */
 export function registerBotApiRoutes(app: FastifyInstance, deps: BotApiRouteDeps): void {
   void app.register(async (scope) => {
@@ -34,7 +35,7 @@ export function registerBotApiRoutes(app: FastifyInstance, deps: BotApiRouteDeps
         const found = findMethod(method);
         deps.onRequest({
           method: found?.name ?? method,
-          params: { ...params.values },
+          params: recordedParams(params),
           contentType: request.headers['content-type'],
           httpMethod: request.method,
           at: Date.now(),
@@ -47,7 +48,25 @@ export function registerBotApiRoutes(app: FastifyInstance, deps: BotApiRouteDeps
         return { ok: true, result, ...(description !== undefined ? { description } : {}) };
       },
     });
+
+    scope.get('/file/bot:token/*', async (request, reply) => {
+      const { token, '*': filePath } = request.params as { token: string; '*': string };
+      if (token !== deps.token) throw unauthorized();
+      const file = deps.bot.files.byFilePath(filePath);
+      if (!file || file.data.length > MAX_DOWNLOAD_BYTES) return reply.code(404).send({ ok: false, error_code: 404, description: 'Not Found' });
+      return reply.type('application/octet-stream').send(file.data);
+    });
   });
+}
+
+/** Uploads are recorded by name, type and size, not their bytes. */
+function recordedParams(params: BotApiParams): Record<string, unknown> {
+  const recorded: Record<string, unknown> = { ...params.values };
+  for (const name of Object.keys(recorded)) {
+    const file = params.file(name);
+    if (file) recorded[name] = { filename: file.filename, content_type: file.contentType, size: file.data.length };
+  }
+  return recorded;
 }
 
 /** Errors from fastify itself (unparsable body, unsupported content type, …) and emulator bugs become Bot API errors too. */

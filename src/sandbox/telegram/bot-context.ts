@@ -1,3 +1,4 @@
+import type { FileStore } from './files.js';
 import type { BotApiParams } from './params.js';
 import type { EmulatorState } from './state.js';
 import type { TelegramEmulatorEvents } from './types.js';
@@ -10,6 +11,7 @@ export interface BotContext {
   queue: UpdateQueue;
   webhook: WebhookPusher;
   events: TelegramEmulatorEvents;
+  files: FileStore;
 }
 
 export interface MethodCall {

@@ -3,6 +3,7 @@
  *
  *   POST   /_sandbox/users                      {id, first_name, last_name?, username?, language_code?, started?} → 201 User
  *   POST   /_sandbox/users/:userId/messages     {text, …any Message fields} → 201 Message (queued as an update)
+ *   POST   /_sandbox/users/:userId/files        {kind, data_base64, file_name?, mime_type?, caption?} → 201 Message
  *   POST   /_sandbox/users/:userId/block        {blocked?: boolean = true} → {blocked}
  *   POST   /_sandbox/updates                    raw update without update_id, e.g. {"callback_query":{…}} → 201 Update | 204 if filtered
  *   GET    /_sandbox/chats/:chatId/messages     → Message[] the bot sent to the chat, in order
@@ -27,6 +28,13 @@ const newUser = z.object({
   username: z.string().optional(),
   language_code: z.string().optional(),
   started: z.boolean().optional(),
+});
+const customerFile = z.object({
+  kind: z.enum(['photo', 'document', 'voice', 'audio', 'video', 'video_note', 'animation']),
+  data_base64: z.string(),
+  file_name: z.string().optional(),
+  mime_type: z.string().optional(),
+  caption: z.string().optional(),
 });
 const block = z.object({ blocked: z.boolean().default(true) });
 const anyObject = z.looseObject({});
@@ -54,6 +62,19 @@ export function registerControlRoutes(app: FastifyInstance, emulator: TelegramEm
   app.post('/_sandbox/users/:userId/messages', async (request, reply) => {
     const { userId } = parse(userParams, request.params);
     return reply.code(201).send(emulator.userSends(userId, parse(anyObject, request.body)));
+  });
+
+  app.post('/_sandbox/users/:userId/files', async (request, reply) => {
+    const { userId } = parse(userParams, request.params);
+    const file = parse(customerFile, request.body);
+    const message = emulator.userSendsFile(userId, {
+      kind: file.kind,
+      data: Buffer.from(file.data_base64, 'base64'),
+      ...(file.file_name !== undefined ? { fileName: file.file_name } : {}),
+      ...(file.mime_type !== undefined ? { mimeType: file.mime_type } : {}),
+      ...(file.caption !== undefined ? { caption: file.caption } : {}),
+    });
+    return reply.code(201).send(message);
   });
 
   app.post('/_sandbox/users/:userId/block', async (request) => {

@@ -5,6 +5,7 @@ import { registerBotApiRoutes } from './bot-api-routes.js';
 import { registerControlRoutes } from './control-routes.js';
 import { Customers, type NewCustomer } from './customers.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
+import { FileStore, messageFieldOf, type FileKind } from './files.js';
 import { parseId } from './ids.js';
 import { registerBodyParsers } from './params.js';
 import { EmulatorState } from './state.js';
@@ -31,6 +32,25 @@ export interface TelegramEmulatorOptions {
   recordRequests?: boolean;
 }
 
+export interface CustomerFile {
+  kind: FileKind;
+  data: Buffer;
+  fileName?: string;
+  /** Default by kind: image/jpeg, application/octet-stream, audio/ogg, audio/mpeg, video/mp4. */
+  mimeType?: string;
+  caption?: string;
+}
+
+const DEFAULT_MIME_TYPES: Record<FileKind, string> = {
+  photo: 'image/jpeg',
+  document: 'application/octet-stream',
+  voice: 'audio/ogg',
+  audio: 'audio/mpeg',
+  video: 'video/mp4',
+  video_note: 'video/mp4',
+  animation: 'video/mp4',
+};
+
 /**
  * A Telegram Bot API server on loopback that real clients (telegraf) talk to unmodified, plus a
  * control side to play the customers, inject faults and inspect what the bot did.
@@ -45,6 +65,7 @@ export class TelegramEmulator {
   private readonly webhook: WebhookPusher;
   private readonly faults = new FaultInjector();
   private readonly customers: Customers;
+  private readonly files = new FileStore();
   private app: FastifyInstance | undefined;
   private url: string | undefined;
   private stopping = false;
@@ -80,7 +101,7 @@ export class TelegramEmulator {
     app.addHook('onSend', async (_request, reply) => {
       if (this.stopping) reply.header('connection', 'close');
     });
-    const bot: BotContext = { state: this.state, queue: this.queue, webhook: this.webhook, events: this.events };
+    const bot: BotContext = { state: this.state, queue: this.queue, webhook: this.webhook, events: this.events, files: this.files };
     registerBotApiRoutes(app, { token: this.token, bot, faults: this.faults, onRequest: (request) => this.record(request) });
     registerControlRoutes(app, this);
     await app.listen({ port, host });
@@ -120,6 +141,18 @@ export class TelegramEmulator {
   /** Queues a raw update (any kind, any chat); returns it with its update_id, or undefined if `allowed_updates` filters it. */
   pushUpdate(update: Record<string, unknown>): TgUpdate | undefined {
     return this.customers.pushUpdate(update);
+  }
+
+  /** The user sends a file (its bytes are kept, for getFile and the download route), with an optional caption. */
+  userSendsFile(userId: number | string, file: CustomerFile): TgMessage {
+    const mimeType = file.mimeType ?? DEFAULT_MIME_TYPES[file.kind];
+    const stored = this.files.add(file.kind, file.data, mimeType, file.fileName);
+    return this.customers.send(userId, { ...messageFieldOf(stored), ...(file.caption !== undefined ? { caption: file.caption } : {}) });
+  }
+
+  /** The bytes of a file the emulator holds (sent by a user or uploaded by the bot), by file_id. */
+  fileContents(fileId: string): Buffer | undefined {
+    return this.files.byFileId(fileId)?.data;
   }
 
   blockBot(userId: number | string, blocked = true): void {

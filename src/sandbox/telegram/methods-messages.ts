@@ -53,12 +53,12 @@ export const sendChatAction: MethodHandler = ({ params }, { state }) => {
   return ok(true);
 };
 
-function requireChatId(params: BotApiParams): void {
+export function requireChatId(params: BotApiParams): void {
   if (params.raw('chat_id') === undefined) throw badRequest('chat_id is empty');
 }
 
 /** `chat_id` is a numeric id (number or string) or `@username` of a group or channel. */
-function resolveChat(params: BotApiParams, state: EmulatorState): TgChat {
+export function resolveChat(params: BotApiParams, state: EmulatorState): TgChat {
   const raw = params.raw('chat_id');
   const id = parseId(raw);
   const chat =
@@ -71,7 +71,7 @@ function resolveChat(params: BotApiParams, state: EmulatorState): TgChat {
   return chat;
 }
 
-function assertBotMayWrite(chat: TgChat, state: EmulatorState): void {
+export function assertBotMayWrite(chat: TgChat, state: EmulatorState): void {
   if (chat.type !== 'private') return;
   const customer = state.customer(chat.id);
   if (customer?.blocked) throw forbidden('bot was blocked by the user');

@@ -1,8 +1,9 @@
 import type { MethodHandler } from './bot-context.js';
+import { getFile, sendDocument, sendPhoto, sendVideo, sendVoice } from './methods-files.js';
 import { getMe, sendChatAction, sendMessage } from './methods-messages.js';
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from './methods-updates.js';
 
-/** The Bot API methods the emulator implements; any other answers 404. Media methods go in their own file. */
+/** The Bot API methods the emulator implements; any other answers 404. */
 const METHODS: Record<string, MethodHandler> = {
   getMe,
   getUpdates,
@@ -11,6 +12,11 @@ const METHODS: Record<string, MethodHandler> = {
   getWebhookInfo,
   sendMessage,
   sendChatAction,
+  getFile,
+  sendPhoto,
+  sendDocument,
+  sendVoice,
+  sendVideo,
 };
 
 const BY_LOWER_NAME = new Map(Object.entries(METHODS).map(([name, handler]) => [name.toLowerCase(), { name, handler }]));

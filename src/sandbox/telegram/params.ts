@@ -1,13 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from './api-error.js';
+import { isMultipartBody, registerMultipartParser, type UploadedFile } from '../shared/multipart.js';
 
 /**
- * Bot API parameters arrive as a query string, JSON or form-urlencoded body (merged, body wins).
- *
- * Multipart seam: media methods (sendPhoto, sendDocument, …) need `multipart/form-data`. Register a
- * parser for it in `registerBodyParsers` that turns text parts into body fields and file parts into
- * uploads (e.g. `{ field: { filename, contentType, data } }`), then read them in the media methods.
- * Until then a multipart request is answered `400 Bad Request: unsupported content type multipart/form-data`.
+ * Bot API parameters arrive as a query string, JSON, form-urlencoded or multipart body (merged, body
+ * wins). In a multipart body text parts are parameters and file parts uploads (read with `file`).
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   // Telegram accepts an empty JSON body (curl -X POST -H 'content-type: application/json').
@@ -24,6 +21,7 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
+  registerMultipartParser(app, (message) => badRequest(message));
 }
 
 /** Typed access to the parameters of one Bot API call. An empty string counts as absent, as on Telegram. */
@@ -32,10 +30,17 @@ export class BotApiParams {
 
   static fromRequest(request: FastifyRequest): BotApiParams {
     const query = isRecord(request.query) ? request.query : {};
+    if (isMultipartBody(request.body)) return new BotApiParams({ ...query, ...request.body.fields, ...request.body.files });
     if (request.body !== undefined && !isRecord(request.body)) {
       throw badRequest('parameters must be a JSON object');
     }
     return new BotApiParams({ ...query, ...request.body });
+  }
+
+  /** A file part of a multipart body. */
+  file(name: string): UploadedFile | undefined {
+    const value = this.raw(name);
+    return typeof value === 'object' && value !== null && Buffer.isBuffer((value as UploadedFile).data) ? (value as UploadedFile) : undefined;
   }
 
   raw(name: string): unknown {

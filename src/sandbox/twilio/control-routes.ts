@@ -15,6 +15,8 @@ import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
  *   POST   /_sandbox/tasks/:sid/accept                 { agentIdentity? }              → TaskRecord
  *   POST   /_sandbox/tasks/:sid/complete               finish wrap-up                  → TaskRecord
  *   POST   /_sandbox/conversations/:sid/agent-messages { body, agentIdentity? }        → 201 MessageRecord
+ *   POST   /_sandbox/conversations/:sid/agent-files    { dataBase64, contentType, filename?, body?, agentIdentity? } → 201 MessageRecord
+ *   GET    /_sandbox/media/:sid                        bytes of an MCS file            → the file, with its content type
  *   POST   /_sandbox/conversations/:sid/end            agent ends the chat             → ConversationSnapshot
  *   POST   /_sandbox/conversations/:sid/inactive       inactive timer fires            → ConversationSnapshot
  *   POST   /_sandbox/conversations/:sid/forged-webhook { body?, author? } bad signature → WebhookDelivery[]
@@ -35,6 +37,13 @@ import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
 
 const AcceptBody = z.object({ agentIdentity: z.string().min(1).optional() });
 const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional() });
+const AgentFileBody = z.object({
+  dataBase64: z.string().min(1),
+  contentType: z.string().min(1),
+  filename: z.string().min(1).optional(),
+  body: z.string().optional(),
+  agentIdentity: z.string().min(1).optional(),
+});
 const ForgedWebhookBody = z.object({ body: z.string().optional(), author: z.string().min(1).optional() });
 
 const MatchFields = {
@@ -83,6 +92,18 @@ export function registerControlRoutes(app: FastifyInstance, emulator: TwilioEmul
   app.post<SidParams>('/conversations/:sid/agent-messages', async (request, reply) => {
     const { body, agentIdentity } = AgentMessageBody.parse(request.body);
     return reply.code(201).send(emulator.agentSend(request.params.sid, body, agentIdentity));
+  });
+
+  app.post<SidParams>('/conversations/:sid/agent-files', async (request, reply) => {
+    const { dataBase64, contentType, filename, body, agentIdentity } = AgentFileBody.parse(request.body);
+    const file = { data: Buffer.from(dataBase64, 'base64'), contentType, ...(filename !== undefined ? { filename } : {}) };
+    return reply.code(201).send(emulator.agentSendFile(request.params.sid, file, body, agentIdentity));
+  });
+
+  app.get<SidParams>('/media/:sid', async (request, reply) => {
+    const media = emulator.media(request.params.sid);
+    if (!media) return reply.code(404).send({ message: `no media ${request.params.sid}` });
+    return reply.type(media.contentType).send(media.data);
   });
 
   app.post<SidParams>('/conversations/:sid/end', async (request) => emulator.endChat(request.params.sid));

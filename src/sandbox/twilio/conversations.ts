@@ -1,5 +1,6 @@
 import { conversationClosed, invalidParameter, missingParameter, notFound, TwilioApiError } from './errors.js';
 import type { EmulatorEvents } from './events.js';
+import type { MediaStore } from './mcs.js';
 import { newSid } from './sids.js';
 import type {
   ConversationRecord,
@@ -55,6 +56,7 @@ export class ConversationService {
     private readonly state: EmulatorState,
     private readonly webhooks: ConversationWebhooks,
     private readonly events: EmulatorEvents,
+    private readonly media: MediaStore,
   ) {}
 
   list(): ConversationRecord[] {
@@ -175,6 +177,8 @@ export class ConversationService {
       throw invalidParameter('Body', 'a message needs a Body or a MediaSid');
     }
     const attributes = jsonAttributes(input.attributes);
+    const media = input.mediaSid === undefined ? undefined : this.media.record(input.mediaSid);
+    if (input.mediaSid !== undefined && !media) throw invalidParameter('MediaSid', `no media ${input.mediaSid} in the service`);
     if (conversation.state === 'inactive') this.setState(conversation.sid, 'active', 'EVENT', { kind: 'system' });
     const author = input.author ?? 'system';
     const now = new Date();
@@ -185,10 +189,7 @@ export class ConversationService {
       author,
       body: input.body ?? null,
       attributes,
-      // Media metadata comes from MCS, which is not emulated yet: the SID is kept, the rest is a placeholder.
-      media: input.mediaSid
-        ? [{ sid: input.mediaSid, contentType: 'application/octet-stream', filename: null, size: 0 }]
-        : null,
+      media: media ? [media] : null,
       participantSid: conversation.participants.find((p) => p.identity === author)?.sid ?? null,
       dateCreated: now,
       dateUpdated: now,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AgentDesk } from './agent-desk.js';
+import { AgentDesk, type AgentFile } from './agent-desk.js';
 import { registerApiGate } from './api-gate.js';
 import { registerControlRoutes } from './control-routes.js';
 import { ConversationService } from './conversations.js';
@@ -12,6 +12,8 @@ import { registerFormParser } from './form-body.js';
 import { conversationSnapshot, type ConversationSnapshot } from './inspection.js';
 import { InteractionService } from './interactions.js';
 import { LegacyChat } from './legacy-chat.js';
+import { MediaStore } from './mcs.js';
+import { registerMediaContentRoute } from './mcs-api.js';
 import { PRODUCT_APIS, type ProductContext } from './products.js';
 import { splitEmulatorPath, type RequestRecord } from './request-log.js';
 import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, type TaskRecord } from './state.js';
@@ -57,6 +59,7 @@ export class TwilioEmulator {
   private readonly conversationWebhooks: ConversationWebhooks;
   private readonly studio: StudioSendToFlex;
   private readonly desk: AgentDesk;
+  private readonly mediaStore = new MediaStore();
   private app: FastifyInstance | undefined;
   private url: string | undefined;
   private readonly recordRequests: boolean;
@@ -76,10 +79,10 @@ export class TwilioEmulator {
     this.conversationWebhooks = new ConversationWebhooks(this.account, this.sender, (conversation, webhook, message) =>
       this.studio.run(conversation, webhook, message),
     );
-    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events);
+    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore);
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
-    this.desk = new AgentDesk(this.conversationService, this.interactionService);
+    this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
     this.legacyChat = new LegacyChat(this.account, this.sender, this.events);
   }
 
@@ -98,6 +101,7 @@ export class TwilioEmulator {
       conversations: this.conversationService,
       interactions: this.interactionService,
       legacyChat: this.legacyChat,
+      media: this.mediaStore,
     };
     await app.register(async (api) => {
       registerApiGate(api, {
@@ -111,6 +115,7 @@ export class TwilioEmulator {
       }
     });
     await app.register(async (control) => registerControlRoutes(control, this), { prefix: '/_sandbox' });
+    registerMediaContentRoute(app, this.mediaStore);
 
     try {
       this.url = await app.listen({ port, host });
@@ -163,6 +168,22 @@ export class TwilioEmulator {
 
   agentSend(conversationSid: string, body: string, agentIdentity?: string): MessageRecord {
     return structuredClone(this.desk.send(conversationSid, body, agentIdentity));
+  }
+
+  /** The agent attaches a file in the Flex UI (uploaded to MCS), with an optional message text. */
+  agentSendFile(conversationSid: string, file: AgentFile, body?: string, agentIdentity?: string): MessageRecord {
+    return structuredClone(this.desk.send(conversationSid, body, agentIdentity, file));
+  }
+
+  /** The bytes of a file in MCS, e.g. one the bridge uploaded. */
+  mediaContent(mediaSid: string): Buffer | undefined {
+    return this.mediaStore.get(mediaSid)?.data;
+  }
+
+  /** A file in MCS with its content type (for showing it, e.g. in the demo console). */
+  media(mediaSid: string): { contentType: string; data: Buffer } | undefined {
+    const stored = this.mediaStore.get(mediaSid);
+    return stored && { contentType: stored.contentType, data: stored.data };
   }
 
   endChat(conversationSid: string): ConversationSnapshot {

@@ -20,9 +20,9 @@ export function registerFormParser(app: FastifyInstance): void {
   });
 }
 
-/** Reads a parsed body or query, which may also be absent (GET, DELETE) or JSON (a misbehaving client). */
+/** Reads a parsed body or query, which may also be absent (GET, DELETE), JSON (a misbehaving client) or bytes (MCS). */
 export function asFormParams(input: unknown): FormParams {
-  if (input === null || typeof input !== 'object') return {};
+  if (input === null || typeof input !== 'object' || Buffer.isBuffer(input)) return {};
   const params: FormParams = {};
   for (const [name, value] of Object.entries(input)) {
     params[name] = Array.isArray(value) ? value.map(String) : String(value);

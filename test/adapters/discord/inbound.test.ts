@@ -110,7 +110,7 @@ describe('DiscordAdapter inbound', () => {
     });
   });
 
-  it('names attachments in the text, since Flex gets text only', async () => {
+  it('hands attachments over with the text as it was written', async () => {
     const emulator = await rig.emulator();
     const sink = new SinkRecorder();
     await rig.started(emulator, sink.sink);
@@ -119,11 +119,11 @@ describe('DiscordAdapter inbound', () => {
     emulator.userSendsDm(ALICE.id, { attachments: [{ filename: 'invoice.pdf' }] });
 
     const [withText, fileOnly] = await sink.waitFor(2);
-    expect(withText?.text).toBe('see the photo\n[the customer sent a file, "parcel.jpg", which this bridge cannot carry yet]');
+    expect(withText?.text).toBe('see the photo');
     expect(withText?.attachments).toEqual([
       { kind: 'photo', fileName: 'parcel.jpg', contentType: 'image/jpeg', size: 1234, ref: expect.stringContaining('/parcel.jpg') },
     ]);
-    expect(fileOnly?.text).toBe('[the customer sent a file, "invoice.pdf", which this bridge cannot carry yet]');
+    expect(fileOnly?.text).toBe('');
     expect(fileOnly?.attachments[0]).toMatchObject({ kind: 'file', fileName: 'invoice.pdf' });
   });
 });

@@ -45,7 +45,7 @@ describe('classifyMessage', () => {
     expect(classifyMessage(input)).toEqual({ kind: 'ignored', reason });
   });
 
-  it('says what it cannot carry: files, stickers, or nothing it knows', () => {
+  it('carries files as attachments, names stickers, and says when it knows nothing of a message', () => {
     const attachments = new Map([
       ['1', { name: 'clip.mp4', contentType: 'video/mp4', size: 10, url: 'https://cdn/clip.mp4' }],
       ['2', { name: 'note.ogg', contentType: 'audio/ogg', size: 5, url: 'https://cdn/note.ogg' }],
@@ -56,11 +56,14 @@ describe('classifyMessage', () => {
 
     expect(withFiles).toMatchObject({
       message: {
-        text: '[the customer sent a file, "clip.mp4", which this bridge cannot carry yet]\n[the customer sent a file, "note.ogg", which this bridge cannot carry yet]',
-        attachments: [{ kind: 'video' }, { kind: 'audio' }],
+        text: '',
+        attachments: [
+          { kind: 'video', fileName: 'clip.mp4', contentType: 'video/mp4', size: 10, ref: 'https://cdn/clip.mp4' },
+          { kind: 'audio', fileName: 'note.ogg', contentType: 'audio/ogg', size: 5, ref: 'https://cdn/note.ogg' },
+        ],
       },
     });
-    expect(sticker).toMatchObject({ message: { text: '[the customer sent a sticker, which this bridge cannot carry yet]' } });
+    expect(sticker).toMatchObject({ message: { text: 'sticker' } });
     expect(empty).toMatchObject({ message: { text: '[the customer sent a message of a kind the bridge does not know]' } });
   });
 });

@@ -37,9 +37,43 @@ describe('classifyUpdate', () => {
     expect(item.kind === 'message' && item.message).toMatchObject({ externalMessageId: '5012345678901:7:edit:5', text: '✏️ (edited) fixed' });
   });
 
-  it('describes content it cannot carry, with the caption', () => {
-    const item = classifyUpdate(message({ photo: [{ file_id: 'x' }], caption: 'my receipt' }));
-    expect(item.kind === 'unsupported' && item.message.text).toBe('[the customer sent a photo, which this bridge cannot carry yet: my receipt]');
+  it('carries the largest photo size as an attachment, with the caption as the text', () => {
+    const photo = [
+      { file_id: 'small', file_unique_id: 's', width: 90, height: 60, file_size: 1000 },
+      { file_id: 'large', file_unique_id: 'l', width: 1280, height: 853, file_size: 90_000 },
+      { file_id: 'medium', file_unique_id: 'm', width: 320, height: 213, file_size: 9000 },
+    ];
+    const item = classifyUpdate(message({ photo, caption: 'my receipt' }));
+    expect(item.kind === 'message' && item.message).toMatchObject({
+      text: 'my receipt',
+      attachments: [{ kind: 'photo', ref: 'large', contentType: 'image/jpeg', size: 90_000 }],
+    });
+  });
+
+  it('takes an animation as such, not as the document Telegram also sets', () => {
+    const file = { file_id: 'gif', file_unique_id: 'g', file_name: 'fun.mp4', mime_type: 'video/mp4', file_size: 10 };
+    const item = classifyUpdate(message({ animation: { ...file, width: 1, height: 1, duration: 1 }, document: file }));
+    expect(item.kind === 'message' && item.message.attachments).toEqual([
+      { kind: 'animation', ref: 'gif', fileName: 'fun.mp4', contentType: 'video/mp4', size: 10 },
+    ]);
+  });
+
+  it('asks for a smaller file when one is over the 20 MB a bot may fetch, and tells the agent', () => {
+    const item = classifyUpdate(message({ video: { file_id: 'v', file_unique_id: 'v', width: 1, height: 1, duration: 1, file_size: 25_000_000 }, caption: 'the noise' }));
+    expect(item.kind).toBe('unsupported');
+    if (item.kind !== 'unsupported') return;
+    expect(item.reply).toMatch(/too big/);
+    expect(item.message.attachments).toEqual([]);
+    expect(item.message.text).toBe('the noise\n[the customer sent a file of 23.8 MB, too big for a bot to fetch from Telegram (limit 20.0 MB); they were asked for a smaller one]');
+  });
+
+  it.each([
+    [{ sticker: { file_id: 's', file_unique_id: 's', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false, emoji: '😀' } }, 'sticker 😀'],
+    [{ location: { latitude: 52.52, longitude: 13.405 } }, '📍 location 52.52, 13.405 (https://maps.google.com/?q=52.52,13.405)'],
+    [{ contact: { phone_number: '+4915112345678', first_name: 'Alice', last_name: 'Liddell' } }, '👤 contact Alice Liddell +4915112345678'],
+    [{ poll: { id: 'p', question: 'Which day?', options: [{ text: 'Mon', voter_count: 0 }, { text: 'Tue', voter_count: 0 }] } }, '📊 poll: Which day?\n- Mon\n- Tue'],
+  ])('makes %o readable text for the agent', (content, text) => {
+    expect(classifyUpdate(message(content))).toMatchObject({ kind: 'message', message: { text, attachments: [] } });
   });
 
   it('ignores groups, bots and unknown update kinds', () => {

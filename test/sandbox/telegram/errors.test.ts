@@ -174,6 +174,8 @@ describe('TelegramEmulator transport', () => {
     form.append('photo', new Blob(['png']), 'a.png');
     const multipart = await rawCall(`${api}/sendMessage`, { method: 'POST', body: form });
     expect(multipart.status).toBe(400);
-    expect(multipart.body.description).toMatch(/^Bad Request: .*multipart\/form-data/);
+    expect(multipart.body.description).toBe('Bad Request: message text is empty');
+    const broken = await rawCall(`${api}/sendPhoto`, { method: 'POST', body: 'no parts', headers: { 'content-type': 'multipart/form-data; boundary=x' } });
+    expect(broken.body).toMatchObject({ ok: false, error_code: 400 });
   });
 });

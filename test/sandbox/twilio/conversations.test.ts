@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TwilioEmulator } from '../../../src/sandbox/twilio/emulator.js';
-import { localClient, rejectionOf, startEmulator } from './helpers.js';
+import { localClient, rejectionOf, startEmulator, uploadMedia } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
@@ -73,12 +73,13 @@ describe('Twilio emulator: Conversations v1 through twilio-node', () => {
     const { sid } = await conversations().create({});
     await conversations()(sid).participants.create({ identity: 'telegram_42' });
 
+    const mediaSid = await uploadMedia(emulator, Buffer.from('jpeg bytes'), 'image/jpeg', 'receipt.jpg');
     const first = await conversations()(sid).messages.create({ body: 'hello' });
     const second = await conversations()(sid).messages.create({
       author: 'telegram_42',
       body: 'with a photo',
       attributes: '{"telegramMessageId":7}',
-      mediaSid: 'ME0123456789abcdef0123456789abcdef',
+      mediaSid,
     });
 
     expect(first.sid).toMatch(/^IM[0-9a-f]{32}$/);
@@ -86,7 +87,7 @@ describe('Twilio emulator: Conversations v1 through twilio-node', () => {
     expect(first.participantSid).toBeNull();
     expect(second).toMatchObject({ index: 1, author: 'telegram_42', attributes: '{"telegramMessageId":7}' });
     expect(second.participantSid).toMatch(/^MB/);
-    expect(second.media).toEqual([expect.objectContaining({ sid: 'ME0123456789abcdef0123456789abcdef' })]);
+    expect(second.media).toEqual([expect.objectContaining({ sid: mediaSid, content_type: 'image/jpeg', filename: 'receipt.jpg', size: 10 })]);
     expect((await conversations()(sid).messages(second.sid).fetch()).body).toBe('with a photo');
     expect(emulator.messages(sid).map((m) => m.body)).toEqual(['hello', 'with a photo']);
   });

@@ -109,3 +109,13 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the promise to reject');
 }
+
+/** Uploads bytes to the emulator's MCS as the account, the way the bridge does; returns the `ME…` sid. */
+export async function uploadMedia(emulator: TwilioEmulator, data: Buffer, contentType: string, filename?: string): Promise<string> {
+  const query = filename ? `?Filename=${encodeURIComponent(filename)}` : '';
+  const url = `${emulator.baseUrl}/mcs.us1.twilio.com/v1/Services/${emulator.account.chatServiceSid}/Media${query}`;
+  const authorization = `Basic ${Buffer.from(`${emulator.account.accountSid}:${emulator.account.authToken}`).toString('base64')}`;
+  const response = await fetch(url, { method: 'POST', body: data, headers: { authorization, 'content-type': contentType } });
+  if (response.status !== 201) throw new Error(`MCS upload answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { sid: string }).sid;
+}

@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TwilioEmulator } from '../../../src/sandbox/twilio/emulator.js';
 import { twilioSignature } from '../../../src/sandbox/twilio/signature.js';
-import { AUTH_TOKEN, startEmulator, WebhookReceiver } from './helpers.js';
+import { AUTH_TOKEN, startEmulator, uploadMedia, WebhookReceiver } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
@@ -92,9 +92,10 @@ describe('Twilio emulator: outgoing conversation webhooks', () => {
     const { sid } = await conversationWithWebhook(['onMessageAdded']);
 
     const reply = emulator.agentSend(sid, 'Hi, how can I help?', 'agent_bob');
+    const mediaSid = await uploadMedia(emulator, Buffer.from('jpeg bytes'), 'image/jpeg');
     await conversations()(sid).messages.create({
       author: 'telegram_42',
-      mediaSid: 'ME0123456789abcdef0123456789abcdef',
+      mediaSid,
       xTwilioWebhookEnabled: 'true',
     });
     const [agent, media] = await receiver.waitFor(2);
@@ -108,7 +109,7 @@ describe('Twilio emulator: outgoing conversation webhooks', () => {
       MessageSid: reply.sid,
     });
     expect(JSON.parse(media?.params.Media ?? 'null')).toEqual([
-      expect.objectContaining({ Sid: 'ME0123456789abcdef0123456789abcdef', Category: 'media' }),
+      expect.objectContaining({ Sid: mediaSid, ContentType: 'image/jpeg', Size: 10, Category: 'media' }),
     ]);
     expect(media?.params).not.toHaveProperty('Body');
   });

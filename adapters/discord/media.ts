@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Attachment, MediaFile } from '../../src/bridge/messages.js';
+import { permanent, retryable } from '../../src/delivery/errors.js';
+
+/** For the whole download, body included. */
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+/** Discord's default upload limit per file (discord.md §2). */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Attachment urls are signed CDN links: they need no token, and none is sent. */
+export async function downloadAttachment(attachment: Attachment): Promise<MediaFile> {
+  let response: Response;
+  try {
+    response = await fetch(attachment.ref, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'ENETWORK';
+    throw retryable(`discord attachment download failed: ${code}`, { code });
+  }
+  if (!response.ok || !response.body) {
+    // An expired or deleted attachment stays gone.
+    const message = `discord attachment download answered ${response.status}`;
+    throw response.status >= 500 || response.status === 429 ? retryable(message, { status: response.status }) : permanent(message, { status: response.status });
+  }
+  return {
+    stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    contentType: attachment.contentType ?? response.headers.get('content-type') ?? 'application/octet-stream',
+    ...(attachment.fileName !== undefined ? { fileName: attachment.fileName } : {}),
+    ...(attachment.size !== undefined ? { size: attachment.size } : {}),
+  };
+}
+
+/** discord.js uploads a file from memory; the bridge lets only files within MAX_FILE_BYTES through. */
+export async function readAll(file: MediaFile): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of file.stream) {
+    length += (chunk as Buffer).length;
+    if (length > MAX_FILE_BYTES) {
+      file.stream.destroy();
+      throw permanent(`the file is over Discord's ${MAX_FILE_BYTES} byte limit`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

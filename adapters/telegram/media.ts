@@ -1,0 +1,65 @@
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Telegraf } from 'telegraf';
+import type { Message } from 'telegraf/types';
+import type { Attachment, MediaFile } from '../../src/bridge/messages.js';
+import { retryable, permanent } from '../../src/delivery/errors.js';
+import { toDeliveryError } from './errors.js';
+
+/** For the whole download, body included. */
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
+/** Multipart upload limits for bots (telegram.md §1.2): photos 10 MB, anything else 50 MB. */
+export const MAX_PHOTO_UPLOAD_BYTES = 10 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_CAPTION_LENGTH = 1024;
+
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+
+/**
+ * getFile, then a streamed GET of `/file/bot<token>/<file_path>`. That URL holds the bot token: it
+ * is built here, used once, and never logged or put into an error.
+ */
+export async function downloadFile(bot: Telegraf, token: string, apiRoot: string, attachment: Attachment): Promise<MediaFile> {
+  let filePath: string | undefined;
+  try {
+    filePath = (await bot.telegram.getFile(attachment.ref)).file_path;
+  } catch (err) {
+    throw toDeliveryError(err);
+  }
+  if (!filePath) throw permanent('telegram getFile gave no file_path');
+  const root = apiRoot.endsWith('/') ? apiRoot : `${apiRoot}/`;
+  let response: Response;
+  try {
+    response = await fetch(new URL(`./file/bot${token}/${filePath}`, root), { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'ENETWORK';
+    throw retryable(`telegram file download failed: ${code}`, { code });
+  }
+  if (!response.ok || !response.body) {
+    const message = `telegram file download answered ${response.status}`;
+    throw response.status >= 500 || response.status === 429 ? retryable(message, { status: response.status }) : permanent(message, { status: response.status });
+  }
+  return {
+    stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+    contentType: attachment.contentType ?? 'application/octet-stream',
+    fileName: attachment.fileName ?? basename(filePath),
+    ...(attachment.size !== undefined ? { size: attachment.size } : {}),
+  };
+}
+
+/**
+ * Uploads the file by multipart with the method that shows it best: photo, voice note, video, or
+ * else a document (also a photo over the 10 MB photo limit). No `reply_parameters`: telegraf 4.16.3
+ * drops object fields from multipart requests (telegram.md §5).
+ */
+export async function sendFile(bot: Telegraf, chatId: string, file: MediaFile, caption: string): Promise<Message> {
+  const input = { source: file.stream, filename: file.fileName ?? 'file' };
+  const extra = caption === '' ? {} : { caption };
+  const type = file.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (PHOTO_TYPES.has(type) && (file.size ?? 0) <= MAX_PHOTO_UPLOAD_BYTES) return bot.telegram.sendPhoto(chatId, input, extra);
+  if (type === 'audio/ogg') return bot.telegram.sendVoice(chatId, input, extra);
+  if (type === 'video/mp4') return bot.telegram.sendVideo(chatId, input, extra);
+  return bot.telegram.sendDocument(chatId, input, extra);
+}

@@ -1,0 +1,25 @@
+import { MalformedWebhookError, type FlexMedia, type WebhookParams } from './backend.js';
+import { optionalField } from './webhook-params.js';
+
+/** `Media`: a JSON array of `{Sid, ContentType, Filename, Size}` (twilio.md §3.4); absent on a text message. */
+export function mediaOf(params: WebhookParams): FlexMedia[] {
+  const raw = optionalField(params, 'Media');
+  if (raw === undefined || raw === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new MalformedWebhookError('Media is not JSON');
+  }
+  if (!Array.isArray(parsed)) throw new MalformedWebhookError('Media is not a JSON array');
+  return parsed.map((item: unknown) => {
+    const { Sid, ContentType, Filename, Size } = (item ?? {}) as Record<string, unknown>;
+    if (typeof Sid !== 'string' || Sid === '') throw new MalformedWebhookError('Media item without a Sid');
+    return {
+      sid: Sid,
+      contentType: typeof ContentType === 'string' && ContentType !== '' ? ContentType : 'application/octet-stream',
+      ...(typeof Filename === 'string' && Filename !== '' ? { fileName: Filename } : {}),
+      size: Number(Size) || 0,
+    };
+  });
+}

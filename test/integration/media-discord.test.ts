@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
+
+const DISCORD_TOKEN = 'sandbox-discord-token-not-a-secret';
+const ALICE = { id: '1100000000000000001', username: 'alice', global_name: 'Alice Liddell' } as const;
+const IDENTITY = `discord_${ALICE.id}`;
+
+let h: Harness | undefined;
+let discord: DiscordEmulator | undefined;
+afterEach(async () => {
+  await h?.stop();
+  await discord?.stop();
+  h = undefined;
+  discord = undefined;
+});
+
+async function start(): Promise<{ h: Harness; discord: DiscordEmulator }> {
+  discord = new DiscordEmulator({ token: DISCORD_TOKEN });
+  const api = await discord.start();
+  discord.addUser(ALICE);
+  h = await startHarness({ DISCORD_BOT_TOKEN: DISCORD_TOKEN, DISCORD_API_BASE_URL: api });
+  return { h, discord };
+}
+
+function customerMessages(harness: Harness, sid: string, count: number) {
+  return eventually(() => {
+    const messages = harness.twilio.messages(sid).filter((m) => m.author === IDENTITY);
+    return messages.length >= count ? messages : undefined;
+  }, `${count} Discord message(s) in Flex`);
+}
+
+describe('Discord customer ↔ Flex agent: files', () => {
+  it('carries each attachment of a DM into Flex as MCS media, the text with the first', async () => {
+    const { h, discord } = await start();
+    const photo = randomBytes(2048);
+    const pdf = randomBytes(4096);
+    discord.userSendsDm(ALICE.id, {
+      content: 'the parcel and the invoice',
+      attachments: [
+        { filename: 'parcel.jpg', content_type: 'image/jpeg', data: photo },
+        { filename: 'invoice.pdf', content_type: 'application/pdf', data: pdf },
+      ],
+    });
+
+    const task = await eventually(() => h.twilio.tasks()[0], 'a Flex task');
+    const [first, second] = await customerMessages(h, task.conversationSid, 2);
+    expect(first!.body).toBe('the parcel and the invoice');
+    expect(first!.media).toEqual([expect.objectContaining({ contentType: 'image/jpeg', filename: 'parcel.jpg', size: photo.length })]);
+    expect(second!.body).toBeNull();
+    expect(second!.media).toEqual([expect.objectContaining({ contentType: 'application/pdf', filename: 'invoice.pdf' })]);
+    expect(h.twilio.mediaContent(first!.media![0]!.sid)?.equals(photo)).toBe(true);
+    expect(h.twilio.mediaContent(second!.media![0]!.sid)?.equals(pdf)).toBe(true);
+  });
+
+  it('sends an agent file as a DM attachment, the text as its content', async () => {
+    const { h, discord } = await start();
+    discord.userSendsDm(ALICE.id, 'Hello');
+    const task = await eventually(() => h.twilio.tasks()[0], 'a Flex task');
+    const data = randomBytes(10_000);
+    h.twilio.agentSendFile(task.conversationSid, { data, contentType: 'application/pdf', filename: 'terms.pdf' }, 'our terms');
+
+    const [sent] = await discord.waitForMessages(ALICE.id, 1);
+    expect(sent!.message.content).toBe('our terms');
+    expect(sent!.message.attachments).toEqual([expect.objectContaining({ filename: 'terms.pdf', size: data.length })]);
+    expect(discord.attachmentContents(sent!.message.attachments[0]!.url)?.equals(data)).toBe(true);
+  });
+
+  it('tells the agent, not the customer, when a file is over Discord’s 10 MB, and still sends the text', async () => {
+    const { h, discord } = await start();
+    discord.userSendsDm(ALICE.id, 'Hello');
+    const task = await eventually(() => h.twilio.tasks()[0], 'a Flex task');
+    h.twilio.agentSendFile(task.conversationSid, { data: Buffer.alloc(11 * 1024 * 1024), contentType: 'video/mp4', filename: 'demo.mp4' }, 'the demo');
+
+    const notice = await eventually(() => h.twilio.messages(task.conversationSid).find((m) => m.author === 'flex-bridge'), 'a notice in Flex');
+    expect(notice.body).toBe('⚠️ flex-bridge could not send "demo.mp4" to the customer: it is 11.0 MB, and discord bots can send files up to 10.0 MB.');
+    const [text] = await discord.waitForMessages(ALICE.id, 1);
+    expect(text!.message).toMatchObject({ content: 'the demo', attachments: [] });
+    expect(h.twilio.requests.some((r) => r.host === 'mcs.us1.twilio.com')).toBe(false);
+  });
+});
