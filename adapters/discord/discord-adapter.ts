@@ -79,11 +79,12 @@ export class DiscordAdapter implements ChatAdapter {
 
   /** The bridge already stores one outbox row per 2000-character part; the split here guards other callers. */
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
-    if (msg.file) return [await this.sendFile(to, msg.file, msg.text)];
+    if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.idempotencyKey)];
     const sent: SentRef[] = [];
     try {
-      for (const part of splitText(msg.text, MAX_CONTENT_LENGTH)) {
-        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part) });
+      for (const [i, part] of splitText(msg.text, MAX_CONTENT_LENGTH).entries()) {
+        const nonce = msg.idempotencyKey && `${msg.idempotencyKey}-${i}`;
+        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part, { nonce }) });
       }
     } catch (err) {
       throw toDeliveryError(err);
@@ -92,11 +93,12 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   /** The file as an attachment, the text (within 2000 characters, the bridge sees to it) as its message. */
-  private async sendFile(to: ExternalChatRef, file: MediaFile, text: string): Promise<SentRef> {
+  private async sendFile(to: ExternalChatRef, file: MediaFile, text: string, nonce?: string): Promise<SentRef> {
     const data = await readAll(file);
     try {
       const name = file.fileName ?? 'file';
-      return { externalMessageId: await this.sender.sendDm(to.externalUserId, text, { name, data, contentType: file.contentType }) };
+      const upload = { name, data, contentType: file.contentType };
+      return { externalMessageId: await this.sender.sendDm(to.externalUserId, text, { file: upload, nonce }) };
     } catch (err) {
       throw toDeliveryError(err);
     }

@@ -33,11 +33,16 @@ export class DiscordRestSender {
     return (await this.rest.get(Routes.user())) as APIUser;
   }
 
-  /** Posts `content` (and a file, by multipart) into the user's DM and returns the message id. Agent text never pings anyone. */
-  async sendDm(userId: string, content: string, file?: { name: string; data: Buffer; contentType: string }): Promise<string> {
+  /**
+   * Posts `content` (and a file, by multipart) into the user's DM and returns the message id. Agent text
+   * never pings anyone. With a `nonce`, Discord answers a repeat (a retry after a timeout or a crash)
+   * with the message it already created instead of creating another.
+   */
+  async sendDm(userId: string, content: string, opts: { file?: { name: string; data: Buffer; contentType: string }; nonce?: string } = {}): Promise<string> {
+    const { file, nonce } = opts;
     const channelId = await this.dmChannelOf(userId);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { content, allowed_mentions: { parse: [] } },
+      body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
       ...(file ? { files: [file] } : {}),
     })) as APIMessage;
     return message.id;

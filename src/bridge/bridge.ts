@@ -127,7 +127,8 @@ export class Bridge {
         const adapter = this.adapters.get(payload.to.network);
         if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
         const file = payload.media && (await this.opts.flex.fetchMedia(payload.media));
-        await adapter.send(payload.to, file ? { text: payload.text, file } : { text: payload.text });
+        const idempotencyKey = `fb${row.id}`;
+        await adapter.send(payload.to, file ? { text: payload.text, file, idempotencyKey } : { text: payload.text, idempotencyKey });
         this.opts.log.info({ outboxId: row.id, messageSid: payload.messageSid, user: userKeyString(payload.to) }, 'agent message delivered');
         return;
       }

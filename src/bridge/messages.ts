@@ -48,6 +48,11 @@ export interface MediaFile {
 export interface OutboundMessage {
   readonly text: string;
   readonly file?: MediaFile;
+  /**
+   * The same for every attempt at this message: a network that can deduplicate on it (Discord's
+   * enforced nonce; at most 20 characters) never shows a retried message twice.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface SentRef {

@@ -228,8 +228,9 @@ describe('scale-out on PostgreSQL', () => {
     }
     expect(await store.countOpenConversations()).toBe(customers.length);
 
-    // Flex → customer: nothing lost, nothing foreign. Neither network takes an idempotency key, so a kill
-    // between a send and recording it repeats that message; count it. Order holds unless Twilio had to retry.
+    // Flex → customer: nothing lost, nothing foreign. Telegram takes no idempotency key, so a kill between
+    // a send and recording it repeats that message; count it. Discord's enforced nonce turns the repeat
+    // into the original. Order holds unless Twilio had to retry.
     const duplicates = { telegram: 0, discord: 0 };
     for (const c of customers) {
       const received = receivedBy(c);
@@ -238,6 +239,7 @@ describe('scale-out on PostgreSQL', () => {
       if (!c.replies.some((r) => retried.includes(r))) expect(firstOccurrences, `reply order to ${c.handle}`).toEqual(c.replies.map((r) => r.text));
       duplicates[c.network] += received.length - firstOccurrences.length;
     }
+    expect(duplicates.discord, `Discord duplicates (seed ${SEED})`).toBe(0);
     expect((await store.outboxStats()).dead).toBe(0);
 
     // Leadership: moved to a survivor, never two receivers at once, clean shutdown of the rest.

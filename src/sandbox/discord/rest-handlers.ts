@@ -105,6 +105,10 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
     throw new DiscordApiError(413, 40005, 'Request entity too large');
   }
   if (target.recipient.blocksDms) throw apiError(403, 50007);
+  const nonce = nonceOf(fields);
+  const nonceKey = nonce === undefined ? undefined : `${target.channel.id}:${nonce}`;
+  const earlier = nonceKey === undefined ? undefined : ctx.state.messagesByNonce.get(nonceKey);
+  if (earlier) return ok(earlier);
 
   const attachments: DcAttachment[] = uploads.map((file) => {
     const id = ctx.state.ids.next();
@@ -113,6 +117,7 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
   });
   const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content, attachments });
   target.channel.last_message_id = message.id;
+  if (nonceKey !== undefined) ctx.state.messagesByNonce.set(nonceKey, message);
   const sent: BotMessage = {
     message,
     recipientId: target.recipient.user.id,
@@ -125,6 +130,16 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
 interface MessageFields {
   content?: unknown;
   allowed_mentions?: unknown;
+  nonce?: unknown;
+  enforce_nonce?: unknown;
+}
+
+/** The nonce to deduplicate on: only with `enforce_nonce: true`, as on Discord; at most 25 characters. */
+function nonceOf(fields: MessageFields): string | undefined {
+  if (fields.nonce === undefined) return undefined;
+  const nonce = String(fields.nonce);
+  if (nonce.length > 25) throw invalidFormBody('nonce', 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+  return fields.enforce_nonce === true ? nonce : undefined;
 }
 
 function messageBody(body: unknown): { fields: MessageFields; uploads: UploadedFile[] } {

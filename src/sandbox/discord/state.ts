@@ -1,4 +1,4 @@
-import type { BotMessage, DcDmChannel, DcUser } from './types.js';
+import type { BotMessage, DcDmChannel, DcMessage, DcUser } from './types.js';
 import { Snowflakes } from './snowflake.js';
 
 export interface UserRecord {
@@ -14,6 +14,8 @@ export class DiscordState {
   private readonly dmByUser = new Map<string, DcDmChannel>();
   private readonly recipientByDm = new Map<string, string>();
   private readonly botMessages = new Map<string, BotMessage[]>();
+  /** Messages the bot created with `enforce_nonce`, by channel and nonce: Discord answers a repeat with the original. */
+  readonly messagesByNonce = new Map<string, DcMessage>();
 
   constructor(
     readonly bot: DcUser,

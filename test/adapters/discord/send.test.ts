@@ -29,6 +29,20 @@ async function failureOf(promise: Promise<unknown>): Promise<DeliveryError> {
 }
 
 describe('DiscordAdapter send', () => {
+  it('sends a message repeated with the same idempotency key once (Discord enforced nonce), every part of it', async () => {
+    const emulator = await rig.emulator();
+    const { adapter, to } = await aliceWrote(emulator);
+    const long = 'word '.repeat(500);
+
+    const first = await adapter.send(to, { text: long, idempotencyKey: 'fb42' });
+    const retried = await adapter.send(to, { text: long, idempotencyKey: 'fb42' });
+    await adapter.send(to, { text: 'another message', idempotencyKey: 'fb43' });
+
+    expect(retried).toEqual(first);
+    expect(emulator.messagesInDm(ALICE.id).map((m) => m.message.content).join('')).toBe(`${long}another message`);
+    expect(emulator.requestsTo(MESSAGES).map((r) => (r.body as { nonce?: string }).nonce)).toEqual(['fb42-0', 'fb42-1', 'fb42-0', 'fb42-1', 'fb43-0']);
+  });
+
   it('splits a 2500-character reply into two messages on a word boundary, complete, never pinging anyone', async () => {
     const emulator = await rig.emulator();
     const { adapter, to } = await aliceWrote(emulator);
