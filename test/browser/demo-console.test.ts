@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/sandbox/console/start-demo.js';
 import type { DemoMode } from '../../src/sandbox/console/views.js';
@@ -54,7 +54,7 @@ function useConsole(mode: DemoMode = 'conversations'): { page: () => Page } {
 }
 
 async function writeAsCustomer(page: Page, handle: string, text: string): Promise<void> {
-  const input = page.locator(`[data-customer="${handle}"] input`);
+  const input = page.getByRole('textbox', { name: `Message as ${handle}` });
   await input.fill(text);
   await input.press('Enter');
 }
@@ -109,6 +109,34 @@ async function roundTrip(p: Page, { network, handle, question, answer }: (typeof
   expect(await next.getAttribute('data-task')).not.toBe(firstTask);
 }
 
+/** The console's sample picture is 160 px wide: an image that loaded at that width shows the bytes the emulators carried. */
+const SAMPLE_PHOTO_WIDTH = 160;
+
+async function waitForShownPhoto(image: Locator): Promise<void> {
+  await image.waitFor();
+  // An <img> (the tests compile without the DOM types).
+  const loadedWidth = (img: unknown) => {
+    const { complete, naturalWidth } = img as { complete: boolean; naturalWidth: number };
+    return complete ? naturalWidth : 0;
+  };
+  await expect.poll(() => image.evaluate(loadedWidth)).toBe(SAMPLE_PHOTO_WIDTH);
+}
+
+/** The customer sends the sample photo → it shows inline in the agent's chat; the agent sends it back → it shows in the customer's chat. */
+async function photoBothWays(p: Page, { network, handle }: (typeof customers)[number]): Promise<void> {
+  await p.getByRole('button', { name: `Send a sample photo as ${handle}` }).click();
+  await acceptTask(p, handle);
+  await waitForShownPhoto(p.locator('#chat-lines .flex-line.customer img'));
+  const inbound = flow(p, 'inbound', handle, 'done');
+  await expect.poll(() => inbound.locator('.chip').allTextContents()).toEqual([network, 'stored', 'MCS', 'Flex', 'Flex', 'delivered']);
+
+  await p.getByRole('button', { name: 'Send a sample photo to the customer' }).click();
+  await waitForShownPhoto(p.locator(`[data-customer="${handle}"] .bubble.bot img`));
+  const outbound = flow(p, 'outbound', handle, 'done');
+  const outboundChips = async () => (await outbound.locator('.chip').allTextContents()).sort();
+  await expect.poll(outboundChips).toEqual([network, 'Flex', 'MCS', 'delivered', 'webhook'].sort());
+}
+
 const modeShown = (page: Page, mode: DemoMode) => page.locator(`#mode-switch [data-mode="${mode}"][aria-pressed="true"]:not([disabled])`);
 
 describe('the demo console', () => {
@@ -144,6 +172,28 @@ describe('the demo console', () => {
       expect(await retried.locator('.hop-retry .chip').allTextContents()).toEqual(['429', 'retry']);
       expect(await retried.locator('.hop').last().textContent()).toContain('on attempt 2');
       await p.locator('#toggle-429[aria-pressed="false"]').waitFor();
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('the demo console with files', () => {
+  const { page } = useConsole();
+
+  for (const customer of customers) {
+    it(`carries a photo from a ${customer.network} customer to the agent and one back, shown inline on both sides`, () => photoBothWays(page(), customer), TIMEOUT_MS);
+  }
+
+  it(
+    'shows a file that is not a picture as a link named after it',
+    async () => {
+      const p = page();
+      const receipt = { name: 'receipt.txt', mimeType: 'text/plain', buffer: Buffer.from('Order #1042: 2 × mugs, 18.00 EUR\n') };
+      await p.locator('[data-customer="discord:sam"] input[type="file"]').setInputFiles(receipt);
+      const link = p.locator('#chat-lines .flex-line.customer a.file-link', { hasText: 'receipt.txt' });
+      await link.waitFor();
+      const served = await p.request.get(new URL((await link.getAttribute('href')) as string, p.url()).href);
+      expect(await served.text()).toBe(receipt.buffer.toString());
     },
     TIMEOUT_MS,
   );
@@ -230,7 +280,7 @@ describe('the README screenshot', () => {
       await p.locator('[data-task][data-handle="discord:sam"][data-status="pending"]').waitFor();
       await flow(p, 'inbound', 'discord:sam', 'done').waitFor();
       await flow(p, 'outbound', 'telegram:maria', 'done').waitFor();
-      await p.locator('[data-customer="discord:sam"] input').blur();
+      await p.getByRole('textbox', { name: 'Message as discord:sam' }).blur();
       await p.screenshot({ path: SCREENSHOT });
     },
     TIMEOUT_MS,

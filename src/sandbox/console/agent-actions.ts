@@ -1,9 +1,13 @@
 import type { TwilioEmulator } from '../twilio/emulator.js';
+import type { NewFile } from './files.js';
+import { ConsoleRequestError } from './request-error.js';
 
 /** What the agent does in Flex. The Twilio emulator carries it out as Flex does, webhooks included. */
 export interface AgentActions {
   accept(taskSid: string): void;
   send(chatSid: string, text: string): void;
+  /** Attaches a file in the Flex UI: Flex uploads it to MCS and sends a message with it. */
+  sendFile(chatSid: string, file: NewFile): void;
   /** Ends the chat: Flex closes it and Twilio sends the bridge the signed webhook that says so. */
   end(chatSid: string): void;
   /** Finishes wrap-up after the chat ended. */
@@ -15,6 +19,8 @@ export function conversationsAgent(twilio: TwilioEmulator, agentIdentity: string
   return {
     accept: (taskSid) => void twilio.acceptTask(taskSid, agentIdentity),
     send: (chatSid, text) => void twilio.agentSend(chatSid, text, agentIdentity),
+    sendFile: (chatSid, { name, contentType, data, caption }) =>
+      void twilio.agentSendFile(chatSid, { data, contentType, filename: name }, caption || undefined, agentIdentity),
     end: (chatSid) => void twilio.endChat(chatSid),
     complete: (taskSid) => void twilio.completeTask(taskSid),
   };
@@ -26,6 +32,9 @@ export function legacyChatAgent(twilio: TwilioEmulator, agentIdentity: string): 
   return {
     accept: (taskSid) => void legacy.acceptTask(taskSid, agentIdentity),
     send: (chatSid, text) => void legacy.agentSend(chatSid, text, agentIdentity),
+    sendFile: () => {
+      throw new ConsoleRequestError(409, 'the legacy chat emulator has no file upload for agents: switch to conversations to send one');
+    },
     end: (chatSid) => void legacy.endChat(chatSid),
     complete: (taskSid) => void legacy.completeTask(taskSid),
   };

@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { z } from 'zod';
 import type { DemoRunner } from './demo-runner.js';
 import { registerStaticFiles } from './static-files.js';
+import type { NewFile } from './files.js';
 import { DEMO_MODES } from './views.js';
 
 export interface ConsoleServer {
@@ -10,6 +11,14 @@ export interface ConsoleServer {
 }
 
 const Text = z.object({ text: z.string().trim().min(1, 'write something first').max(4096) });
+const Upload = z.object({
+  name: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(255),
+  dataBase64: z.string().min(1, 'the file is empty'),
+  caption: z.string().trim().max(4096).optional(),
+});
+/** Big enough to try the networks' own limits (bots download up to 20 MB from Telegram), sent as base64. */
+const UPLOAD_BODY_LIMIT = 32 * 1024 * 1024;
 const NewCustomer = z.object({ network: z.enum(['telegram', 'discord']) });
 const Forge = z.object({ chatSid: z.string().min(1).optional() });
 const Mode = z.object({ mode: z.enum(DEMO_MODES) });
@@ -26,11 +35,14 @@ interface ById {
  *   POST /api/mode                      { mode }     restart the bridge in that Flex mode (a fresh snapshot follows on SSE)
  *   POST /api/customers                 { network }  add a customer
  *   POST /api/customers/:id/messages    { text }     the customer writes (through their network's emulator)
+ *   POST /api/customers/:id/files       { name, contentType, dataBase64, caption? }  the customer sends a file (the same way)
  *   POST /api/customers/:id/block                    the customer blocks the bot (Telegram)
  *   POST /api/tasks/:sid/accept                      the agent accepts a task
  *   POST /api/tasks/:sid/complete                    the agent finishes wrap-up
  *   POST /api/chats/:sid/messages       { text }     the agent writes in Flex
+ *   POST /api/chats/:sid/files          { name, contentType, dataBase64, caption? }  the agent attaches a file in Flex
  *   POST /api/chats/:sid/end                         the agent ends the chat
+ *   GET  /api/files/:key                             a file shown in a chat: the bytes the emulator that carried it stored
  *   POST /api/faults/forged-webhook     { chatSid? } a bad-signature webhook into that chat (default: the latest)
  *   POST /api/faults/twilio-429                      arm / disarm a 429 on the bridge's next message to Flex
  */
@@ -45,6 +57,10 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
   app.post('/api/customers', async (request, reply) => reply.code(201).send(runner.console.customers.add(NewCustomer.parse(request.body).network)));
   app.post<ById>('/api/customers/:id/messages', async (request, reply) => {
     runner.console.customers.send(request.params.id, Text.parse(request.body).text);
+    return reply.code(204).send();
+  });
+  app.post<ById>('/api/customers/:id/files', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {
+    runner.console.customers.sendFile(request.params.id, uploaded(request.body));
     return reply.code(204).send();
   });
   app.post<ById>('/api/customers/:id/block', async (request, reply) => {
@@ -64,9 +80,20 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
     runner.console.agent.send(request.params.id, Text.parse(request.body).text);
     return reply.code(204).send();
   });
+  app.post<ById>('/api/chats/:id/files', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {
+    runner.console.agent.sendFile(request.params.id, uploaded(request.body));
+    return reply.code(204).send();
+  });
   app.post<ById>('/api/chats/:id/end', async (request, reply) => {
     runner.console.agent.end(request.params.id);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: { key: string } }>('/api/files/:key', async (request, reply) => {
+    const file = runner.console.files.open(request.params.key);
+    if (!file) return reply.code(404).send({ error: `no file ${request.params.key} in this demo` });
+    // A key names one stored file for good: the page redraws chats often, and need not load it again.
+    return reply.type(file.contentType).header('cache-control', 'private, max-age=86400, immutable').send(file.data);
   });
 
   app.post('/api/faults/forged-webhook', async (request, reply) => {
@@ -86,4 +113,9 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
 
   const url = await app.listen({ port, host });
   return { url, close: () => app.close() };
+}
+
+function uploaded(body: unknown): NewFile {
+  const { name, contentType, dataBase64, caption } = Upload.parse(body);
+  return { name, contentType, data: Buffer.from(dataBase64, 'base64'), ...(caption ? { caption } : {}) };
 }

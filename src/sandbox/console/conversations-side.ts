@@ -3,6 +3,7 @@ import { conversationsAgent } from './agent-actions.js';
 import { stringAt } from './flex-attributes.js';
 import type { FlexSide, WebhookTopic } from './flex-side.js';
 import { shortSid } from './flow-ids.js';
+import { mcsFiles } from './mcs-files.js';
 
 /** Flex Conversations (FLEX_MODE=conversations): conversations, Interactions tasks, conversation webhooks. */
 export function conversationsSide(twilio: TwilioEmulator, agentIdentity: string): FlexSide {
@@ -17,6 +18,7 @@ export function conversationsSide(twilio: TwilioEmulator, agentIdentity: string)
           chatSid: message.conversationSid,
           author: message.author,
           body: message.body ?? '',
+          files: mcsFiles(twilio, (message.media ?? []).map((media) => media.sid)),
           attributes: message.attributes,
           at: message.dateCreated.getTime(),
         }),

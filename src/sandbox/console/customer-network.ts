@@ -1,3 +1,4 @@
+import type { MessageFile, NewFile } from './files.js';
 import type { Network } from './views.js';
 
 export interface NewPerson {
@@ -11,6 +12,7 @@ export interface NewPerson {
 export interface SentByCustomer {
   readonly userId: string;
   readonly externalMessageId: string;
+  /** The text, or the caption of a file. */
   readonly text: string;
   /** What the network did with it, in its own words (e.g. `update 7 queued for the bot`). */
   readonly detail: string;
@@ -18,7 +20,9 @@ export interface SentByCustomer {
 
 export interface ReceivedByCustomer {
   readonly userId: string;
+  /** The text, or the caption of the files. */
   readonly text: string;
+  readonly files: readonly MessageFile[];
 }
 
 /** The person blocked or unblocked the bot, as the network tells the bot. */
@@ -46,6 +50,8 @@ export interface CustomerNetwork {
   /** Registers the person with the network; returns the display name the bridge will see. */
   addPerson(person: NewPerson): string;
   send(userId: string, text: string): void;
+  /** Sends a file as the network's app does (a picture as a photo on Telegram); returns it as the network stored it. */
+  sendFile(userId: string, file: NewFile): MessageFile[];
   onCustomerMessage(listener: (sent: SentByCustomer) => void): void;
   onBotMessage(listener: (received: ReceivedByCustomer) => void): void;
   /** Present where the console can play a customer blocking the bot (Telegram). */

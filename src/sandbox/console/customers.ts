@@ -1,5 +1,6 @@
 import { handleOf } from '../../bridge/messages.js';
 import type { CustomerNetwork, NewPerson } from './customer-network.js';
+import type { FileShelf, NewFile } from './files.js';
 import { ConsoleRequestError } from './request-error.js';
 import type { ChatLine, CustomerView, Network } from './views.js';
 
@@ -36,11 +37,14 @@ export class CustomerDirectory {
 
   constructor(
     networks: readonly CustomerNetwork[],
+    private readonly shelf: FileShelf,
     private readonly onChange: (customer: CustomerView) => void,
   ) {
     this.networks = new Map(networks.map((n) => [n.network, n]));
     for (const network of networks) {
-      network.onBotMessage(({ userId, text }) => this.append(`${network.network}-${userId}`, { from: 'bot', text, at: Date.now() }));
+      network.onBotMessage(({ userId, text, files }) =>
+        this.append(`${network.network}-${userId}`, { from: 'bot', text, files: files.map((f) => shelf.shelve(f)), at: Date.now() }),
+      );
       network.blocking?.onChange(({ userId, blocked }) => this.setBlocked(`${network.network}-${userId}`, blocked));
     }
   }
@@ -69,7 +73,13 @@ export class CustomerDirectory {
   send(customerId: string, text: string): void {
     const customer = this.require(customerId);
     this.networks.get(customer.view.network)?.send(customer.view.userId, text);
-    this.append(customerId, { from: 'customer', text, at: Date.now() });
+    this.append(customerId, { from: 'customer', text, files: [], at: Date.now() });
+  }
+
+  sendFile(customerId: string, file: NewFile): void {
+    const customer = this.require(customerId);
+    const sent = this.networks.get(customer.view.network)?.sendFile(customer.view.userId, file) ?? [];
+    this.append(customerId, { from: 'customer', text: file.caption ?? '', files: sent.map((f) => this.shelf.shelve(f)), at: Date.now() });
   }
 
   /** The customer blocks the bot, where their network lets the console play that; writing again unblocks it. */

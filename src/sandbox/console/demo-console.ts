@@ -4,10 +4,12 @@ import type { AgentActions } from './agent-actions.js';
 import type { CustomerNetwork } from './customer-network.js';
 import { CustomerDirectory } from './customers.js';
 import { DemoFaults } from './faults.js';
+import { FileShelf } from './files.js';
 import { FlexDesk } from './flex-desk.js';
 import type { FlexSide } from './flex-side.js';
 import { Trace } from './trace.js';
 import { traceBridge } from './trace-bridge.js';
+import { traceMcs } from './trace-mcs.js';
 import { traceCustomerNetworks } from './trace-networks.js';
 import { traceTwilio } from './trace-twilio.js';
 import type { ConsoleSnapshot, ConsoleUpdate } from './views.js';
@@ -36,6 +38,8 @@ export class DemoConsole {
   readonly desk: FlexDesk;
   readonly faults: DemoFaults;
   readonly agent: AgentActions;
+  /** The files in the customers' chats and in Flex, for the page to load. */
+  readonly files = new FileShelf();
   /** Hand this to startApp: the bridge reports what it stored and delivered. */
   readonly observer: AppObserver;
   private readonly trace: Trace;
@@ -43,14 +47,16 @@ export class DemoConsole {
   constructor(private readonly opts: DemoConsoleOptions) {
     const { publish } = opts;
     this.agent = opts.flex.agent;
-    this.customers = new CustomerDirectory(opts.networks, (customer) => publish({ type: 'customer', customer }));
-    this.desk = new FlexDesk(opts.flex, opts.bridgeIdentity, (change) =>
+    this.customers = new CustomerDirectory(opts.networks, this.files, (customer) => publish({ type: 'customer', customer }));
+    this.desk = new FlexDesk(opts.flex, opts.bridgeIdentity, this.files, (change) =>
       publish('task' in change ? { type: 'task', task: change.task } : { type: 'chat', chat: change.chat }),
     );
     this.trace = new Trace((flow) => publish({ type: 'flow', flow }));
     this.faults = new DemoFaults(opts.twilio, opts.flex, this.trace, (faults) => publish({ type: 'faults', faults }));
     this.observer = traceBridge(this.trace);
     traceCustomerNetworks(this.trace, opts.networks, { handleOf: (network, userId) => this.handleOf(network, userId), greeting: opts.greeting });
+    // Before traceTwilio: a customer's file is uploaded to MCS before its message lands in the chat.
+    traceMcs(this.trace, opts.twilio, opts.flex);
     traceTwilio(this.trace, opts.flex);
     for (const network of this.customers.networkNames) this.customers.add(network);
   }

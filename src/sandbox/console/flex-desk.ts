@@ -1,3 +1,4 @@
+import type { FileShelf } from './files.js';
 import { flexBridgeIdOf } from './flex-attributes.js';
 import type { FlexMessage, FlexSide, FlexTask } from './flex-side.js';
 import type { ChatView, FlexLine, TaskView } from './views.js';
@@ -15,6 +16,7 @@ export class FlexDesk {
   constructor(
     flex: FlexSide,
     private readonly bridgeIdentity: string,
+    private readonly shelf: FileShelf,
     private readonly onChange: (change: { task: TaskView } | { chat: ChatView }) => void,
   ) {
     flex.onTask((task) => this.onTask(task));
@@ -50,6 +52,7 @@ export class FlexDesk {
       author: message.author,
       role: this.roleOf(message),
       text: message.body,
+      files: message.files.map((file) => this.shelf.shelve(file)),
       at: message.at,
     });
     this.emitChat(message.chatSid);

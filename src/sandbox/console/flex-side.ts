@@ -1,5 +1,6 @@
 import type { WebhookDelivery } from '../twilio/emulator.js';
 import type { AgentActions } from './agent-actions.js';
+import type { MessageFile } from './files.js';
 import type { DemoMode, TaskView } from './views.js';
 
 /** A message in a Flex chat: a Conversations message or a Programmable Chat message. */
@@ -8,9 +9,15 @@ export interface FlexMessage {
   readonly chatSid: string;
   readonly author: string;
   readonly body: string;
+  readonly files: readonly FlexFile[];
   /** The JSON string; the bridge's own posts carry their `flexBridgeId` in it. */
   readonly attributes: string;
   readonly at: number;
+}
+
+/** A file in MCS that a Flex message carries. */
+export interface FlexFile extends MessageFile {
+  readonly mediaSid: string;
 }
 
 export type FlexTask = Omit<TaskView, 'network'>;

@@ -3,6 +3,7 @@ import { legacyChatAgent } from './agent-actions.js';
 import { channelStatusOf, stringAt } from './flex-attributes.js';
 import type { FlexSide, WebhookTopic } from './flex-side.js';
 import { shortSid } from './flow-ids.js';
+import { mcsFiles } from './mcs-files.js';
 
 /**
  * The legacy custom chat (FLEX_MODE=legacy-chat): Flex Channels over Programmable Chat, tasks from
@@ -21,6 +22,7 @@ export function legacyChatSide(twilio: TwilioEmulator, agentIdentity: string): F
           chatSid: message.channelSid,
           author: message.from,
           body: message.body ?? '',
+          files: mcsFiles(twilio, message.mediaSid === null ? [] : [message.mediaSid]),
           attributes: message.attributes,
           at: message.dateCreated.getTime(),
         }),

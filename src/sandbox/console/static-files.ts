@@ -8,6 +8,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   '/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  /** What the 📷 buttons send: a tiny picture, so a photo can go both ways without picking a file. */
+  '/sample-photo.png': { file: 'sample-photo.png', type: 'image/png' },
 };
 
 /** The page, served as-is from public/ (no build step); read on each request, so an edit shows on reload. */

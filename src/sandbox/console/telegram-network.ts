@@ -1,6 +1,7 @@
 import type { TelegramEmulator } from '../telegram/emulator.js';
 import type { TgMessage } from '../telegram/types.js';
 import type { CustomerNetwork } from './customer-network.js';
+import { telegramFilesOf } from './telegram-files.js';
 
 interface ChatMemberUpdate {
   readonly from: { readonly id: number };
@@ -18,6 +19,12 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
     send(userId, text) {
       emulator.userSends(userId, text);
     },
+    sendFile(userId, { name, contentType, data, caption }) {
+      // The Telegram app sends pictures as photos, anything else as a document.
+      const kind = contentType.startsWith('image/') ? 'photo' : 'document';
+      const message = emulator.userSendsFile(userId, { kind, data, fileName: name, mimeType: contentType, ...(caption ? { caption } : {}) });
+      return telegramFilesOf(emulator, message);
+    },
     onCustomerMessage(listener) {
       emulator.events.on('update', (update) => {
         const message = update.message as TgMessage | undefined;
@@ -26,13 +33,15 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
           userId: String(message.from.id),
           // The Telegram adapter's id for a message: private chat id and message id.
           externalMessageId: `${message.chat.id}:${message.message_id}`,
-          text: message.text ?? '',
-          detail: `update ${update.update_id} queued for the bot`,
+          text: message.text ?? captionOf(message),
+          detail: `${fileNote(emulator, message)}update ${update.update_id} queued for the bot`,
         });
       });
     },
     onBotMessage(listener) {
-      emulator.events.on('botMessage', (message) => listener({ userId: String(message.chat.id), text: message.text ?? '' }));
+      emulator.events.on('botMessage', (message) =>
+        listener({ userId: String(message.chat.id), text: message.text ?? captionOf(message), files: telegramFilesOf(emulator, message) }),
+      );
     },
     blocking: {
       block(userId) {
@@ -53,4 +62,12 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
       },
     },
   };
+}
+
+const captionOf = (message: TgMessage) => (typeof message.caption === 'string' ? message.caption : '');
+
+/** `sample-photo.png (945 bytes) stored for getFile; ` for a message with a file. */
+function fileNote(emulator: TelegramEmulator, message: TgMessage): string {
+  const [file] = telegramFilesOf(emulator, message);
+  return file ? `${file.name} (${file.data.length} bytes) stored for getFile; ` : '';
 }

@@ -9,10 +9,20 @@ export type Network = 'telegram' | 'discord';
 export type DemoMode = 'conversations' | 'legacy-chat';
 export const DEMO_MODES: readonly DemoMode[] = ['conversations', 'legacy-chat'];
 
+/** A file in a message; `url` is the console's, serving the bytes the emulator stored. */
+export interface FileView {
+  readonly url: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+}
+
 /** One line in a customer's own chat app: what they wrote, or what the bot sent them. */
 export interface ChatLine {
   readonly from: 'customer' | 'bot';
+  /** The text, or the caption of the files; may be empty when there are files. */
   readonly text: string;
+  readonly files: readonly FileView[];
   readonly at: number;
 }
 
@@ -46,6 +56,8 @@ export interface FlexLine {
   readonly author: string;
   readonly role: 'customer' | 'agent' | 'bridge';
   readonly text: string;
+  /** Files from MCS the message carries. */
+  readonly files: readonly FileView[];
   readonly at: number;
 }
 

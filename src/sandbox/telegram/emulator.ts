@@ -5,7 +5,7 @@ import { registerBotApiRoutes } from './bot-api-routes.js';
 import { registerControlRoutes } from './control-routes.js';
 import { Customers, type NewCustomer } from './customers.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
-import { FileStore, messageFieldOf, type FileKind } from './files.js';
+import { FileStore, messageFieldOf, type FileKind, type StoredFile } from './files.js';
 import { parseId } from './ids.js';
 import { registerBodyParsers } from './params.js';
 import { EmulatorState } from './state.js';
@@ -153,6 +153,11 @@ export class TelegramEmulator {
   /** The bytes of a file the emulator holds (sent by a user or uploaded by the bot), by file_id. */
   fileContents(fileId: string): Buffer | undefined {
     return this.files.byFileId(fileId)?.data;
+  }
+
+  /** A file the emulator holds, with its content type and name (for showing it, e.g. in the demo console). */
+  file(fileId: string): Pick<StoredFile, 'data' | 'mimeType' | 'fileName' | 'filePath'> | undefined {
+    return this.files.byFileId(fileId);
   }
 
   blockBot(userId: number | string, blocked = true): void {

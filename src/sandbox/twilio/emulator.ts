@@ -181,9 +181,9 @@ export class TwilioEmulator {
   }
 
   /** A file in MCS with its content type (for showing it, e.g. in the demo console). */
-  media(mediaSid: string): { contentType: string; data: Buffer } | undefined {
+  media(mediaSid: string): { contentType: string; data: Buffer; filename: string | null } | undefined {
     const stored = this.mediaStore.get(mediaSid);
-    return stored && { contentType: stored.contentType, data: stored.data };
+    return stored && { contentType: stored.contentType, data: stored.data, filename: stored.filename };
   }
 
   endChat(conversationSid: string): ConversationSnapshot {

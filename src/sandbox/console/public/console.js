@@ -71,6 +71,7 @@ function showToast(message) {
 
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const elapsed = (ms) => (ms < 1000 ? `+${Math.round(ms)} ms` : `+${(ms / 1000).toFixed(2)} s`);
+const fileSize = (bytes) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`);
 const initials = (name) => name.split(/\s+/).map((part) => part[0] ?? '').join('').slice(0, 2).toUpperCase();
 
 // --- live updates ------------------------------------------------------------------------------
@@ -141,6 +142,69 @@ function loadSnapshot(snapshot) {
   renderFaults();
 }
 
+// --- files -------------------------------------------------------------------------------------
+
+/** A message's files, served by the console from the emulators' stores: pictures inline, anything else as a named link. */
+function fileViews(files) {
+  return files.map((file) =>
+    file.contentType.startsWith('image/')
+      ? h('a', { class: 'file-image', href: file.url, target: '_blank', rel: 'noopener', title: file.name }, h('img', { src: file.url, alt: file.name, onload: keepNewestInView }))
+      : h('a', { class: 'file-link', href: file.url, download: file.name }, `📎 ${file.name} · ${fileSize(file.size)}`),
+  );
+}
+
+/** A picture that loads after its chat was drawn makes the chat taller: scroll on to the newest line. */
+function keepNewestInView(event) {
+  const lines = event.target.closest('.lines, .chat-lines');
+  if (lines) lines.scrollTop = lines.scrollHeight;
+}
+
+/** What a message says in a one-line preview. */
+const previewOf = (line) => line.text || line.files.map((file) => `📎 ${file.name}`).join(', ');
+
+/** The file's bytes as base64, for the JSON the console's file routes take. */
+function base64Of(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result.slice(reader.result.indexOf(',') + 1));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** The picture the 📷 buttons send. */
+async function samplePhoto() {
+  const blob = await (await fetch('/sample-photo.png')).blob();
+  return new File([blob], 'sample-photo.png', { type: 'image/png' });
+}
+
+/** Posts a file with what the composer holds as its caption; the caption comes back if the send fails. */
+async function sendFile(path, file, input) {
+  const caption = input.value.trim();
+  input.value = '';
+  const body = { name: file.name, contentType: file.type || 'application/octet-stream', dataBase64: await base64Of(file), caption: caption || undefined };
+  if (!(await post(path, body))) input.value = caption;
+}
+
+/** Wires a composer's 📷 (the sample photo) and 📎 (any file) buttons to `send(file)`. */
+function wireAttachButtons(photoButton, fileButton, picker, send) {
+  photoButton.addEventListener('click', async () => send(await samplePhoto()));
+  fileButton.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', () => {
+    const [file] = picker.files;
+    picker.value = '';
+    if (file) send(file);
+  });
+}
+
+function attachButtons(whose) {
+  return {
+    photo: h('button', { type: 'button', class: 'ghost attach', title: `Send a sample photo ${whose}`, 'aria-label': `Send a sample photo ${whose}` }, '📷'),
+    file: h('button', { type: 'button', class: 'ghost attach', title: `Send a file ${whose}`, 'aria-label': `Send a file ${whose}` }, '📎'),
+    picker: h('input', { type: 'file', hidden: true }),
+  };
+}
+
 // --- 1 · customers -----------------------------------------------------------------------------
 
 /** Each customer's card is built once (so typing is never interrupted); updates redraw its lines. */
@@ -158,7 +222,7 @@ function renderCustomer(customer) {
     ...(customer.lines.length === 0
       ? [h('p', { class: 'empty' }, `Say hello as ${customer.displayName.split(' ')[0]}: an agent in Flex will answer here.`)]
       : customer.lines.map((line) =>
-          h('div', { class: `bubble ${line.from}` }, h('span', { class: 'text' }, line.text), h('time', {}, clock(line.at))),
+          h('div', { class: `bubble ${line.from}` }, fileViews(line.files), line.text && h('span', { class: 'text' }, line.text), h('time', {}, clock(line.at))),
         )),
   );
   lines.scrollTop = lines.scrollHeight;
@@ -174,6 +238,8 @@ function customerCard(customer) {
     input.value = '';
     if (!(await post(`/api/customers/${encodeURIComponent(customer.id)}/messages`, { text }))) input.value = text;
   };
+  const attach = attachButtons(`as ${customer.handle}`);
+  wireAttachButtons(attach.photo, attach.file, attach.picker, (file) => sendFile(`/api/customers/${encodeURIComponent(customer.id)}/files`, file, input));
   return h(
     'article',
     { class: `customer-card net-${customer.network}`, dataset: { customer: customer.handle } },
@@ -186,7 +252,7 @@ function customerCard(customer) {
     ),
     h('div', { class: 'lines' }),
     h('p', { class: 'blocked-note', hidden: true }, `${customer.displayName.split(' ')[0]} blocked the bot: nothing reaches them until they write again.`),
-    h('form', { class: 'composer', onsubmit: send }, input, h('button', { type: 'submit' }, 'Send')),
+    h('form', { class: 'composer', onsubmit: send }, attach.photo, attach.file, attach.picker, input, h('button', { type: 'submit' }, 'Send')),
   );
 }
 
@@ -216,7 +282,7 @@ function taskItem(task) {
     },
     h('div', { class: 'task-top' }, h('span', { class: 'channel', title: NETWORK_NAMES[task.network] ?? task.network }), h('strong', { class: 'task-name' }, task.handle)),
     h('div', { class: 'task-sub' }, h('span', { class: 'task-status' }, TASK_STATUS[task.status] ?? task.status), task.customerName ? ` · ${task.customerName}` : ''),
-    last && h('div', { class: 'task-sub preview' }, `“${last.text}”`),
+    last && h('div', { class: 'task-sub preview' }, `“${previewOf(last)}”`),
     task.status === 'pending' &&
       h('button', { type: 'button', class: 'accept', onclick: (event) => (event.stopPropagation(), accept(task)) }, 'Accept'),
   );
@@ -243,8 +309,7 @@ function renderChat() {
   if (task?.status === 'completed') state.selected = undefined;
   const chat = state.chats.get(state.selected);
   const open = task !== undefined && task.status === 'accepted' && chat?.state !== 'closed';
-  $('agent-input').disabled = !open;
-  $('agent-send').disabled = !open;
+  for (const id of ['agent-input', 'agent-send', 'agent-photo', 'agent-file']) $(id).disabled = !open;
   $('agent-input').placeholder = open ? `Answer ${task.handle}…` : 'Accept a task to answer';
 
   if (!task || state.selected === undefined) {
@@ -266,7 +331,8 @@ function renderChat() {
       'div',
       { class: `flex-line ${line.role}` },
       line.role !== 'agent' && h('span', { class: 'author' }, line.role === 'bridge' ? 'flex-bridge notice' : task.handle),
-      h('span', { class: 'text' }, line.text),
+      fileViews(line.files),
+      line.text && h('span', { class: 'text' }, line.text),
       h('time', {}, clock(line.at)),
     ),
   );
@@ -282,6 +348,10 @@ $('agent-composer').addEventListener('submit', async (event) => {
   if (text === '' || state.selected === undefined) return;
   input.value = '';
   if (!(await post(`/api/chats/${state.selected}/messages`, { text }))) input.value = text;
+});
+
+wireAttachButtons($('agent-photo'), $('agent-file'), $('agent-file-input'), (file) => {
+  if (state.selected !== undefined) sendFile(`/api/chats/${state.selected}/files`, file, $('agent-input'));
 });
 
 // --- 3 · trace ---------------------------------------------------------------------------------
