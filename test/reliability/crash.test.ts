@@ -4,16 +4,7 @@ import { BridgeProcess } from '../support/bridge-process.js';
 import { tempDatabaseUrl } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { eventually } from '../support/wait.js';
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed with CRASH_SEED. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let box: Sandbox | undefined;

@@ -7,6 +7,7 @@ import { freePorts } from '../support/ports.js';
 import { eventually } from '../support/wait.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 import { createScratchSchema } from './scratch-schema.js';
+import { prng } from '../support/prng.js';
 
 /**
  * Three bridge processes on one PostgreSQL schema behind a round-robin proxy, Telegram, Discord and
@@ -18,16 +19,6 @@ const TELEGRAM_CUSTOMERS = 10;
 const DISCORD_CUSTOMERS = 6;
 const MESSAGES_PER_CUSTOMER = 10;
 const DISCORD_TOKEN = 'sandbox-discord-token-not-a-secret';
-
-/** mulberry32: a tiny seeded PRNG (as in the crash test). */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Customer {
   readonly network: 'telegram' | 'discord';
