@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { permanent, retryable } from '../delivery/errors.js';
+import { TwilioTransport } from './twilio-transport.js';
 
 export interface TwilioClientOptions {
   readonly accountSid: string;
@@ -20,8 +21,13 @@ const AMBIGUOUS_NETWORK_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ECONNRESE
  * Twilio error code and Retry-After. The error never carries the request config: it holds credentials.
  */
 export class BridgeRequestClient extends twilio.RequestClient {
+  /** Undefined where twilio-node's own (axios) client is needed: it honours HTTP_PROXY and TWILIO_CA_BUNDLE. */
+  private readonly transport: TwilioTransport | undefined;
+
   constructor(private readonly opts: Pick<TwilioClientOptions, 'apiBaseUrl' | 'timeoutMs' | 'onResponse'>) {
-    super({ keepAlive: true, timeout: opts.timeoutMs ?? 15_000, autoRetry: false, maxSockets: 64 });
+    const timeout = opts.timeoutMs ?? 15_000;
+    super({ keepAlive: true, timeout, autoRetry: false, maxSockets: 64 });
+    this.transport = process.env.HTTP_PROXY || process.env.TWILIO_CA_BUNDLE ? undefined : new TwilioTransport(timeout);
   }
 
   override async request<TData>(req: RequestClient.RequestOptions<TData>) {
@@ -31,7 +37,7 @@ export class BridgeRequestClient extends twilio.RequestClient {
     const what = `${req.method.toUpperCase()} ${target.host}${target.pathname}`;
     let res: Awaited<ReturnType<RequestClient['request']>>;
     try {
-      res = await super.request({ ...req, uri });
+      res = this.transport ? await this.transport.send(req, uri) : await super.request({ ...req, uri });
     } catch (err) {
       this.opts.onResponse?.(target.host, 0, performance.now() - started);
       const code = (err as { code?: string }).code ?? 'ENETWORK';

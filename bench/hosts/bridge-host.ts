@@ -1,0 +1,46 @@
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { serve } from '../rpc.js';
+
+/**
+ * The real `flex-bridge start`, unchanged, plus what /proc cannot tell, over the bench's IPC channel:
+ * the heap after a full GC (needs --expose-gc) and how busy and how late the event loop was.
+ */
+
+export interface LoopStats {
+  /** Share of the time the event loop was running code rather than waiting for I/O (1 = always busy). */
+  readonly utilization: number;
+  readonly delayP50Ms: number;
+  readonly delayP99Ms: number;
+  readonly delayMaxMs: number;
+}
+
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+let since: EventLoopUtilization = performance.eventLoopUtilization();
+
+const api = {
+  memory(): NodeJS.MemoryUsage {
+    globalThis.gc?.();
+    return process.memoryUsage();
+  },
+  /** The event loop since the last call. */
+  loop(): LoopStats {
+    const now = performance.eventLoopUtilization();
+    const stats = {
+      utilization: performance.eventLoopUtilization(now, since).utilization,
+      delayP50Ms: delay.percentile(50) / 1e6,
+      delayP99Ms: delay.percentile(99) / 1e6,
+      delayMaxMs: delay.max / 1e6,
+    };
+    since = now;
+    delay.reset();
+    return stats;
+  },
+};
+
+export type BridgeHostApi = typeof api;
+
+serve(api);
+process.argv = [process.argv[0] as string, 'flex-bridge', 'start'];
+// Resolves only when the bridge has stopped (SIGTERM).
+await import('../../src/cli.js');

@@ -1,0 +1,183 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchOptions } from './options.js';
+import type { LatencySample, MemorySample, OpeningSample, ThroughputSample } from './phases.js';
+import type { Direction, Target } from './rig.js';
+import { median } from './stats.js';
+
+export interface BenchResult {
+  readonly startedAt: string;
+  readonly durationSeconds: number;
+  readonly machine: { node: string; cpus: number; cpuModel: string };
+  readonly store: 'sqlite' | 'postgres';
+  readonly options: BenchOptions;
+  readonly opening: OpeningSample;
+  readonly throughput: readonly ThroughputSample[];
+  readonly latency: readonly LatencySample[];
+  readonly memory: { idleFresh: MemorySample; idleAfterLoad: MemorySample; known: readonly MemorySample[] };
+}
+
+type Row = readonly [measure: string, bridge: string, relay: string, ratio: string, target: string];
+
+const NAMES: Record<Direction, string> = { c: 'customer → agent', a: 'agent → customer' };
+const TARGET_THROUGHPUT_RATIO = 0.7;
+const TARGET_P99_MS = 5;
+const TARGET_HEAP_PER_CUSTOMER = 2048;
+/** A process this busy (share of one core) is what limits the figure. */
+const SATURATED = 0.85;
+/** Other processes using this many cores make the run noisy. */
+const NOISY_CORES = 0.3;
+
+const int = (n: number) => (Number.isFinite(n) ? (Math.round(n) || 0).toLocaleString('en') : '–');
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : n.toFixed(0)) : '–');
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '–');
+const verdict = (met: boolean) => (met ? 'met' : 'missed');
+
+function samples(result: BenchResult, target: Target, direction: Direction): ThroughputSample[] {
+  return result.throughput.filter((s) => s.target === target && s.direction === direction);
+}
+
+function latencies(result: BenchResult, target: Target, direction: Direction): LatencySample[] {
+  return result.latency.filter((l) => l.target === target && l.direction === direction);
+}
+
+/** The latency round with the median p99. */
+function medianLatency(result: BenchResult, target: Target, direction: Direction): LatencySample | undefined {
+  const rounds = latencies(result, target, direction).sort((a, b) => a.p99Ms - b.p99Ms);
+  return rounds[Math.floor((rounds.length - 1) / 2)];
+}
+
+/** Bridge ÷ relay, round by round (samples of one round ran back to back), then the median. */
+function throughputRatio(result: BenchResult, direction: Direction): number {
+  const bridge = samples(result, 'bridge', direction);
+  const relay = samples(result, 'relay', direction);
+  return median(bridge.map((b, i) => b.messagesPerSecond / (relay[i]?.messagesPerSecond ?? NaN)));
+}
+
+/** Marginal heap of one more idle known customer, from the restarts with the fewest and the most. */
+function heapPerKnownCustomer(memory: BenchResult['memory']): number {
+  const points = [memory.idleFresh, ...memory.known].sort((a, b) => a.knownCustomers - b.knownCustomers);
+  const low = points.length > 2 ? (points[1] as MemorySample) : (points[0] as MemorySample);
+  const high = points[points.length - 1] as MemorySample;
+  return (high.heapUsedBytes - low.heapUsedBytes) / (high.knownCustomers - low.knownCustomers);
+}
+
+function tableRows(result: BenchResult): Row[] {
+  const rows: Row[] = [];
+  for (const direction of ['c', 'a'] as const) {
+    const bridge = median(samples(result, 'bridge', direction).map((s) => s.messagesPerSecond));
+    const relay = median(samples(result, 'relay', direction).map((s) => s.messagesPerSecond));
+    const ratio = throughputRatio(result, direction);
+    rows.push([
+      `${NAMES[direction]}, msg/s`,
+      int(bridge),
+      int(relay),
+      pct(ratio),
+      `≥ ${pct(TARGET_THROUGHPUT_RATIO)}: ${verdict(ratio >= TARGET_THROUGHPUT_RATIO)}`,
+    ]);
+  }
+  for (const direction of ['c', 'a'] as const) {
+    const of = (target: Target) => medianLatency(result, target, direction);
+    const show = (l: LatencySample | undefined) => (l ? `${ms(l.p50Ms)} / ${ms(l.p99Ms)} / ${ms(l.maxMs)}${l.lost ? ` (${l.lost} lost)` : ''}` : '–');
+    const bridge = of('bridge');
+    rows.push([
+      `${NAMES[direction]} latency at ${result.options.latencyRate}/s, p50 / p99 / max ms`,
+      show(bridge),
+      show(of('relay')),
+      '',
+      `p99 ≤ ${TARGET_P99_MS} ms: ${verdict((bridge?.p99Ms ?? Infinity) <= TARGET_P99_MS)}`,
+    ]);
+  }
+  for (const direction of ['c', 'a'] as const) {
+    const cpu = (target: Target) => median(samples(result, target, direction).map((s) => s.cpuUsPerMessage));
+    rows.push([`${NAMES[direction]}, CPU µs per message, flat out`, int(cpu('bridge')), int(cpu('relay')), '', '']);
+    const paced = (target: Target) => median(latencies(result, target, direction).map((l) => l.cpuUsPerMessage));
+    rows.push([`${NAMES[direction]}, CPU µs per message at ${result.options.latencyRate}/s`, int(paced('bridge')), int(paced('relay')), '', '']);
+  }
+  rows.push(['chat opening for new customers, chats/s', int(result.opening.chatsPerSecond), '', '', '']);
+  const { memory } = result;
+  const peakRss = Math.max(...result.throughput.filter((s) => s.target === 'bridge').map((s) => s.processes.bridge?.peakRssBytes ?? 0));
+  rows.push(['RSS idle, fresh start, MB', mb(memory.idleFresh.rssBytes), '', '', '']);
+  rows.push([`RSS idle after the load (${int(memory.idleAfterLoad.knownCustomers)} open chats), MB`, mb(memory.idleAfterLoad.rssBytes), '', '', '']);
+  for (const k of memory.known) rows.push([`RSS idle, restarted with ${int(k.knownCustomers)} known customers, MB`, mb(k.rssBytes), '', '', '']);
+  rows.push(['RSS under load (peak), MB', mb(peakRss), '', '', '']);
+  const heap = heapPerKnownCustomer(memory);
+  rows.push(['heap per idle known customer, bytes', int(heap), '', '', `≤ ${TARGET_HEAP_PER_CUSTOMER}: ${verdict(heap <= TARGET_HEAP_PER_CUSTOMER)}`]);
+  return rows;
+}
+
+/** What limited each throughput figure: the carrier's CPU, a saturated emulator, or other load on the machine. */
+function notes(result: BenchResult): string[] {
+  const out: string[] = [];
+  for (const direction of ['c', 'a'] as const) {
+    for (const target of ['bridge', 'relay'] as const) {
+      const runs = samples(result, target, direction);
+      const share = (name: string) => median(runs.map((s) => s.processes[name]?.cpuShare ?? NaN));
+      const loop = median(runs.map((s) => s.loop?.utilization ?? NaN));
+      const others = median(runs.map((s) => s.otherCores));
+      const parts = [
+        `${target} ${pct(share(target))}${Number.isNaN(loop) ? '' : ` (event loop busy ${pct(loop)})`}`,
+        `telegram emulator ${pct(share('telegram'))}`,
+        `twilio emulator ${pct(share('twilio'))}`,
+        ...(result.store === 'postgres' ? [`postgres ${pct(share('postgres'))}`] : []),
+        `other processes ${others.toFixed(2)} cores`,
+      ];
+      const machine = runs.length ? median(runs.map((s) => Object.values(s.processes).reduce((sum, p) => sum + p.cpuShare, s.otherCores))) : NaN;
+      const limits: string[] = [];
+      if (share(target) >= SATURATED || loop >= SATURATED) limits.push(`${target}-bound (CPU)`);
+      for (const name of ['telegram', 'twilio']) if (share(name) >= SATURATED) limits.push(`${name}-emulator-bound`);
+      if (machine >= result.machine.cpus * SATURATED) limits.push(`all ${result.machine.cpus} cores busy`);
+      if (others >= NOISY_CORES) limits.push('noisy machine');
+      out.push(`${NAMES[direction]} via ${target}: ${parts.join(', ')}${limits.length ? ` — ${limits.join(', ')}` : ''}`);
+    }
+  }
+  return out;
+}
+
+function markdown(result: BenchResult): string {
+  const rows = tableRows(result);
+  const header = `| measure | bridge | relay (limit) | bridge ÷ relay | target |\n|---|---:|---:|---:|---|`;
+  const body = rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+  return [
+    `Run ${result.startedAt} · store ${result.store} · Node ${result.machine.node} · ${result.machine.cpus} × ${result.machine.cpuModel} · ` +
+      `${result.options.customers} customers per carrier · ${result.options.rounds} throughput rounds, ${result.options.latencyRounds} latency rounds (median shown) · ` +
+      `${Math.round(result.durationSeconds)} s`,
+    '',
+    header,
+    body,
+    '',
+    'CPU during the throughput bursts, as a share of one core (median over rounds), and what limited each figure:',
+    '',
+    ...notes(result).map((n) => `- ${n}`),
+  ].join('\n');
+}
+
+function plainTable(rows: readonly Row[]): string {
+  const all: readonly Row[] = [['measure', 'bridge', 'relay (limit)', 'ratio', 'target'], ...rows];
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
+  return all.map((r) => r.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ')).join('\n');
+}
+
+const DOCS_START = '<!-- bench:latest:start -->';
+const DOCS_END = '<!-- bench:latest:end -->';
+
+/** Prints the table, writes `<stamp>-<store>.json` and `.md` to `dir`, and optionally into docs/performance.md. */
+export function printAndSave(result: BenchResult, dir: string, updateDocs: boolean): void {
+  console.log(`\n${plainTable(tableRows(result))}\n\n${notes(result).join('\n')}\n`);
+  mkdirSync(dir, { recursive: true });
+  const stamp = `${result.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${result.store}`;
+  const summary = markdown(result);
+  writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(dir, `${stamp}.md`), `# flex-bridge benchmark\n\n${summary}\n`);
+  console.log(`written: bench/results/${stamp}.json and .md`);
+  if (!updateDocs) return;
+  const docs = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
+  const text = existsSync(docs) ? readFileSync(docs, 'utf8') : '';
+  const start = text.indexOf(DOCS_START);
+  const end = text.indexOf(DOCS_END);
+  if (start === -1 || end < start) throw new Error(`docs/performance.md has no ${DOCS_START} … ${DOCS_END} section`);
+  writeFileSync(docs, `${text.slice(0, start + DOCS_START.length)}\n${summary}\n${text.slice(end)}`);
+  console.log('updated: docs/performance.md');
+}
