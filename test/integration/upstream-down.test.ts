@@ -8,9 +8,9 @@ let h: Harness | undefined;
 let proxy: SwitchableProxy | undefined;
 let box: Sandbox | undefined;
 afterEach(async () => {
-  await h?.stop();
+  // The harness stops the sandbox it was given.
+  await (h ? h.stop() : box?.stop());
   await proxy?.off();
-  await box?.stop();
 });
 
 describe('Twilio refusing connections', () => {
@@ -18,7 +18,7 @@ describe('Twilio refusing connections', () => {
     box = await startSandbox();
     proxy = new SwitchableProxy(box.env.TWILIO_API_BASE_URL!);
     const viaProxy = await proxy.on();
-    h = await startHarness({ ...box.env, TWILIO_API_BASE_URL: viaProxy });
+    h = await startHarness({ TWILIO_API_BASE_URL: viaProxy }, box);
     box.telegram.addUser({ id: 41, username: 'max', first_name: 'Max' });
     box.telegram.userSends(41, 'before the outage');
     const task = await eventually(() => box!.twilio.tasks()[0], 'a task');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { SANDBOX_CREDENTIALS, startSandbox } from '../../src/sandbox/sandbox-env.js';
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
 import type { TelegramEmulator } from '../../src/sandbox/telegram/emulator.js';
 import type { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
 import { freePort } from './ports.js';
@@ -25,9 +25,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** The emulators on loopback, and the real bridge configured against them (extra settings in `env`). */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const [box, port] = await Promise.all([startSandbox(), freePort()]);
+/**
+ * The emulators on loopback (or `sandbox`, when the test started its own), and the real bridge
+ * configured against them (extra settings in `env`).
+ */
+export async function startHarness(env: Record<string, string> = {}, sandbox?: Sandbox): Promise<Harness> {
+  const [box, port] = await Promise.all([sandbox ?? startSandbox(), freePort()]);
   const config = loadConfig({
     ...box.env,
     PORT: String(port),
