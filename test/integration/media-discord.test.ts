@@ -1,28 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import type { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
+import { startHarnessWithDiscord, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 
-const DISCORD_TOKEN = 'sandbox-discord-token-not-a-secret';
 const ALICE = { id: '1100000000000000001', username: 'alice', global_name: 'Alice Liddell' } as const;
 const IDENTITY = `discord_${ALICE.id}`;
 
 let h: Harness | undefined;
-let discord: DiscordEmulator | undefined;
 afterEach(async () => {
-  await h?.stop();
-  await discord?.stop();
+  await h?.stop(); // stops the emulators too
   h = undefined;
-  discord = undefined;
 });
 
 async function start(): Promise<{ h: Harness; discord: DiscordEmulator }> {
-  discord = new DiscordEmulator({ token: DISCORD_TOKEN });
-  const api = await discord.start();
-  discord.addUser(ALICE);
-  h = await startHarness({ DISCORD_BOT_TOKEN: DISCORD_TOKEN, DISCORD_API_BASE_URL: api });
-  return { h, discord };
+  const started = await startHarnessWithDiscord();
+  h = started.h;
+  started.discord.addUser(ALICE);
+  return started;
 }
 
 function customerMessages(harness: Harness, sid: string, count: number) {

@@ -5,6 +5,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import type { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
 import type { TelegramEmulator } from '../../src/sandbox/telegram/emulator.js';
 import type { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
 import { freePort } from './ports.js';
@@ -56,4 +57,14 @@ export async function startHarness(env: Record<string, string> = {}, sandbox?: S
     },
   };
   return harness;
+}
+
+/** The harness with the Discord emulator too, so the bridge also runs its Discord adapter. */
+export async function startHarnessWithDiscord(env: Record<string, string> = {}): Promise<{ h: Harness; discord: DiscordEmulator }> {
+  const box = await startSandbox({ discord: 0 });
+  const h = await startHarness(env, box).catch(async (err: unknown) => {
+    await box.stop();
+    throw err;
+  });
+  return { h, discord: box.discord as DiscordEmulator };
 }

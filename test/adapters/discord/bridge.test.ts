@@ -1,28 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordEmulator } from '../../../src/sandbox/discord/emulator.js';
-import { startHarness, type Harness } from '../../support/harness.js';
+import type { DiscordEmulator } from '../../../src/sandbox/discord/emulator.js';
+import { startHarnessWithDiscord, type Harness } from '../../support/harness.js';
 import { eventually } from '../../support/wait.js';
 import { ALICE } from './harness.js';
 
 /** End to end: the real bridge (sqlite, outbox, HTTP) between the Discord and Twilio emulators. */
-const DISCORD_TOKEN = 'sandbox-discord-token-not-a-secret';
 const TELEGRAM_ALICE = { id: 5012345678, username: 'alice', first_name: 'Alice' };
 
 let h: Harness | undefined;
-let discord: DiscordEmulator | undefined;
 afterEach(async () => {
-  await h?.stop();
-  await discord?.stop();
+  await h?.stop(); // stops the emulators too
   h = undefined;
-  discord = undefined;
 });
 
 async function start(): Promise<{ h: Harness; discord: DiscordEmulator }> {
-  discord = new DiscordEmulator({ token: DISCORD_TOKEN });
-  const api = await discord.start();
-  discord.addUser(ALICE);
-  h = await startHarness({ DISCORD_BOT_TOKEN: DISCORD_TOKEN, DISCORD_API_BASE_URL: api });
-  return { h, discord };
+  const started = await startHarnessWithDiscord();
+  h = started.h;
+  started.discord.addUser(ALICE);
+  return started;
 }
 
 const firstTask = (harness: Harness) => eventually(() => harness.twilio.tasks()[0], 'a Flex task');
