@@ -3,9 +3,10 @@ import { DiscordAdapter } from '../adapters/discord/discord-adapter.js';
 import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import type { GatewaySessionStore } from './store/gateway-sessions.js';
 
-/** One adapter per network whose token is configured. */
-export function createAdapters(config: Config, log: Logger): ChatAdapter[] {
+/** One adapter per network whose token is configured; `sessions` keeps the Discord gateway session across processes. */
+export function createAdapters(config: Config, log: Logger, sessions: GatewaySessionStore): ChatAdapter[] {
   const adapters: ChatAdapter[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     adapters.push(
@@ -26,6 +27,7 @@ export function createAdapters(config: Config, log: Logger): ChatAdapter[] {
         token: config.DISCORD_BOT_TOKEN,
         apiBaseUrl: config.DISCORD_API_BASE_URL,
         log: log.child({ network: 'discord' }),
+        sessions,
       }),
     );
   }

@@ -48,12 +48,15 @@ export async function startApp(
   const store = await openStore(config.DATABASE_URL);
   const metrics = new BridgeMetrics(store);
   const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
-  const adapters = overrides.adapters ?? createAdapters(config, log);
+  const adapters = overrides.adapters ?? createAdapters(config, log, store);
   const bridge = new Bridge({
     store,
     flex,
     adapters,
     bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
+    reorderHoldMs: config.DELIVERY_REORDER_MS,
+    // Well inside the dedupe retention, so a message read back twice is still known the second time.
+    readBackMaxAgeMs: DEDUPE_RETENTION_MS / 2,
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),
   });
@@ -70,7 +73,10 @@ export async function startApp(
     },
   });
   const leadership = isPostgresUrl(config.DATABASE_URL)
-    ? new IntakeLeadership(config.DATABASE_URL, adapters, log.child({ part: 'leadership' }))
+    ? new IntakeLeadership(config.DATABASE_URL, adapters, log.child({ part: 'leadership' }), {
+        // The previous leader may have died with Flex webhooks in flight, which Twilio does not retry.
+        onLeading: () => void bridge.catchUp.allOpen().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed')),
+      })
     : undefined;
   const http = createHttpServer({
     bridge,
@@ -93,6 +99,7 @@ export async function startApp(
 
   const stop = async (graceMs = 10_000) => {
     clearInterval(prune);
+    bridge.catchUp.stop();
     await http.close();
     await leadership?.stop();
     await Promise.allSettled(started.map((a) => a.stop()));
@@ -114,6 +121,8 @@ export async function startApp(
     if (leadership) leadership.start();
     else for (const adapter of started) await adapter.exclusiveIntake?.start();
     log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');
+    // Agent messages sent while no bridge was up had their webhooks fail; Twilio does not retry them.
+    void bridge.catchUp.allOpen().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed'));
     return { url, store, bridge, worker, http, adapters, stop };
   } catch (err) {
     await stop(0).catch(() => undefined);

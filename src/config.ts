@@ -111,6 +111,11 @@ export const settings = {
     doc: 'How long a claimed outbox row stays claimed without renewal; a crashed process\'s rows are retried after it',
     example: '30000',
   },
+  DELIVERY_REORDER_MS: {
+    schema: z.coerce.number().int().min(0).max(60_000).default(1_500),
+    doc: "How long an agent message waits for an earlier one of its chat whose webhook is late (Twilio retrying it), so the customer gets both in the agent's order; 0 delivers at once",
+    example: '1500',
+  },
   METRICS_TOKEN: {
     schema: z.string().min(16, 'at least 16 characters').optional(),
     doc: 'Optional bearer token required by GET /metrics',

@@ -1,13 +1,15 @@
-import { once } from 'node:events';
 import type { Logger } from 'pino';
-import { Events, Status, type Client, type Message } from 'discord.js';
+import { CloseCodes, WebSocketShardEvents, type WebSocketManager } from '@discordjs/ws';
+import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDispatchPayload } from 'discord.js';
 import { splitText } from '../../src/bridge/split-text.js';
 import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
+import type { GatewaySessionStore } from '../../src/store/gateway-sessions.js';
 import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
-import { createGatewayClient } from './client.js';
 import { describeLoginFailure, toDeliveryError } from './errors.js';
+import { createGateway } from './gateway.js';
 import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
 import { DiscordRestSender } from './rest-sender.js';
+import { GatewaySessionKeeper } from './session-keeper.js';
 import { classifyMessage } from './to-inbound.js';
 
 export interface DiscordAdapterOptions {
@@ -15,6 +17,24 @@ export interface DiscordAdapterOptions {
   /** REST base, `https://discord.com/api` or an emulator's; the gateway URL comes from `GET /gateway/bot`. */
   readonly apiBaseUrl: string;
   readonly log: Logger;
+  /** Where the gateway session is kept, so that whichever process holds the gateway next resumes it. */
+  readonly sessions: GatewaySessionStore;
+}
+
+/** Close codes after which @discordjs/ws does not reconnect: the token, the intents or the sharding must change. */
+const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  GatewayCloseCodes.AuthenticationFailed,
+  GatewayCloseCodes.InvalidShard,
+  GatewayCloseCodes.ShardingRequired,
+  GatewayCloseCodes.InvalidAPIVersion,
+  GatewayCloseCodes.InvalidIntents,
+  GatewayCloseCodes.DisallowedIntents,
+]);
+
+/** This process's hold of the gateway: a new one each time, as a destroyed manager does not connect again. */
+interface GatewayHold {
+  readonly manager: WebSocketManager;
+  readonly sessions: GatewaySessionKeeper;
 }
 
 /** Discord rejects content over 2000 characters (50035), and REST does not split. */
@@ -23,8 +43,10 @@ const MAX_CONTENT_LENGTH = 2000;
 /**
  * Customers DM the bot; agents' replies go back to the customer's DM channel. Sending is REST and
  * works in every process; receiving needs the gateway, which one process at a time holds
- * (`exclusiveIntake`). discord.js keeps the gateway alive itself (heartbeats, RESUME after a drop,
- * re-IDENTIFY after an invalid session).
+ * (`exclusiveIntake`). @discordjs/ws keeps the gateway alive itself (heartbeats, RESUME after a drop,
+ * re-IDENTIFY after an invalid session). The session outlives the process: kept in the database and
+ * left open on a clean stop, it is resumed by the next holder, and Discord replays what it dispatched
+ * in between, whether the last holder stopped or was killed.
  */
 export class DiscordAdapter implements ChatAdapter {
   readonly network = 'discord';
@@ -37,13 +59,13 @@ export class DiscordAdapter implements ChatAdapter {
   };
   readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
   private readonly sender: DiscordRestSender;
-  /** A new client per time this process holds the gateway: a destroyed discord.js client does not log in again. */
-  private gateway: Client | undefined;
+  private gateway: GatewayHold | undefined;
   private gatewayWanted = false;
+  private gatewayState: 'connecting' | 'ready' | 'reconnecting' = 'connecting';
   private sink: InboundSink | undefined;
   /** DMs go to the sink one at a time, in gateway order, so a customer's messages keep their order. */
   private inbound: Promise<void> = Promise.resolve();
-  private started = false;
+  private bot: APIUser | undefined;
   private stopping = false;
   private fatalError: string | undefined;
 
@@ -57,7 +79,7 @@ export class DiscordAdapter implements ChatAdapter {
     const bot = await this.sender.botUser().catch((err: unknown) => {
       throw new Error(describeLoginFailure(err, this.opts.token));
     });
-    this.started = true;
+    this.bot = bot;
     this.opts.log.info({ bot: bot.username, botId: bot.id }, 'discord adapter started');
   }
 
@@ -69,12 +91,9 @@ export class DiscordAdapter implements ChatAdapter {
   health(): AdapterHealth {
     if (this.fatalError) return { ready: false, detail: this.fatalError };
     if (this.stopping) return { ready: false, detail: 'stopped' };
-    if (!this.started) return { ready: false, detail: 'not started' };
+    if (!this.bot) return { ready: false, detail: 'not started' };
     if (!this.gatewayWanted) return { ready: true, detail: 'standby: another process holds the gateway' };
-    const client = this.gateway;
-    const shard = client?.ws.shards.find((s) => s.status !== Status.Ready);
-    if (!client?.isReady() || shard) return { ready: false, detail: `gateway ${shard ? Status[shard.status] : 'not ready'}` };
-    return { ready: true, detail: 'gateway ready' };
+    return { ready: this.gatewayState === 'ready', detail: `gateway ${this.gatewayState}` };
   }
 
   /** The bridge already stores one outbox row per 2000-character part; the split here guards other callers. */
@@ -109,41 +128,50 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   private async connectGateway(): Promise<void> {
-    if (!this.started) throw new Error('start the discord adapter before connecting the gateway');
+    const bot = this.bot;
+    if (!bot) throw new Error('start the discord adapter before connecting the gateway');
     this.gatewayWanted = true;
     if (this.gateway) return;
     this.fatalError = undefined;
-    const client = createGatewayClient(this.opts.apiBaseUrl);
-    this.watchGateway(client);
-    client.on(Events.MessageCreate, (message) => this.onMessage(message));
-    this.gateway = client;
+    this.gatewayState = 'connecting';
+    // Keyed by bot too: a session belongs to one bot, and another token must not try to resume it.
+    const sessions = new GatewaySessionKeeper(this.opts.sessions, (shardId) => `discord:${bot.id}:${shardId}`, this.opts.log);
+    const manager = createGateway({ token: this.opts.token, apiBaseUrl: this.opts.apiBaseUrl, sessions });
+    const hold = { manager, sessions };
+    this.watchGateway(hold);
+    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, sessions));
+    this.gateway = hold;
     try {
-      await client.login(this.opts.token);
+      await manager.connect();
     } catch (err) {
-      if (this.gateway === client) this.gateway = undefined;
+      if (this.gateway === hold) this.gateway = undefined;
+      await letGo(hold).catch(() => undefined);
       throw new Error(describeLoginFailure(err, this.opts.token));
     }
-    if (!client.isReady()) await once(client, Events.ClientReady);
-    this.opts.log.info({ bot: client.user?.username }, 'discord gateway connected');
+    this.opts.log.info({ bot: bot.username }, 'discord gateway connected');
   }
 
   private async disconnectGateway(): Promise<void> {
     this.gatewayWanted = false;
-    const client = this.gateway;
+    const hold = this.gateway;
     this.gateway = undefined;
-    if (!client) return;
-    await client.destroy();
+    if (!hold) return;
+    await letGo(hold);
     await this.inbound;
-    this.opts.log.info('discord gateway disconnected');
+    await hold.sessions.flush();
+    this.opts.log.info('discord gateway disconnected; its session is kept for the next holder');
   }
 
-  private onMessage(message: Message): void {
-    const item = classifyMessage(message);
-    if (item.kind === 'ignored') {
-      this.opts.log.debug({ messageId: message.id, reason: item.reason }, 'discord message ignored');
-      return;
+  /** Every event counts toward the kept sequence, once it and the ones before it are handled. */
+  private onDispatch(event: GatewayDispatchPayload, shardId: number, sessions: GatewaySessionKeeper): void {
+    const handled = sessions.checkpointAfter(shardId, event.s);
+    let message: InboundMessage | undefined;
+    if (event.t === GatewayDispatchEvents.MessageCreate) {
+      const item = classifyMessage(event.d);
+      if (item.kind === 'message') message = item.message;
+      else this.opts.log.debug({ messageId: event.d.id, reason: item.reason }, 'discord message ignored');
     }
-    this.inbound = this.inbound.then(() => this.handOver(item.message));
+    this.inbound = this.inbound.then(() => message && this.handOver(message)).then(handled);
   }
 
   private async handOver(message: InboundMessage): Promise<void> {
@@ -160,21 +188,42 @@ export class DiscordAdapter implements ChatAdapter {
     }
   }
 
-  private watchGateway(client: Client): void {
+  private watchGateway({ manager }: GatewayHold): void {
     const log = this.opts.log;
-    // A client this adapter let go of (destroy() closes its socket too) reports nothing more.
-    const current = () => this.gateway === client;
-    // Emitted only for close codes discord.js does not recover from (4004, 4014, …).
-    client.on(Events.ShardDisconnect, (event, shardId) => {
+    // A gateway this adapter let go of (it closes the socket itself) reports nothing more.
+    const current = () => this.gateway?.manager === manager;
+    // Events between HELLO and RESUMED are the ones Discord replayed; counted in dispatch order.
+    const sinceHello = new Map<number, number>();
+    manager.on(WebSocketShardEvents.Hello, ({ shardId }) => sinceHello.set(shardId, 0));
+    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => {
+      if (data.t === GatewayDispatchEvents.Resumed) log.info({ shardId, replayed: sinceHello.get(shardId) ?? 0 }, 'discord gateway resumed');
+      else sinceHello.set(shardId, (sinceHello.get(shardId) ?? 0) + 1);
+    });
+    manager.on(WebSocketShardEvents.Ready, () => {
+      if (current()) this.gatewayState = 'ready';
+    });
+    manager.on(WebSocketShardEvents.Resumed, () => {
+      if (current()) this.gatewayState = 'ready';
+    });
+    manager.on(WebSocketShardEvents.Closed, ({ code, shardId }) => {
       if (!current()) return;
-      this.fatalError = `gateway closed with ${event.code} and will not reconnect`;
-      log.fatal({ shardId, code: event.code }, `discord ${this.fatalError}`);
+      if (FATAL_CLOSE_CODES.has(code)) {
+        this.fatalError = `gateway closed with ${code} and will not reconnect`;
+        log.fatal({ shardId, code }, `discord ${this.fatalError}`);
+        return;
+      }
+      this.gatewayState = 'reconnecting';
+      log.warn({ shardId, code }, 'discord gateway disconnected; reconnecting');
     });
-    client.on(Events.ShardReconnecting, (shardId) => {
-      if (current()) log.warn({ shardId }, 'discord gateway disconnected; reconnecting');
-    });
-    client.on(Events.ShardResume, (shardId, replayed) => log.info({ shardId, replayed }, 'discord gateway resumed'));
-    client.on(Events.ShardError, (err, shardId) => log.error({ err, shardId }, 'discord gateway error'));
-    client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+    manager.on(WebSocketShardEvents.Error, ({ error, shardId }) => log.error({ err: error, shardId }, 'discord gateway error'));
   }
+}
+
+/**
+ * Closes the socket but not the session. Not with 1000: Discord ends a session closed with 1000 or
+ * 1001; after any other code the next holder resumes it, and Discord replays to it what came meanwhile.
+ */
+async function letGo({ manager, sessions }: GatewayHold): Promise<void> {
+  sessions.release();
+  await manager.destroy({ code: CloseCodes.Resuming, reason: 'Handing the session over' });
 }

@@ -1,4 +1,4 @@
-import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes, HTTPError, RateLimitError } from 'discord.js';
+import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { permanent, retryable, type DeliveryError } from '../../src/delivery/errors.js';
 
 /** Discord's answer to a send, as the delivery layer needs it (discord.md §2). */
@@ -25,14 +25,12 @@ export function toDeliveryError(err: unknown): DeliveryError {
   return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
 }
 
-/** Why the token check (`GET /users/@me`) or `client.login()` failed, in words an operator can act on. Never includes the token. */
+/** Why the token check (`GET /users/@me`) or connecting the gateway failed, in words an operator can act on. Never includes the token. */
 export function describeLoginFailure(err: unknown, token: string): string {
   const detail = err instanceof Error ? err.message : String(err);
   let message: string;
   if (err instanceof DiscordAPIError && err.status === 401) {
-    message = 'Discord rejected the bot token (401 on GET /users/@me): check DISCORD_BOT_TOKEN';
-  } else if (err instanceof DiscordjsError && err.code === DiscordjsErrorCodes.TokenInvalid) {
-    message = 'Discord rejected the bot token (401 on GET /gateway/bot): check DISCORD_BOT_TOKEN';
+    message = `Discord rejected the bot token (401 on ${err.method.toUpperCase()} ${routeOf(err.url)}): check DISCORD_BOT_TOKEN`;
   } else if (detail === 'Authentication failed') {
     // @discordjs/ws reports gateway close codes as plain Errors named by their meaning.
     message = 'Discord rejected the bot token (gateway close 4004): check DISCORD_BOT_TOKEN';
@@ -43,6 +41,11 @@ export function describeLoginFailure(err: unknown, token: string): string {
     message = `Discord login failed: ${detail}`;
   }
   return `Discord adapter could not start. ${token ? message.split(token).join('[REDACTED]') : message}`;
+}
+
+/** `https://discord.com/api/v10/gateway/bot` → `/gateway/bot`. */
+function routeOf(url: string): string {
+  return new URL(url).pathname.replace(/^.*?\/v\d+(?=\/)/, '');
 }
 
 /** `ECONNREFUSED`, `UND_ERR_SOCKET`, … from undici, on the error or its cause. */

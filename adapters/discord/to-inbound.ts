@@ -1,52 +1,53 @@
-import { ChannelType } from 'discord.js';
+import { ChannelType, MessageType, type GatewayMessageCreateDispatchData } from 'discord.js';
 import type { Attachment, InboundMessage } from '../../src/bridge/messages.js';
 
-/** The parts of a discord.js `Message` the bridge reads (a structural subset, so tests can build one). */
-export interface DiscordMessageLike {
-  readonly id: string;
-  readonly channelId: string;
-  readonly guildId: string | null;
-  readonly channel: { readonly type: ChannelType };
-  readonly author: { readonly id: string; readonly username: string; readonly globalName: string | null; readonly bot: boolean };
-  readonly content: string;
-  readonly createdAt: Date;
-  readonly system: boolean;
-  readonly attachments: ReadonlyMap<string, { readonly name: string; readonly contentType: string | null; readonly size: number; readonly url: string }>;
-  readonly stickers: ReadonlyMap<string, unknown>;
-}
+/** The parts of a gateway MESSAGE_CREATE the bridge reads (a structural subset, so tests can build one). */
+export type DiscordMessageLike = Pick<
+  GatewayMessageCreateDispatchData,
+  'id' | 'channel_id' | 'guild_id' | 'channel_type' | 'content' | 'timestamp' | 'type' | 'attachments' | 'sticker_items'
+> & { readonly author: Pick<GatewayMessageCreateDispatchData['author'], 'id' | 'username' | 'global_name' | 'bot'> };
 
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/** What a person writes; every other type is a system message (a pin, a call, a boost…), as discord.js counts them. */
+const PERSON_MESSAGE_TYPES: ReadonlySet<MessageType> = new Set([
+  MessageType.Default,
+  MessageType.Reply,
+  MessageType.ChatInputCommand,
+  MessageType.ContextMenuCommand,
+]);
+
 /** Turns a Discord message into what the bridge carries, or says why it does not carry it. */
 export function classifyMessage(message: DiscordMessageLike): Classified {
   // Bots include this bot itself: Discord echoes the bot's own DMs on the gateway.
   if (message.author.bot) return { kind: 'ignored', reason: 'from a bot' };
-  if (message.guildId !== null) return { kind: 'ignored', reason: 'guild message' };
-  if (message.channel.type !== ChannelType.DM) return { kind: 'ignored', reason: `channel type ${message.channel.type}` };
-  if (message.system) return { kind: 'ignored', reason: 'system message' };
+  if (message.guild_id !== undefined) return { kind: 'ignored', reason: 'guild message' };
+  // Discord names the channel type on MESSAGE_CREATE (discord.md §1); a DM without it is still a DM.
+  const channelType = message.channel_type ?? ChannelType.DM;
+  if (channelType !== ChannelType.DM) return { kind: 'ignored', reason: `channel type ${channelType}` };
+  if (!PERSON_MESSAGE_TYPES.has(message.type)) return { kind: 'ignored', reason: 'system message' };
 
   const { author } = message;
-  const attachments = [...message.attachments.values()];
   return {
     kind: 'message',
     message: {
       network: 'discord',
       externalUserId: author.id,
-      externalChatId: message.channelId,
+      externalChatId: message.channel_id,
       username: author.username,
-      displayName: author.globalName || author.username,
+      displayName: author.global_name || author.username,
       externalMessageId: message.id,
-      text: textOf(message.content, message.stickers.size > 0, attachments.length > 0),
-      attachments: attachments.map((a) => ({
-        kind: kindOf(a.contentType),
-        fileName: a.name,
-        ...(a.contentType !== null ? { contentType: a.contentType } : {}),
+      text: textOf(message.content, (message.sticker_items?.length ?? 0) > 0, message.attachments.length > 0),
+      attachments: message.attachments.map((a) => ({
+        kind: kindOf(a.content_type),
+        fileName: a.filename,
+        ...(a.content_type !== undefined ? { contentType: a.content_type } : {}),
         size: a.size,
         ref: a.url,
       })),
-      sentAt: message.createdAt.toISOString(),
+      sentAt: new Date(message.timestamp).toISOString(),
     },
   };
 }
@@ -57,7 +58,7 @@ function textOf(content: string, sticker: boolean, hasFiles: boolean): string {
   return text || (hasFiles ? '' : '[the customer sent a message of a kind the bridge does not know]');
 }
 
-function kindOf(contentType: string | null): Attachment['kind'] {
+function kindOf(contentType: string | undefined): Attachment['kind'] {
   if (contentType?.startsWith('image/')) return 'photo';
   if (contentType?.startsWith('video/')) return 'video';
   if (contentType?.startsWith('audio/')) return 'audio';

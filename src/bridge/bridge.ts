@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { ChatAdapter } from '../../adapters/adapter.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { permanent } from '../delivery/errors.js';
+import { missesBefore } from '../store/known-indexes.js';
 import type { NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { identityOf, userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage } from './messages.js';
@@ -15,12 +17,19 @@ export interface BridgeOptions {
   readonly adapters: readonly ChatAdapter[];
   /** Author of the notices the bridge posts into Flex. */
   readonly bridgeIdentity: string;
+  /** How long an agent message waits for a late webhook of an earlier message of its chat. */
+  readonly reorderHoldMs: number;
+  /** Messages read back from Flex that are older than this are left alone (see CatchUp). */
+  readonly readBackMaxAgeMs: number;
   readonly log: Logger;
   /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
   readonly onEnqueued: () => void;
 }
 
 export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
+
+/** A gap's late webhook usually comes within this; otherwise the chat is read back. */
+const READ_BACK_AFTER_GAP_MS = 500;
 
 /**
  * The router: knows customers, Flex chats and the outbox, and no network. Intake methods store and
@@ -29,10 +38,20 @@ export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
 export class Bridge {
   private readonly adapters: ReadonlyMap<string, ChatAdapter>;
   private readonly chats: ChatOpener;
+  /** Finds agent messages whose webhook never came. */
+  readonly catchUp: CatchUp;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
     this.chats = new ChatOpener(opts.store, opts.flex, opts.log);
+    this.catchUp = new CatchUp({
+      store: opts.store,
+      flex: opts.flex,
+      accept: (event) => this.acceptFlexEvent(event),
+      maxAgeMs: opts.readBackMaxAgeMs,
+      log: opts.log,
+      onReleased: opts.onEnqueued,
+    });
   }
 
   /** The InboundSink: resolves once the message is stored (or known as a duplicate). */
@@ -72,7 +91,15 @@ export class Bridge {
     const user = userKeyOf(conversation);
     const to = { ...user, externalChatId: conversation.externalChatId };
     const rows = event.media.length > 0 ? this.agentMediaRows(event, to) : this.agentTextRows(event, to, event.body);
-    const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows);
+    const order =
+      event.index === undefined
+        ? undefined
+        : { conversationId: conversation.id, flexSid: event.flexSid, index: event.index, holdMs: this.opts.reorderHoldMs };
+    const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows, order);
+    // A message whose predecessor is unknown: its webhook may be late, or lost for good.
+    if (accepted && order && missesBefore(conversation.knownIndexes, order.index)) {
+      this.catchUp.schedule(conversation, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
+    }
     log.info(
       { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
       accepted ? 'agent message stored' : 'duplicate agent message dropped',
@@ -133,18 +160,25 @@ export class Bridge {
         return;
       }
       case 'notice':
-        try {
-          await this.opts.flex.postMessage(
-            payload.flexSid,
-            { author: this.opts.bridgeIdentity, text: payload.text, bridgeMessageId: `notice-${row.id}` },
-            { checkFirst: row.ambiguous },
-          );
-        } catch (err) {
-          if (!(err instanceof ChatClosedError)) throw err;
-          this.opts.log.info({ outboxId: row.id, flexSid: payload.flexSid }, 'notice dropped: chat already closed');
-        }
-        return;
+        return this.deliverNotice(row, payload.flexSid, payload.text);
     }
+  }
+
+  private async deliverNotice(row: OutboxRow, flexSid: string, text: string): Promise<void> {
+    let index: number;
+    try {
+      index = await this.opts.flex.postMessage(
+        flexSid,
+        { author: this.opts.bridgeIdentity, text, bridgeMessageId: `notice-${row.id}` },
+        { checkFirst: row.ambiguous },
+      );
+    } catch (err) {
+      if (!(err instanceof ChatClosedError)) throw err;
+      this.opts.log.info({ outboxId: row.id, flexSid }, 'notice dropped: chat already closed');
+      return;
+    }
+    const conversation = await this.opts.store.conversationByFlexSid(flexSid);
+    if (conversation) await this.opts.store.noteFlexIndex(conversation.id, index);
   }
 
   private async deliverToFlex(row: OutboxRow, msg: InboundMessage): Promise<void> {
@@ -156,8 +190,10 @@ export class Bridge {
       const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
       const flexSid = conversation.flexSid as string;
       try {
-        if (!postedWhileOpening) await this.opts.flex.postMessage(flexSid, first, { checkFirst });
-        for (const next of more) await this.opts.flex.postMessage(flexSid, next, { checkFirst });
+        const flex = this.opts.flex;
+        let lastIndex = postedWhileOpening ? undefined : await flex.postMessage(flexSid, first, { checkFirst });
+        for (const next of more) lastIndex = await flex.postMessage(flexSid, next, { checkFirst });
+        if (lastIndex !== undefined) await this.opts.store.noteFlexIndex(conversation.id, lastIndex);
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         return;
       } catch (err) {

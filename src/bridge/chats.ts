@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DeliveryError } from '../delivery/errors.js';
-import type { FlexBackend, PostedMessage } from '../flex/backend.js';
+import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
 import type { Conversation, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from './messages.js';
 
@@ -33,7 +33,8 @@ export class ChatOpener {
     if (conversation?.routingRequested && conversation.flexSid && this.flex.completeRouting) {
       // The chat may already be in front of an agent: finish it, never discard it.
       this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'completing a chat whose opening was interrupted');
-      await this.flex.completeRouting(conversation.flexSid, request(conversation.id, conversation.identity));
+      const firstIndex = await this.flex.completeRouting(conversation.flexSid, request(conversation.id, conversation.identity));
+      await this.store.noteFlexIndex(conversation.id, firstIndex);
       await this.store.activateConversation(conversation.id);
       return { conversation: { ...conversation, status: 'active' }, posted: true };
     }
@@ -55,9 +56,9 @@ export class ChatOpener {
     }
 
     const id = conversation.id;
-    let flexSid: string;
+    let opened: OpenedChat;
     try {
-      flexSid = await this.flex.openChat(
+      opened = await this.flex.openChat(
         request(id, conversation.identity),
         (sid) => this.store.setFlexSid(id, sid),
         () => this.store.markRoutingRequested(id),
@@ -67,6 +68,8 @@ export class ChatOpener {
       if (!(err instanceof DeliveryError && err.ambiguous)) await this.store.resetOpening(id);
       throw err;
     }
+    const { flexSid, firstIndex } = opened;
+    await this.store.noteFlexIndex(id, firstIndex);
     await this.store.activateConversation(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     return { conversation: { ...conversation, flexSid, status: 'active' }, posted: true };

@@ -21,6 +21,12 @@ export interface PostedMessage {
   readonly mediaSid?: string;
 }
 
+/** A chat `openChat` opened, with the index (Flex's `Index`) of the first message in it. */
+export interface OpenedChat {
+  readonly flexSid: string;
+  readonly firstIndex: number;
+}
+
 /** A file attached to a Flex message, as the webhook describes it. */
 export interface FlexMedia {
   readonly sid: string;
@@ -44,6 +50,11 @@ export type FlexEvent =
   | { readonly type: 'ended'; readonly flexSid: string }
   | { readonly type: 'ignored'; readonly reason: string };
 
+export type FlexMessageEvent = Extract<FlexEvent, { type: 'message' }>;
+
+/** A message read back from a chat (not from a webhook), with when Flex created it. */
+export type RecentMessage = FlexMessageEvent & { readonly createdAt: number };
+
 export class MalformedWebhookError extends Error {
   override readonly name = 'MalformedWebhookError';
 }
@@ -64,11 +75,22 @@ export interface FlexBackend {
    * that may hand the chat to agents, after which a retry calls `completeRouting` instead of discarding.
    * A failed step removes the half-made chat.
    */
-  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>, beforeRouting: () => Promise<void>): Promise<string>;
-  /** Finishes an opening that died after `beforeRouting`: posts the first message and routes, unless done. */
-  completeRouting?(flexSid: string, req: OpenChatRequest): Promise<void>;
-  /** Posts a message; after an ambiguous failure `checkFirst` asks it to look for an earlier copy. */
-  postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void>;
+  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>, beforeRouting: () => Promise<void>): Promise<OpenedChat>;
+  /**
+   * Finishes an opening that died after `beforeRouting`: posts the first message and routes, unless
+   * done. Resolves to the first message's index.
+   */
+  completeRouting?(flexSid: string, req: OpenChatRequest): Promise<number>;
+  /**
+   * Posts a message and resolves to its index in the chat; after an ambiguous failure `checkFirst`
+   * asks it to look for an earlier copy (whose index it then returns).
+   */
+  postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number>;
+  /**
+   * The chat's latest messages, oldest first: how the bridge finds agent messages whose webhook
+   * never came (Twilio does not retry a Conversations webhook that failed).
+   */
+  recentMessages?(flexSid: string): Promise<RecentMessage[]>;
   /** Stores a file in Twilio's Media Content Service and returns its sid, for `PostedMessage.mediaSid`. */
   uploadMedia(file: MediaFile): Promise<string>;
   /** Opens a file of a Flex message (from MCS) as a stream. */

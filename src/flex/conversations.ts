@@ -4,18 +4,19 @@ import { DeliveryError } from '../delivery/errors.js';
 import type { Conversation } from '../store/store.js';
 import {
   ChatClosedError,
-  MalformedWebhookError,
   type FlexBackend,
   type FlexEvent,
   type FlexMedia,
   type OpenChatRequest,
+  type OpenedChat,
   type PostedMessage,
+  type RecentMessage,
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import type { McsClient } from './mcs-client.js';
 import { mediaOf } from './webhook-media.js';
-import { field, optionalField } from './webhook-params.js';
+import { field, indexOf, optionalField } from './webhook-params.js';
 
 export interface ConversationsBackendOptions {
   readonly client: twilio.Twilio;
@@ -30,6 +31,15 @@ export interface ConversationsBackendOptions {
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
 const CLOSED_CONVERSATION = 50377;
 const RECENT_MESSAGES_CHECKED = 20;
+const RECENT_MESSAGES_READ_BACK = 50;
+
+/** An item of a REST message's `media` (snake_case, unlike the webhook's). */
+interface RestMedia {
+  sid: string;
+  content_type?: string;
+  filename?: string | null;
+  size?: number;
+}
 
 /** Flex Conversations: Conversations v1 for the chat, Flex Interactions v1 (or Studio) for routing. */
 export class ConversationsBackend implements FlexBackend {
@@ -49,7 +59,7 @@ export class ConversationsBackend implements FlexBackend {
     req: OpenChatRequest,
     onCreated: (flexSid: string) => Promise<void>,
     beforeRouting: () => Promise<void>,
-  ): Promise<string> {
+  ): Promise<OpenedChat> {
     const conversation = await this.api.conversations.create({
       uniqueName: req.openingKey,
       friendlyName: req.handle,
@@ -77,9 +87,9 @@ export class ConversationsBackend implements FlexBackend {
       // With Studio the first message routes the chat; otherwise the Interaction does.
       await beforeRouting();
       routing = true;
-      await this.createMessage(sid, req.firstMessage);
+      const first = await this.createMessage(sid, req.firstMessage);
       if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
-      return sid;
+      return { flexSid: sid, firstIndex: first.index };
     } catch (err) {
       // A routing step that may have been applied could have put the chat in front of an agent:
       // keep it for completeRouting. Anything else is removed.
@@ -88,10 +98,11 @@ export class ConversationsBackend implements FlexBackend {
     }
   }
 
-  async completeRouting(flexSid: string, req: OpenChatRequest): Promise<void> {
-    if (!(await this.alreadyPosted(flexSid, req.firstMessage.bridgeMessageId))) await this.createMessage(flexSid, req.firstMessage);
-    if (this.opts.studioFlowSid || (await this.hasTask(flexSid))) return;
-    await this.createInteraction(flexSid, req);
+  async completeRouting(flexSid: string, req: OpenChatRequest): Promise<number> {
+    const first =
+      (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
+    if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
+    return first.index;
   }
 
   private async hasTask(flexSid: string): Promise<boolean> {
@@ -115,16 +126,36 @@ export class ConversationsBackend implements FlexBackend {
     });
   }
 
-  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void> {
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
     try {
-      if (opts.checkFirst && (await this.alreadyPosted(flexSid, msg.bridgeMessageId))) return;
-      await this.createMessage(flexSid, msg);
+      const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
+      return (copy ?? (await this.createMessage(flexSid, msg))).index;
     } catch (err) {
       if (err instanceof DeliveryError && (err.code === CLOSED_CONVERSATION || err.status === 404)) {
         throw new ChatClosedError(flexSid);
       }
       throw err;
     }
+  }
+
+  async recentMessages(flexSid: string): Promise<RecentMessage[]> {
+    const recent = await this.api.conversations(flexSid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_READ_BACK });
+    return recent.reverse().map((m) => ({
+      type: 'message',
+      flexSid,
+      messageSid: m.sid,
+      author: m.author,
+      body: m.body ?? '',
+      media: ((m.media ?? []) as RestMedia[]).map((item) => ({
+        sid: item.sid,
+        contentType: item.content_type || 'application/octet-stream',
+        ...(item.filename ? { fileName: item.filename } : {}),
+        size: item.size ?? 0,
+      })),
+      index: m.index,
+      retryCount: 0,
+      createdAt: m.dateCreated.getTime(),
+    }));
   }
 
   async uploadMedia(file: MediaFile): Promise<string> {
@@ -157,9 +188,9 @@ export class ConversationsBackend implements FlexBackend {
     });
   }
 
-  private async alreadyPosted(sid: string, bridgeMessageId: string): Promise<boolean> {
+  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<{ index: number } | undefined> {
     const recent = await this.api.conversations(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
-    return recent.some((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
+    return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
 
   async discardChat(conversation: Conversation, openingKey: string): Promise<void> {
@@ -198,12 +229,4 @@ export class ConversationsBackend implements FlexBackend {
         return { type: 'ignored', reason: `event ${eventType}` };
     }
   }
-}
-
-function indexOf(params: WebhookParams): number | undefined {
-  const raw = optionalField(params, 'Index');
-  if (raw === undefined) return undefined;
-  const index = Number(raw);
-  if (!Number.isInteger(index) || index < 0) throw new MalformedWebhookError(`Index is not a non-negative integer`);
-  return index;
 }

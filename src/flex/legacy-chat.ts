@@ -8,13 +8,14 @@ import {
   type FlexEvent,
   type FlexMedia,
   type OpenChatRequest,
+  type OpenedChat,
   type PostedMessage,
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import { chatMessageMediaOf } from './legacy-chat-media.js';
 import type { McsClient } from './mcs-client.js';
-import { mediaOf } from './webhook-media.js';
-import { field, optionalField } from './webhook-params.js';
+import { field, indexOf, optionalField } from './webhook-params.js';
 
 export interface LegacyChatBackendOptions {
   readonly client: twilio.Twilio;
@@ -51,7 +52,7 @@ export class LegacyChatBackend implements FlexBackend {
    * opening is repeatable: a failed step leaves the channel (see `discardChat`) and the next attempt
    * gets the same channel back and finishes what is missing.
    */
-  async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<string> {
+  async openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>): Promise<OpenedChat> {
     const { sid } = await this.opts.client.flexApi.v1.channel.create({
       flexFlowSid: this.opts.flexFlowSid,
       identity: req.identity,
@@ -62,10 +63,9 @@ export class LegacyChatBackend implements FlexBackend {
     await onCreated(sid);
     const reused = await this.subscribe(sid);
     // Only a channel that already had our webhooks can hold an earlier copy of the first message.
-    if (!(reused && (await this.alreadyPosted(sid, req.firstMessage.bridgeMessageId)))) {
-      await this.createMessage(sid, req.firstMessage);
-    }
-    return sid;
+    const copy = reused ? await this.earlierCopy(sid, req.firstMessage.bridgeMessageId) : undefined;
+    const first = copy ?? (await this.createMessage(sid, req.firstMessage));
+    return { flexSid: sid, firstIndex: first.index };
   }
 
   /** Adds the webhooks the channel lacks; true when it already had some of them (a reused channel). */
@@ -87,10 +87,10 @@ export class LegacyChatBackend implements FlexBackend {
     return missing.length < wanted.length;
   }
 
-  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<void> {
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
     try {
-      if (opts.checkFirst && (await this.alreadyPosted(flexSid, msg.bridgeMessageId))) return;
-      await this.createMessage(flexSid, msg);
+      const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
+      return (copy ?? (await this.createMessage(flexSid, msg))).index;
     } catch (err) {
       if (err instanceof DeliveryError && err.status === 404) throw new ChatClosedError(flexSid);
       throw err;
@@ -117,9 +117,9 @@ export class LegacyChatBackend implements FlexBackend {
     });
   }
 
-  private async alreadyPosted(sid: string, bridgeMessageId: string): Promise<boolean> {
+  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<{ index: number } | undefined> {
     const recent = await this.channel(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
-    return recent.some((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
+    return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
 
   /**
@@ -155,7 +155,8 @@ function messageSent(params: WebhookParams): FlexEvent {
     messageSid: field(params, 'MessageSid'),
     author: field(params, 'From'),
     body: optionalField(params, 'Body') ?? '',
-    media: mediaOf(params),
+    media: chatMessageMediaOf(params),
+    index: indexOf(params),
     retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
   };
 }

@@ -11,3 +11,12 @@ export function field(params: WebhookParams, name: string): string {
   if (value === undefined || value === '') throw new MalformedWebhookError(`${name} is missing`);
   return value;
 }
+
+/** A message's `Index` in its chat, when the webhook carries one. */
+export function indexOf(params: WebhookParams): number | undefined {
+  const raw = optionalField(params, 'Index');
+  if (raw === undefined) return undefined;
+  const index = Number(raw);
+  if (!Number.isInteger(index) || index < 0) throw new MalformedWebhookError(`Index is not a non-negative integer`);
+  return index;
+}

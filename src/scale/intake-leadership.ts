@@ -6,11 +6,13 @@ export type Role = 'leader' | 'follower';
 
 const LOCK_ROLE = 'exclusive-intake';
 
-export interface LeadershipTiming {
+export interface LeadershipOptions {
   /** How often a follower tries to take the lock and the leader proves it still holds it. */
   readonly checkMs?: number;
   /** How soon a leader tries again to start an intake that failed to start. */
   readonly retryMs?: number;
+  /** Called when this process becomes the leader, e.g. because the previous one died. */
+  readonly onLeading?: () => void;
 }
 
 /**
@@ -31,10 +33,10 @@ export class IntakeLeadership {
     databaseUrl: string,
     private readonly adapters: readonly ChatAdapter[],
     private readonly log: Logger,
-    timing: LeadershipTiming = {},
+    private readonly options: LeadershipOptions = {},
   ) {
-    this.retryMs = timing.retryMs ?? 5_000;
-    this.lock = new LeaderLock(databaseUrl, LOCK_ROLE, (leading) => this.follow(leading), timing.checkMs);
+    this.retryMs = options.retryMs ?? 5_000;
+    this.lock = new LeaderLock(databaseUrl, LOCK_ROLE, (leading) => this.follow(leading), options.checkMs);
   }
 
   get role(): Role {
@@ -55,8 +57,10 @@ export class IntakeLeadership {
 
   private follow(leading: boolean): void {
     if (leading && this.stopping) return;
-    if (leading !== this.leading) this.log.info(leading ? 'became leader: this process receives (long polling, gateway)' : 'became follower: another process receives');
+    const changed = leading !== this.leading;
+    if (changed) this.log.info(leading ? 'became leader: this process receives (long polling, gateway)' : 'became follower: another process receives');
     this.leading = leading;
+    if (changed && leading) this.options.onLeading?.();
     clearTimeout(this.retryTimer);
     this.applying = this.applying.then(() => this.apply());
   }

@@ -48,6 +48,27 @@ export const postgresMigrations: readonly string[] = [
   `
   ALTER TABLE conversations ADD COLUMN routing_requested BOOLEAN NOT NULL DEFAULT false;
   `,
+  `
+  ALTER TABLE conversations ADD COLUMN flex_known_through INTEGER;
+  ALTER TABLE conversations ADD COLUMN flex_known_above TEXT;
+  ALTER TABLE outbox ADD COLUMN seq BIGINT;
+  ALTER TABLE outbox ADD COLUMN flex_sid TEXT;
+  ALTER TABLE outbox ADD COLUMN flex_index INTEGER;
+  UPDATE outbox SET seq = id;
+  DROP INDEX outbox_pending_by_key;
+  CREATE INDEX outbox_pending_in_order ON outbox (key, seq, flex_index, id) WHERE status = 'pending';
+  `,
+  `
+  CREATE TABLE gateway_sessions (
+    name TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    resume_url TEXT NOT NULL,
+    shard_id INTEGER NOT NULL,
+    shard_count INTEGER NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

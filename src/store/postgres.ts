@@ -1,8 +1,10 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { UserKey } from '../bridge/messages.js';
+import { knownIndexesColumns, knownIndexesOf, missesBefore, NOTHING_KNOWN, withIndex, type KnownIndexes } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
 import type {
+  ChatOrder,
   Conversation,
   ConversationStatus,
   DedupeKey,
@@ -14,6 +16,7 @@ import type {
   Store,
 } from './store.js';
 import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
+import type { GatewaySessionRecord } from './gateway-sessions.js';
 
 const INT8_OID = 20;
 
@@ -25,7 +28,24 @@ const types: pg.CustomTypesConfig = {
 
 const CURRENT_CONVERSATION = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
 
-const IS_KEY_HEAD = `NOT EXISTS (SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending' AND p.id < o.id)`;
+/** No pending row of the key comes before o, in (seq, flex_index, id) order; rows sharing a seq all have a flex_index. */
+const IS_KEY_HEAD = `NOT EXISTS (
+  SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending'
+    AND (p.seq < o.seq OR (p.seq = o.seq AND (p.flex_index < o.flex_index OR (p.flex_index = o.flex_index AND p.id < o.id)))))`;
+
+/**
+ * A row's seq: that of the earliest pending row of its chat with a higher index when the row is an
+ * agent message that came late (unless that row's group is already being delivered); its own id otherwise.
+ */
+const INSERT_ROW = `
+  WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
+  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index)
+  SELECT n.id, COALESCE((
+      SELECT MIN(l.seq) FROM outbox l
+      WHERE l.key = $1 AND l.status = 'pending' AND l.flex_sid = $6 AND l.flex_index > $7
+        AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = $1 AND f.status = 'pending' AND f.lease_until >= $5), 0)
+    ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
+  FROM n`;
 
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
@@ -81,22 +101,48 @@ export class PostgresStore implements Store {
    * Holds a per-key lock until commit, so rows of one key commit in id order even when several
    * processes enqueue for the same user at once; otherwise a claimer could see a newer row first.
    */
-  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number): Promise<void> {
+  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order?: ChatOrder): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
       `SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h)
        FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
       [rows.map((r) => r.key)],
     );
+    const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
     for (const row of rows) {
-      await client.query(
-        'INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at) VALUES ($1, $2, $3::jsonb, $4, $4)',
-        [row.key, row.direction, JSON.stringify(row.payload), now],
-      );
+      await client.query(INSERT_ROW, [
+        row.key,
+        row.direction,
+        JSON.stringify(row.payload),
+        dueAt,
+        now,
+        order?.flexSid ?? null,
+        order?.index ?? null,
+      ]);
     }
   }
 
-  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean> {
+  /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
+  private async holdUntilEarlierMessages(client: PoolClient, order: ChatOrder, now: number): Promise<number> {
+    const known = await this.lockKnownIndexes(client, order.conversationId);
+    await this.setKnownIndexes(client, order.conversationId, withIndex(known, order.index));
+    return missesBefore(known, order.index) ? now + order.holdMs : now;
+  }
+
+  private async lockKnownIndexes(client: PoolClient, id: number): Promise<KnownIndexes> {
+    const { rows } = await client.query<{ through: number | null; above: string | null }>(
+      'SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+    return rows[0] ? knownIndexesOf(rows[0].through, rows[0].above) : NOTHING_KNOWN;
+  }
+
+  private async setKnownIndexes(client: PoolClient, id: number, known: KnownIndexes): Promise<void> {
+    const { through, above } = knownIndexesColumns(known);
+    await client.query('UPDATE conversations SET flex_known_through = $2, flex_known_above = $3 WHERE id = $1', [id, through, above]);
+  }
+
+  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean> {
     const now = Date.now();
     return this.transaction(async (client) => {
       const seen = await client.query(
@@ -104,7 +150,7 @@ export class PostgresStore implements Store {
         [dedupe.source, dedupe.key, now],
       );
       if (seen.rowCount === 0) return false;
-      await this.insertRows(client, rows, now);
+      await this.insertRows(client, rows, now, order);
       return true;
     });
   }
@@ -149,6 +195,27 @@ export class PostgresStore implements Store {
 
   async setFlexSid(id: number, flexSid: string | null): Promise<void> {
     await this.pool.query('UPDATE conversations SET flex_sid = $1, updated_at = $2 WHERE id = $3', [flexSid, Date.now(), id]);
+  }
+
+  async noteFlexIndex(id: number, index: number, allBefore = false): Promise<void> {
+    // The usual case, the next index with nothing known above, takes one statement.
+    const next = await this.pool.query(
+      `UPDATE conversations SET flex_known_through = $2
+       WHERE id = $1 AND COALESCE(flex_known_through, -1) = $2 - 1 AND flex_known_above IS NULL`,
+      [id, index],
+    );
+    if (next.rowCount === 1) return;
+    await this.transaction(async (client) => {
+      const known = await this.lockKnownIndexes(client, id);
+      await this.setKnownIndexes(client, id, withIndex(known, index, allBefore));
+    });
+  }
+
+  async releaseHeld(flexSid: string): Promise<void> {
+    await this.pool.query(
+      "UPDATE outbox SET next_attempt_at = $1 WHERE status = 'pending' AND flex_sid = $2 AND attempts = 0 AND next_attempt_at > $1",
+      [Date.now(), flexSid],
+    );
   }
 
   async markRoutingRequested(id: number): Promise<void> {
@@ -259,6 +326,37 @@ export class PostgresStore implements Store {
 
   async pruneDedupe(olderThan: number): Promise<number> {
     return (await this.pool.query('DELETE FROM dedupe WHERE seen_at < $1', [olderThan])).rowCount ?? 0;
+  }
+
+  async gatewaySession(name: string): Promise<GatewaySessionRecord | undefined> {
+    const { rows } = await this.pool.query<GatewaySessionRecord>(
+      `SELECT session_id AS "sessionId", sequence, resume_url AS "resumeUrl", shard_id AS "shardId", shard_count AS "shardCount"
+       FROM gateway_sessions WHERE name = $1`,
+      [name],
+    );
+    return rows[0];
+  }
+
+  async saveGatewaySession(name: string, session: GatewaySessionRecord | null): Promise<void> {
+    if (!session) {
+      await this.pool.query('DELETE FROM gateway_sessions WHERE name = $1', [name]);
+      return;
+    }
+    await this.pool.query(
+      `INSERT INTO gateway_sessions (name, session_id, sequence, resume_url, shard_id, shard_count, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (name) DO UPDATE SET session_id = excluded.session_id, sequence = excluded.sequence,
+         resume_url = excluded.resume_url, shard_id = excluded.shard_id, shard_count = excluded.shard_count,
+         updated_at = excluded.updated_at`,
+      [name, session.sessionId, session.sequence, session.resumeUrl, session.shardId, session.shardCount, Date.now()],
+    );
+  }
+
+  async advanceGatewaySession(name: string, sessionId: string, sequence: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE gateway_sessions SET sequence = $1, updated_at = $2 WHERE name = $3 AND session_id = $4 AND sequence < $1',
+      [sequence, Date.now(), name, sessionId],
+    );
   }
 
   async ping(): Promise<void> {

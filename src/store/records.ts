@@ -1,3 +1,4 @@
+import { knownIndexesOf } from './known-indexes.js';
 import type { Conversation, ConversationStatus, OutboxRow, OutboxStatus } from './store.js';
 
 /** A `conversations` row as both databases return it (SQLite booleans are 0/1). */
@@ -12,6 +13,8 @@ export interface ConversationRecord {
   flex_mode: string;
   flex_sid: string | null;
   routing_requested: boolean | number;
+  flex_known_through: number | null;
+  flex_known_above: string | null;
   status: ConversationStatus;
   created_at: number;
   updated_at: number;
@@ -43,6 +46,7 @@ export const toConversation = (r: ConversationRecord): Conversation => ({
   flexMode: r.flex_mode,
   flexSid: r.flex_sid,
   routingRequested: Boolean(r.routing_requested),
+  knownIndexes: knownIndexesOf(r.flex_known_through, r.flex_known_above),
   status: r.status,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

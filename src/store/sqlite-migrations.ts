@@ -48,4 +48,30 @@ export const sqliteMigrations: readonly string[] = [
   -- completes the chat instead of discarding one an agent may already have.
   ALTER TABLE conversations ADD COLUMN routing_requested INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- Agent messages are delivered in Flex's order (their Index), not their webhooks' order: a row
+  -- whose webhook came late sorts into the group (seq) of the chat's later rows, by flex_index.
+  -- flex_known_*: the chat's indexes the bridge knows of (see known-indexes.ts).
+  ALTER TABLE conversations ADD COLUMN flex_known_through INTEGER;
+  ALTER TABLE conversations ADD COLUMN flex_known_above TEXT;
+  ALTER TABLE outbox ADD COLUMN seq INTEGER;
+  ALTER TABLE outbox ADD COLUMN flex_sid TEXT;
+  ALTER TABLE outbox ADD COLUMN flex_index INTEGER;
+  UPDATE outbox SET seq = id;
+  DROP INDEX outbox_pending_by_key;
+  CREATE INDEX outbox_pending_in_order ON outbox (key, seq, flex_index, id) WHERE status = 'pending';
+  `,
+  `
+  -- The Discord gateway session, so that the next process to hold the gateway resumes it and
+  -- Discord replays the events it dispatched meanwhile.
+  CREATE TABLE gateway_sessions (
+    name TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    resume_url TEXT NOT NULL,
+    shard_id INTEGER NOT NULL,
+    shard_count INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

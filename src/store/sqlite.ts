@@ -2,9 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { UserKey } from '../bridge/messages.js';
+import { knownIndexesColumns, knownIndexesOf, missesBefore, NOTHING_KNOWN, withIndex, type KnownIndexes } from './known-indexes.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
+  ChatOrder,
   Conversation,
   ConversationStatus,
   DedupeKey,
@@ -16,6 +18,19 @@ import type {
   Store,
 } from './store.js';
 import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
+import type { GatewaySessionRecord } from './gateway-sessions.js';
+
+/** The first pending row of the row's key: the one delivered next. */
+const KEY_HEAD = `SELECT p.id FROM outbox p WHERE p.key = o.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
+
+/**
+ * The group a late agent message joins: that of the earliest pending row of its chat with a higher
+ * index, unless that row's group is already being delivered. NULL (the row's own group) otherwise.
+ */
+const LATER_GROUP = `
+  SELECT MIN(l.seq) FROM outbox l
+  WHERE l.key = @key AND l.status = 'pending' AND l.flex_sid = @flexSid AND l.flex_index > @index
+    AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = @key AND f.status = 'pending' AND f.lease_until >= @now), 0)`;
 
 /** The embedded store: one SQLite file in WAL mode. Several processes may share it on one host. */
 export class SqliteStore implements Store {
@@ -43,8 +58,15 @@ export class SqliteStore implements Store {
     this.stmt = {
       insertDedupe: db.prepare('INSERT OR IGNORE INTO dedupe (source, key, seen_at) VALUES (?, ?, ?)'),
       insertOutbox: db.prepare(
-        'INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index, seq)
+         VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${LATER_GROUP}))`,
       ),
+      releaseHeld: db.prepare(
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND flex_sid = ? AND attempts = 0 AND next_attempt_at > ?",
+      ),
+      seqIsId: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
+      knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
+      setKnownIndexes: db.prepare('UPDATE conversations SET flex_known_through = ?, flex_known_above = ? WHERE id = ?'),
       currentConversation: db.prepare(
         "SELECT * FROM conversations WHERE network = ? AND external_user_id = ? AND status <> 'ended'",
       ),
@@ -62,7 +84,7 @@ export class SqliteStore implements Store {
         `SELECT o.* FROM outbox o
          WHERE o.status = 'pending' AND o.next_attempt_at <= @now
            AND (o.lease_until IS NULL OR o.lease_until < @now)
-           AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.key = o.key AND p.status = 'pending')
+           AND o.id = (${KEY_HEAD})
          ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
       ),
       lease: db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
@@ -78,7 +100,7 @@ export class SqliteStore implements Store {
       ),
       nextDue: db.prepare(
         `SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
-         WHERE o.status = 'pending' AND o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.key = o.key AND p.status = 'pending')`,
+         WHERE o.status = 'pending' AND o.id = (${KEY_HEAD})`,
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
@@ -94,17 +116,32 @@ export class SqliteStore implements Store {
     };
   }
 
-  private insertRows(rows: readonly NewOutboxRow[], now: number): void {
+  private insertRows(rows: readonly NewOutboxRow[], now: number, order?: ChatOrder): void {
+    let dueAt = now;
+    if (order) {
+      const known = this.knownIndexes(order.conversationId);
+      if (missesBefore(known, order.index)) dueAt = now + order.holdMs;
+      this.setKnownIndexes(order.conversationId, withIndex(known, order.index));
+    }
     for (const row of rows) {
-      this.stmt.insertOutbox.run(row.key, row.direction, JSON.stringify(row.payload), now, now);
+      const { lastInsertRowid } = this.stmt.insertOutbox.run({
+        key: row.key,
+        direction: row.direction,
+        payload: JSON.stringify(row.payload),
+        dueAt,
+        now,
+        flexSid: order?.flexSid ?? null,
+        index: order?.index ?? null,
+      });
+      this.stmt.seqIsId.run(lastInsertRowid);
     }
   }
 
-  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean> {
+  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean> {
     const now = Date.now();
     return this.db.transaction(() => {
       if (this.stmt.insertDedupe.run(dedupe.source, dedupe.key, now).changes === 0) return false;
-      this.insertRows(rows, now);
+      this.insertRows(rows, now, order);
       return true;
     }).immediate();
   }
@@ -134,6 +171,25 @@ export class SqliteStore implements Store {
 
   async setFlexSid(id: number, flexSid: string | null): Promise<void> {
     this.stmt.setFlexSid.run(flexSid, Date.now(), id);
+  }
+
+  async noteFlexIndex(id: number, index: number, allBefore = false): Promise<void> {
+    this.db.transaction(() => this.setKnownIndexes(id, withIndex(this.knownIndexes(id), index, allBefore))).immediate();
+  }
+
+  private knownIndexes(id: number): KnownIndexes {
+    const r = this.stmt.knownIndexes.get(id) as { through: number | null; above: string | null } | undefined;
+    return r ? knownIndexesOf(r.through, r.above) : NOTHING_KNOWN;
+  }
+
+  private setKnownIndexes(id: number, known: KnownIndexes): void {
+    const { through, above } = knownIndexesColumns(known);
+    this.stmt.setKnownIndexes.run(through, above, id);
+  }
+
+  async releaseHeld(flexSid: string): Promise<void> {
+    const now = Date.now();
+    this.stmt.releaseHeld.run(now, flexSid, now);
   }
 
   async markRoutingRequested(id: number): Promise<void> {
@@ -239,6 +295,37 @@ export class SqliteStore implements Store {
 
   async pruneDedupe(olderThan: number): Promise<number> {
     return this.stmt.pruneDedupe.run(olderThan).changes;
+  }
+
+  async gatewaySession(name: string): Promise<GatewaySessionRecord | undefined> {
+    return this.db
+      .prepare(
+        `SELECT session_id AS sessionId, sequence, resume_url AS resumeUrl, shard_id AS shardId, shard_count AS shardCount
+         FROM gateway_sessions WHERE name = ?`,
+      )
+      .get(name) as GatewaySessionRecord | undefined;
+  }
+
+  async saveGatewaySession(name: string, session: GatewaySessionRecord | null): Promise<void> {
+    if (!session) {
+      this.db.prepare('DELETE FROM gateway_sessions WHERE name = ?').run(name);
+      return;
+    }
+    this.db
+      .prepare(
+        `INSERT INTO gateway_sessions (name, session_id, sequence, resume_url, shard_id, shard_count, updated_at)
+         VALUES (@name, @sessionId, @sequence, @resumeUrl, @shardId, @shardCount, @now)
+         ON CONFLICT (name) DO UPDATE SET session_id = excluded.session_id, sequence = excluded.sequence,
+           resume_url = excluded.resume_url, shard_id = excluded.shard_id, shard_count = excluded.shard_count,
+           updated_at = excluded.updated_at`,
+      )
+      .run({ name, ...session, now: Date.now() });
+  }
+
+  async advanceGatewaySession(name: string, sessionId: string, sequence: number): Promise<void> {
+    this.db
+      .prepare('UPDATE gateway_sessions SET sequence = ?, updated_at = ? WHERE name = ? AND session_id = ? AND sequence < ?')
+      .run(sequence, Date.now(), name, sessionId, sequence);
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,7 @@
 import type { ExternalChatRef, InboundMessage, UserKey } from '../bridge/messages.js';
 import type { FlexMedia } from '../flex/backend.js';
+import type { KnownIndexes } from './known-indexes.js';
+import type { GatewaySessionStore } from './gateway-sessions.js';
 
 export type ConversationStatus = 'opening' | 'active' | 'ended';
 
@@ -16,6 +18,8 @@ export interface Conversation {
   readonly flexSid: string | null;
   /** The opening got as far as routing the chat to agents; a retry completes it rather than discarding it. */
   readonly routingRequested: boolean;
+  /** The chat's messages the bridge knows of (posted, received or read back), by index. */
+  readonly knownIndexes: KnownIndexes;
   readonly status: ConversationStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -66,6 +70,18 @@ export interface OutboxStats {
   readonly oldestPendingAt: number | null;
 }
 
+/**
+ * Where an agent message sits in its Flex chat (the webhook's `Index`). Its rows are delivered in
+ * index order among the chat's pending rows, whatever order the webhooks came in; when an earlier
+ * message of the chat is not known yet, they wait up to `holdMs` for its webhook.
+ */
+export interface ChatOrder {
+  readonly conversationId: number;
+  readonly flexSid: string;
+  readonly index: number;
+  readonly holdMs: number;
+}
+
 export interface DedupeKey {
   readonly source: string;
   readonly key: string;
@@ -75,9 +91,9 @@ export interface DedupeKey {
  * Durable state. Async because PostgreSQL is; SQLite answers synchronously underneath.
  * Every method is one transaction.
  */
-export interface Store {
+export interface Store extends GatewaySessionStore {
   /** Records `dedupe` and enqueues `rows` together; false (and nothing written) when `dedupe` was seen before. */
-  acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean>;
+  acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean>;
   enqueue(rows: readonly NewOutboxRow[]): Promise<void>;
 
   currentConversation(user: UserKey): Promise<Conversation | undefined>;
@@ -86,6 +102,10 @@ export interface Store {
   beginConversation(c: NewConversation): Promise<Conversation>;
   setFlexSid(id: number, flexSid: string | null): Promise<void>;
   markRoutingRequested(id: number): Promise<void>;
+  /** The chat has a message at `index` (one the bridge posted); with `allBefore`, every one below it is known too. */
+  noteFlexIndex(id: number, index: number, allBefore?: boolean): Promise<void>;
+  /** Ends the ChatOrder wait of the chat's pending rows: nothing earlier is missing any more. */
+  releaseHeld(flexSid: string): Promise<void>;
   /** Forgets a discarded opening attempt: no sid, routing not requested. */
   resetOpening(id: number): Promise<void>;
   activateConversation(id: number): Promise<void>;
@@ -93,7 +113,10 @@ export interface Store {
   listConversations(filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
   countOpenConversations(): Promise<number>;
 
-  /** Leases up to `limit` due rows, each the oldest pending row of its key, to `owner` for `leaseMs`. */
+  /**
+   * Leases up to `limit` due rows, each the first pending row of its key, to `owner` for `leaseMs`.
+   * Rows of a key go in insertion order, except that a ChatOrder row joins its chat's later rows.
+   */
   claimDue(owner: string, limit: number, leaseMs: number, now?: number): Promise<OutboxRow[]>;
   /** Extends the leases `owner` holds on `ids` (deliveries still in flight) until `until`. */
   renewLeases(owner: string, ids: readonly number[], until: number): Promise<void>;

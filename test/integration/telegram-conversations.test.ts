@@ -13,6 +13,14 @@ async function firstTask(harness: Harness) {
   return eventually(() => harness.twilio.tasks()[0], 'a Flex task');
 }
 
+/** Starts the bridge (with `env`) and has Alice open a chat; resolves to its Flex task. */
+async function aliceWritesFirst(env: Record<string, string> = {}) {
+  h = await startHarness(env);
+  h.telegram.addUser(ALICE);
+  h.telegram.userSends(ALICE.id, 'Hello');
+  return firstTask(h);
+}
+
 async function customerText(harness: Harness, conversationSid: string, count: number) {
   return eventually(() => {
     const bodies = harness.twilio.messages(conversationSid).filter((m) => m.author.startsWith('telegram_')).map((m) => m.body);
@@ -121,6 +129,52 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
     expect(again!.statusCode).toBe(200);
     await h.app.worker.stop(2000);
     expect(h.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['only once']);
+  });
+
+  it("delivers agent messages in the agent's order when an earlier one's webhook comes late (Index)", async () => {
+    const task = await aliceWritesFirst({ DELIVERY_REORDER_MS: '5000' });
+    h.twilio.loseNextWebhooks(1);
+    const first = h.twilio.agentSend(task.conversationSid, 'first, its webhook lost');
+    h.twilio.agentSend(task.conversationSid, 'second');
+    await eventually(() => h.twilio.webhookDeliveries.find((d) => d.params.Body === 'second' && d.statusCode === 200), 'second webhook');
+    const [retried] = await h.twilio.redeliver(first.sid);
+    expect(retried!.params.RetryCount).toBe('1');
+    await h.telegram.waitForMessages(ALICE.id, 2);
+    await h.app.worker.stop(2000);
+    expect(h.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['first, its webhook lost', 'second']);
+  });
+
+  it('reads back an agent message whose webhook never comes, and delivers it before the next one', async () => {
+    const task = await aliceWritesFirst({ DELIVERY_REORDER_MS: '60000' });
+    h.twilio.loseNextWebhooks(1);
+    const lost = h.twilio.agentSend(task.conversationSid, 'its webhook is lost for good');
+    h.twilio.agentSend(task.conversationSid, 'the next one');
+
+    // Long before the 60 s wait ends: the gap made the bridge read the chat back.
+    await h.telegram.waitForMessages(ALICE.id, 2);
+    expect(h.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['its webhook is lost for good', 'the next one']);
+    expect(h.twilio.webhookDeliveries.filter((d) => d.messageSid === lost.sid).map((d) => d.statusCode)).toEqual([null]);
+    expect(h.twilio.requests.some((r) => r.method === 'GET' && r.path === `/v1/Conversations/${task.conversationSid}/Messages`)).toBe(true);
+  });
+
+  it('reads open chats back on start: an agent message sent while the bridge was down is delivered once', async () => {
+    const task = await aliceWritesFirst();
+    h.twilio.agentSend(task.conversationSid, 'before the restart');
+    await h.telegram.waitForMessages(ALICE.id, 1);
+
+    await h.restart(async () => {
+      const sent = h.twilio.agentSend(task.conversationSid, 'while the bridge was down');
+      await eventually(() => h.twilio.webhookDeliveries.find((d) => d.messageSid === sent.sid && d.error !== null), 'a failed webhook');
+    });
+    await h.telegram.waitForMessages(ALICE.id, 2);
+    h.twilio.agentSend(task.conversationSid, 'after the restart');
+    await h.telegram.waitForMessages(ALICE.id, 3);
+    await h.app.worker.stop(2000);
+    expect(h.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual([
+      'before the restart',
+      'while the bridge was down',
+      'after the restart',
+    ]);
   });
 
   it('opens a new conversation after the agent closes the chat, but not after inactive', async () => {

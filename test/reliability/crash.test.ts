@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import { BridgeProcess } from '../support/bridge-process.js';
-import { tempDatabaseUrl } from '../support/harness.js';
-import { freePort } from '../support/ports.js';
+import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
 import { eventually } from '../support/wait.js';
 import { prng } from '../support/prng.js';
 
@@ -16,21 +14,13 @@ afterEach(async () => {
 
 // CRASH_SEED replays a run; CRASH_KILLS and CRASH_MESSAGES make a longer one.
 describe('crashes', () => {
-  it('SIGKILLed bridges lose nothing: customer → Flex exactly once and in order, agent → customer all delivered, one open chat per customer', async () => {
+  it('SIGKILLed bridges lose nothing: customer → Flex exactly once and in order, agent → customer in order (a kill may repeat one reply), one open chat per customer', async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
     const random = prng(seed);
     const kills = Number(process.env.CRASH_KILLS ?? 4);
     const perCustomer = Number(process.env.CRASH_MESSAGES ?? 6);
     box = await startSandbox();
-    const port = await freePort();
-    bridge = new BridgeProcess({
-      ...box.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: tempDatabaseUrl(),
-      DELIVERY_LEASE_MS: '1500',
-    });
+    bridge = await bridgeForCrashes(box);
     const customers = [101, 102, 103, 104];
     for (const id of customers) box.telegram.addUser({ id, username: `c${id}`, first_name: `C${id}` });
     const sentByCustomer = new Map(customers.map((id) => [id, [] as string[]]));
@@ -66,15 +56,8 @@ describe('crashes', () => {
     }
     await bridge.start();
     await traffic(40);
-    for (const id of customers) {
-      // Twilio retries webhooks that did not get a 2xx; the emulator does it on request.
-      const sid = conversationOf(id);
-      if (!sid) continue;
-      for (const m of box.twilio.messages(sid).filter((m) => m.author.startsWith('agent'))) {
-        const ok = box.twilio.webhookDeliveries.some((d) => d.params.MessageSid === m.sid && d.statusCode === 200);
-        if (!ok) await box.twilio.redeliver(m.sid);
-      }
-    }
+    // Twilio does not retry the webhooks that failed while the bridge was down: it reads the chats back.
+    const lostWebhooks = new Set(box.twilio.webhookDeliveries.filter((d) => d.statusCode === null).map((d) => d.messageSid)).size;
 
     const context = `seed ${seed}`;
     let duplicates = 0;
@@ -94,13 +77,17 @@ describe('crashes', () => {
       expect(open, `one open conversation for c${id} (${context})`).toHaveLength(1);
       const inFlex = box.twilio.messages(open[0]!.sid).filter((m) => m.author === `telegram_${id}`).map((m) => m.body);
       expect(inFlex, `customer ${id} → Flex (${context})`).toEqual(sentByCustomer.get(id));
-      // Toward Telegram only "nothing lost" can hold: the Bot API has no idempotency key, so a kill
-      // between sendMessage and recording it repeats that one message, and replies whose webhook
-      // Twilio had to retry (the bridge was down) arrive late. See docs/reliability.md.
+      // The Bot API has no idempotency key: a kill between sendMessage and recording it repeats that
+      // one message, right after itself. Otherwise every reply arrives once, in the agent's order.
       const received = box.telegram.messagesTo(id).map((m) => m.text ?? '');
-      expect([...new Set(received)].sort(), `Flex → customer ${id} (${context})`).toEqual([...repliesTo.get(id)!].sort());
-      duplicates += received.length - new Set(received).size;
+      const repeatsCollapsed = received.filter((text, i) => text !== received[i - 1]);
+      expect(repeatsCollapsed, `Flex → customer ${id} (${context})`).toEqual(repliesTo.get(id));
+      const repeats = received.length - repeatsCollapsed.length;
+      expect(repeats, `at most one repeated reply to ${id} per kill (${context})`).toBeLessThanOrEqual(kills);
+      duplicates += repeats;
     }
-    console.log(`crash test: seed ${seed}, ${kills} SIGKILLs, ${customers.length} customers, Telegram duplicates ${duplicates}`);
+    console.log(
+      `crash test: seed ${seed}, ${kills} SIGKILLs, ${customers.length} customers, ${lostWebhooks} agent webhooks failed while down, Telegram duplicates ${duplicates}`,
+    );
   }, 120_000);
 });

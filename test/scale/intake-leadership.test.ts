@@ -42,10 +42,10 @@ afterEach(async () => {
 afterAll(() => schema.drop());
 
 /** A process's leadership; its lock connection is named `name`, so the test can see it in pg_stat_activity. */
-function leadership(name: string, adapter: ChatAdapter, retryMs?: number): IntakeLeadership {
+function leadership(name: string, adapter: ChatAdapter, retryMs?: number, onLeading?: () => void): IntakeLeadership {
   const url = new URL(schema.url);
   url.searchParams.set('application_name', name);
-  const l = new IntakeLeadership(url.toString(), [adapter], log, { checkMs: 20, retryMs });
+  const l = new IntakeLeadership(url.toString(), [adapter], log, { checkMs: 20, retryMs, onLeading });
   running.push(l);
   l.start();
   return l;
@@ -69,18 +69,18 @@ async function hasTriedLock(name: string): Promise<boolean> {
 describe('IntakeLeadership', () => {
   it('runs the intake in one process only, and on stop lets go of it before another takes it', async () => {
     const journal: string[] = [];
-    const a = leadership(`${schema.name}-a`, fakeAdapter('a', journal));
+    const a = leadership(`${schema.name}-a`, fakeAdapter('a', journal), undefined, () => journal.push('a leads'));
     await eventually(() => a.role === 'leader', 'the first process to lead');
-    const b = leadership(`${schema.name}-b`, fakeAdapter('b', journal));
+    const b = leadership(`${schema.name}-b`, fakeAdapter('b', journal), undefined, () => journal.push('b leads'));
     await eventually(() => hasTriedLock(`${schema.name}-b`), 'the second process to try the lock');
     expect(b.role).toBe('follower');
-    expect(journal).toEqual(['a receives']);
+    expect(journal).toEqual(['a leads', 'a receives']);
 
     await a.stop();
     await eventually(() => b.role === 'leader', 'the second process to lead');
-    await eventually(() => journal.length === 3, 'the second to receive');
+    await eventually(() => journal.length === 5, 'the second to receive');
 
-    expect(journal).toEqual(['a receives', 'a stops', 'b receives']);
+    expect(journal).toEqual(['a leads', 'a receives', 'a stops', 'b leads', 'b receives']);
     expect(a.role).toBe('follower');
   });
 

@@ -99,15 +99,19 @@ describe('scale-out on PostgreSQL', () => {
         return { network: 'discord', id, handle: `discord:d${i}`, identity: `discord_${id}`, sent: [], replies: [] };
       }),
     ];
-    const telegramCustomers = customers.filter((c) => c.network === 'telegram');
-    const discordCustomers = customers.filter((c) => c.network === 'discord');
 
-    // Gateway sessions: never two at once; when each became ready.
-    const gatewayReadyAt: number[] = [];
+    // Gateway sessions: never two at once; when each became ready (READY) or was taken over (RESUMED),
+    // and how many events Discord replayed to the process that resumed.
+    const gatewayStarts: { at: number; t: 'READY' | 'RESUMED' }[] = [];
     let concurrentGateways = 0;
+    const replayedTo = new Map<number, number>();
+    let replayed = 0;
     discord.events.on('gateway', (event) => {
-      if (event.kind !== 'sent' || event.t !== 'READY') return;
-      gatewayReadyAt.push(Date.now());
+      if (event.kind !== 'sent') return;
+      if (event.t === 'MESSAGE_CREATE') replayedTo.set(event.connectionId, (replayedTo.get(event.connectionId) ?? 0) + 1);
+      if (event.t !== 'READY' && event.t !== 'RESUMED') return;
+      if (event.t === 'RESUMED') replayed += replayedTo.get(event.connectionId) ?? 0;
+      gatewayStarts.push({ at: Date.now(), t: event.t });
       if (discord.connectedSessions > 1) concurrentGateways++;
     });
 
@@ -134,12 +138,16 @@ describe('scale-out on PostgreSQL', () => {
       });
     }
 
+    const dmsSentAt: number[] = [];
     const write = (c: Customer) => {
       if (c.sent.length >= MESSAGES_PER_CUSTOMER) return;
       const text = `${c.handle} says ${c.sent.length + 1}`;
       c.sent.push(text);
       if (c.network === 'telegram') box.telegram.userSends(Number(c.id), text);
-      else discord.userSendsDm(c.id, text);
+      else {
+        discord.userSendsDm(c.id, text);
+        dmsSentAt.push(Date.now());
+      }
     };
     // An agent answers a chat as soon as Flex shows it: it has a task, whether or not the bridge has
     // recorded the opening as finished.
@@ -164,15 +172,15 @@ describe('scale-out on PostgreSQL', () => {
     const allInFlex = (group: readonly Customer[]) =>
       eventually(() => group.every((c) => inFlex(c, true).length >= c.sent.length), 'customer messages in Flex', 20_000);
 
-    // 1. Everyone writes and agents answer, all three processes up.
+    // 1. Everyone writes and agents answer, all three processes up, until every chat is open in Flex.
     for (let i = 0; i < 50; i++) await step(customers);
-    // The gateway cannot redeliver: a DM in flight when its holder dies is lost (see the report), so
-    // Discord customers pause over the kill; Telegram keeps its updates until they are confirmed.
-    await allInFlex(discordCustomers);
+    await allInFlex(customers);
 
-    // 2. Telegram customers and agents keep going; the leader is killed in the middle of it.
+    // 2. Everyone keeps going; the leader is killed in the middle of it. Telegram keeps updates until
+    // they are confirmed; Discord keeps dispatching to the dead leader's session, which the next
+    // leader resumes, and replays to it what came after the last sequence stored.
     const killAfter = 30 + Math.floor(random() * 30);
-    for (let i = 0; i < killAfter; i++) await step(telegramCustomers);
+    for (let i = 0; i < killAfter; i++) await step(customers);
     const killedAt = Date.now();
     await bridges[firstLeader]!.kill('SIGKILL');
     const exitedAt = Date.now();
@@ -184,24 +192,25 @@ describe('scale-out on PostgreSQL', () => {
         return i;
       }),
       (async () => {
-        for (let i = 0; i < 15; i++) await step(telegramCustomers);
+        for (let i = 0; i < 15; i++) await step(customers);
       })(),
     ]);
     const firstPollAfter = await eventually(() => box.telegram.requests.find((r) => r.method === 'getUpdates' && r.at > exitedAt), 'a poll after the kill');
-    const gatewayAfter = await eventually(() => gatewayReadyAt.find((at) => at > exitedAt), 'a gateway session after the kill');
+    const gatewayAfter = await eventually(() => gatewayStarts.find((g) => g.at > exitedAt), 'a gateway session after the kill');
+    // The new leader took the dead leader's session over instead of starting one, so what Discord
+    // dispatched to the dead one is replayed, not lost.
+    expect(gatewayAfter.t, 'the gateway session resumed after the kill').toBe('RESUMED');
 
     // 3. Everyone again, until every customer has written all their messages.
     while (customers.some((c) => c.sent.length < MESSAGES_PER_CUSTOMER)) await step(customers);
     await allInFlex(customers);
 
-    // A webhook the killed process held got a 502 from the proxy; it must be delivered again (by Twilio or a
-    // load balancer that retries), which the emulator does on request.
+    // A webhook the killed process held got a 502 from the proxy, and Twilio does not send it again:
+    // the new leader reads the open chats back from Flex as it takes over.
     const replies = customers.flatMap((c) => c.replies);
     const deliveriesOf = (sid: string) => box.twilio.webhookDeliveries.filter((d) => d.messageSid === sid);
     await eventually(() => replies.every((r) => deliveriesOf(r.messageSid).some((d) => d.statusCode !== null || d.error !== null)), 'webhooks answered', 20_000);
-    const retried = replies.filter((r) => !deliveriesOf(r.messageSid).some((d) => d.statusCode === 200));
-    for (const r of retried) await box.twilio.redeliver(r.messageSid);
-    expect(replies.every((r) => deliveriesOf(r.messageSid).some((d) => d.statusCode === 200)), 'every webhook accepted after a retry').toBe(true);
+    const lostWebhooks = replies.filter((r) => !deliveriesOf(r.messageSid).some((d) => d.statusCode === 200)).length;
 
     const receivedBy = (c: Customer) =>
       c.network === 'telegram' ? box.telegram.messagesTo(Number(c.id)).map((m) => m.text ?? '') : discord.messagesInDm(c.id).map((m) => m.message.content);
@@ -219,16 +228,16 @@ describe('scale-out on PostgreSQL', () => {
     }
     expect(await store.countOpenConversations()).toBe(customers.length);
 
-    // Flex → customer: nothing lost, nothing foreign. Telegram takes no idempotency key, so a kill between
-    // a send and recording it repeats that message; count it. Discord's enforced nonce turns the repeat
-    // into the original. Order holds unless Twilio had to retry.
+    // Flex → customer: nothing lost, nothing foreign, in the agent's order. Telegram takes no idempotency
+    // key, so the kill may repeat the reply being sent, right after itself; count it. Discord's enforced
+    // nonce turns the repeat into the original.
     const duplicates = { telegram: 0, discord: 0 };
     for (const c of customers) {
       const received = receivedBy(c);
-      const firstOccurrences = [...new Set(received)];
-      expect([...firstOccurrences].sort(), `Flex → ${c.handle} (seed ${SEED})`).toEqual(c.replies.map((r) => r.text).sort());
-      if (!c.replies.some((r) => retried.includes(r))) expect(firstOccurrences, `reply order to ${c.handle}`).toEqual(c.replies.map((r) => r.text));
-      duplicates[c.network] += received.length - firstOccurrences.length;
+      const repeatsCollapsed = received.filter((text, i) => text !== received[i - 1]);
+      expect(repeatsCollapsed, `Flex → ${c.handle} (seed ${SEED})`).toEqual(c.replies.map((r) => r.text));
+      expect(received.length - repeatsCollapsed.length, `repeats to ${c.handle}, one kill (seed ${SEED})`).toBeLessThanOrEqual(1);
+      duplicates[c.network] += received.length - repeatsCollapsed.length;
     }
     expect(duplicates.discord, `Discord duplicates (seed ${SEED})`).toBe(0);
     expect((await store.outboxStats()).dead).toBe(0);
@@ -241,16 +250,18 @@ describe('scale-out on PostgreSQL', () => {
     expect([...proxy.served.values()].filter((n) => n > 0)).toHaveLength(PROCESSES);
 
     const telegramFailoverMs = firstPollAfter.at - killedAt;
-    const discordFailoverMs = gatewayAfter - killedAt;
+    const discordFailoverMs = gatewayAfter.at - killedAt;
+    const dmsInKillWindow = dmsSentAt.filter((at) => at >= killedAt && at <= gatewayAfter.at).length;
     const refetched = bridges.reduce((n, b) => n + b.output.split('duplicate customer message dropped').length - 1, 0);
     expect(Math.max(telegramFailoverMs, discordFailoverMs)).toBeLessThan(10_000);
     console.log(
       `scale-out test: seed ${SEED}, ${PROCESSES} processes, 1 SIGKILL (the leader, after ${killAfter} steps), ` +
         `${customers.length} customers (${TELEGRAM_CUSTOMERS} Telegram, ${DISCORD_CUSTOMERS} Discord), ` +
         `${customers.reduce((n, c) => n + c.sent.length, 0)} customer messages, ${replies.length} agent replies; ` +
-        `failover: Telegram polling ${telegramFailoverMs} ms, Discord gateway ${discordFailoverMs} ms, /readyz leader ${leaderReadyMs} ms; ` +
+        `failover: Telegram polling ${telegramFailoverMs} ms, Discord gateway ${discordFailoverMs} ms (resumed), /readyz leader ${leaderReadyMs} ms; ` +
+        `Discord DMs sent in the kill window ${dmsInKillWindow}, MESSAGE_CREATE events replayed on RESUME ${replayed}; ` +
         `losses 0; duplicate replies: Telegram ${duplicates.telegram}, Discord ${duplicates.discord}; customer copies in discarded chats ${copiesInDiscardedChats}; ` +
-        `customer messages taken in again and dropped ${refetched}; webhooks retried ${retried.length}; proxy 502s ${proxy.failed}; ` +
+        `customer messages taken in again and dropped ${refetched}; agent webhooks lost (read back) ${lostWebhooks}; proxy 502s ${proxy.failed}; ` +
         `webhooks per process ${ports.map((p) => proxy.served.get(p) ?? 0).join('/')}; leader moved from process ${firstLeader + 1} to ${newLeader + 1}`,
     );
   }, 60_000);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../src/bridge/messages.js';
-import type { NewConversation, NewOutboxRow, Store } from '../../src/store/store.js';
+import type { NewConversation, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
 
 const message = (id: string): InboundMessage => ({
   network: 'telegram',
@@ -112,10 +112,127 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.conversationByFlexSid('CH1'))?.status).toBe('ended');
     });
 
+    describe('agent messages in the chat\'s order (ChatOrder)', () => {
+      const HOLD = 60_000;
+      const agentRow = (text: string): NewOutboxRow => ({
+        key: 'customer:telegram:5012345678',
+        direction: 'to-customer',
+        payload: {
+          kind: 'agent-message',
+          to: { network: 'telegram', externalUserId: '5012345678', externalChatId: '5012345678' },
+          flexSid: 'CH1',
+          messageSid: `IM-${text}`,
+          text,
+        },
+      });
+      const textOf = (r: OutboxRow) => (r.payload.kind === 'agent-message' ? r.payload.text : '');
+      let chat: number;
+      const accept = (index: number, ...texts: string[]) =>
+        store.acceptOnce({ source: 'twilio', key: `IM-${texts[0]}` }, texts.map(agentRow), {
+          conversationId: chat,
+          flexSid: 'CH1',
+          index,
+          holdMs: HOLD,
+        });
+      /** Claims and completes heads until none is due at `at`; returns the texts in delivery order. */
+      const drain = async (at: number) => {
+        const delivered: string[] = [];
+        for (let heads = await store.claimDue('w', 10, 1_000, at); heads.length > 0; heads = await store.claimDue('w', 10, 1_000, at)) {
+          for (const head of heads) {
+            delivered.push(textOf(head));
+            await store.complete(head.id);
+          }
+        }
+        return delivered;
+      };
+
+      beforeEach(async () => {
+        chat = (await store.beginConversation(alice)).id;
+        await store.setFlexSid(chat, 'CH1');
+        await store.noteFlexIndex(chat, 0); // the customer's first message
+      });
+
+      it('delivers the next index at once', async () => {
+        await accept(1, 'one');
+        expect(await drain(Date.now())).toEqual(['one']);
+      });
+
+      it('holds a message whose predecessor is unknown, and delivers a late predecessor first', async () => {
+        await accept(2, 'two', 'two, part 2');
+        expect(await drain(Date.now())).toEqual([]);
+        expect(await store.nextDueAt()).toBeGreaterThan(Date.now() + HOLD / 2);
+
+        await accept(1, 'one', 'one, part 2');
+        expect(await drain(Date.now())).toEqual(['one', 'one, part 2']);
+        expect(await drain(Date.now() + HOLD + 1)).toEqual(['two', 'two, part 2']);
+      });
+
+      it('does not hold after an index the bridge posted itself', async () => {
+        await accept(1, 'one');
+        await store.noteFlexIndex(chat, 2); // a customer message, posted by the bridge
+        await store.noteFlexIndex(chat, 1); // a late note never moves it back
+        await accept(3, 'three');
+        expect(await drain(Date.now())).toEqual(['one', 'three']);
+      });
+
+      it('holds a message when an earlier index is unknown, even below one the bridge posted since', async () => {
+        await store.noteFlexIndex(chat, 2); // a customer message, posted after index 1 (an agent's) was lost
+        await accept(3, 'three');
+        expect(await drain(Date.now())).toEqual([]);
+
+        await accept(1, 'one'); // read back from Flex
+        await store.noteFlexIndex(chat, 3, true);
+        await store.releaseHeld('CH1');
+        expect(await drain(Date.now())).toEqual(['one', 'three']);
+        expect((await store.currentConversation(alice))?.knownIndexes).toEqual({ through: 3, above: [] });
+      });
+
+      it('never puts a late message before one already being delivered', async () => {
+        await store.noteFlexIndex(chat, 1);
+        await accept(2, 'two');
+        const [inFlight] = await store.claimDue('w', 10, 60_000);
+        expect(inFlight && textOf(inFlight)).toBe('two');
+        await accept(1, 'one');
+        expect(await store.claimDue('w2', 10, 60_000)).toEqual([]);
+        await store.complete(inFlight!.id);
+        expect(await drain(Date.now())).toEqual(['one']);
+      });
+
+      it('keeps other keys and rows without an index in insertion order', async () => {
+        await store.enqueue([agentRow('plain 1'), agentRow('plain 2')]);
+        await accept(1, 'one');
+        expect(await drain(Date.now())).toEqual(['plain 1', 'plain 2', 'one']);
+      });
+    });
+
     it('prunes old dedupe keys', async () => {
       await store.acceptOnce({ source: 's', key: 'old' }, []);
       expect(await store.pruneDedupe(Date.now() + 1)).toBe(1);
       expect(await store.acceptOnce({ source: 's', key: 'old' }, [])).toBe(true);
+    });
+
+    it('keeps a gateway session, replaces it with a new one, and forgets it', async () => {
+      const session = { sessionId: 's1', sequence: 1, resumeUrl: 'wss://resume.example/', shardId: 0, shardCount: 1 };
+      expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
+      await store.saveGatewaySession('discord:bot:0', session);
+      await store.saveGatewaySession('discord:bot:1', { ...session, sessionId: 'other', shardId: 1 });
+      expect(await store.gatewaySession('discord:bot:0')).toEqual(session);
+      await store.saveGatewaySession('discord:bot:0', { ...session, sessionId: 's2', sequence: 7 });
+      expect(await store.gatewaySession('discord:bot:0')).toEqual({ ...session, sessionId: 's2', sequence: 7 });
+      await store.saveGatewaySession('discord:bot:0', null);
+      expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
+      expect((await store.gatewaySession('discord:bot:1'))?.sessionId).toBe('other');
+    });
+
+    it('advances a gateway session only forward, and only while it is still the kept session', async () => {
+      const session = { sessionId: 's1', sequence: 10, resumeUrl: 'wss://resume.example/', shardId: 0, shardCount: 1 };
+      await store.advanceGatewaySession('discord:bot:0', 's1', 11); // nothing kept: nothing to advance
+      expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
+      await store.saveGatewaySession('discord:bot:0', session);
+      await store.advanceGatewaySession('discord:bot:0', 's1', 12);
+      await store.advanceGatewaySession('discord:bot:0', 's1', 11); // a late write of an older checkpoint
+      await store.advanceGatewaySession('discord:bot:0', 'old-session', 99); // a process that lost the gateway
+      expect(await store.gatewaySession('discord:bot:0')).toEqual({ ...session, sequence: 12 });
     });
   });
 }

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { tempDatabaseUrl } from './harness.js';
+import { freePort } from './ports.js';
 
 /** The bridge as a real child process (`flex-bridge start`), for crash and shutdown tests. */
 export class BridgeProcess {
@@ -37,4 +40,20 @@ export class BridgeProcess {
     child.kill(signal);
     return exited;
   }
+}
+
+/**
+ * The bridge as a child process against `box`, on a SQLite file that outlives it, for crash tests.
+ * The claim a killed process held on the row it was delivering runs out after 1.5 s.
+ */
+export async function bridgeForCrashes(box: Sandbox): Promise<BridgeProcess> {
+  const port = await freePort();
+  return new BridgeProcess({
+    ...box.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: tempDatabaseUrl(),
+    DELIVERY_LEASE_MS: '1500',
+  });
 }

@@ -21,8 +21,8 @@ export interface Harness {
   readonly twilio: TwilioEmulator;
   readonly config: Config;
   app: RunningApp;
-  /** Stops the bridge and starts it again on the same database. */
-  restart(): Promise<void>;
+  /** Stops the bridge, runs `whileDown`, and starts the bridge again on the same database. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +47,9 @@ export async function startHarness(env: Record<string, string> = {}, sandbox?: S
     twilio: box.twilio,
     config,
     app: await startApp(config, log),
-    async restart() {
+    async restart(whileDown) {
       await harness.app.stop();
+      await whileDown?.();
       harness.app = await startApp(config, log);
     },
     async stop() {

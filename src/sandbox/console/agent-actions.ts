@@ -1,6 +1,5 @@
 import type { TwilioEmulator } from '../twilio/emulator.js';
 import type { NewFile } from './files.js';
-import { ConsoleRequestError } from './request-error.js';
 
 /** What the agent does in Flex. The Twilio emulator carries it out as Flex does, webhooks included. */
 export interface AgentActions {
@@ -32,9 +31,8 @@ export function legacyChatAgent(twilio: TwilioEmulator, agentIdentity: string): 
   return {
     accept: (taskSid) => void legacy.acceptTask(taskSid, agentIdentity),
     send: (chatSid, text) => void legacy.agentSend(chatSid, text, agentIdentity),
-    sendFile: () => {
-      throw new ConsoleRequestError(409, 'the legacy chat emulator has no file upload for agents: switch to conversations to send one');
-    },
+    sendFile: (chatSid, { name, contentType, data, caption }) =>
+      void legacy.agentSendFile(chatSid, { data, contentType, filename: name }, caption || undefined, agentIdentity),
     end: (chatSid) => void legacy.endChat(chatSid),
     complete: (taskSid) => void legacy.completeTask(taskSid),
   };

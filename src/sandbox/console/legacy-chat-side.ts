@@ -22,7 +22,7 @@ export function legacyChatSide(twilio: TwilioEmulator, agentIdentity: string): F
           chatSid: message.channelSid,
           author: message.from,
           body: message.body ?? '',
-          files: mcsFiles(twilio, message.mediaSid === null ? [] : [message.mediaSid]),
+          files: mcsFiles(twilio, message.media === null ? [] : [message.media.sid]),
           attributes: message.attributes,
           at: message.dateCreated.getTime(),
         }),

@@ -15,6 +15,8 @@ import { waitForEvent } from '../shared/wait-for-event.js';
 export const GATEWAY_PATH = '/gateway';
 /** Discord's own interval; tests pass a short one to see heartbeats. */
 const DEFAULT_HEARTBEAT_MS = 41_250;
+/** Discord does not say how long a dropped session stays resumable; a few minutes is what clients see. */
+const DEFAULT_RESUME_WINDOW_MS = 5 * 60_000;
 
 export interface DiscordEmulatorOptions {
   /** The bot token clients must send (`Authorization: Bot <token>`, IDENTIFY `token`). */
@@ -23,6 +25,8 @@ export interface DiscordEmulatorOptions {
   heartbeatIntervalMs?: number;
   /** Privileged intents (GuildMembers, GuildPresences, MessageContent bits) enabled for the app. Default none, as for a new app. */
   privilegedIntents?: number;
+  /** How long a session whose socket went away can still be resumed (its events are kept meanwhile). Default 5 minutes. */
+  resumeWindowMs?: number;
 }
 
 /**
@@ -42,7 +46,13 @@ export class DiscordEmulator {
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
 
-  constructor({ token, botUser = {}, heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS, privilegedIntents = 0 }: DiscordEmulatorOptions) {
+  constructor({
+    token,
+    botUser = {},
+    heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS,
+    privilegedIntents = 0,
+    resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
+  }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
     if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
@@ -55,6 +65,7 @@ export class DiscordEmulator {
       privilegedIntents,
       bot,
       applicationId: botId,
+      resumeWindowMs,
       onEvent: (event) => this.events.emit('gateway', event),
     });
     this.users = new Users(this.state, this.gateway, this.events, this.attachments, () => `http://${this.requireOrigin()}`);

@@ -27,10 +27,13 @@ const REPLAY_LIMIT = 1000;
 
 /**
  * A gateway session outlives its connection: dispatches get sequence numbers whether or not a socket
- * is attached, and a RESUME replays the ones after the client's last sequence.
+ * is attached (as Discord keeps dispatching to a session whose client died), and a RESUME, on any
+ * connection, replays the ones after the client's last sequence.
  */
 export class GatewaySession {
-  socket: WebSocket | undefined;
+  private attached: WebSocket | undefined;
+  /** When the last socket went away; undefined while one is attached. */
+  private detachedAt: number | undefined;
   private seq = 0;
   private readonly recent: Dispatch[] = [];
 
@@ -38,6 +41,25 @@ export class GatewaySession {
     readonly id: string,
     readonly intents: number,
   ) {}
+
+  get socket(): WebSocket | undefined {
+    return this.attached;
+  }
+
+  attach(socket: WebSocket): void {
+    this.attached = socket;
+    this.detachedAt = undefined;
+  }
+
+  detach(): void {
+    this.attached = undefined;
+    this.detachedAt ??= Date.now();
+  }
+
+  /** Left without a socket for longer than `windowMs`: Discord no longer lets it be resumed. */
+  expired(windowMs: number, now = Date.now()): boolean {
+    return this.detachedAt !== undefined && now - this.detachedAt > windowMs;
+  }
 
   /** Numbers the event and keeps it for replay; the caller sends it if a socket is attached. */
   dispatch(t: string, d: unknown): Dispatch {

@@ -25,6 +25,8 @@ export interface GatewayOptions {
   privilegedIntents: number;
   bot: DcUser;
   applicationId: string;
+  /** How long a session whose socket went away (not closed with 1000/1001) can still be resumed. */
+  resumeWindowMs: number;
   onEvent: (event: GatewayEvent) => void;
 }
 
@@ -61,6 +63,7 @@ export class GatewayServer {
   dispatch(t: string, payloadFor: (intents: number) => unknown): number {
     let count = 0;
     for (const session of this.sessions.values()) {
+      if (this.endIfExpired(session)) continue;
       const d = payloadFor(session.intents);
       if (d === undefined) continue;
       const frame = session.dispatch(t, d);
@@ -75,7 +78,7 @@ export class GatewayServer {
   dropConnections(): number {
     const open = [...this.connections];
     for (const connection of open) {
-      if (connection.session) connection.session.socket = undefined;
+      connection.session?.detach();
       connection.closedByServer = true;
       connection.socket.terminate();
     }
@@ -193,7 +196,8 @@ export class GatewayServer {
 
   private resume(connection: Connection, d: Record<string, unknown>): void {
     if (d.token !== this.opts.token) return this.closeWith(connection, CloseCode.AuthenticationFailed, 'Authentication failed.');
-    const session = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    const known = typeof d.session_id === 'string' ? this.sessions.get(d.session_id) : undefined;
+    const session = known && !this.endIfExpired(known) ? known : undefined;
     const missed = session && typeof d.seq === 'number' ? session.since(d.seq) : undefined;
     if (!session || !missed) {
       if (session) this.sessions.delete(session.id);
@@ -212,7 +216,7 @@ export class GatewayServer {
       this.closeWith(previous, 4000, 'Session resumed on another connection.');
     }
     connection.session = session;
-    session.socket = connection.socket;
+    session.attach(connection.socket);
   }
 
   private connectionOf(session: GatewaySession): Connection | undefined {
@@ -224,7 +228,7 @@ export class GatewayServer {
   private endSession(connection: Connection): void {
     if (!connection.session) return;
     this.sessions.delete(connection.session.id);
-    connection.session.socket = undefined;
+    connection.session.detach();
     connection.session = undefined;
   }
 
@@ -233,9 +237,16 @@ export class GatewayServer {
     this.opts.onEvent({ kind: 'closed', connectionId: connection.id, code, byServer: connection.closedByServer });
     const session = connection.session;
     if (!session || session.socket !== connection.socket) return;
-    session.socket = undefined;
+    session.detach();
     // Closing with 1000 or 1001 ends the session on Discord; any other close leaves it resumable.
     if (code === 1000 || code === 1001) this.sessions.delete(session.id);
+  }
+
+  /** Ends a session left without a socket for longer than the resume window; true if it ended. */
+  private endIfExpired(session: GatewaySession): boolean {
+    if (!session.expired(this.opts.resumeWindowMs)) return false;
+    this.sessions.delete(session.id);
+    return true;
   }
 
   private closeWith(connection: Connection, code: number, reason: string): void {

@@ -12,6 +12,8 @@ export interface BotApiRouteDeps {
   bot: BotContext;
   faults: FaultInjector;
   onRequest: (request: RecordedRequest) => void;
+  /** Aborted when the emulator stops: calls held by a hang fault are cut then. */
+  stopping: AbortSignal;
 }
 
 /**
@@ -42,9 +44,11 @@ export function registerBotApiRoutes(app: FastifyInstance, deps: BotApiRouteDeps
         });
         if (!found) throw methodNotFound();
         const fault = deps.faults.take(found.name);
-        if (fault) throw fault;
+        if (fault?.kind === 'fail') throw fault.error;
+        if (fault?.kind === 'hang' && !fault.apply) return withheld(reply, deps.stopping);
 
         const { result, description } = await found.handler({ params, signal: hangUpSignal(reply) }, deps.bot);
+        if (fault?.kind === 'hang') return withheld(reply, deps.stopping);
         return { ok: true, result, ...(description !== undefined ? { description } : {}) };
       },
     });
@@ -75,6 +79,17 @@ function toBotApiError(error: FastifyError | BotApiError, contentType: string | 
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return badRequest(`unsupported content type ${contentType?.split(';')[0]}`);
   if (error.statusCode !== undefined && error.statusCode < 500) return badRequest(error.message);
   return new BotApiError(500, `Internal Server Error: ${error.message}`);
+}
+
+/** Never answers: the caller waits until it gives up, or until the emulator stops and cuts the connection. */
+function withheld(reply: FastifyReply, stopping: AbortSignal): Promise<never> {
+  const cut = () => reply.raw.destroy();
+  if (stopping.aborted) cut();
+  else {
+    stopping.addEventListener('abort', cut, { once: true });
+    reply.raw.once('close', () => stopping.removeEventListener('abort', cut));
+  }
+  return new Promise<never>(() => undefined);
 }
 
 function hangUpSignal(reply: FastifyReply): AbortSignal {

@@ -4,7 +4,7 @@ import type { BotContext } from './bot-context.js';
 import { registerBotApiRoutes } from './bot-api-routes.js';
 import { registerControlRoutes } from './control-routes.js';
 import { Customers, type NewCustomer } from './customers.js';
-import { FaultInjector, type FaultSpec } from './faults.js';
+import { FaultInjector, type FaultSpec, type HangSpec } from './faults.js';
 import { FileStore, messageFieldOf, type FileKind, type StoredFile } from './files.js';
 import { parseId } from './ids.js';
 import { registerBodyParsers } from './params.js';
@@ -68,7 +68,8 @@ export class TelegramEmulator {
   private readonly files = new FileStore();
   private app: FastifyInstance | undefined;
   private url: string | undefined;
-  private stopping = false;
+  /** Aborted by `stop()`. */
+  private readonly stopping = new AbortController();
   private readonly recordRequests: boolean;
 
   constructor({
@@ -99,10 +100,16 @@ export class TelegramEmulator {
     // A keep-alive connection that is busy when close() begins would hold the server open for the
     // whole keep-alive timeout; answering `connection: close` while stopping lets it end.
     app.addHook('onSend', async (_request, reply) => {
-      if (this.stopping) reply.header('connection', 'close');
+      if (this.stopping.signal.aborted) reply.header('connection', 'close');
     });
     const bot: BotContext = { state: this.state, queue: this.queue, webhook: this.webhook, events: this.events, files: this.files };
-    registerBotApiRoutes(app, { token: this.token, bot, faults: this.faults, onRequest: (request) => this.record(request) });
+    registerBotApiRoutes(app, {
+      token: this.token,
+      bot,
+      faults: this.faults,
+      onRequest: (request) => this.record(request),
+      stopping: this.stopping.signal,
+    });
     registerControlRoutes(app, this);
     await app.listen({ port, host });
     const address = app.server.address();
@@ -113,7 +120,7 @@ export class TelegramEmulator {
 
   /** Ends held long polls (they answer `[]`), stops webhook delivery and closes the server. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await this.webhook.stop();
     this.queue.close();
     await this.app?.close();
@@ -202,6 +209,11 @@ export class TelegramEmulator {
 
   failNext(fault: FaultSpec): void {
     this.faults.failNext(fault);
+  }
+
+  /** The next matching calls get no answer; with `apply` they are carried out first (the message is sent). */
+  hangNext(fault: HangSpec): void {
+    this.faults.hangNext(fault);
   }
 
   clearFaults(): void {

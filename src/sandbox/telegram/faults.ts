@@ -15,6 +15,24 @@ export interface FaultSpec {
   httpStatus?: number;
 }
 
+export interface HangSpec {
+  /** Bot API method to hold (case-insensitive); any method when omitted. */
+  method?: string;
+  /** How many matching calls are held. Default 1. */
+  times?: number;
+  /** Carry the call out before withholding the answer (Telegram did it, the bot never heard). */
+  apply: boolean;
+}
+
+/** What happens to one call: an error answer, or no answer at all (before or after carrying it out). */
+export type BotApiFault = { kind: 'fail'; error: BotApiError } | { kind: 'hang'; apply: boolean };
+
+interface ArmedFault {
+  method: string | undefined;
+  remaining: number;
+  fault: () => BotApiFault;
+}
+
 const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -27,29 +45,36 @@ const DEFAULT_DESCRIPTIONS: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** Scripted failures: the next matching Bot API calls answer with an error instead of running. */
+/** Scripted faults: the next matching Bot API calls answer with an error, or are never answered. */
 export class FaultInjector {
-  private faults: { spec: FaultSpec; remaining: number }[] = [];
+  private faults: ArmedFault[] = [];
 
   failNext(spec: FaultSpec): void {
-    const times = spec.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
     const status = spec.httpStatus ?? spec.error_code;
     if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError('the HTTP status must be 400-599');
-    this.faults.push({ spec, remaining: times });
+    this.arm(spec.method, spec.times, () => ({ kind: 'fail', error: toError(spec) }));
+  }
+
+  hangNext(spec: HangSpec): void {
+    this.arm(spec.method, spec.times, () => ({ kind: 'hang', apply: spec.apply }));
   }
 
   clear(): void {
     this.faults = [];
   }
 
-  /** The error the call to `method` must fail with, if a fault matches; consumes one use of it. */
-  take(method: string): BotApiError | undefined {
-    const fault = this.faults.find(({ spec }) => spec.method === undefined || spec.method.toLowerCase() === method.toLowerCase());
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
-    return toError(fault.spec);
+  /** What must happen to the call to `method`, if a fault matches; consumes one use of it. */
+  take(method: string): BotApiFault | undefined {
+    const armed = this.faults.find((f) => f.method === undefined || f.method.toLowerCase() === method.toLowerCase());
+    if (!armed) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining === 0) this.faults.splice(this.faults.indexOf(armed), 1);
+    return armed.fault();
+  }
+
+  private arm(method: string | undefined, times = 1, fault: () => BotApiFault): void {
+    if (!Number.isInteger(times) || times < 1) throw new RangeError('times must be a positive integer');
+    this.faults.push({ method, remaining: times, fault });
   }
 }
 

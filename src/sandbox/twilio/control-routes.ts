@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AgentFileBody, agentFileOf } from './agent-file-body.js';
 import type { TwilioEmulator } from './emulator.js';
 import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
 
@@ -30,6 +31,7 @@ import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
  *   GET    /_sandbox/chat-channels/:sid/messages       messages of one channel         → ChatMessageRecord[]
  *   GET    /_sandbox/chat-tasks                        tasks made by Send to Flex      → ChatTaskRecord[]
  *   POST   /_sandbox/chat-channels/:sid/agent-messages { body, agentIdentity? }        → 201 ChatMessageRecord
+ *   POST   /_sandbox/chat-channels/:sid/agent-files    { dataBase64, contentType, filename?, body?, agentIdentity? } → 201 ChatMessageRecord
  *   POST   /_sandbox/chat-channels/:sid/end            agent ends the chat (INACTIVE)  → ChatChannelSnapshot
  *
  * The two webhook routes answer once the deliveries have finished. Errors use Twilio's error shape.
@@ -37,13 +39,6 @@ import { registerLegacyChatControlRoutes } from './legacy-control-routes.js';
 
 const AcceptBody = z.object({ agentIdentity: z.string().min(1).optional() });
 const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional() });
-const AgentFileBody = z.object({
-  dataBase64: z.string().min(1),
-  contentType: z.string().min(1),
-  filename: z.string().min(1).optional(),
-  body: z.string().optional(),
-  agentIdentity: z.string().min(1).optional(),
-});
 const ForgedWebhookBody = z.object({ body: z.string().optional(), author: z.string().min(1).optional() });
 
 const MatchFields = {
@@ -95,9 +90,8 @@ export function registerControlRoutes(app: FastifyInstance, emulator: TwilioEmul
   });
 
   app.post<SidParams>('/conversations/:sid/agent-files', async (request, reply) => {
-    const { dataBase64, contentType, filename, body, agentIdentity } = AgentFileBody.parse(request.body);
-    const file = { data: Buffer.from(dataBase64, 'base64'), contentType, ...(filename !== undefined ? { filename } : {}) };
-    return reply.code(201).send(emulator.agentSendFile(request.params.sid, file, body, agentIdentity));
+    const parsed = AgentFileBody.parse(request.body);
+    return reply.code(201).send(emulator.agentSendFile(request.params.sid, agentFileOf(parsed), parsed.body, parsed.agentIdentity));
   });
 
   app.get<SidParams>('/media/:sid', async (request, reply) => {

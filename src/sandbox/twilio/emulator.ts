@@ -83,7 +83,7 @@ export class TwilioEmulator {
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
-    this.legacyChat = new LegacyChat(this.account, this.sender, this.events);
+    this.legacyChat = new LegacyChat(this.account, this.sender, this.events, this.mediaStore);
   }
 
   /** Listens and returns the base URL, e.g. `http://127.0.0.1:4010`. */
@@ -227,6 +227,11 @@ export class TwilioEmulator {
 
   hangNext(spec: HangSpec): void {
     this.faults.hangNext(spec);
+  }
+
+  /** The next `count` webhook calls never reach the receiver, as when Twilio's request fails; `redeliver` retries one. */
+  loseNextWebhooks(count = 1): void {
+    this.sender.loseNext(count);
   }
 
   clearFaults(): void {

@@ -1,8 +1,9 @@
-import { DEFAULT_AGENT } from './agent-desk.js';
+import { DEFAULT_AGENT, type AgentFile } from './agent-desk.js';
 import { channelAttributes } from './legacy-chat-attributes.js';
 import type { ChatService } from './legacy-chat-service.js';
 import type { ChatChannelRecord, ChatMessageRecord, ChatTaskRecord, ChatTaskStatus } from './legacy-chat-state.js';
 import type { ChatTasks } from './legacy-chat-tasks.js';
+import type { MediaStore } from './mcs.js';
 
 /** Statuses "end chat" moves to wrapping. */
 const OPEN: readonly ChatTaskStatus[] = ['pending', 'accepted'];
@@ -12,6 +13,8 @@ export class ChatAgentDesk {
   constructor(
     private readonly chat: ChatService,
     private readonly tasks: ChatTasks,
+    private readonly media: MediaStore,
+    private readonly chatServiceSid: string,
   ) {}
 
   /** Accepting a pending task makes the agent a member of its channel. */
@@ -27,11 +30,15 @@ export class ChatAgentDesk {
     return this.tasks.move(this.tasks.get(taskSid), ['accepted', 'wrapping'], 'completed');
   }
 
-  /** A message typed in the Flex UI (Chat SDK: `Source=SDK`, `ClientIdentity`); the agent joins first if needed. */
-  send(channelSid: string, body: string, agentIdentity = DEFAULT_AGENT): ChatMessageRecord {
+  /**
+   * A message typed in the Flex UI (Chat SDK: `Source=SDK`, `ClientIdentity`); the agent joins first if
+   * needed. An attachment is uploaded to the chat service's MCS first, then sent with its `MediaSid`.
+   */
+  send(channelSid: string, body: string | undefined, agentIdentity = DEFAULT_AGENT, file?: AgentFile): ChatMessageRecord {
     const channel = this.chat.channel(channelSid);
     this.chat.addMember(channel, agentIdentity);
-    return this.chat.addMessage(channel, { from: agentIdentity, body }, { kind: 'sdk', identity: agentIdentity });
+    const mediaSid = file && this.media.add(this.chatServiceSid, file.contentType, file.data, file.filename ?? null).sid;
+    return this.chat.addMessage(channel, { from: agentIdentity, body, mediaSid }, { kind: 'sdk', identity: agentIdentity });
   }
 
   /**

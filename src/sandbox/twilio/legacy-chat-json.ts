@@ -94,9 +94,11 @@ export function chatMessageJson(account: EmulatedAccount, channel: ChatChannelRe
     from: message.from,
     body: message.body,
     index: message.index,
-    type: message.mediaSid === null ? 'text' : 'media',
-    // Media metadata comes from MCS, which is not emulated: the SID is kept, the rest is a placeholder.
-    media: message.mediaSid === null ? null : { sid: message.mediaSid, size: 0, content_type: 'application/octet-stream', filename: null },
+    type: message.media === null ? 'text' : 'media',
+    media:
+      message.media === null
+        ? null
+        : { sid: message.media.sid, size: message.media.size, content_type: message.media.contentType, filename: message.media.filename },
     url: `${channelUrl(channel)}/Messages/${message.sid}`,
   };
 }

@@ -9,6 +9,7 @@ import type {
   LegacyChatState,
 } from './legacy-chat-state.js';
 import type { ChatWebhooks } from './legacy-chat-webhooks.js';
+import type { MediaStore } from './mcs.js';
 import { newSid } from './sids.js';
 import type { Origin } from './webhook-events.js';
 
@@ -54,6 +55,7 @@ export class ChatService {
     private readonly state: LegacyChatState,
     private readonly webhooks: ChatWebhooks,
     private readonly events: EmulatorEvents,
+    private readonly media: MediaStore,
   ) {}
 
   list(): ChatChannelRecord[] {
@@ -132,6 +134,8 @@ export class ChatService {
     if (input.body === undefined && input.mediaSid === undefined) {
       throw invalidParameter('Body', 'a message needs a Body or a MediaSid');
     }
+    const media = input.mediaSid === undefined ? undefined : this.media.record(input.mediaSid);
+    if (input.mediaSid !== undefined && !media) throw invalidParameter('MediaSid', `no media ${input.mediaSid} in the service`);
     const now = new Date();
     const message: ChatMessageRecord = {
       sid: newSid('IM'),
@@ -140,7 +144,7 @@ export class ChatService {
       from: input.from ?? 'system',
       body: input.body ?? null,
       attributes: jsonAttributes(input.attributes),
-      mediaSid: input.mediaSid ?? null,
+      media: media ?? null,
       dateCreated: now,
       dateUpdated: now,
     };

@@ -1,4 +1,4 @@
-import type { EmulatedAccount } from './state.js';
+import type { EmulatedAccount, MediaRecord } from './state.js';
 
 /** Records of the legacy Flex custom chat: Flex Flows, Flex Channels and Programmable Chat v2. */
 
@@ -34,7 +34,8 @@ export interface ChatMessageRecord {
   from: string;
   body: string | null;
   attributes: string;
-  mediaSid: string | null;
+  /** A file from MCS (`MediaSid`); a Chat message holds at most one. */
+  media: MediaRecord | null;
   dateCreated: Date;
   dateUpdated: Date;
 }

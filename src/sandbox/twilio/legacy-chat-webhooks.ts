@@ -39,7 +39,7 @@ export class ChatWebhooks {
       from: forged.from,
       body: forged.body,
       attributes: '{}',
-      mediaSid: null,
+      media: null,
       dateCreated: now,
       dateUpdated: now,
     };
@@ -101,7 +101,13 @@ export class ChatWebhooks {
   }
 }
 
+/**
+ * A media message adds its file as flat `Media*` fields. Twilio's table for them could not be found
+ * (twilio.md §2.5); public code reads `MediaSid` from `onMessageSent` (clowdr-app/clowdr-backend
+ * app.js), and the other three names follow it and the message resource's `media` object.
+ */
 function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecord): Record<string, string> {
+  const { media } = message;
   return withoutNulls({
     ChannelSid: channel.sid,
     MessageSid: message.sid,
@@ -110,6 +116,10 @@ function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecor
     Attributes: message.attributes,
     From: message.from,
     DateCreated: twilioTimestamp(message.dateCreated),
+    MediaSid: media?.sid ?? null,
+    MediaContentType: media?.contentType ?? null,
+    MediaFilename: media?.filename ?? null,
+    MediaSize: media ? String(media.size) : null,
   });
 }
 

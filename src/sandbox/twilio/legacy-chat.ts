@@ -1,3 +1,4 @@
+import type { AgentFile } from './agent-desk.js';
 import { defaultErrorCode, TwilioApiError } from './errors.js';
 import type { EmulatorEvents } from './events.js';
 import { ChatAgentDesk } from './legacy-agent-desk.js';
@@ -13,6 +14,7 @@ import { ChatTasks } from './legacy-chat-tasks.js';
 import { ChatWebhooks } from './legacy-chat-webhooks.js';
 import { LegacyFlexService } from './legacy-flex-service.js';
 import { ChatStudioSendToFlex } from './legacy-studio.js';
+import type { MediaStore } from './mcs.js';
 import type { EmulatedAccount } from './state.js';
 import type { WebhookDelivery, WebhookSender } from './webhooks.js';
 
@@ -31,15 +33,15 @@ export class LegacyChat {
   private readonly webhooks: ChatWebhooks;
   private readonly desk: ChatAgentDesk;
 
-  constructor(account: EmulatedAccount, sender: WebhookSender, events: EmulatorEvents) {
+  constructor(account: EmulatedAccount, sender: WebhookSender, events: EmulatorEvents, media: MediaStore) {
     this.state = new LegacyChatState(account);
     const tasks = new ChatTasks(this.state, events);
     // Studio is reached through a callback: it removes webhooks through the chat service, which fires them.
     this.webhooks = new ChatWebhooks(account, sender, (channel, webhook, message) => studio.run(channel, webhook, message));
-    this.chat = new ChatService(this.state, this.webhooks, events);
+    this.chat = new ChatService(this.state, this.webhooks, events, media);
     const studio = new ChatStudioSendToFlex(this.state, this.chat, tasks);
     this.flex = new LegacyFlexService(this.state, this.chat);
-    this.desk = new ChatAgentDesk(this.chat, tasks);
+    this.desk = new ChatAgentDesk(this.chat, tasks, media, account.chatServiceSid);
   }
 
   flexFlows(): FlexFlowRecord[] {
@@ -68,6 +70,11 @@ export class LegacyChat {
 
   agentSend(channelSid: string, body: string, agentIdentity?: string): ChatMessageRecord {
     return structuredClone(this.desk.send(channelSid, body, agentIdentity));
+  }
+
+  /** The agent attaches a file in the Flex UI (uploaded to the chat service's MCS), with an optional message text. */
+  agentSendFile(channelSid: string, file: AgentFile, body?: string, agentIdentity?: string): ChatMessageRecord {
+    return structuredClone(this.desk.send(channelSid, body, agentIdentity, file));
   }
 
   endChat(channelSid: string): ChatChannelSnapshot {

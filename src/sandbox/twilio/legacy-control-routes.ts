@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AgentFileBody, agentFileOf } from './agent-file-body.js';
 import type { LegacyChat } from './legacy-chat.js';
 
 const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional() });
@@ -18,6 +19,11 @@ export function registerLegacyChatControlRoutes(app: FastifyInstance, legacy: Le
   app.post<SidParams>('/chat-channels/:sid/agent-messages', async (request, reply) => {
     const { body, agentIdentity } = AgentMessageBody.parse(request.body);
     return reply.code(201).send(legacy.agentSend(request.params.sid, body, agentIdentity));
+  });
+
+  app.post<SidParams>('/chat-channels/:sid/agent-files', async (request, reply) => {
+    const parsed = AgentFileBody.parse(request.body);
+    return reply.code(201).send(legacy.agentSendFile(request.params.sid, agentFileOf(parsed), parsed.body, parsed.agentIdentity));
   });
 
   app.post<SidParams>('/chat-channels/:sid/end', async (request) => legacy.endChat(request.params.sid));

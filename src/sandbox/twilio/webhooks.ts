@@ -39,6 +39,7 @@ export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly stopping = new AbortController();
+  private toLose = 0;
 
   constructor(
     private readonly authToken: string,
@@ -89,6 +90,11 @@ export class WebhookSender {
     );
   }
 
+  /** The next `count` calls are lost on the way: recorded as failed, never sent (`redeliver` sends them). */
+  loseNext(count: number): void {
+    this.toLose += count;
+  }
+
   /** Aborts calls in flight; later calls fail at once. */
   stop(): void {
     this.stopping.abort();
@@ -109,6 +115,13 @@ export class WebhookSender {
       error: null,
     };
     this.deliveries.push(delivery);
+    if (this.toLose > 0) {
+      this.toLose--;
+      delivery.error = 'lost on the way (fault injection)';
+      delivery.durationMs = 0;
+      this.onFinished(delivery);
+      return delivery;
+    }
     try {
       const response = await fetch(requestUrl, {
         method: isGet ? 'GET' : 'POST',

@@ -4,6 +4,7 @@ import { DiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
 import type { InboundSink } from '../../../adapters/adapter.js';
 import type { InboundMessage } from '../../../src/bridge/messages.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from '../../../src/sandbox/discord/emulator.js';
+import { SqliteStore } from '../../../src/store/sqlite.js';
 
 export const TOKEN = 'adapter-test-token-0123456789abcdef';
 export const ALICE = { id: '1100000000000000001', username: 'alice', global_name: 'Alice Liddell' } as const;
@@ -13,6 +14,13 @@ export const BOB = { id: '1100000000000000002', username: 'bob' } as const;
 export class AdapterRig {
   private readonly adapters: DiscordAdapter[] = [];
   private readonly emulators: DiscordEmulator[] = [];
+  private store: SqliteStore | undefined;
+
+  /** The database the test's adapters share, as processes of one deployment do. */
+  get sessions(): SqliteStore {
+    this.store ??= new SqliteStore(':memory:');
+    return this.store;
+  }
 
   async emulator(options: Partial<DiscordEmulatorOptions> = {}): Promise<DiscordEmulator> {
     const emulator = new DiscordEmulator({ token: TOKEN, ...options });
@@ -24,7 +32,7 @@ export class AdapterRig {
   }
 
   adapter(emulator: DiscordEmulator, log: Logger = pino({ level: 'silent' }), token = TOKEN): DiscordAdapter {
-    const adapter = new DiscordAdapter({ token, apiBaseUrl: emulator.restBaseUrl, log });
+    const adapter = new DiscordAdapter({ token, apiBaseUrl: emulator.restBaseUrl, log, sessions: this.sessions });
     this.adapters.push(adapter);
     return adapter;
   }
@@ -40,6 +48,8 @@ export class AdapterRig {
   async tearDown(): Promise<void> {
     await Promise.all(this.adapters.splice(0).map((adapter) => adapter.stop()));
     await Promise.all(this.emulators.splice(0).map((emulator) => emulator.stop()));
+    await this.store?.close();
+    this.store = undefined;
   }
 }
 

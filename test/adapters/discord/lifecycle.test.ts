@@ -6,7 +6,7 @@ const rig = new AdapterRig();
 afterEach(() => rig.tearDown());
 
 describe('DiscordAdapter gateway life', () => {
-  it('is ready once started, asks for no privileged intent, and ends its session on stop', async () => {
+  it('is ready once started, asks for no privileged intent, and on stop closes its socket but keeps its session', async () => {
     const emulator = await rig.emulator(); // no privileged intents enabled, like a new app
     const adapter = rig.adapter(emulator);
     expect(adapter.health()).toEqual({ ready: false, detail: 'not started' });
@@ -20,11 +20,13 @@ describe('DiscordAdapter gateway life', () => {
 
     const closed = nextGatewayEvent(emulator, (e) => e.kind === 'closed');
     await adapter.stop();
-    expect(await closed).toMatchObject({ code: 1000, byServer: false });
+    // 4200, not 1000: Discord ends a session closed with 1000, and the next holder could not resume it.
+    expect(await closed).toMatchObject({ code: 4200, byServer: false });
     expect(emulator.connectedSessions).toBe(0);
+    expect(await rig.sessions.gatewaySession(`discord:${emulator.bot.id}:0`)).toMatchObject({ sessionId: expect.any(String), sequence: 1 });
   });
 
-  it('resumes after a dropped socket (discord.js does it): DMs sent meanwhile and later still arrive', async () => {
+  it('resumes after a dropped socket (@discordjs/ws does it): DMs sent meanwhile and later still arrive', async () => {
     const emulator = await rig.emulator();
     const capture = new LogCapture();
     const sink = new SinkRecorder();
@@ -34,7 +36,7 @@ describe('DiscordAdapter gateway life', () => {
     emulator.dropConnection();
     emulator.userSendsDm(ALICE.id, 'while the socket was down');
     await capture.waitFor('discord gateway disconnected; reconnecting');
-    expect(adapter.health()).toEqual({ ready: false, detail: 'gateway Connecting' });
+    expect(adapter.health()).toEqual({ ready: false, detail: 'gateway reconnecting' });
     await resumeSent;
     await capture.waitFor('discord gateway resumed');
     emulator.userSendsDm(ALICE.id, 'after the resume');

@@ -1,19 +1,17 @@
-import { ChannelType } from 'discord.js';
+import { ChannelType, MessageType, StickerFormatType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { classifyMessage, type DiscordMessageLike } from '../../../adapters/discord/to-inbound.js';
 
 function message(overrides: Partial<DiscordMessageLike> = {}): DiscordMessageLike {
   return {
     id: '1400000000000000001',
-    channelId: '1400000000000000002',
-    guildId: null,
-    channel: { type: ChannelType.DM },
-    author: { id: '1100000000000000001', username: 'alice', globalName: null, bot: false },
+    channel_id: '1400000000000000002',
+    channel_type: ChannelType.DM,
+    author: { id: '1100000000000000001', username: 'alice', global_name: null },
     content: 'hello',
-    createdAt: new Date('2026-11-25T10:00:00.000Z'),
-    system: false,
-    attachments: new Map(),
-    stickers: new Map(),
+    timestamp: '2026-11-25T10:00:00.000000+00:00',
+    type: MessageType.Default,
+    attachments: [],
     ...overrides,
   };
 }
@@ -36,22 +34,29 @@ describe('classifyMessage', () => {
     });
   });
 
+  it('carries a reply, and a DM whose event does not name the channel type', () => {
+    expect(classifyMessage(message({ type: MessageType.Reply })).kind).toBe('message');
+    expect(classifyMessage(message({ channel_type: undefined })).kind).toBe('message');
+  });
+
   it.each([
-    ['from a bot', message({ author: { id: '1', username: 'bot', globalName: null, bot: true } })],
-    ['guild message', message({ guildId: '1500000000000000001', channel: { type: ChannelType.GuildText } })],
-    ['channel type 0', message({ channel: { type: ChannelType.GuildText } })],
-    ['system message', message({ system: true })],
+    ['from a bot', message({ author: { id: '1', username: 'bot', global_name: null, bot: true } })],
+    ['guild message', message({ guild_id: '1500000000000000001', channel_type: ChannelType.GuildText })],
+    ['channel type 3', message({ channel_type: ChannelType.GroupDM })],
+    ['system message', message({ type: MessageType.ChannelPinnedMessage })],
   ])('ignores a message %s', (reason, input) => {
     expect(classifyMessage(input)).toEqual({ kind: 'ignored', reason });
   });
 
   it('carries files as attachments, names stickers, and says when it knows nothing of a message', () => {
-    const attachments = new Map([
-      ['1', { name: 'clip.mp4', contentType: 'video/mp4', size: 10, url: 'https://cdn/clip.mp4' }],
-      ['2', { name: 'note.ogg', contentType: 'audio/ogg', size: 5, url: 'https://cdn/note.ogg' }],
-    ]);
+    const file = { proxy_url: 'https://media/x' };
+    const attachments = [
+      { ...file, id: '1', filename: 'clip.mp4', content_type: 'video/mp4', size: 10, url: 'https://cdn/clip.mp4' },
+      { ...file, id: '2', filename: 'note.ogg', content_type: 'audio/ogg', size: 5, url: 'https://cdn/note.ogg' },
+      { ...file, id: '3', filename: 'blob', size: 1, url: 'https://cdn/blob' },
+    ];
     const withFiles = classifyMessage(message({ content: '', attachments }));
-    const sticker = classifyMessage(message({ content: '', stickers: new Map([['1', {}]]) }));
+    const sticker = classifyMessage(message({ content: '', sticker_items: [{ id: '1', name: 'wave', format_type: StickerFormatType.PNG }] }));
     const empty = classifyMessage(message({ content: '' }));
 
     expect(withFiles).toMatchObject({
@@ -60,6 +65,7 @@ describe('classifyMessage', () => {
         attachments: [
           { kind: 'video', fileName: 'clip.mp4', contentType: 'video/mp4', size: 10, ref: 'https://cdn/clip.mp4' },
           { kind: 'audio', fileName: 'note.ogg', contentType: 'audio/ogg', size: 5, ref: 'https://cdn/note.ogg' },
+          { kind: 'file', fileName: 'blob', size: 1, ref: 'https://cdn/blob' },
         ],
       },
     });

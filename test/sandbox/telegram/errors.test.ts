@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TelegramError } from 'telegraf';
+import { TelegramEmulator } from '../../../src/sandbox/telegram/emulator.js';
 import { cleanupAfterEach, rawCall, startEmulator, telegrafFor, TOKEN } from './harness.js';
 
 const defer = cleanupAfterEach();
@@ -82,6 +83,31 @@ describe('TelegramEmulator sendMessage errors', () => {
     emulator.failNext({ error_code: 403 });
     emulator.clearFaults();
     await telegram.sendMessage(ALICE.id, 'z');
+  });
+
+  it('holds a call unanswered: without apply nothing is sent, with apply the message is sent all the same', async () => {
+    const { baseUrl, emulator } = await setup();
+    const send = (text: string) =>
+      fetch(`${baseUrl}/bot${TOKEN}/sendMessage?chat_id=${ALICE.id}&text=${text}`, { signal: AbortSignal.timeout(300) });
+    emulator.hangNext({ method: 'sendMessage', apply: false });
+    emulator.hangNext({ method: 'sendMessage', apply: true });
+
+    await expect(send('held')).rejects.toThrow(/aborted/);
+    await expect(send('applied')).rejects.toThrow(/aborted/);
+    expect((await send('answered')).status).toBe(200);
+    expect(emulator.messagesTo(ALICE.id).map((message) => message.text)).toEqual(['applied', 'answered']);
+    expect(emulator.requests.map((request) => request.params.text)).toEqual(['held', 'applied', 'answered']);
+  });
+
+  it('cuts a held call when it stops', async () => {
+    const emulator = new TelegramEmulator({ token: TOKEN });
+    const baseUrl = await emulator.start();
+    emulator.hangNext({ apply: false });
+    const held = fetch(`${baseUrl}/bot${TOKEN}/getMe`);
+    await emulator.waitForRequest('getMe');
+
+    await emulator.stop();
+    await expect(held).rejects.toThrow(/fetch failed/);
   });
 
   it('answers 401 for a wrong token', async () => {

@@ -128,6 +128,43 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     expect(emulator.legacyChat.channels()[0]?.members).toEqual(['telegram_42', 'agent_bob']);
   });
 
+  it('sends an agent file through the chat service’s MCS: onMessageSent carries its Media* fields, the message is type media', async () => {
+    const sid = await customerChannel();
+    const data = Buffer.from('%PDF-1.7 terms');
+    const sent = emulator.legacyChat.agentSendFile(sid, { data, contentType: 'application/pdf', filename: 'terms.pdf' }, 'our terms', 'agent_bob');
+    const [webhook] = await receiver.waitFor(1);
+
+    expect(sent.media).toEqual({ sid: expect.stringMatching(/^ME/), contentType: 'application/pdf', filename: 'terms.pdf', size: data.length });
+    expect(emulator.mediaContent(sent.media!.sid)?.equals(data)).toBe(true);
+    expect(webhook?.params).toMatchObject({
+      EventType: 'onMessageSent',
+      MessageSid: sent.sid,
+      Body: 'our terms',
+      Source: 'SDK',
+      MediaSid: sent.media!.sid,
+      MediaContentType: 'application/pdf',
+      MediaFilename: 'terms.pdf',
+      MediaSize: String(data.length),
+    });
+    const [listed] = await chatChannel(sid).messages.list();
+    expect(listed).toMatchObject({ type: 'media', media: { sid: sent.media!.sid, size: data.length, content_type: 'application/pdf', filename: 'terms.pdf' } });
+    expect(await rejectionOf(chatChannel(sid).messages.create({ from: 'telegram_42', mediaSid: `ME${'0'.repeat(32)}` }))).toMatchObject({ status: 400 });
+  });
+
+  it('takes an agent file over the control routes', async () => {
+    const sid = await customerChannel();
+    const response = await fetch(`${baseUrl}/_sandbox/chat-channels/${sid}/agent-files`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ dataBase64: Buffer.from('gif').toString('base64'), contentType: 'image/gif', filename: 'a.gif', body: 'look' }),
+    });
+
+    expect(response.status).toBe(201);
+    const sent = (await response.json()) as { from: string; body: string; media: { sid: string } };
+    expect(sent).toMatchObject({ from: 'agent_alice', body: 'look', media: { contentType: 'image/gif', filename: 'a.gif', size: 3 } });
+    expect(emulator.mediaContent(sent.media.sid)?.toString()).toBe('gif');
+  });
+
   it('ends a chat: attributes status INACTIVE (other keys kept) fire onChannelUpdated, tasks go to wrapping', async () => {
     const sid = await customerChannel();
     await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });

@@ -181,6 +181,20 @@ describe('Twilio emulator: outgoing conversation webhooks', () => {
     expect(redelivery).toMatchObject({ messageSid: message.sid, statusCode: 200 });
   });
 
+  it('loses the next webhook on the way when asked, and redelivers it on request', async () => {
+    const { sid } = await conversationWithWebhook(['onMessageAdded']);
+    emulator.loseNextWebhooks(1);
+    const lost = emulator.agentSend(sid, 'lost');
+    emulator.agentSend(sid, 'arrives');
+    const [first] = await receiver.waitFor(1);
+    expect(first?.params.Body).toBe('arrives');
+    expect(emulator.webhookDeliveries.find((d) => d.messageSid === lost.sid)).toMatchObject({ statusCode: null, error: expect.stringMatching(/lost/) });
+
+    await emulator.redeliver(lost.sid);
+    const [, second] = await receiver.waitFor(2);
+    expect(second?.params).toMatchObject({ Body: 'lost', RetryCount: '1' });
+  });
+
   it('sends a forged webhook whose signature the receiver rejects', async () => {
     const { sid } = await conversationWithWebhook(['onMessageAdded']);
 

@@ -1,0 +1,23 @@
+import { WebSocketManager } from '@discordjs/ws';
+import { GatewayIntentBits, REST } from 'discord.js';
+import type { GatewaySessionKeeper } from './session-keeper.js';
+
+/**
+ * The gateway connection that receives DMs (discord.md §1, §3), through @discordjs/ws, the gateway
+ * library inside discord.js. Not a discord.js `Client`: a Client that resumes a session another process
+ * began never becomes ready (it waits for a READY that a resume does not send) and holds back every
+ * event, so the session could not move between processes. Sending is REST (rest-sender.ts).
+ */
+export function createGateway(opts: { token: string; apiBaseUrl: string; sessions: GatewaySessionKeeper }): WebSocketManager {
+  const { token, apiBaseUrl, sessions } = opts;
+  return new WebSocketManager({
+    token,
+    // DMs only. DirectMessages is not privileged, and Discord includes the content of DMs without
+    // the privileged MessageContent intent, so the bot needs nothing switched on in the portal.
+    intents: GatewayIntentBits.DirectMessages,
+    // Only GET /gateway/bot goes through this REST client.
+    rest: new REST({ api: apiBaseUrl }).setToken(token),
+    retrieveSessionInfo: (shardId) => sessions.retrieve(shardId),
+    updateSessionInfo: (shardId, info) => sessions.update(shardId, info),
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Which messages of a Flex chat the bridge knows of, by index: every index up to `through`, and
+ * those in `above`. An agent message whose lower neighbours are not all known may have overtaken
+ * a message whose webhook is late or lost.
+ */
+export interface KnownIndexes {
+  readonly through: number;
+  readonly above: readonly number[];
+}
+
+export const NOTHING_KNOWN: KnownIndexes = { through: -1, above: [] };
+
+/** `index` is known; with `allBefore`, so is every index below it (the chat was read back). */
+export function withIndex(known: KnownIndexes, index: number, allBefore = false): KnownIndexes {
+  let through = allBefore ? Math.max(known.through, index) : known.through;
+  const above = new Set(known.above);
+  if (index > through) above.add(index);
+  while (above.delete(through + 1)) through++;
+  return { through, above: [...above].filter((i) => i > through).sort((a, b) => a - b) };
+}
+
+/** True when some index below `index` is not known yet. */
+export function missesBefore(known: KnownIndexes, index: number): boolean {
+  for (let i = known.through + 1; i < index; i++) if (!known.above.includes(i)) return true;
+  return false;
+}
+
+/** Stored as two columns: `flex_known_through` (null: nothing) and `flex_known_above` (JSON, null: empty). */
+export function knownIndexesOf(through: number | null, above: string | null): KnownIndexes {
+  return { through: through ?? -1, above: above ? (JSON.parse(above) as number[]) : [] };
+}
+
+export function knownIndexesColumns(known: KnownIndexes): { through: number; above: string | null } {
+  return { through: known.through, above: known.above.length > 0 ? JSON.stringify(known.above) : null };
+}
