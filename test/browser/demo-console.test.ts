@@ -218,6 +218,8 @@ describe('the demo console in legacy-chat mode', () => {
     TIMEOUT_MS,
   );
 
+  it(`carries a photo from a Discord customer through a Flex Channel and one back, shown inline on both sides`, () => photoBothWays(page(), customers[1]!), TIMEOUT_MS);
+
   it(
     'shows /start answered by the bot, and a customer who blocked the bot: the bridge gives up and tells the agent',
     async () => {
