@@ -75,7 +75,11 @@ export async function startApp(
   const leadership = isPostgresUrl(config.DATABASE_URL)
     ? new IntakeLeadership(config.DATABASE_URL, adapters, log.child({ part: 'leadership' }), {
         // The previous leader may have died with Flex webhooks in flight, which Twilio does not retry.
-        onLeading: () => void bridge.catchUp.allOpen().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed')),
+        onLeading: () =>
+          void bridge.catchUp
+            .chatsWithGaps()
+            .then(() => bridge.catchUp.recentChats())
+            .catch((err: unknown) => log.warn({ err }, 'reading open chats back failed')),
       })
     : undefined;
   const http = createHttpServer({
@@ -108,6 +112,8 @@ export async function startApp(
   };
 
   try {
+    // Held messages whose wait ran out while no process was up: take in what they wait for first.
+    await bridge.catchUp.chatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {
@@ -122,7 +128,7 @@ export async function startApp(
     else for (const adapter of started) await adapter.exclusiveIntake?.start();
     log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');
     // Agent messages sent while no bridge was up had their webhooks fail; Twilio does not retry them.
-    void bridge.catchUp.allOpen().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed'));
+    void bridge.catchUp.recentChats().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed'));
     return { url, store, bridge, worker, http, adapters, stop };
   } catch (err) {
     await stop(0).catch(() => undefined);

@@ -3,7 +3,7 @@ import type { ChatAdapter } from '../../adapters/adapter.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { permanent } from '../delivery/errors.js';
 import { missesBefore } from '../store/known-indexes.js';
-import type { NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import type { Conversation, NewOutboxRow, OutboxRow, Store } from '../store/store.js';
 import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
@@ -28,7 +28,7 @@ export interface BridgeOptions {
 
 export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
 
-/** A gap's late webhook usually comes within this; otherwise the chat is read back. */
+/** How long a gap in a chat's indexes may stay open before the chat is read back. */
 const READ_BACK_AFTER_GAP_MS = 500;
 
 /**
@@ -97,15 +97,18 @@ export class Bridge {
         : { conversationId: conversation.id, flexSid: event.flexSid, index: event.index, holdMs: this.opts.reorderHoldMs };
     const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows, order);
     // A message whose predecessor is unknown: its webhook may be late, or lost for good.
-    if (accepted && order && missesBefore(conversation.knownIndexes, order.index)) {
-      this.catchUp.schedule(conversation, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
-    }
+    if (accepted && order && missesBefore(conversation.knownIndexes, order.index)) this.readBackSoon(conversation, order.index);
     log.info(
       { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
       accepted ? 'agent message stored' : 'duplicate agent message dropped',
     );
     if (accepted) this.opts.onEnqueued();
     return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /** A gap's late webhook usually comes within a moment; otherwise reading the chat back finds it. */
+  private readBackSoon(conversation: Conversation, index: number): void {
+    this.catchUp.schedule(conversation, index, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
   }
 
   private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string): NewOutboxRow[] {
@@ -190,10 +193,13 @@ export class Bridge {
       const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
       const flexSid = conversation.flexSid as string;
       try {
-        const flex = this.opts.flex;
-        let lastIndex = postedWhileOpening ? undefined : await flex.postMessage(flexSid, first, { checkFirst });
-        for (const next of more) lastIndex = await flex.postMessage(flexSid, next, { checkFirst });
-        if (lastIndex !== undefined) await this.opts.store.noteFlexIndex(conversation.id, lastIndex);
+        const posts = postedWhileOpening ? more : [first, ...more];
+        for (const [i, post] of posts.entries()) {
+          const index = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
+          await this.opts.store.noteFlexIndex(conversation.id, index);
+          // Flex has a message before ours that the bridge never heard of: an agent's, whose webhook failed.
+          if (i === 0 && missesBefore(conversation.knownIndexes, index)) this.readBackSoon(conversation, index);
+        }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         return;
       } catch (err) {

@@ -1,7 +1,11 @@
 import type { Logger } from 'pino';
 import type { FlexBackend, FlexMessageEvent } from '../flex/backend.js';
+import { missesBefore } from '../store/known-indexes.js';
 import type { Conversation, Store } from '../store/store.js';
 import type { Acceptance } from './bridge.js';
+
+const RECENT_CHAT_MS = 24 * 3600_000;
+const RECENT_CHATS_READ_BACK = 1_000;
 
 export interface CatchUpOptions {
   readonly store: Store;
@@ -18,12 +22,13 @@ export interface CatchUpOptions {
 /**
  * Twilio does not retry a Conversations webhook that failed, so an agent message sent while the
  * bridge was down, or whose webhook got lost, would never reach the customer. This reads a chat's
- * latest messages back and takes in the ones the webhooks missed: for every open chat at start, and
- * for a chat whose webhook shows a gap in its indexes. After a chat is read back nothing before its
- * latest message is missing, so the rows waiting for one (ChatOrder) are released.
+ * latest messages back and takes in the ones the webhooks missed: for the recently active chats at
+ * start, and for a chat whose next message shows a gap in its indexes. After a chat is read back
+ * nothing before its latest message is missing, so the rows waiting for one (ChatOrder) are released.
  */
 export class CatchUp {
-  private readonly scheduled = new Map<string, NodeJS.Timeout>();
+  /** Chats to look at soon, with the highest index that showed a gap. */
+  private readonly scheduled = new Map<string, { timer: NodeJS.Timeout; index: number }>();
   private stopped = false;
 
   constructor(private readonly opts: CatchUpOptions) {}
@@ -32,17 +37,38 @@ export class CatchUp {
     return this.opts.flex.recentMessages !== undefined;
   }
 
-  /** Reads the chat back after `delayMs`, once however often it is asked in the meantime. */
-  schedule(conversation: Conversation, delayMs: number): void {
+  /**
+   * The message at `index` showed a gap: after `delayMs`, unless the gap has closed by then (the late
+   * webhook came, or the bridge's own post was recorded), reads the chat back. Once per chat however
+   * often it is asked in the meantime.
+   */
+  schedule(conversation: Conversation, index: number, delayMs: number): void {
     const flexSid = conversation.flexSid;
-    if (!this.supported || this.stopped || !flexSid || this.scheduled.has(flexSid)) return;
+    if (!this.supported || this.stopped || !flexSid) return;
+    const pending = this.scheduled.get(flexSid);
+    if (pending) {
+      pending.index = Math.max(pending.index, index);
+      return;
+    }
     const timer = setTimeout(() => {
-      this.chat(conversation)
+      this.closeGap(flexSid)
         .catch((err: unknown) => this.opts.log.warn({ err, flexSid }, 'reading a chat back failed; held messages go when their wait ends'))
         .finally(() => this.scheduled.delete(flexSid));
     }, delayMs);
     timer.unref();
-    this.scheduled.set(flexSid, timer);
+    this.scheduled.set(flexSid, { timer, index });
+  }
+
+  private async closeGap(flexSid: string): Promise<void> {
+    const index = this.scheduled.get(flexSid)?.index ?? 0;
+    const conversation = await this.opts.store.conversationByFlexSid(flexSid);
+    if (!conversation) return;
+    if (missesBefore(conversation.knownIndexes, index)) {
+      await this.chat(conversation);
+      return;
+    }
+    await this.opts.store.releaseHeld(flexSid);
+    this.opts.onReleased();
   }
 
   /** Takes in the chat's messages the webhooks missed; resolves to how many there were. */
@@ -65,11 +91,28 @@ export class CatchUp {
     return recovered;
   }
 
-  /** Reads back every open chat, one after another; a chat that fails is logged and skipped. */
-  async allOpen(): Promise<number> {
+  /**
+   * Reads back the chats whose pending messages wait for an earlier one (a process died before it
+   * read them back): before delivery starts, since their wait may have run out meanwhile.
+   */
+  async chatsWithGaps(): Promise<number> {
     if (!this.supported) return 0;
+    return this.each(await this.opts.store.conversationsWithGaps());
+  }
+
+  /**
+   * Reads back the open chats with traffic in the last day (at most a thousand, the latest first),
+   * one after another; a chat that fails is logged and skipped. A quieter chat is read back when its
+   * next message, from the agent or the customer, shows a gap.
+   */
+  async recentChats(): Promise<number> {
+    if (!this.supported) return 0;
+    return this.each(await this.opts.store.recentlyActiveConversations(Date.now() - RECENT_CHAT_MS, RECENT_CHATS_READ_BACK));
+  }
+
+  private async each(chats: readonly Conversation[]): Promise<number> {
     let recovered = 0;
-    for (const conversation of await this.opts.store.listConversations({ status: 'active', limit: 100_000 })) {
+    for (const conversation of chats) {
       if (this.stopped) break;
       try {
         recovered += await this.chat(conversation);
@@ -82,7 +125,7 @@ export class CatchUp {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.scheduled.values()) clearTimeout(timer);
+    for (const { timer } of this.scheduled.values()) clearTimeout(timer);
     this.scheduled.clear();
   }
 }

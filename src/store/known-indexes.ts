@@ -33,3 +33,13 @@ export function knownIndexesOf(through: number | null, above: string | null): Kn
 export function knownIndexesColumns(known: KnownIndexes): { through: number; above: string | null } {
   return { through: known.through, above: known.above.length > 0 ? JSON.stringify(known.above) : null };
 }
+
+/**
+ * Open chats with a pending row above an index the bridge does not know. Told by flex_known_through
+ * alone, so it may name a chat whose gap is already filled by indexes in flex_known_above.
+ */
+export const CONVERSATIONS_WITH_GAPS = `
+  SELECT c.* FROM conversations c
+  WHERE c.status = 'active' AND EXISTS (
+    SELECT 1 FROM outbox o
+    WHERE o.status = 'pending' AND o.flex_sid = c.flex_sid AND o.flex_index > COALESCE(c.flex_known_through, -1) + 1)`;

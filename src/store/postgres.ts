@@ -1,7 +1,15 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { UserKey } from '../bridge/messages.js';
-import { knownIndexesColumns, knownIndexesOf, missesBefore, NOTHING_KNOWN, withIndex, type KnownIndexes } from './known-indexes.js';
+import {
+  CONVERSATIONS_WITH_GAPS,
+  knownIndexesColumns,
+  knownIndexesOf,
+  missesBefore,
+  NOTHING_KNOWN,
+  withIndex,
+  type KnownIndexes,
+} from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
 import type {
   ChatOrder,
@@ -139,7 +147,12 @@ export class PostgresStore implements Store {
 
   private async setKnownIndexes(client: PoolClient, id: number, known: KnownIndexes): Promise<void> {
     const { through, above } = knownIndexesColumns(known);
-    await client.query('UPDATE conversations SET flex_known_through = $2, flex_known_above = $3 WHERE id = $1', [id, through, above]);
+    await client.query('UPDATE conversations SET flex_known_through = $2, flex_known_above = $3, updated_at = $4 WHERE id = $1', [
+      id,
+      through,
+      above,
+      Date.now(),
+    ]);
   }
 
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean> {
@@ -200,9 +213,9 @@ export class PostgresStore implements Store {
   async noteFlexIndex(id: number, index: number, allBefore = false): Promise<void> {
     // The usual case, the next index with nothing known above, takes one statement.
     const next = await this.pool.query(
-      `UPDATE conversations SET flex_known_through = $2
+      `UPDATE conversations SET flex_known_through = $2, updated_at = $3
        WHERE id = $1 AND COALESCE(flex_known_through, -1) = $2 - 1 AND flex_known_above IS NULL`,
-      [id, index],
+      [id, index, Date.now()],
     );
     if (next.rowCount === 1) return;
     await this.transaction(async (client) => {
@@ -246,6 +259,18 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<ConversationRecord>(
       'SELECT * FROM conversations WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2',
       [filter.status ?? null, filter.limit ?? 100],
+    );
+    return rows.map(toConversation);
+  }
+
+  async conversationsWithGaps(): Promise<Conversation[]> {
+    return (await this.pool.query<ConversationRecord>(CONVERSATIONS_WITH_GAPS)).rows.map(toConversation);
+  }
+
+  async recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]> {
+    const { rows } = await this.pool.query<ConversationRecord>(
+      "SELECT * FROM conversations WHERE status = 'active' AND updated_at >= $1 ORDER BY updated_at DESC LIMIT $2",
+      [since, limit],
     );
     return rows.map(toConversation);
   }

@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { UserKey } from '../bridge/messages.js';
-import { knownIndexesColumns, knownIndexesOf, missesBefore, NOTHING_KNOWN, withIndex, type KnownIndexes } from './known-indexes.js';
+import {
+  CONVERSATIONS_WITH_GAPS,
+  knownIndexesColumns,
+  knownIndexesOf,
+  missesBefore,
+  NOTHING_KNOWN,
+  withIndex,
+  type KnownIndexes,
+} from './known-indexes.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
@@ -66,7 +74,10 @@ export class SqliteStore implements Store {
       ),
       seqIsId: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
-      setKnownIndexes: db.prepare('UPDATE conversations SET flex_known_through = ?, flex_known_above = ? WHERE id = ?'),
+      setKnownIndexes: db.prepare('UPDATE conversations SET flex_known_through = ?, flex_known_above = ?, updated_at = ? WHERE id = ?'),
+      recentlyActive: db.prepare(
+        "SELECT * FROM conversations WHERE status = 'active' AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?",
+      ),
       currentConversation: db.prepare(
         "SELECT * FROM conversations WHERE network = ? AND external_user_id = ? AND status <> 'ended'",
       ),
@@ -184,7 +195,7 @@ export class SqliteStore implements Store {
 
   private setKnownIndexes(id: number, known: KnownIndexes): void {
     const { through, above } = knownIndexesColumns(known);
-    this.stmt.setKnownIndexes.run(through, above, id);
+    this.stmt.setKnownIndexes.run(through, above, Date.now(), id);
   }
 
   async releaseHeld(flexSid: string): Promise<void> {
@@ -213,6 +224,14 @@ export class SqliteStore implements Store {
       ? this.db.prepare('SELECT * FROM conversations WHERE status = ? ORDER BY id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
       : this.db.prepare('SELECT * FROM conversations ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100);
     return (rows as ConversationRecord[]).map(toConversation);
+  }
+
+  async conversationsWithGaps(): Promise<Conversation[]> {
+    return (this.db.prepare(CONVERSATIONS_WITH_GAPS).all() as ConversationRecord[]).map(toConversation);
+  }
+
+  async recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]> {
+    return (this.stmt.recentlyActive.all(since, limit) as ConversationRecord[]).map(toConversation);
   }
 
   async countOpenConversations(): Promise<number> {

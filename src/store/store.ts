@@ -111,6 +111,10 @@ export interface Store extends GatewaySessionStore {
   activateConversation(id: number): Promise<void>;
   endConversation(id: number): Promise<void>;
   listConversations(filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
+  /** Open chats with a pending agent message whose lower neighbours are not all known (see ChatOrder). */
+  conversationsWithGaps(): Promise<Conversation[]>;
+  /** Open chats whose row changed (e.g. a message went through) since `since`, the latest first. */
+  recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]>;
   countOpenConversations(): Promise<number>;
 
   /**

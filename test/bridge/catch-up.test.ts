@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CatchUp } from '../../src/bridge/catch-up.js';
 import type { FlexBackend, FlexMessageEvent, RecentMessage } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -85,17 +85,37 @@ describe('CatchUp', () => {
   });
 
   it('reads a chat back once however often it is scheduled meanwhile', async () => {
-    catchUp.schedule(chat, 20);
-    catchUp.schedule(chat, 20);
-    catchUp.schedule(chat, 0);
+    catchUp.schedule(chat, 2, 20);
+    catchUp.schedule(chat, 3, 20);
+    catchUp.schedule(chat, 1, 0);
     await eventually(() => reads === 1 || undefined, 'one read-back');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reads).toBe(1);
   });
 
-  it('reads back every open chat on allOpen', async () => {
+  it('does not read a chat back when its gap closed meanwhile', async () => {
+    await store.noteFlexIndex(chat.id, 0);
+    catchUp.schedule(chat, 2, 20);
+    await store.noteFlexIndex(chat.id, 1); // the late webhook, or the bridge's own post, recorded
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reads).toBe(0);
+
+    catchUp.schedule(chat, 4, 0); // index 3 stays unknown
+    await eventually(() => reads === 1 || undefined, 'a read-back for the open gap');
+  });
+
+  it('reads back the open chats with traffic in the last day, and not the others', async () => {
     recent = [message(5, 'agent_bob')];
-    expect(await catchUp.allOpen()).toBe(1);
+    expect(await catchUp.recentChats()).toBe(1);
     expect(reads).toBe(1);
+
+    const dayAndAMinute = DAY + 60_000;
+    vi.useFakeTimers({ now: Date.now() + dayAndAMinute, toFake: ['Date'] });
+    try {
+      expect(await catchUp.recentChats()).toBe(0);
+      expect(reads).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -157,6 +157,16 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
     expect(h.twilio.requests.some((r) => r.method === 'GET' && r.path === `/v1/Conversations/${task.conversationSid}/Messages`)).toBe(true);
   });
 
+  it("reads the chat back when the customer's next message shows that an agent message was missed", async () => {
+    const task = await aliceWritesFirst();
+    h.twilio.loseNextWebhooks(1);
+    h.twilio.agentSend(task.conversationSid, 'the last word, its webhook lost');
+    await eventually(() => h.twilio.webhookDeliveries.find((d) => d.error !== null), 'the lost webhook');
+    h.telegram.userSends(ALICE.id, 'Hello? Anyone there?');
+    await h.telegram.waitForMessages(ALICE.id, 1);
+    expect(h.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['the last word, its webhook lost']);
+  });
+
   it('reads open chats back on start: an agent message sent while the bridge was down is delivered once', async () => {
     const task = await aliceWritesFirst();
     h.twilio.agentSend(task.conversationSid, 'before the restart');

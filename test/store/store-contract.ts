@@ -149,6 +149,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       beforeEach(async () => {
         chat = (await store.beginConversation(alice)).id;
         await store.setFlexSid(chat, 'CH1');
+        await store.activateConversation(chat);
         await store.noteFlexIndex(chat, 0); // the customer's first message
       });
 
@@ -187,6 +188,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect((await store.currentConversation(alice))?.knownIndexes).toEqual({ through: 3, above: [] });
       });
 
+      it('names the chats whose pending messages wait for an unknown index', async () => {
+        await accept(2, 'two');
+        expect((await store.conversationsWithGaps()).map((c) => c.flexSid)).toEqual(['CH1']);
+        await accept(1, 'one');
+        expect(await store.conversationsWithGaps()).toEqual([]);
+      });
+
       it('never puts a late message before one already being delivered', async () => {
         await store.noteFlexIndex(chat, 1);
         await accept(2, 'two');
@@ -203,6 +211,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await accept(1, 'one');
         expect(await drain(Date.now())).toEqual(['plain 1', 'plain 2', 'one']);
       });
+    });
+
+    it('lists the open chats with recent traffic, the latest first', async () => {
+      const before = Date.now();
+      const c1 = await store.beginConversation(alice);
+      await store.activateConversation(c1.id);
+      const bob = await store.beginConversation({ ...alice, externalUserId: '6012345678', identity: 'telegram_6012345678' });
+      await store.activateConversation(bob.id);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.noteFlexIndex(c1.id, 0); // traffic in alice's chat
+      expect((await store.recentlyActiveConversations(before, 10)).map((c) => c.id)).toEqual([c1.id, bob.id]);
+      expect((await store.recentlyActiveConversations(before, 1)).map((c) => c.id)).toEqual([c1.id]);
+      expect(await store.recentlyActiveConversations(Date.now() + 1_000, 10)).toEqual([]);
+      await store.endConversation(c1.id);
+      expect((await store.recentlyActiveConversations(before, 10)).map((c) => c.id)).toEqual([bob.id]);
     });
 
     it('prunes old dedupe keys', async () => {
