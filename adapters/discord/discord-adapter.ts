@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { CloseCodes, WebSocketShardEvents, type WebSocketManager } from '@discordjs/ws';
-import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDispatchPayload } from 'discord.js';
+import { GatewayCloseCodes, GatewayDispatchEvents, REST, type APIUser, type GatewayDispatchPayload } from 'discord.js';
 import { splitText } from '../../src/bridge/split-text.js';
 import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
 import type { GatewaySessionStore } from '../../src/store/gateway-sessions.js';
@@ -34,8 +34,15 @@ const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** This process's hold of the gateway: a new one each time, as a destroyed manager does not connect again. */
 interface GatewayHold {
   readonly manager: WebSocketManager;
-  readonly sessions: GatewaySessionKeeper;
+  readonly keeper: GatewaySessionKeeper;
+  /** Aborted when this process lets the gateway go, which ends a connect still waiting. */
+  readonly lettingGo: AbortController;
 }
+
+/** A connect that neither succeeds nor fails by then (Discord unreachable, a RESUME unanswered) is given up and tried again. */
+const CONNECT_TIMEOUT_MS = 30_000;
+/** A DM the store did not take is offered again after this (doubling up to the last), in gateway order. */
+const STORE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 /** Discord rejects content over 2000 characters (50035), and REST does not split. */
 const MAX_CONTENT_LENGTH = 2000;
@@ -59,6 +66,8 @@ export class DiscordAdapter implements ChatAdapter {
   };
   readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
   private readonly sender: DiscordRestSender;
+  /** Only `GET /gateway/bot` goes through it; one per adapter, as each REST keeps sweeper timers. */
+  private readonly gatewayRest: REST;
   private gateway: GatewayHold | undefined;
   private gatewayWanted = false;
   private gatewayState: 'connecting' | 'ready' | 'reconnecting' = 'connecting';
@@ -71,6 +80,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   constructor(private readonly opts: DiscordAdapterOptions) {
     this.sender = new DiscordRestSender(opts.apiBaseUrl, opts.token);
+    this.gatewayRest = new REST({ api: opts.apiBaseUrl }).setToken(opts.token);
   }
 
   /** Checks the token over REST, so a wrong one stops every process at start, not only the leader. */
@@ -135,17 +145,18 @@ export class DiscordAdapter implements ChatAdapter {
     this.fatalError = undefined;
     this.gatewayState = 'connecting';
     // Keyed by bot too: a session belongs to one bot, and another token must not try to resume it.
-    const sessions = new GatewaySessionKeeper(this.opts.sessions, (shardId) => `discord:${bot.id}:${shardId}`, this.opts.log);
-    const manager = createGateway({ token: this.opts.token, apiBaseUrl: this.opts.apiBaseUrl, sessions });
-    const hold = { manager, sessions };
+    const keeper = new GatewaySessionKeeper(this.opts.sessions, (shardId) => `discord:${bot.id}:${shardId}`, this.opts.log);
+    const manager = createGateway({ token: this.opts.token, rest: this.gatewayRest, keeper });
+    const hold: GatewayHold = { manager, keeper, lettingGo: new AbortController() };
     this.watchGateway(hold);
-    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, sessions));
+    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, hold));
     this.gateway = hold;
     try {
-      await manager.connect();
+      await connectWithin(hold, CONNECT_TIMEOUT_MS);
     } catch (err) {
       if (this.gateway === hold) this.gateway = undefined;
       await letGo(hold).catch(() => undefined);
+      await keeper.flush();
       throw new Error(describeLoginFailure(err, this.opts.token));
     }
     this.opts.log.info({ bot: bot.username }, 'discord gateway connected');
@@ -156,35 +167,49 @@ export class DiscordAdapter implements ChatAdapter {
     const hold = this.gateway;
     this.gateway = undefined;
     if (!hold) return;
-    await letGo(hold);
-    await this.inbound;
-    await hold.sessions.flush();
+    try {
+      await letGo(hold);
+    } finally {
+      await this.inbound;
+      await hold.keeper.flush();
+    }
     this.opts.log.info('discord gateway disconnected; its session is kept for the next holder');
   }
 
   /** Every event counts toward the kept sequence, once it and the ones before it are handled. */
-  private onDispatch(event: GatewayDispatchPayload, shardId: number, sessions: GatewaySessionKeeper): void {
-    const handled = sessions.checkpointAfter(shardId, event.s);
+  private onDispatch(event: GatewayDispatchPayload, shardId: number, hold: GatewayHold): void {
+    const handled = hold.keeper.checkpointAfter(shardId, event.s);
     let message: InboundMessage | undefined;
     if (event.t === GatewayDispatchEvents.MessageCreate) {
       const item = classifyMessage(event.d);
       if (item.kind === 'message') message = item.message;
       else this.opts.log.debug({ messageId: event.d.id, reason: item.reason }, 'discord message ignored');
     }
-    this.inbound = this.inbound.then(() => message && this.handOver(message)).then(handled);
+    this.inbound = this.inbound.then(async () => {
+      if (!message || (await this.handOver(message, hold))) handled();
+    });
   }
 
-  private async handOver(message: InboundMessage): Promise<void> {
-    try {
-      if (!this.sink) throw new Error('adapter not started');
-      await this.sink(message);
-    } catch (err) {
-      // The gateway has no acknowledgement: Discord cannot be asked to deliver this event again, so
-      // a DM the sink did not store is lost. Say so loudly, with what identifies it.
-      this.opts.log.error(
-        { err, externalMessageId: message.externalMessageId, externalUserId: message.externalUserId },
-        'discord message NOT stored; the gateway cannot redeliver it',
-      );
+  /**
+   * Offers the DM to the sink until it is stored, later DMs waiting behind it. If this process lets
+   * the gateway go first, the kept sequence stays before the DM, so the next holder's resume replays it.
+   */
+  private async handOver(message: InboundMessage, hold: GatewayHold): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!this.sink) throw new Error('adapter not started');
+        await this.sink(message);
+        return true;
+      } catch (err) {
+        const context = { err, externalMessageId: message.externalMessageId, externalUserId: message.externalUserId };
+        if (hold.lettingGo.signal.aborted) {
+          hold.keeper.holdBack();
+          this.opts.log.error(context, 'discord message not stored; the next gateway holder gets it again on resume');
+          return false;
+        }
+        this.opts.log.error(context, 'discord message not stored yet; trying again');
+        await sleep(STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!, hold.lettingGo.signal);
+      }
     }
   }
 
@@ -223,7 +248,27 @@ export class DiscordAdapter implements ChatAdapter {
  * Closes the socket but not the session. Not with 1000: Discord ends a session closed with 1000 or
  * 1001; after any other code the next holder resumes it, and Discord replays to it what came meanwhile.
  */
-async function letGo({ manager, sessions }: GatewayHold): Promise<void> {
-  sessions.release();
+async function letGo({ manager, keeper, lettingGo }: GatewayHold): Promise<void> {
+  keeper.release();
+  lettingGo.abort();
   await manager.destroy({ code: CloseCodes.Resuming, reason: 'Handing the session over' });
+}
+
+/** `manager.connect()`, given up after `timeoutMs` or when the gateway is let go meanwhile. */
+async function connectWithin({ manager, lettingGo }: GatewayHold, timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.any([lettingGo.signal, AbortSignal.timeout(timeoutMs)]);
+  const givenUp = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(new Error(lettingGo.signal.aborted ? 'let go while connecting' : `no answer within ${timeoutMs} ms`));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([manager.connect(), givenUp]);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }

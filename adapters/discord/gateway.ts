@@ -1,5 +1,5 @@
 import { WebSocketManager } from '@discordjs/ws';
-import { GatewayIntentBits, REST } from 'discord.js';
+import { GatewayIntentBits, type REST } from 'discord.js';
 import type { GatewaySessionKeeper } from './session-keeper.js';
 
 /**
@@ -8,16 +8,16 @@ import type { GatewaySessionKeeper } from './session-keeper.js';
  * began never becomes ready (it waits for a READY that a resume does not send) and holds back every
  * event, so the session could not move between processes. Sending is REST (rest-sender.ts).
  */
-export function createGateway(opts: { token: string; apiBaseUrl: string; sessions: GatewaySessionKeeper }): WebSocketManager {
-  const { token, apiBaseUrl, sessions } = opts;
+export function createGateway(opts: { token: string; rest: REST; keeper: GatewaySessionKeeper }): WebSocketManager {
+  const { token, rest, keeper } = opts;
   return new WebSocketManager({
     token,
     // DMs only. DirectMessages is not privileged, and Discord includes the content of DMs without
     // the privileged MessageContent intent, so the bot needs nothing switched on in the portal.
     intents: GatewayIntentBits.DirectMessages,
     // Only GET /gateway/bot goes through this REST client.
-    rest: new REST({ api: apiBaseUrl }).setToken(token),
-    retrieveSessionInfo: (shardId) => sessions.retrieve(shardId),
-    updateSessionInfo: (shardId, info) => sessions.update(shardId, info),
+    rest,
+    retrieveSessionInfo: (shardId) => keeper.retrieve(shardId),
+    updateSessionInfo: (shardId, info) => keeper.update(shardId, info),
   });
 }

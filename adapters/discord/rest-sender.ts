@@ -7,7 +7,7 @@ const MAX_CACHED_DMS = 10_000;
 
 /**
  * Discord over REST alone (discord.md §2): no gateway session, so every process can send, whether or
- * not it holds the gateway. discord.js's managers need a logged-in client, hence plain REST calls.
+ * not it holds the gateway.
  */
 export class DiscordRestSender {
   private readonly rest: REST;

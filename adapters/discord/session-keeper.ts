@@ -21,6 +21,8 @@ export class GatewaySessionKeeper {
   private writes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private released = false;
+  /** An event could not be handled: the kept sequence must stay before it. */
+  private heldBack = false;
 
   constructor(
     private readonly store: GatewaySessionStore,
@@ -62,10 +64,15 @@ export class GatewaySessionKeeper {
     const sessionId = this.live.get(shardId)?.sessionId;
     return () => {
       // An event of a session that has ended since moves nothing.
-      if (sessionId === undefined || this.live.get(shardId)?.sessionId !== sessionId) return;
+      if (this.heldBack || sessionId === undefined || this.live.get(shardId)?.sessionId !== sessionId) return;
       this.unwritten.set(shardId, { sessionId, sequence });
-      this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+      this.timer ??= setTimeout(() => void this.flush(), this.intervalMs).unref();
     };
+  }
+
+  /** An event was not handled: no later one moves the kept sequence, so a resume replays it. */
+  holdBack(): void {
+    this.heldBack = true;
   }
 
   /**

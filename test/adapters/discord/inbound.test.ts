@@ -80,7 +80,7 @@ describe('DiscordAdapter inbound', () => {
     expect(maxInFlight).toBe(1);
   });
 
-  it('logs a DM the sink failed to store as lost and goes on with the next ones', async () => {
+  it('logs a DM the sink failed to store and offers it again, the next DMs waiting behind it', async () => {
     const emulator = await rig.emulator();
     const capture = new LogCapture();
     const sink = new SinkRecorder();
@@ -97,14 +97,14 @@ describe('DiscordAdapter inbound', () => {
       capture.log,
     );
 
-    const lost = emulator.userSendsDm(ALICE.id, 'lost');
-    emulator.userSendsDm(ALICE.id, 'kept');
+    const refused = emulator.userSendsDm(ALICE.id, 'refused once');
+    emulator.userSendsDm(ALICE.id, 'behind it');
 
-    expect((await sink.waitFor(1)).map((m) => m.text)).toEqual(['kept']);
+    expect((await sink.waitFor(2)).map((m) => m.text)).toEqual(['refused once', 'behind it']);
     const error = capture.lines.find((line) => line.level === 50);
     expect(error).toMatchObject({
-      msg: 'discord message NOT stored; the gateway cannot redeliver it',
-      externalMessageId: lost.id,
+      msg: 'discord message not stored yet; trying again',
+      externalMessageId: refused.id,
       externalUserId: ALICE.id,
       err: { message: 'database is locked' },
     });

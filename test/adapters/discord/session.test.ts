@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatched, recordGateway } from '../../sandbox/discord/helpers.js';
+import { eventually } from '../../support/wait.js';
 import { AdapterRig, ALICE, SinkRecorder } from './harness.js';
 
 const rig = new AdapterRig();
@@ -32,6 +33,21 @@ describe('DiscordAdapter gateway session in the database', () => {
     await sink.waitFor(3);
     await adapter.exclusiveIntake.stop();
     expect((await rig.sessions.gatewaySession(key))?.sequence).toBe(sequences()[2]);
+  });
+
+  it('keeps the sequence before a DM never stored, so the next holder of the gateway gets it again', async () => {
+    const emulator = await rig.emulator();
+    const first = await rig.started(emulator, async () => {
+      throw new Error('database down');
+    });
+    emulator.userSendsDm(ALICE.id, 'not stored by the first holder');
+    await eventually(() => first.health().ready, 'the first holder connected');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a refusal or two
+    await first.exclusiveIntake.stop();
+
+    const sink = new SinkRecorder();
+    await rig.started(emulator, sink.sink);
+    expect((await sink.waitFor(1)).map((m) => m.text)).toEqual(['not stored by the first holder']);
   });
 
   it('starts a new session, at once, when the kept one can no longer be resumed (expired or unknown)', async () => {
