@@ -1,13 +1,27 @@
 # syntax=docker/dockerfile:1
-# Production dependencies only. The compilers are here for better-sqlite3 when no prebuilt binary fits
-# the platform; the final stage copies node_modules and never has them.
-FROM node:20-bookworm-slim AS deps
+# The bridge alone: emulators, demo and tests stay in the source tree (packages/, test/).
+
+# Compiles src/ and adapters/ to dist/ (TypeScript is a dev dependency, so this stage installs everything).
+FROM node:24-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY packages/emulators/package.json packages/emulators/
+COPY packages/demo/package.json packages/demo/
+RUN npm ci --ignore-scripts
+COPY src ./src
+COPY adapters ./adapters
+RUN npm run build
+
+# Production dependencies only, from the root manifest alone: the local packages are dev dependencies.
+# The compilers are here for better-sqlite3 when no prebuilt binary fits the platform.
+FROM node:24-bookworm-slim AS deps
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     DATABASE_URL=sqlite:/data/flex-bridge.db \
     PORT=3000
@@ -15,8 +29,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
-COPY src ./src
-COPY adapters ./adapters
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/adapters ./dist/adapters
 COPY config ./config
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'bench/results', 'src/sandbox/console/public'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'bench/results', 'packages/demo/src/public'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,6 +16,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { paths: ['telegraf', 'discord.js', 'twilio'], patterns: ['telegraf/*', 'discord.js/*', 'twilio/*'] }],
     },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
     files: ['bin/**/*.js'],

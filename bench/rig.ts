@@ -1,7 +1,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/sandbox-env.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
 import type { BenchDatabase } from './database.js';
 import type { BridgeHostApi } from './hosts/bridge-host.js';
 import type { Direction } from './hosts/load.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { ChatAdapter } from '../adapters/adapter.js';
-import { createAdapters } from './adapters.js';
-import { Bridge, type Acceptance } from './bridge/bridge.js';
-import type { InboundMessage } from './bridge/messages.js';
+import type { ChatAdapter } from './core/chat-adapter.js';
+import { createAdapters } from './create-adapters.js';
+import { Bridge } from './bridge/bridge.js';
+import type { Acceptance, InboundMessage } from './core/messages.js';
 import type { Config } from './config.js';
 import { defaultRetryPolicy } from './delivery/backoff.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/worker.js';
@@ -77,8 +77,8 @@ export async function startApp(
         // The previous leader may have died with Flex webhooks in flight, which Twilio does not retry.
         onLeading: () =>
           void bridge.catchUp
-            .chatsWithGaps()
-            .then(() => bridge.catchUp.recentChats())
+            .readBackChatsWithGaps()
+            .then(() => bridge.catchUp.readBackRecentChats())
             .catch((err: unknown) => log.warn({ err }, 'reading open chats back failed')),
       })
     : undefined;
@@ -113,7 +113,7 @@ export async function startApp(
 
   try {
     // Held messages whose wait ran out while no process was up: take in what they wait for first.
-    await bridge.catchUp.chatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
+    await bridge.catchUp.readBackChatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {
@@ -128,7 +128,7 @@ export async function startApp(
     else for (const adapter of started) await adapter.exclusiveIntake?.start();
     log.info({ url, flexMode: flex.mode, networks: adapters.map((a) => a.network) }, 'flex-bridge started');
     // Agent messages sent while no bridge was up had their webhooks fail; Twilio does not retry them.
-    void bridge.catchUp.recentChats().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed'));
+    void bridge.catchUp.readBackRecentChats().catch((err: unknown) => log.warn({ err }, 'reading open chats back failed'));
     return { url, store, bridge, worker, http, adapters, stop };
   } catch (err) {
     await stop(0).catch(() => undefined);

@@ -1,14 +1,12 @@
 import { ConfigError } from './config.js';
 import type { Command } from './commands/command.js';
 import { conversations } from './commands/conversations.js';
-import { demo } from './commands/demo.js';
 import { doctor } from './commands/doctor.js';
 import { outbox } from './commands/outbox.js';
-import { sandbox } from './commands/sandbox.js';
 import { setup } from './commands/setup.js';
 import { start } from './commands/start.js';
 
-const commands: readonly Command[] = [start, demo, doctor, conversations, outbox, sandbox, setup];
+const commands: readonly Command[] = [start, doctor, conversations, outbox, setup];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

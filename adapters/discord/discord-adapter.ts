@@ -1,16 +1,18 @@
 import type { Logger } from 'pino';
 import { CloseCodes, WebSocketShardEvents, type WebSocketManager } from '@discordjs/ws';
-import { GatewayCloseCodes, GatewayDispatchEvents, REST, type APIUser, type GatewayDispatchPayload } from 'discord.js';
-import { splitText } from '../../src/bridge/split-text.js';
-import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
-import type { GatewaySessionStore } from '../../src/store/gateway-sessions.js';
-import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
+import { REST } from '@discordjs/rest';
+import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDispatchPayload } from 'discord-api-types/v10';
+import { splitText } from '../../src/core/text.js';
+import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
+import type { GatewaySessionStore } from '../../src/core/gateway-sessions.js';
+import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { describeLoginFailure, toDeliveryError } from './errors.js';
 import { createGateway } from './gateway.js';
 import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
 import { DiscordRestSender } from './rest-sender.js';
 import { GatewaySessionKeeper } from './session-keeper.js';
 import { classifyMessage } from './to-inbound.js';
+import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
 export interface DiscordAdapterOptions {
   readonly token: string;
@@ -31,12 +33,12 @@ const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   GatewayCloseCodes.DisallowedIntents,
 ]);
 
-/** This process's hold of the gateway: a new one each time, as a destroyed manager does not connect again. */
-interface GatewayHold {
+/** This process's connection of the gateway: a new one each time, as a destroyed manager does not connect again. */
+interface GatewayConnection {
   readonly manager: WebSocketManager;
   readonly keeper: GatewaySessionKeeper;
-  /** Aborted when this process lets the gateway go, which ends a connect still waiting. */
-  readonly lettingGo: AbortController;
+  /** Aborted when this process gives the gateway up (stop, lost leadership), which ends a connect still waiting. */
+  readonly released: AbortController;
 }
 
 /** A connect that neither succeeds nor fails by then (Discord unreachable, a RESUME unanswered) is given up and tried again. */
@@ -68,7 +70,7 @@ export class DiscordAdapter implements ChatAdapter {
   private readonly sender: DiscordRestSender;
   /** Only `GET /gateway/bot` goes through it; one per adapter, as each REST keeps sweeper timers. */
   private readonly gatewayRest: REST;
-  private gateway: GatewayHold | undefined;
+  private gateway: GatewayConnection | undefined;
   private gatewayWanted = false;
   private gatewayState: 'connecting' | 'ready' | 'reconnecting' = 'connecting';
   private sink: InboundSink | undefined;
@@ -147,15 +149,15 @@ export class DiscordAdapter implements ChatAdapter {
     // Keyed by bot too: a session belongs to one bot, and another token must not try to resume it.
     const keeper = new GatewaySessionKeeper(this.opts.sessions, (shardId) => `discord:${bot.id}:${shardId}`, this.opts.log);
     const manager = createGateway({ token: this.opts.token, rest: this.gatewayRest, keeper });
-    const hold: GatewayHold = { manager, keeper, lettingGo: new AbortController() };
-    this.watchGateway(hold);
-    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, hold));
-    this.gateway = hold;
+    const connection: GatewayConnection = { manager, keeper, released: new AbortController() };
+    this.watchGateway(connection);
+    manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, connection));
+    this.gateway = connection;
     try {
-      await connectWithin(hold, CONNECT_TIMEOUT_MS);
+      await connectWithin(connection, CONNECT_TIMEOUT_MS);
     } catch (err) {
-      if (this.gateway === hold) this.gateway = undefined;
-      await letGo(hold).catch(() => undefined);
+      if (this.gateway === connection) this.gateway = undefined;
+      await disconnectKeepingSession(connection).catch(() => undefined);
       await keeper.flush();
       throw new Error(describeLoginFailure(err, this.opts.token));
     }
@@ -164,21 +166,21 @@ export class DiscordAdapter implements ChatAdapter {
 
   private async disconnectGateway(): Promise<void> {
     this.gatewayWanted = false;
-    const hold = this.gateway;
+    const connection = this.gateway;
     this.gateway = undefined;
-    if (!hold) return;
+    if (!connection) return;
     try {
-      await letGo(hold);
+      await disconnectKeepingSession(connection);
     } finally {
       await this.inbound;
-      await hold.keeper.flush();
+      await connection.keeper.flush();
     }
     this.opts.log.info('discord gateway disconnected; its session is kept for the next holder');
   }
 
   /** Every event counts toward the kept sequence, once it and the ones before it are handled. */
-  private onDispatch(event: GatewayDispatchPayload, shardId: number, hold: GatewayHold): void {
-    const handled = hold.keeper.checkpointAfter(shardId, event.s);
+  private onDispatch(event: GatewayDispatchPayload, shardId: number, connection: GatewayConnection): void {
+    const handled = connection.keeper.checkpointAfter(shardId, event.s);
     let message: InboundMessage | undefined;
     if (event.t === GatewayDispatchEvents.MessageCreate) {
       const item = classifyMessage(event.d);
@@ -186,7 +188,7 @@ export class DiscordAdapter implements ChatAdapter {
       else this.opts.log.debug({ messageId: event.d.id, reason: item.reason }, 'discord message ignored');
     }
     this.inbound = this.inbound.then(async () => {
-      if (!message || (await this.handOver(message, hold))) handled();
+      if (!message || (await this.storeWithRetry(message, connection))) handled();
     });
   }
 
@@ -194,7 +196,7 @@ export class DiscordAdapter implements ChatAdapter {
    * Offers the DM to the sink until it is stored, later DMs waiting behind it. If this process lets
    * the gateway go first, the kept sequence stays before the DM, so the next holder's resume replays it.
    */
-  private async handOver(message: InboundMessage, hold: GatewayHold): Promise<boolean> {
+  private async storeWithRetry(message: InboundMessage, connection: GatewayConnection): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         if (!this.sink) throw new Error('adapter not started');
@@ -202,20 +204,20 @@ export class DiscordAdapter implements ChatAdapter {
         return true;
       } catch (err) {
         const context = { err, externalMessageId: message.externalMessageId, externalUserId: message.externalUserId };
-        if (hold.lettingGo.signal.aborted) {
-          hold.keeper.holdBack();
+        if (connection.released.signal.aborted) {
+          connection.keeper.freezeCheckpoint();
           this.opts.log.error(context, 'discord message not stored; the next gateway holder gets it again on resume');
           return false;
         }
         this.opts.log.error(context, 'discord message not stored yet; trying again');
-        await sleep(STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!, hold.lettingGo.signal);
+        await abortableSleep(STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!, connection.released.signal);
       }
     }
   }
 
-  private watchGateway({ manager }: GatewayHold): void {
+  private watchGateway({ manager }: GatewayConnection): void {
     const log = this.opts.log;
-    // A gateway this adapter let go of (it closes the socket itself) reports nothing more.
+    // A gateway this adapter disconnected (it closes the socket itself) reports nothing more.
     const current = () => this.gateway?.manager === manager;
     // Events between HELLO and RESUMED are the ones Discord replayed; counted in dispatch order.
     const sinceHello = new Map<number, number>();
@@ -248,27 +250,19 @@ export class DiscordAdapter implements ChatAdapter {
  * Closes the socket but not the session. Not with 1000: Discord ends a session closed with 1000 or
  * 1001; after any other code the next holder resumes it, and Discord replays to it what came meanwhile.
  */
-async function letGo({ manager, keeper, lettingGo }: GatewayHold): Promise<void> {
+async function disconnectKeepingSession({ manager, keeper, released }: GatewayConnection): Promise<void> {
   keeper.release();
-  lettingGo.abort();
+  released.abort();
   await manager.destroy({ code: CloseCodes.Resuming, reason: 'Handing the session over' });
 }
 
-/** `manager.connect()`, given up after `timeoutMs` or when the gateway is let go meanwhile. */
-async function connectWithin({ manager, lettingGo }: GatewayHold, timeoutMs: number): Promise<void> {
-  const signal = AbortSignal.any([lettingGo.signal, AbortSignal.timeout(timeoutMs)]);
+/** `manager.connect()`, given up after `timeoutMs` or when the gateway is released meanwhile. */
+async function connectWithin({ manager, released }: GatewayConnection, timeoutMs: number): Promise<void> {
+  const signal = AbortSignal.any([released.signal, AbortSignal.timeout(timeoutMs)]);
   const givenUp = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(new Error(lettingGo.signal.aborted ? 'let go while connecting' : `no answer within ${timeoutMs} ms`));
+    const onAbort = () => reject(new Error(released.signal.aborted ? 'released while connecting' : `no answer within ${timeoutMs} ms`));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   await Promise.race([manager.connect(), givenUp]);
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

@@ -1,7 +1,7 @@
-import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { permanent, retryable, type DeliveryError } from '../../src/delivery/errors.js';
+import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
+import { fromHttpStatus, networkCodeOf, permanent, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
 
-/** Discord's answer to a send, as the delivery layer needs it (discord.md §2). */
+/** Discord's answer to a send, as the delivery layer needs it (https://discord.com/developers/docs/topics/opcodes-and-status-codes#http). */
 export function toDeliveryError(err: unknown): DeliveryError {
   if (err instanceof RateLimitError) {
     const scope = err.global ? 'global' : err.route;
@@ -18,8 +18,8 @@ export function toDeliveryError(err: unknown): DeliveryError {
     // Every other 4xx repeats on a retry: 50007 and 50278 (the user cannot be DMed), 10003, 10013, 50035…
     return permanent(message, { code: err.code, status: err.status });
   }
-  if (err instanceof HTTPError) return retryable(`discord ${err.status}: ${err.message}`, { code: err.status, status: err.status });
-  const code = networkCode(err);
+  if (err instanceof HTTPError) return fromHttpStatus(err.status, `discord ${err.status}: ${err.message}`, { code: err.status });
+  const code = networkCodeOf(err);
   const detail = code ?? (err instanceof Error ? err.message : String(err));
   // A timeout or a dropped connection may come after Discord created the message; there is no way to ask.
   return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
@@ -46,12 +46,4 @@ export function describeLoginFailure(err: unknown, token: string): string {
 /** `https://discord.com/api/v10/gateway/bot` → `/gateway/bot`. */
 function routeOf(url: string): string {
   return new URL(url).pathname.replace(/^.*?\/v\d+(?=\/)/, '');
-}
-
-/** `ECONNREFUSED`, `UND_ERR_SOCKET`, … from undici, on the error or its cause. */
-function networkCode(err: unknown): string | undefined {
-  const own = (err as { code?: unknown } | null)?.code;
-  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  if (typeof own === 'string') return own;
-  return typeof cause === 'string' ? cause : undefined;
 }

@@ -1,9 +1,10 @@
 import { WebSocketManager } from '@discordjs/ws';
-import { GatewayIntentBits, type REST } from 'discord.js';
+import type { REST } from '@discordjs/rest';
+import { GatewayIntentBits } from 'discord-api-types/v10';
 import type { GatewaySessionKeeper } from './session-keeper.js';
 
 /**
- * The gateway connection that receives DMs (discord.md §1, §3), through @discordjs/ws, the gateway
+ * The gateway connection that receives DMs (https://discord.com/developers/docs/events/gateway), through @discordjs/ws, the gateway
  * library inside discord.js. Not a discord.js `Client`: a Client that resumes a session another process
  * began never becomes ready (it waits for a READY that a resume does not send) and holds back every
  * event, so the session could not move between processes. Sending is REST (rest-sender.ts).

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Attachment, MediaFile } from '../../src/bridge/messages.js';
-import { permanent, retryable } from '../../src/delivery/errors.js';
+import type { Attachment, MediaFile } from '../../src/core/messages.js';
+import { fromHttpStatus, fromNetworkFailure, permanent } from '../../src/core/delivery-error.js';
 
 /** For the whole download, body included. */
 const DOWNLOAD_TIMEOUT_MS = 120_000;
 
-/** Discord's default upload limit per file (discord.md §2). */
+/** Discord's default upload limit per file (https://discord.com/developers/docs/reference#uploading-files). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Attachment urls are signed CDN links: they need no token, and none is sent. */
@@ -15,13 +15,11 @@ export async function downloadAttachment(attachment: Attachment): Promise<MediaF
   try {
     response = await fetch(attachment.ref, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'ENETWORK';
-    throw retryable(`discord attachment download failed: ${code}`, { code });
+    throw fromNetworkFailure(err, 'discord attachment download');
   }
   if (!response.ok || !response.body) {
     // An expired or deleted attachment stays gone.
-    const message = `discord attachment download answered ${response.status}`;
-    throw response.status >= 500 || response.status === 429 ? retryable(message, { status: response.status }) : permanent(message, { status: response.status });
+    throw fromHttpStatus(response.status, `discord attachment download answered ${response.status}`);
   }
   return {
     stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),

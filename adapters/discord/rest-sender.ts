@@ -1,4 +1,5 @@
-import { REST, Routes, type APIChannel, type APIMessage, type APIUser } from 'discord.js';
+import { REST } from '@discordjs/rest';
+import { Routes, type APIChannel, type APIMessage, type APIUser } from 'discord-api-types/v10';
 
 /** Route prefixes of the calls a send makes: a rate limit on them is thrown to us instead of waited out. */
 const SEND_ROUTES = ['/channels/', '/users/@me/channels'];
@@ -6,7 +7,7 @@ const SEND_ROUTES = ['/channels/', '/users/@me/channels'];
 const MAX_CACHED_DMS = 10_000;
 
 /**
- * Discord over REST alone (discord.md §2): no gateway session, so every process can send, whether or
+ * Discord over REST alone (https://discord.com/developers/docs/resources/message#create-message): no gateway session, so every process can send, whether or
  * not it holds the gateway.
  */
 export class DiscordRestSender {

@@ -1,6 +1,6 @@
 import type { SessionInfo } from '@discordjs/ws';
 import type { Logger } from 'pino';
-import type { GatewaySessionRecord, GatewaySessionStore } from '../../src/store/gateway-sessions.js';
+import type { GatewaySessionRecord, GatewaySessionStore } from '../../src/core/gateway-sessions.js';
 
 /** At most one sequence write per this while events arrive: a resume replays at most this much again. */
 const CHECKPOINT_INTERVAL_MS = 1_000;
@@ -39,7 +39,7 @@ export class GatewaySessionKeeper {
 
   /** For @discordjs/ws: a new session is written at once, an ended one forgotten at once; a sequence waits for `checkpointAfter`. */
   update(shardId: number, info: SessionInfo | null): void {
-    // Letting go of the gateway, the library forgets the session; the database keeps it for the next holder.
+    // On a disconnect that keeps the session, the library forgets it; the database keeps it for the next holder.
     if (this.released) return;
     const previous = this.live.get(shardId);
     if (!info) {
@@ -71,7 +71,7 @@ export class GatewaySessionKeeper {
   }
 
   /** An event was not handled: no later one moves the kept sequence, so a resume replays it. */
-  holdBack(): void {
+  freezeCheckpoint(): void {
     this.heldBack = true;
   }
 

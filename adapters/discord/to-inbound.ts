@@ -1,5 +1,5 @@
-import { ChannelType, MessageType, type GatewayMessageCreateDispatchData } from 'discord.js';
-import type { Attachment, InboundMessage } from '../../src/bridge/messages.js';
+import { ChannelType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import type { Attachment, InboundMessage } from '../../src/core/messages.js';
 
 /** The parts of a gateway MESSAGE_CREATE the bridge reads (a structural subset, so tests can build one). */
 export type DiscordMessageLike = Pick<
@@ -24,7 +24,7 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
   // Bots include this bot itself: Discord echoes the bot's own DMs on the gateway.
   if (message.author.bot) return { kind: 'ignored', reason: 'from a bot' };
   if (message.guild_id !== undefined) return { kind: 'ignored', reason: 'guild message' };
-  // Discord names the channel type on MESSAGE_CREATE (discord.md §1); a DM without it is still a DM.
+  // Discord names the channel type on MESSAGE_CREATE (https://discord.com/developers/docs/events/gateway-events#message-create); a DM without it is still a DM.
   const channelType = message.channel_type ?? ChannelType.DM;
   if (channelType !== ChannelType.DM) return { kind: 'ignored', reason: `channel type ${channelType}` };
   if (!PERSON_MESSAGE_TYPES.has(message.type)) return { kind: 'ignored', reason: 'system message' };

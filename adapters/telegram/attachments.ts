@@ -1,5 +1,5 @@
 import type { Message } from 'telegraf/types';
-import type { Attachment } from '../../src/bridge/messages.js';
+import type { Attachment } from '../../src/core/messages.js';
 
 /** Content types Telegram does not state for these kinds (photos are JPEG, voice notes OGG/Opus, round videos MP4). */
 export const DEFAULT_CONTENT_TYPES: Record<Attachment['kind'], string> = {

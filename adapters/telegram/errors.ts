@@ -1,7 +1,7 @@
 import { TelegramError } from 'telegraf';
-import { permanent, retryable, type DeliveryError } from '../../src/delivery/errors.js';
+import { fromHttpStatus, fromNetworkFailure, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
 
-/** Telegram's answer to a send, as the delivery layer needs it (telegram.md §4). */
+/** Telegram's answer to a send, as the delivery layer needs it (https://core.telegram.org/bots/api#making-requests). */
 export function toDeliveryError(err: unknown): DeliveryError {
   if (err instanceof TelegramError) {
     const { code, description } = err;
@@ -11,10 +11,9 @@ export function toDeliveryError(err: unknown): DeliveryError {
       return retryable(message, { code, status: code, retryAfterMs: seconds === undefined ? undefined : seconds * 1000 });
     }
     // 401 is the operator's to fix (a revoked token); keep the message and retry rather than lose it.
-    if (code >= 500 || code === 401) return retryable(message, { code, status: code });
-    return permanent(message, { code, status: code });
+    if (code === 401) return retryable(message, { code, status: code });
+    return fromHttpStatus(code, message, { code });
   }
-  const code = (err as { code?: string }).code ?? 'ENETWORK';
   // The request may have reached Telegram; there is no way to ask, so a retry may repeat it.
-  return retryable(`telegram request failed: ${code}`, { code, ambiguous: true });
+  return fromNetworkFailure(err, 'telegram request', { ambiguous: true });
 }

@@ -3,14 +3,14 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Telegraf } from 'telegraf';
 import type { Message } from 'telegraf/types';
-import type { Attachment, MediaFile } from '../../src/bridge/messages.js';
-import { retryable, permanent } from '../../src/delivery/errors.js';
+import type { Attachment, MediaFile } from '../../src/core/messages.js';
+import { fromHttpStatus, fromNetworkFailure, permanent } from '../../src/core/delivery-error.js';
 import { toDeliveryError } from './errors.js';
 
 /** For the whole download, body included. */
 const DOWNLOAD_TIMEOUT_MS = 120_000;
 
-/** Multipart upload limits for bots (telegram.md §1.2): photos 10 MB, anything else 50 MB. */
+/** Multipart upload limits for bots (https://core.telegram.org/bots/api#sending-files): photos 10 MB, anything else 50 MB. */
 export const MAX_PHOTO_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 export const MAX_CAPTION_LENGTH = 1024;
@@ -34,12 +34,10 @@ export async function downloadFile(bot: Telegraf, token: string, apiRoot: string
   try {
     response = await fetch(new URL(`./file/bot${token}/${filePath}`, root), { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code ?? 'ENETWORK';
-    throw retryable(`telegram file download failed: ${code}`, { code });
+    throw fromNetworkFailure(err, 'telegram file download');
   }
   if (!response.ok || !response.body) {
-    const message = `telegram file download answered ${response.status}`;
-    throw response.status >= 500 || response.status === 429 ? retryable(message, { status: response.status }) : permanent(message, { status: response.status });
+    throw fromHttpStatus(response.status, `telegram file download answered ${response.status}`);
   }
   return {
     stream: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
@@ -52,7 +50,7 @@ export async function downloadFile(bot: Telegraf, token: string, apiRoot: string
 /**
  * Uploads the file by multipart with the method that shows it best: photo, voice note, video, or
  * else a document (also a photo over the 10 MB photo limit). No `reply_parameters`: telegraf 4.16.3
- * drops object fields from multipart requests (telegram.md §5).
+ * silently drops plain-object fields from multipart requests (https://github.com/telegraf/telegraf/issues/1970).
  */
 export async function sendFile(bot: Telegraf, chatId: string, file: MediaFile, caption: string): Promise<Message> {
   const input = { source: file.stream, filename: file.fileName ?? 'file' };

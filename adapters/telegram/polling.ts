@@ -2,6 +2,7 @@ import type { Telegraf } from 'telegraf';
 import { TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
+import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] as const;
 
@@ -69,7 +70,7 @@ export class TelegramPoller {
         failures++;
         const delay = retryDelay(err, failures);
         this.log.warn({ err, retryInMs: delay, offset: this.offset }, 'telegram polling failed; retrying');
-        await sleep(delay, this.abort.signal);
+        await abortableSleep(delay, this.abort.signal);
       }
     }
   }
@@ -119,14 +120,4 @@ function chatOf(update: Update): number | undefined {
 function retryDelay(err: unknown, failures: number): number {
   if (err instanceof TelegramError && err.parameters?.retry_after !== undefined) return err.parameters.retry_after * 1000;
   return Math.min(30_000, 250 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -2,14 +2,15 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { splitText } from '../../src/bridge/split-text.js';
-import type { Attachment, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/bridge/messages.js';
-import { constantTimeEqual } from '../../src/security/constant-time.js';
-import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../adapter.js';
+import { splitText } from '../../src/core/text.js';
+import type { Attachment, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
+import { constantTimeEqual } from '../../src/core/constant-time.js';
+import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { toDeliveryError } from './errors.js';
 import { downloadFile, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate } from './to-inbound.js';
+import { TELEGRAM_WEBHOOK_PATH } from './webhook-path.js';
 
 export interface TelegramAdapterOptions {
   readonly token: string;
@@ -22,8 +23,6 @@ export interface TelegramAdapterOptions {
   readonly log: Logger;
   readonly pollTimeoutSeconds?: number;
 }
-
-export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
 /** A sink failure must reach the poller/webhook (so the update is not acknowledged), not bot.catch's log. */
 class SinkFailed extends Error {}
@@ -48,7 +47,8 @@ export class TelegramAdapter implements ChatAdapter {
   private sink: InboundSink | undefined;
 
   constructor(private readonly opts: TelegramAdapterOptions) {
-    // webhookReply:false: every API call is a real call with a real result (telegram.md §5).
+    // webhookReply:false: every API call is a real call with a real result. With it on, telegraf 4.16.3 writes
+    // some calls into the open webhook response and resolves them to `true` unsent.
     this.bot = new Telegraf(opts.token, { telegram: { apiRoot: opts.apiRoot, webhookReply: false } });
     // For an http:// root (a local Bot API server, the emulator) telegraf drops any agent, and
     // node-fetch then sends `Connection: close`: a new TCP connection for every call. Keep them alive.

@@ -1,10 +1,10 @@
 import type { Message, Update } from 'telegraf/types';
-import type { Attachment, InboundMessage } from '../../src/bridge/messages.js';
-import { formatBytes } from '../../src/bridge/media.js';
+import type { Attachment, InboundMessage } from '../../src/core/messages.js';
+import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
 
-/** getFile hands bots files up to 20 MB (telegram.md §4); bigger ones cannot be fetched at all. */
+/** getFile hands bots files up to 20 MB (https://core.telegram.org/bots/api#getfile); bigger ones cannot be fetched at all. */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 export type Classified =

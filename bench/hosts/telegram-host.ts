@@ -1,5 +1,5 @@
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-env.js';
-import { TelegramEmulator } from '../../src/sandbox/telegram/emulator.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
+import { TelegramEmulator } from '@flex-bridge/emulators';
 import { serve } from '../rpc.js';
 import { burst, benchText, paced, seqOf, Stamps, type LoadSpec } from './load.js';
 

@@ -1,5 +1,5 @@
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-env.js';
-import { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
+import { TwilioEmulator } from '@flex-bridge/emulators';
 import { serve } from '../rpc.js';
 import { burst, benchText, now, paced, seqOf, Stamps, type LoadSpec } from './load.js';
 

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
-import { permanent } from '../delivery/errors.js';
+import { permanent } from '../core/delivery-error.js';
 import { missesBefore } from '../store/known-indexes.js';
-import type { Conversation, NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import type { ChatMapping, NewOutboxRow, OutboxRow, Store } from '../store/store.js';
 import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
-import { identityOf, userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage } from './messages.js';
-import { toCustomerKey, toFlexKey } from './outbox-keys.js';
-import { splitText } from './split-text.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { splitText } from '../core/text.js';
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -25,8 +25,6 @@ export interface BridgeOptions {
   /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
   readonly onEnqueued: () => void;
 }
-
-export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
 
 /** How long a gap in a chat's indexes may stay open before the chat is read back. */
 const READ_BACK_AFTER_GAP_MS = 500;
@@ -58,7 +56,7 @@ export class Bridge {
   readonly acceptCustomerMessage = async (msg: InboundMessage): Promise<Acceptance> => {
     const user = userKeyOf(msg);
     const accepted = await this.opts.store.acceptOnce({ source: msg.network, key: msg.externalMessageId }, [
-      { key: toFlexKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
+      { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
     ]);
     this.opts.log.info(
       { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
@@ -74,30 +72,30 @@ export class Bridge {
       log.debug({ reason: event.reason }, 'flex webhook ignored');
       return 'ignored';
     }
-    const conversation = await this.opts.store.conversationByFlexSid(event.flexSid);
-    if (!conversation) {
+    const mapping = await this.opts.store.mappingByFlexSid(event.flexSid);
+    if (!mapping) {
       log.info({ flexSid: event.flexSid, event: event.type }, 'flex webhook for an unknown chat ignored');
       return 'ignored';
     }
     if (event.type === 'ended') {
-      if (conversation.status !== 'ended') await this.opts.store.endConversation(conversation.id);
-      log.info({ flexSid: event.flexSid, conversationId: conversation.id }, 'chat ended by flex');
+      if (mapping.status !== 'ended') await this.opts.store.endMapping(mapping.id);
+      log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
     }
-    if (event.author === conversation.identity || event.author === this.opts.bridgeIdentity) {
+    if (event.author === mapping.identity || event.author === this.opts.bridgeIdentity) {
       log.debug({ flexSid: event.flexSid, messageSid: event.messageSid }, 'own message echoed by flex ignored');
       return 'ignored';
     }
-    const user = userKeyOf(conversation);
-    const to = { ...user, externalChatId: conversation.externalChatId };
+    const user = userKeyOf(mapping);
+    const to = { ...user, externalChatId: mapping.externalChatId };
     const rows = event.media.length > 0 ? this.agentMediaRows(event, to) : this.agentTextRows(event, to, event.body);
     const order =
       event.index === undefined
         ? undefined
-        : { conversationId: conversation.id, flexSid: event.flexSid, index: event.index, holdMs: this.opts.reorderHoldMs };
+        : { mappingId: mapping.id, flexSid: event.flexSid, index: event.index, holdMs: this.opts.reorderHoldMs };
     const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows, order);
     // A message whose predecessor is unknown: its webhook may be late, or lost for good.
-    if (accepted && order && missesBefore(conversation.knownIndexes, order.index)) this.readBackSoon(conversation, order.index);
+    if (accepted && order && missesBefore(mapping.knownIndexes, order.index)) this.readBackSoon(mapping, order.index);
     log.info(
       { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
       accepted ? 'agent message stored' : 'duplicate agent message dropped',
@@ -107,15 +105,15 @@ export class Bridge {
   }
 
   /** A gap's late webhook usually comes within a moment; otherwise reading the chat back finds it. */
-  private readBackSoon(conversation: Conversation, index: number): void {
-    this.catchUp.schedule(conversation, index, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
+  private readBackSoon(mapping: ChatMapping, index: number): void {
+    this.catchUp.schedule(mapping, index, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
   }
 
   private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string): NewOutboxRow[] {
     const maxLength = this.adapters.get(to.network)?.capabilities.maxTextLength ?? 4096;
     const text = body === '' ? '(the agent sent something this bridge cannot carry yet)' : body;
     return splitText(text, maxLength).map((part) => ({
-      key: toCustomerKey(to),
+      key: customerQueueKey(to),
       direction: 'to-customer',
       payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part },
     }));
@@ -134,11 +132,11 @@ export class Bridge {
       if (refusal) {
         const name = media.fileName ? `"${media.fileName}"` : 'a file';
         const text = `⚠️ flex-bridge could not send ${name} to the customer: ${refusal}.`;
-        return { key: toFlexKey(to), direction: 'to-flex', payload: { kind: 'notice', user: userKeyOf(to), flexSid: event.flexSid, text } };
+        return { key: flexQueueKey(to), direction: 'to-flex', payload: { kind: 'notice', user: userKeyOf(to), flexSid: event.flexSid, text } };
       }
       const text = media === firstSendable ? caption : '';
       return {
-        key: toCustomerKey(to),
+        key: customerQueueKey(to),
         direction: 'to-customer',
         payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text, media },
       };
@@ -180,8 +178,8 @@ export class Bridge {
       this.opts.log.info({ outboxId: row.id, flexSid }, 'notice dropped: chat already closed');
       return;
     }
-    const conversation = await this.opts.store.conversationByFlexSid(flexSid);
-    if (conversation) await this.opts.store.noteFlexIndex(conversation.id, index);
+    const mapping = await this.opts.store.mappingByFlexSid(flexSid);
+    if (mapping) await this.opts.store.noteFlexIndex(mapping.id, index);
   }
 
   private async deliverToFlex(row: OutboxRow, msg: InboundMessage): Promise<void> {
@@ -190,23 +188,23 @@ export class Bridge {
     // A media message may be several posts, and a crash between them is no failed attempt: always look.
     const checkFirst = row.ambiguous || msg.attachments.length > 0;
     for (let attempt = 0; ; attempt++) {
-      const { conversation, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
-      const flexSid = conversation.flexSid as string;
+      const { mapping, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
+      const flexSid = mapping.flexSid as string;
       try {
         const posts = postedWhileOpening ? more : [first, ...more];
         for (const [i, post] of posts.entries()) {
           const index = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
-          await this.opts.store.noteFlexIndex(conversation.id, index);
+          await this.opts.store.noteFlexIndex(mapping.id, index);
           // Flex has a message before ours that the bridge never heard of: an agent's, whose webhook failed.
-          if (i === 0 && missesBefore(conversation.knownIndexes, index)) this.readBackSoon(conversation, index);
+          if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         return;
       } catch (err) {
         // Flex closed the chat without us hearing of it: end the mapping and open a new chat, once.
         if (!(err instanceof ChatClosedError) || attempt > 0) throw err;
-        this.opts.log.warn({ flexSid, conversationId: conversation.id }, 'chat was closed in flex; opening a new one');
-        await this.opts.store.endConversation(conversation.id);
+        this.opts.log.warn({ flexSid, conversationId: mapping.id }, 'chat was closed in flex; opening a new one');
+        await this.opts.store.endMapping(mapping.id);
       }
     }
   }
@@ -236,7 +234,7 @@ export class Bridge {
     const { to, flexSid } = row.payload;
     await this.opts.store.enqueue([
       {
-        key: toFlexKey(to),
+        key: flexQueueKey(to),
         direction: 'to-flex',
         payload: {
           kind: 'notice',

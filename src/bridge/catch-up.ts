@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import type { Acceptance } from '../core/messages.js';
 import type { FlexBackend, FlexMessageEvent } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
-import type { Conversation, Store } from '../store/store.js';
-import type { Acceptance } from './bridge.js';
+import type { ChatMapping, Store } from '../store/store.js';
 
 const RECENT_CHAT_MS = 24 * 3600_000;
 const RECENT_CHATS_READ_BACK = 1_000;
@@ -24,7 +24,7 @@ export interface CatchUpOptions {
  * bridge was down, or whose webhook got lost, would never reach the customer. This reads a chat's
  * latest messages back and takes in the ones the webhooks missed: for the recently active chats at
  * start, and for a chat whose next message shows a gap in its indexes. After a chat is read back
- * nothing before its latest message is missing, so the rows waiting for one (ChatOrder) are released.
+ * nothing before its latest message is missing, so the rows waiting for one (ReorderHold) are released.
  */
 export class CatchUp {
   /** Chats to look at soon, with the highest index that showed a gap. */
@@ -42,8 +42,8 @@ export class CatchUp {
    * webhook came, or the bridge's own post was recorded), reads the chat back. Once per chat however
    * often it is asked in the meantime.
    */
-  schedule(conversation: Conversation, index: number, delayMs: number): void {
-    const flexSid = conversation.flexSid;
+  schedule(mapping: ChatMapping, index: number, delayMs: number): void {
+    const flexSid = mapping.flexSid;
     if (!this.supported || this.stopped || !flexSid) return;
     const pending = this.scheduled.get(flexSid);
     if (pending) {
@@ -61,19 +61,19 @@ export class CatchUp {
 
   private async closeGap(flexSid: string): Promise<void> {
     const index = this.scheduled.get(flexSid)?.index ?? 0;
-    const conversation = await this.opts.store.conversationByFlexSid(flexSid);
-    if (!conversation) return;
-    if (missesBefore(conversation.knownIndexes, index)) {
-      await this.chat(conversation);
+    const mapping = await this.opts.store.mappingByFlexSid(flexSid);
+    if (!mapping) return;
+    if (missesBefore(mapping.knownIndexes, index)) {
+      await this.readBack(mapping);
       return;
     }
-    await this.opts.store.releaseHeld(flexSid);
+    await this.opts.store.releaseReorderHold(flexSid);
     this.opts.onReleased();
   }
 
   /** Takes in the chat's messages the webhooks missed; resolves to how many there were. */
-  async chat(conversation: Conversation): Promise<number> {
-    const flexSid = conversation.flexSid;
+  async readBack(mapping: ChatMapping): Promise<number> {
+    const flexSid = mapping.flexSid;
     if (!flexSid) return 0;
     const recent = (await this.opts.flex.recentMessages?.(flexSid)) ?? [];
     const since = Date.now() - this.opts.maxAgeMs;
@@ -85,8 +85,8 @@ export class CatchUp {
     }
     if (recovered > 0) this.opts.log.warn({ flexSid, recovered }, 'agent messages whose webhook never came were read back from flex');
     const latest = recent.at(-1)?.index;
-    if (latest !== undefined) await this.opts.store.noteFlexIndex(conversation.id, latest, true);
-    await this.opts.store.releaseHeld(flexSid);
+    if (latest !== undefined) await this.opts.store.noteFlexIndex(mapping.id, latest, true);
+    await this.opts.store.releaseReorderHold(flexSid);
     this.opts.onReleased();
     return recovered;
   }
@@ -95,9 +95,9 @@ export class CatchUp {
    * Reads back the chats whose pending messages wait for an earlier one (a process died before it
    * read them back): before delivery starts, since their wait may have run out meanwhile.
    */
-  async chatsWithGaps(): Promise<number> {
+  async readBackChatsWithGaps(): Promise<number> {
     if (!this.supported) return 0;
-    return this.each(await this.opts.store.conversationsWithGaps());
+    return this.readBackAll(await this.opts.store.mappingsWithGaps());
   }
 
   /**
@@ -105,19 +105,19 @@ export class CatchUp {
    * one after another; a chat that fails is logged and skipped. A quieter chat is read back when its
    * next message, from the agent or the customer, shows a gap.
    */
-  async recentChats(): Promise<number> {
+  async readBackRecentChats(): Promise<number> {
     if (!this.supported) return 0;
-    return this.each(await this.opts.store.recentlyActiveConversations(Date.now() - RECENT_CHAT_MS, RECENT_CHATS_READ_BACK));
+    return this.readBackAll(await this.opts.store.recentlyActiveMappings(Date.now() - RECENT_CHAT_MS, RECENT_CHATS_READ_BACK));
   }
 
-  private async each(chats: readonly Conversation[]): Promise<number> {
+  private async readBackAll(chats: readonly ChatMapping[]): Promise<number> {
     let recovered = 0;
-    for (const conversation of chats) {
+    for (const mapping of chats) {
       if (this.stopped) break;
       try {
-        recovered += await this.chat(conversation);
+        recovered += await this.readBack(mapping);
       } catch (err) {
-        this.opts.log.warn({ err, flexSid: conversation.flexSid }, 'reading a chat back failed');
+        this.opts.log.warn({ err, flexSid: mapping.flexSid }, 'reading a chat back failed');
       }
     }
     return recovered;

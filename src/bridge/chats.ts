@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { DeliveryError } from '../delivery/errors.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
-import type { Conversation, Store } from '../store/store.js';
-import { handleOf, identityOf, userKeyOf, type InboundMessage } from './messages.js';
+import type { ChatMapping, Store } from '../store/store.js';
+import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 
 /**
  * Finds or opens the customer's Flex chat. Callers hold the customer's outbox key, so at most one
@@ -16,10 +16,10 @@ export class ChatOpener {
   ) {}
 
   /** Returns the open chat and whether `first` was posted while opening it. */
-  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<{ conversation: Conversation; posted: boolean }> {
+  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
     const user = userKeyOf(msg);
-    let conversation = await this.store.currentConversation(user);
-    if (conversation?.status === 'active' && conversation.flexSid) return { conversation, posted: false };
+    let mapping = await this.store.currentMapping(user);
+    if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
 
     const handle = handleOf(msg);
     const request = (id: number, identity: string) => ({
@@ -30,16 +30,16 @@ export class ChatOpener {
       network: msg.network,
       firstMessage: first,
     });
-    if (conversation?.routingRequested && conversation.flexSid && this.flex.completeRouting) {
+    if (mapping?.routingRequested && mapping.flexSid && this.flex.completeRouting) {
       // The chat may already be in front of an agent: finish it, never discard it.
-      this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'completing a chat whose opening was interrupted');
-      const firstIndex = await this.flex.completeRouting(conversation.flexSid, request(conversation.id, conversation.identity));
-      await this.store.noteFlexIndex(conversation.id, firstIndex);
-      await this.store.activateConversation(conversation.id);
-      return { conversation: { ...conversation, status: 'active' }, posted: true };
+      this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
+      const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping.id, mapping.identity));
+      await this.store.noteFlexIndex(mapping.id, firstIndex);
+      await this.store.activateMapping(mapping.id);
+      return { mapping: { ...mapping, status: 'active' }, posted: true };
     }
-    if (!conversation) {
-      conversation = await this.store.beginConversation({
+    if (!mapping) {
+      mapping = await this.store.beginMapping({
         ...user,
         externalChatId: msg.externalChatId,
         handle,
@@ -50,16 +50,16 @@ export class ChatOpener {
     } else {
       // An earlier attempt died half-way through opening (perhaps before it could record the sid):
       // remove what it made before starting over.
-      this.log.warn({ conversationId: conversation.id, flexSid: conversation.flexSid }, 'discarding half-opened chat');
-      await this.flex.discardChat(conversation, openingKeyOf(conversation.id));
-      await this.store.resetOpening(conversation.id);
+      this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'discarding half-opened chat');
+      await this.flex.discardChat(mapping.flexSid, openingKeyOf(mapping.id));
+      await this.store.resetOpening(mapping.id);
     }
 
-    const id = conversation.id;
+    const id = mapping.id;
     let opened: OpenedChat;
     try {
       opened = await this.flex.openChat(
-        request(id, conversation.identity),
+        request(id, mapping.identity),
         (sid) => this.store.setFlexSid(id, sid),
         () => this.store.markRoutingRequested(id),
       );
@@ -70,10 +70,10 @@ export class ChatOpener {
     }
     const { flexSid, firstIndex } = opened;
     await this.store.noteFlexIndex(id, firstIndex);
-    await this.store.activateConversation(id);
+    await this.store.activateMapping(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
-    return { conversation: { ...conversation, flexSid, status: 'active' }, posted: true };
+    return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true };
   }
 }
 
-const openingKeyOf = (conversationId: number) => `flex-bridge-${conversationId}`;
+const openingKeyOf = (mappingId: number) => `flex-bridge-${mappingId}`;

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { ChatAdapter } from '../../adapters/adapter.js';
-import { asDeliveryError } from '../delivery/errors.js';
-import type { FlexBackend, FlexMedia } from '../flex/backend.js';
-import type { Attachment, InboundMessage } from './messages.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
+import { asDeliveryError } from '../core/delivery-error.js';
+import type { FlexBackend } from '../flex/backend.js';
+import type { Attachment, FlexMedia, InboundMessage } from '../core/messages.js';
+import { formatBytes } from '../core/text.js';
 
 const LABELS: Record<Attachment['kind'], string> = {
   photo: 'a photo',
@@ -14,14 +15,6 @@ const LABELS: Record<Attachment['kind'], string> = {
   animation: 'a GIF',
   file: 'a file',
 };
-
-const MB = 1024 * 1024;
-
-/** `3.2 MB`, `640 KB`: sizes as the networks state their limits (20 MB = 20 × 1024² bytes). */
-export function formatBytes(bytes: number): string {
-  if (bytes >= MB) return `${(bytes / MB).toFixed(1)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-}
 
 export interface UploadedAttachments {
   readonly mediaSids: string[];

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Conversation, ConversationStatus, Store } from '../store/store.js';
+import type { ChatMapping, ChatMappingStatus, Store } from '../store/store.js';
 import type { Command } from './command.js';
 import { formatTable, formatTime, limitOption, parseLimit } from './listing.js';
 import { withStore } from './with-store.js';
 
-const STATUSES: readonly ConversationStatus[] = ['opening', 'active', 'ended'];
+const STATUSES: readonly ChatMappingStatus[] = ['opening', 'active', 'ended'];
 
 export const conversations: Command = {
   name: 'conversations',
@@ -29,14 +29,14 @@ Reads DATABASE_URL (and the rest of the configuration) like \`flex-bridge start\
 
 async function list(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { status: { type: 'string' }, ...limitOption } });
-  const status = values.status as ConversationStatus | undefined;
+  const status = values.status as ChatMappingStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) {
     console.error(`--status must be one of ${STATUSES.join(', ')}`);
     return 2;
   }
   const limit = parseLimit(values.limit);
   if (limit === undefined) return 2;
-  const rows = await withStore((store) => store.listConversations({ status, limit }));
+  const rows = await withStore((store) => store.listMappings({ status, limit }));
   if (rows.length === 0) {
     console.log(status ? `No ${status} conversations.` : 'No conversations.');
     return 0;
@@ -57,25 +57,25 @@ async function end(args: readonly string[]): Promise<number> {
     console.error('Give one conversation: its id (from `conversations list`) or its Flex sid (CH…).');
     return 2;
   }
-  const conversation = await withStore(async (store) => {
+  const mapping = await withStore(async (store) => {
     const found = await findOpen(store, wanted);
-    if (found) await store.endConversation(found.id);
+    if (found) await store.endMapping(found.id);
     return found;
   });
-  if (!conversation) {
+  if (!mapping) {
     console.error(`No open conversation has the id or Flex sid ${wanted} (see \`flex-bridge conversations list\`).`);
     return 1;
   }
   console.log(
-    `Ended conversation ${conversation.id} (${conversation.handle}, Flex ${conversation.flexSid ?? 'not opened'}). ` +
+    `Ended conversation ${mapping.id} (${mapping.handle}, Flex ${mapping.flexSid ?? 'not opened'}). ` +
       `The customer's next message opens a new Flex chat; close the old one in Flex if it is still open.`,
   );
   return 0;
 }
 
 /** Open mappings are few (one per customer talking now), so looking among them all is cheap. */
-async function findOpen(store: Store, idOrSid: string): Promise<Conversation | undefined> {
-  const limit = Math.max(1, await store.countOpenConversations());
-  const open = await Promise.all((['opening', 'active'] as const).map((status) => store.listConversations({ status, limit })));
+async function findOpen(store: Store, idOrSid: string): Promise<ChatMapping | undefined> {
+  const limit = Math.max(1, await store.countOpenMappings());
+  const open = await Promise.all((['opening', 'active'] as const).map((status) => store.listMappings({ status, limit })));
   return open.flat().find((c) => String(c.id) === idOrSid || c.flexSid === idOrSid);
 }

@@ -1,4 +1,4 @@
-import type { DeliveryError } from './errors.js';
+import type { DeliveryError } from '../core/delivery-error.js';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OutboxRow, Store } from '../store/store.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
-import { asDeliveryError } from './errors.js';
+import { asDeliveryError } from '../core/delivery-error.js';
 
 /** Floor for idle waits, so a row that is due but not claimable (leased elsewhere) cannot cause a spin. */
 const MIN_IDLE_MS = 10;

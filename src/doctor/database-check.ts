@@ -12,7 +12,7 @@ export async function checkDatabase(databaseUrl: string): Promise<CheckResult[]>
   }
   try {
     await store.ping();
-    const [open, stats] = await Promise.all([store.countOpenConversations(), store.outboxStats()]);
+    const [open, stats] = await Promise.all([store.countOpenMappings(), store.outboxStats()]);
     const oldest = stats.oldestPendingAt === null ? '' : ` (oldest queued ${Math.round((Date.now() - stats.oldestPendingAt) / 1000)} s ago)`;
     const dead = stats.dead === 0 ? '0 dead-lettered' : `${stats.dead} dead-lettered: see \`flex-bridge outbox list --dead\``;
     return [

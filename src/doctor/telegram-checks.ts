@@ -1,4 +1,4 @@
-import { TELEGRAM_WEBHOOK_PATH } from '../../adapters/telegram/telegram-adapter.js';
+import { TELEGRAM_WEBHOOK_PATH } from '../../adapters/telegram/webhook-path.js';
 import type { Config } from '../config.js';
 import { fail, pass, skip, type CheckResult } from './check.js';
 import { request } from './http.js';

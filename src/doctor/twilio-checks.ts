@@ -1,6 +1,6 @@
 import type twilio from 'twilio';
 import type { Config } from '../config.js';
-import { DeliveryError } from '../delivery/errors.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import { createTwilioClient } from '../flex/twilio-client.js';
 import { fail, pass, skip, type CheckResult } from './check.js';
 

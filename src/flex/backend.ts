@@ -1,6 +1,5 @@
-import type { MediaFile } from '../bridge/messages.js';
-import { DeliveryError } from '../delivery/errors.js';
-import type { Conversation } from '../store/store.js';
+import type { FlexMedia, MediaFile } from '../core/messages.js';
+import { DeliveryError } from '../core/delivery-error.js';
 
 export interface OpenChatRequest {
   /** Stable per opening attempt's record: lets `discardChat` find a chat whose sid was never stored. */
@@ -25,14 +24,6 @@ export interface PostedMessage {
 export interface OpenedChat {
   readonly flexSid: string;
   readonly firstIndex: number;
-}
-
-/** A file attached to a Flex message, as the webhook describes it. */
-export interface FlexMedia {
-  readonly sid: string;
-  readonly contentType: string;
-  readonly fileName?: string;
-  readonly size: number;
 }
 
 /** What a Flex webhook means to the bridge, once its signature is checked. */
@@ -96,7 +87,7 @@ export interface FlexBackend {
   /** Opens a file of a Flex message (from MCS) as a stream. */
   fetchMedia(media: FlexMedia): Promise<MediaFile>;
   /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */
-  discardChat(conversation: Conversation, openingKey: string): Promise<void>;
+  discardChat(flexSid: string | null, openingKey: string): Promise<void>;
   parseWebhook(path: string, params: WebhookParams): FlexEvent;
 }
 

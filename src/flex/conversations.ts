@@ -1,12 +1,10 @@
 import type twilio from 'twilio';
-import type { MediaFile } from '../bridge/messages.js';
-import { DeliveryError } from '../delivery/errors.js';
-import type { Conversation } from '../store/store.js';
+import type { FlexMedia, MediaFile } from '../core/messages.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import {
   ChatClosedError,
   type FlexBackend,
   type FlexEvent,
-  type FlexMedia,
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
@@ -193,9 +191,9 @@ export class ConversationsBackend implements FlexBackend {
     return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
 
-  async discardChat(conversation: Conversation, openingKey: string): Promise<void> {
+  async discardChat(flexSid: string | null, openingKey: string): Promise<void> {
     // Conversations can be addressed by unique name, so a chat whose sid was never stored is found too.
-    await this.deleteConversation(conversation.flexSid ?? openingKey);
+    await this.deleteConversation(flexSid ?? openingKey);
   }
 
   private async deleteConversation(sid: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { MalformedWebhookError, type FlexMedia, type WebhookParams } from './backend.js';
+import type { FlexMedia } from '../core/messages.js';
+import { MalformedWebhookError, type WebhookParams } from './backend.js';
 import { mediaOf } from './webhook-media.js';
 import { optionalField } from './webhook-params.js';
 
@@ -6,7 +7,7 @@ const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
 
 /**
  * The file of a Programmable Chat `onMessageSent` (a Chat message holds at most one). Twilio's table
- * of these fields could not be found (twilio.md §2.5): public code reads `MediaSid` from the webhook
+ * of these fields could not be found (https://www.twilio.com/docs/chat/webhook-events): public code reads `MediaSid` from the webhook
  * (clowdr-app/clowdr-backend app.js), which the sandbox sends with `MediaContentType`, `MediaFilename`
  * and `MediaSize`; a Conversations-style `Media` JSON array is taken too. Only the sid is required:
  * the file and its details come from MCS when it is delivered, and a known size lets the bridge refuse

@@ -1,12 +1,11 @@
 import type twilio from 'twilio';
-import type { MediaFile } from '../bridge/messages.js';
-import { DeliveryError } from '../delivery/errors.js';
+import type { FlexMedia, MediaFile } from '../core/messages.js';
+import { DeliveryError } from '../core/delivery-error.js';
 import {
   ChatClosedError,
   MalformedWebhookError,
   type FlexBackend,
   type FlexEvent,
-  type FlexMedia,
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { MediaFile } from '../bridge/messages.js';
-import { permanent, retryable, type DeliveryError } from '../delivery/errors.js';
+import type { MediaFile } from '../core/messages.js';
+import { fromHttpStatus, fromNetworkFailure, permanent, retryable } from '../core/delivery-error.js';
 import { retryAfterMs } from './twilio-client.js';
 
 export interface McsClientOptions {
@@ -25,7 +25,7 @@ interface MediaResource {
 }
 
 /**
- * Twilio's Media Content Service (twilio.md §2.6), which twilio-node has no resource for: the raw
+ * Twilio's Media Content Service (https://www.twilio.com/docs/chat/rest/media), which twilio-node has no resource for: the raw
  * bytes go up in a streamed POST, and come down from the temporary link MCS hands out. Same
  * credentials and base-URL rewrite as the Twilio client. A repeated upload only leaves an unused file.
  */
@@ -80,21 +80,13 @@ async function fetchOrFail(url: string, init: RequestInit, what: string): Promis
   try {
     response = await fetch(url, init);
   } catch (err) {
-    throw networkFailure(err, what);
+    throw fromNetworkFailure(err, what);
   }
   if (response.status < 400) return response;
   const body = (await response.json().catch(() => ({}))) as { code?: unknown; message?: unknown };
   const message = `${what} → ${response.status}${typeof body.message === 'string' ? `: ${body.message}` : ''}`;
-  const details = {
-    status: response.status,
+  throw fromHttpStatus(response.status, message, {
     code: typeof body.code === 'number' ? body.code : undefined,
     retryAfterMs: retryAfterMs({ 'retry-after': response.headers.get('retry-after') ?? undefined }),
-  };
-  throw response.status === 429 || response.status >= 500 ? retryable(message, details) : permanent(message, details);
-}
-
-function networkFailure(err: unknown, what: string): DeliveryError {
-  const cause = (err as { cause?: { code?: unknown } }).cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (err as Error).name === 'TimeoutError' ? 'ETIMEDOUT' : 'ENETWORK';
-  return retryable(`${what} failed: ${code}`, { code });
+  });
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { constantTimeEqual } from '../security/constant-time.js';
+import { constantTimeEqual } from '../core/constant-time.js';
 import type { WebhookParams } from './backend.js';
 
 /**

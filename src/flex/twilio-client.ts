@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import { permanent, retryable } from '../delivery/errors.js';
+import { fromHttpStatus, fromNetworkFailure, networkCodeOf } from '../core/delivery-error.js';
 import { TwilioTransport } from './twilio-transport.js';
 
 export interface TwilioClientOptions {
@@ -40,16 +40,15 @@ export class BridgeRequestClient extends twilio.RequestClient {
       res = this.transport ? await this.transport.send(req, uri) : await super.request({ ...req, uri });
     } catch (err) {
       this.opts.onResponse?.(target.host, 0, performance.now() - started);
-      const code = (err as { code?: string }).code ?? 'ENETWORK';
-      const ambiguous = req.method.toLowerCase() !== 'get' && AMBIGUOUS_NETWORK_CODES.has(code);
-      throw retryable(`${what} failed: ${code}`, { code, ambiguous });
+      // A write whose connection broke after it was sent may have been applied: the next attempt looks first.
+      const ambiguous = req.method.toLowerCase() !== 'get' && AMBIGUOUS_NETWORK_CODES.has(networkCodeOf(err) ?? '');
+      throw fromNetworkFailure(err, what, { ambiguous });
     }
     this.opts.onResponse?.(target.host, res.statusCode, performance.now() - started);
     if (res.statusCode < 400) return res as Awaited<ReturnType<RequestClient['request']>> & { body: TData };
     const body = parseBody(res.body);
     const message = `${what} → ${res.statusCode}${body.code ? ` (${body.code})` : ''}: ${body.message ?? 'no message'}`;
-    const details = { status: res.statusCode, code: body.code, retryAfterMs: retryAfterMs(res.headers) };
-    throw res.statusCode === 429 || res.statusCode >= 500 ? retryable(message, details) : permanent(message, details);
+    throw fromHttpStatus(res.statusCode, message, { code: body.code, retryAfterMs: retryAfterMs(res.headers) });
   }
 }
 

@@ -1,7 +1,8 @@
-import { MalformedWebhookError, type FlexMedia, type WebhookParams } from './backend.js';
+import type { FlexMedia } from '../core/messages.js';
+import { MalformedWebhookError, type WebhookParams } from './backend.js';
 import { optionalField } from './webhook-params.js';
 
-/** `Media`: a JSON array of `{Sid, ContentType, Filename, Size}` (twilio.md §3.4); absent on a text message. */
+/** `Media`: a JSON array of `{Sid, ContentType, Filename, Size}` (https://www.twilio.com/docs/conversations/conversations-webhooks); absent on a text message. */
 export function mediaOf(params: WebhookParams): FlexMedia[] {
   const raw = optionalField(params, 'Media');
   if (raw === undefined || raw === '') return [];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Acceptance, Bridge } from '../bridge/bridge.js';
+import type { Bridge } from '../bridge/bridge.js';
+import type { Acceptance } from '../core/messages.js';
 import { MalformedWebhookError, type FlexBackend, type FlexEvent, type WebhookParams } from '../flex/backend.js';
 import { isValidTwilioSignature } from '../flex/signature.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
 import type { Role } from '../scale/intake-leadership.js';
 import type { Store } from '../store/store.js';
 

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ChatAdapter } from '../../adapters/adapter.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
 import type { Bridge } from '../bridge/bridge.js';
 import type { FlexBackend } from '../flex/backend.js';
 import type { BridgeMetrics } from '../metrics/bridge-metrics.js';

@@ -1,11 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Acceptance } from '../bridge/bridge.js';
+import type { Acceptance } from '../core/messages.js';
 import type { OutboxRow, Store } from '../store/store.js';
 
 export type DeliveryOutcome = 'delivered' | 'retried' | 'dead-lettered';
 
 /** The store queries behind the gauges, read at scrape time. */
-export type MetricsStore = Pick<Store, 'outboxStats' | 'countOpenConversations'>;
+export type MetricsStore = Pick<Store, 'outboxStats' | 'countOpenMappings'>;
 
 /**
  * Everything GET /metrics exposes. Each instance has its own registry (not prom-client's global one),
@@ -148,7 +148,7 @@ function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
     help: 'Customers with a Flex chat that is opening or active; NaN while the store does not answer',
     registers,
     async collect() {
-      this.set(await store.countOpenConversations().catch(() => NaN));
+      this.set(await store.countOpenMappings().catch(() => NaN));
     },
   });
 }

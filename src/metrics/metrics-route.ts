@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { constantTimeEqual } from '../security/constant-time.js';
+import { constantTimeEqual } from '../core/constant-time.js';
 import type { BridgeMetrics } from './bridge-metrics.js';
 
 /** GET /metrics in the Prometheus text format; with a token configured, only for `Authorization: Bearer <token>`. */

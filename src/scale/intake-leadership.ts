@@ -1,4 +1,4 @@
-import type { ChatAdapter, ExclusiveIntake } from '../../adapters/adapter.js';
+import type { ChatAdapter, ExclusiveIntake } from '../core/chat-adapter.js';
 import type { Logger } from '../log.js';
 import { LeaderLock } from '../store/leader-lock.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { UserKey } from '../bridge/messages.js';
+import type { UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
   knownIndexesColumns,
@@ -12,19 +12,19 @@ import {
 } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
 import type {
-  ChatOrder,
-  Conversation,
-  ConversationStatus,
+  ReorderHold,
+  ChatMapping,
+  ChatMappingStatus,
   DedupeKey,
-  NewConversation,
+  NewChatMapping,
   NewOutboxRow,
   OutboxRow,
   OutboxStats,
   OutboxStatus,
   Store,
 } from './store.js';
-import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
-import type { GatewaySessionRecord } from './gateway-sessions.js';
+import { toChatMapping, toOutboxRow, type ChatMappingRecord, type OutboxRecord } from './records.js';
+import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
 
 const INT8_OID = 20;
 
@@ -34,10 +34,10 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-const CURRENT_CONVERSATION = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
+const CURRENT_MAPPING = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
 
 /** No pending row of the key comes before o, in (seq, flex_index, id) order; rows sharing a seq all have a flex_index. */
-const IS_KEY_HEAD = `NOT EXISTS (
+const IS_FIRST_PENDING_OF_KEY = `NOT EXISTS (
   SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending'
     AND (p.seq < o.seq OR (p.seq = o.seq AND (p.flex_index < o.flex_index OR (p.flex_index = o.flex_index AND p.id < o.id)))))`;
 
@@ -62,7 +62,7 @@ const CLAIM = `
     SELECT o.id, o.lease_owner AS previous_owner FROM outbox o
     WHERE o.status = 'pending' AND o.next_attempt_at <= $1
       AND (o.lease_until IS NULL OR o.lease_until < $1)
-      AND ${IS_KEY_HEAD}
+      AND ${IS_FIRST_PENDING_OF_KEY}
     ORDER BY o.next_attempt_at, o.id
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
@@ -109,7 +109,7 @@ export class PostgresStore implements Store {
    * Holds a per-key lock until commit, so rows of one key commit in id order even when several
    * processes enqueue for the same user at once; otherwise a claimer could see a newer row first.
    */
-  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order?: ChatOrder): Promise<void> {
+  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order?: ReorderHold): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
       `SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h)
@@ -131,9 +131,9 @@ export class PostgresStore implements Store {
   }
 
   /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
-  private async holdUntilEarlierMessages(client: PoolClient, order: ChatOrder, now: number): Promise<number> {
-    const known = await this.lockKnownIndexes(client, order.conversationId);
-    await this.setKnownIndexes(client, order.conversationId, withIndex(known, order.index));
+  private async holdUntilEarlierMessages(client: PoolClient, order: ReorderHold, now: number): Promise<number> {
+    const known = await this.lockKnownIndexes(client, order.mappingId);
+    await this.setKnownIndexes(client, order.mappingId, withIndex(known, order.index));
     return missesBefore(known, order.index) ? now + order.holdMs : now;
   }
 
@@ -155,7 +155,7 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean> {
+  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
     const now = Date.now();
     return this.transaction(async (client) => {
       const seen = await client.query(
@@ -173,20 +173,20 @@ export class PostgresStore implements Store {
     await this.transaction((client) => this.insertRows(client, rows, now));
   }
 
-  async currentConversation(user: UserKey): Promise<Conversation | undefined> {
-    const { rows } = await this.pool.query<ConversationRecord>(CURRENT_CONVERSATION, [user.network, user.externalUserId]);
-    return rows[0] && toConversation(rows[0]);
+  async currentMapping(user: UserKey): Promise<ChatMapping | undefined> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(CURRENT_MAPPING, [user.network, user.externalUserId]);
+    return rows[0] && toChatMapping(rows[0]);
   }
 
-  async conversationByFlexSid(flexSid: string): Promise<Conversation | undefined> {
-    const { rows } = await this.pool.query<ConversationRecord>(
+  async mappingByFlexSid(flexSid: string): Promise<ChatMapping | undefined> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(
       'SELECT * FROM conversations WHERE flex_sid = $1 ORDER BY id DESC LIMIT 1',
       [flexSid],
     );
-    return rows[0] && toConversation(rows[0]);
+    return rows[0] && toChatMapping(rows[0]);
   }
 
-  async beginConversation(c: NewConversation): Promise<Conversation> {
+  async beginMapping(c: NewChatMapping): Promise<ChatMapping> {
     // A conflicting insert waits for the other transaction; the select (a new snapshot in READ
     // COMMITTED) then sees its row. Retry if that row was ended in between.
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -199,11 +199,11 @@ export class PostgresStore implements Store {
            ON CONFLICT DO NOTHING`,
           [c.network, c.externalUserId, c.externalChatId, c.handle, c.displayName, c.identity, c.flexMode, now],
         );
-        return (await client.query<ConversationRecord>(CURRENT_CONVERSATION, [c.network, c.externalUserId])).rows[0];
+        return (await client.query<ChatMappingRecord>(CURRENT_MAPPING, [c.network, c.externalUserId])).rows[0];
       });
-      if (found) return toConversation(found);
+      if (found) return toChatMapping(found);
     }
-    throw new Error(`beginConversation: no open conversation for ${c.network}:${c.externalUserId} after 3 attempts`);
+    throw new Error(`beginMapping: no open conversation for ${c.network}:${c.externalUserId} after 3 attempts`);
   }
 
   async setFlexSid(id: number, flexSid: string | null): Promise<void> {
@@ -224,7 +224,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async releaseHeld(flexSid: string): Promise<void> {
+  async releaseReorderHold(flexSid: string): Promise<void> {
     await this.pool.query(
       "UPDATE outbox SET next_attempt_at = $1 WHERE status = 'pending' AND flex_sid = $2 AND attempts = 0 AND next_attempt_at > $1",
       [Date.now(), flexSid],
@@ -239,15 +239,15 @@ export class PostgresStore implements Store {
     await this.pool.query('UPDATE conversations SET flex_sid = NULL, routing_requested = false, updated_at = $1 WHERE id = $2', [Date.now(), id]);
   }
 
-  async activateConversation(id: number): Promise<void> {
+  async activateMapping(id: number): Promise<void> {
     await this.setStatus(id, 'active');
   }
 
-  async endConversation(id: number): Promise<void> {
+  async endMapping(id: number): Promise<void> {
     await this.setStatus(id, 'ended');
   }
 
-  private async setStatus(id: number, status: ConversationStatus): Promise<void> {
+  private async setStatus(id: number, status: ChatMappingStatus): Promise<void> {
     await this.pool.query("UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3 AND status <> 'ended'", [
       status,
       Date.now(),
@@ -255,27 +255,27 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async listConversations(filter: { status?: ConversationStatus; limit?: number } = {}): Promise<Conversation[]> {
-    const { rows } = await this.pool.query<ConversationRecord>(
+  async listMappings(filter: { status?: ChatMappingStatus; limit?: number } = {}): Promise<ChatMapping[]> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(
       'SELECT * FROM conversations WHERE ($1::text IS NULL OR status = $1) ORDER BY id DESC LIMIT $2',
       [filter.status ?? null, filter.limit ?? 100],
     );
-    return rows.map(toConversation);
+    return rows.map(toChatMapping);
   }
 
-  async conversationsWithGaps(): Promise<Conversation[]> {
-    return (await this.pool.query<ConversationRecord>(CONVERSATIONS_WITH_GAPS)).rows.map(toConversation);
+  async mappingsWithGaps(): Promise<ChatMapping[]> {
+    return (await this.pool.query<ChatMappingRecord>(CONVERSATIONS_WITH_GAPS)).rows.map(toChatMapping);
   }
 
-  async recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]> {
-    const { rows } = await this.pool.query<ConversationRecord>(
+  async recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(
       "SELECT * FROM conversations WHERE status = 'active' AND updated_at >= $1 ORDER BY updated_at DESC LIMIT $2",
       [since, limit],
     );
-    return rows.map(toConversation);
+    return rows.map(toChatMapping);
   }
 
-  async countOpenConversations(): Promise<number> {
+  async countOpenMappings(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'");
     return rows[0]!.n;
   }
@@ -318,7 +318,7 @@ export class PostgresStore implements Store {
   async nextDueAt(): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ at: number | null }>(
       `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
-       WHERE o.status = 'pending' AND ${IS_KEY_HEAD}`,
+       WHERE o.status = 'pending' AND ${IS_FIRST_PENDING_OF_KEY}`,
     );
     return rows[0]!.at ?? undefined;
   }

@@ -1,8 +1,8 @@
 import { knownIndexesOf } from './known-indexes.js';
-import type { Conversation, ConversationStatus, OutboxRow, OutboxStatus } from './store.js';
+import type { ChatMapping, ChatMappingStatus, OutboxRow, OutboxStatus } from './store.js';
 
 /** A `conversations` row as both databases return it (SQLite booleans are 0/1). */
-export interface ConversationRecord {
+export interface ChatMappingRecord {
   id: number;
   network: string;
   external_user_id: string;
@@ -15,7 +15,7 @@ export interface ConversationRecord {
   routing_requested: boolean | number;
   flex_known_through: number | null;
   flex_known_above: string | null;
-  status: ConversationStatus;
+  status: ChatMappingStatus;
   created_at: number;
   updated_at: number;
 }
@@ -35,7 +35,7 @@ export interface OutboxRecord {
   created_at: number;
 }
 
-export const toConversation = (r: ConversationRecord): Conversation => ({
+export const toChatMapping = (r: ChatMappingRecord): ChatMapping => ({
   id: r.id,
   network: r.network,
   externalUserId: r.external_user_id,

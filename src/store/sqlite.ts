@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { UserKey } from '../bridge/messages.js';
+import type { UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
   knownIndexesColumns,
@@ -14,28 +14,28 @@ import {
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
-  ChatOrder,
-  Conversation,
-  ConversationStatus,
+  ReorderHold,
+  ChatMapping,
+  ChatMappingStatus,
   DedupeKey,
-  NewConversation,
+  NewChatMapping,
   NewOutboxRow,
   OutboxRow,
   OutboxStats,
   OutboxStatus,
   Store,
 } from './store.js';
-import { toConversation, toOutboxRow, type ConversationRecord, type OutboxRecord } from './records.js';
-import type { GatewaySessionRecord } from './gateway-sessions.js';
+import { toChatMapping, toOutboxRow, type ChatMappingRecord, type OutboxRecord } from './records.js';
+import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
 
 /** The first pending row of the row's key: the one delivered next. */
-const KEY_HEAD = `SELECT p.id FROM outbox p WHERE p.key = o.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
+const FIRST_PENDING_OF_KEY = `SELECT p.id FROM outbox p WHERE p.key = o.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
 
 /**
  * The group a late agent message joins: that of the earliest pending row of its chat with a higher
  * index, unless that row's group is already being delivered. NULL (the row's own group) otherwise.
  */
-const LATER_GROUP = `
+const REORDER_GROUP = `
   SELECT MIN(l.seq) FROM outbox l
   WHERE l.key = @key AND l.status = 'pending' AND l.flex_sid = @flexSid AND l.flex_index > @index
     AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = @key AND f.status = 'pending' AND f.lease_until >= @now), 0)`;
@@ -67,12 +67,12 @@ export class SqliteStore implements Store {
       insertDedupe: db.prepare('INSERT OR IGNORE INTO dedupe (source, key, seen_at) VALUES (?, ?, ?)'),
       insertOutbox: db.prepare(
         `INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index, seq)
-         VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${LATER_GROUP}))`,
+         VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${REORDER_GROUP}))`,
       ),
-      releaseHeld: db.prepare(
+      releaseReorderHold: db.prepare(
         "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND flex_sid = ? AND attempts = 0 AND next_attempt_at > ?",
       ),
-      seqIsId: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
+      startOwnGroup: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
       setKnownIndexes: db.prepare('UPDATE conversations SET flex_known_through = ?, flex_known_above = ?, updated_at = ? WHERE id = ?'),
       noteNextIndex: db.prepare(
@@ -82,10 +82,10 @@ export class SqliteStore implements Store {
       recentlyActive: db.prepare(
         "SELECT * FROM conversations WHERE status = 'active' AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?",
       ),
-      currentConversation: db.prepare(
+      currentMapping: db.prepare(
         "SELECT * FROM conversations WHERE network = ? AND external_user_id = ? AND status <> 'ended'",
       ),
-      conversationByFlexSid: db.prepare('SELECT * FROM conversations WHERE flex_sid = ? ORDER BY id DESC LIMIT 1'),
+      mappingByFlexSid: db.prepare('SELECT * FROM conversations WHERE flex_sid = ? ORDER BY id DESC LIMIT 1'),
       insertConversation: db.prepare(
         `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, identity,
            flex_mode, status, created_at, updated_at)
@@ -99,7 +99,7 @@ export class SqliteStore implements Store {
         `SELECT o.* FROM outbox o
          WHERE o.status = 'pending' AND o.next_attempt_at <= @now
            AND (o.lease_until IS NULL OR o.lease_until < @now)
-           AND o.id = (${KEY_HEAD})
+           AND o.id = (${FIRST_PENDING_OF_KEY})
          ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
       ),
       lease: db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
@@ -115,7 +115,7 @@ export class SqliteStore implements Store {
       ),
       nextDue: db.prepare(
         `SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
-         WHERE o.status = 'pending' AND o.id = (${KEY_HEAD})`,
+         WHERE o.status = 'pending' AND o.id = (${FIRST_PENDING_OF_KEY})`,
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
@@ -131,12 +131,12 @@ export class SqliteStore implements Store {
     };
   }
 
-  private insertRows(rows: readonly NewOutboxRow[], now: number, order?: ChatOrder): void {
+  private insertRows(rows: readonly NewOutboxRow[], now: number, order?: ReorderHold): void {
     let dueAt = now;
     if (order) {
-      const known = this.knownIndexes(order.conversationId);
+      const known = this.knownIndexes(order.mappingId);
       if (missesBefore(known, order.index)) dueAt = now + order.holdMs;
-      this.setKnownIndexes(order.conversationId, withIndex(known, order.index));
+      this.setKnownIndexes(order.mappingId, withIndex(known, order.index));
     }
     for (const row of rows) {
       const { lastInsertRowid } = this.stmt.insertOutbox.run({
@@ -148,11 +148,11 @@ export class SqliteStore implements Store {
         flexSid: order?.flexSid ?? null,
         index: order?.index ?? null,
       });
-      this.stmt.seqIsId.run(lastInsertRowid);
+      this.stmt.startOwnGroup.run(lastInsertRowid);
     }
   }
 
-  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean> {
+  async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
     const now = Date.now();
     return this.db.transaction(() => {
       if (this.stmt.insertDedupe.run(dedupe.source, dedupe.key, now).changes === 0) return false;
@@ -166,21 +166,21 @@ export class SqliteStore implements Store {
     this.db.transaction(() => this.insertRows(rows, now)).immediate();
   }
 
-  async currentConversation(user: UserKey): Promise<Conversation | undefined> {
-    const r = this.stmt.currentConversation.get(user.network, user.externalUserId) as ConversationRecord | undefined;
-    return r && toConversation(r);
+  async currentMapping(user: UserKey): Promise<ChatMapping | undefined> {
+    const r = this.stmt.currentMapping.get(user.network, user.externalUserId) as ChatMappingRecord | undefined;
+    return r && toChatMapping(r);
   }
 
-  async conversationByFlexSid(flexSid: string): Promise<Conversation | undefined> {
-    const r = this.stmt.conversationByFlexSid.get(flexSid) as ConversationRecord | undefined;
-    return r && toConversation(r);
+  async mappingByFlexSid(flexSid: string): Promise<ChatMapping | undefined> {
+    const r = this.stmt.mappingByFlexSid.get(flexSid) as ChatMappingRecord | undefined;
+    return r && toChatMapping(r);
   }
 
-  async beginConversation(c: NewConversation): Promise<Conversation> {
+  async beginMapping(c: NewChatMapping): Promise<ChatMapping> {
     return this.db.transaction(() => {
       this.stmt.insertConversation.run({ ...c, now: Date.now() });
-      const r = this.stmt.currentConversation.get(c.network, c.externalUserId) as ConversationRecord;
-      return toConversation(r);
+      const r = this.stmt.currentMapping.get(c.network, c.externalUserId) as ChatMappingRecord;
+      return toChatMapping(r);
     }).immediate();
   }
 
@@ -204,9 +204,9 @@ export class SqliteStore implements Store {
     this.stmt.setKnownIndexes.run(through, above, Date.now(), id);
   }
 
-  async releaseHeld(flexSid: string): Promise<void> {
+  async releaseReorderHold(flexSid: string): Promise<void> {
     const now = Date.now();
-    this.stmt.releaseHeld.run(now, flexSid, now);
+    this.stmt.releaseReorderHold.run(now, flexSid, now);
   }
 
   async markRoutingRequested(id: number): Promise<void> {
@@ -217,30 +217,30 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE conversations SET flex_sid = NULL, routing_requested = 0, updated_at = ? WHERE id = ?').run(Date.now(), id);
   }
 
-  async activateConversation(id: number): Promise<void> {
+  async activateMapping(id: number): Promise<void> {
     this.stmt.setStatus.run('active', Date.now(), id);
   }
 
-  async endConversation(id: number): Promise<void> {
+  async endMapping(id: number): Promise<void> {
     this.stmt.setStatus.run('ended', Date.now(), id);
   }
 
-  async listConversations(filter: { status?: ConversationStatus; limit?: number } = {}): Promise<Conversation[]> {
+  async listMappings(filter: { status?: ChatMappingStatus; limit?: number } = {}): Promise<ChatMapping[]> {
     const rows = filter.status
       ? this.db.prepare('SELECT * FROM conversations WHERE status = ? ORDER BY id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
       : this.db.prepare('SELECT * FROM conversations ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100);
-    return (rows as ConversationRecord[]).map(toConversation);
+    return (rows as ChatMappingRecord[]).map(toChatMapping);
   }
 
-  async conversationsWithGaps(): Promise<Conversation[]> {
-    return (this.db.prepare(CONVERSATIONS_WITH_GAPS).all() as ConversationRecord[]).map(toConversation);
+  async mappingsWithGaps(): Promise<ChatMapping[]> {
+    return (this.db.prepare(CONVERSATIONS_WITH_GAPS).all() as ChatMappingRecord[]).map(toChatMapping);
   }
 
-  async recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]> {
-    return (this.stmt.recentlyActive.all(since, limit) as ConversationRecord[]).map(toConversation);
+  async recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]> {
+    return (this.stmt.recentlyActive.all(since, limit) as ChatMappingRecord[]).map(toChatMapping);
   }
 
-  async countOpenConversations(): Promise<number> {
+  async countOpenMappings(): Promise<number> {
     return (this.stmt.countOpen.get() as { n: number }).n;
   }
 

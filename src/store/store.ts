@@ -1,12 +1,11 @@
-import type { ExternalChatRef, InboundMessage, UserKey } from '../bridge/messages.js';
-import type { FlexMedia } from '../flex/backend.js';
+import type { GatewaySessionStore } from '../core/gateway-sessions.js';
+import type { OutboxPayload, UserKey } from '../core/messages.js';
 import type { KnownIndexes } from './known-indexes.js';
-import type { GatewaySessionStore } from './gateway-sessions.js';
 
-export type ConversationStatus = 'opening' | 'active' | 'ended';
+export type ChatMappingStatus = 'opening' | 'active' | 'ended';
 
-/** One customer's Flex chat. At most one row per user key is not `ended`. */
-export interface Conversation {
+/** The bridge's mapping of one customer to their Flex chat (a row of the `conversations` table). At most one per user key is not `ended`. */
+export interface ChatMapping {
   readonly id: number;
   readonly network: string;
   readonly externalUserId: string;
@@ -20,28 +19,15 @@ export interface Conversation {
   readonly routingRequested: boolean;
   /** The chat's messages the bridge knows of (posted, received or read back), by index. */
   readonly knownIndexes: KnownIndexes;
-  readonly status: ConversationStatus;
+  readonly status: ChatMappingStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type NewConversation = Pick<
-  Conversation,
+export type NewChatMapping = Pick<
+  ChatMapping,
   'network' | 'externalUserId' | 'externalChatId' | 'handle' | 'displayName' | 'identity' | 'flexMode'
 >;
-
-export type OutboxPayload =
-  | { readonly kind: 'customer-message'; readonly message: InboundMessage }
-  | {
-      readonly kind: 'agent-message';
-      readonly to: ExternalChatRef;
-      readonly flexSid: string;
-      readonly messageSid: string;
-      readonly text: string;
-      /** A file of the agent's message, sent with `text` as its caption. */
-      readonly media?: FlexMedia;
-    }
-  | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string };
 
 export type Direction = 'to-flex' | 'to-customer';
 export type OutboxStatus = 'pending' | 'dead';
@@ -75,8 +61,8 @@ export interface OutboxStats {
  * index order among the chat's pending rows, whatever order the webhooks came in; when an earlier
  * message of the chat is not known yet, they wait up to `holdMs` for its webhook.
  */
-export interface ChatOrder {
-  readonly conversationId: number;
+export interface ReorderHold {
+  readonly mappingId: number;
   readonly flexSid: string;
   readonly index: number;
   readonly holdMs: number;
@@ -93,33 +79,33 @@ export interface DedupeKey {
  */
 export interface Store extends GatewaySessionStore {
   /** Records `dedupe` and enqueues `rows` together; false (and nothing written) when `dedupe` was seen before. */
-  acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ChatOrder): Promise<boolean>;
+  acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean>;
   enqueue(rows: readonly NewOutboxRow[]): Promise<void>;
 
-  currentConversation(user: UserKey): Promise<Conversation | undefined>;
-  conversationByFlexSid(flexSid: string): Promise<Conversation | undefined>;
+  currentMapping(user: UserKey): Promise<ChatMapping | undefined>;
+  mappingByFlexSid(flexSid: string): Promise<ChatMapping | undefined>;
   /** Inserts an `opening` row, or returns the user's current one when it already exists. */
-  beginConversation(c: NewConversation): Promise<Conversation>;
+  beginMapping(c: NewChatMapping): Promise<ChatMapping>;
   setFlexSid(id: number, flexSid: string | null): Promise<void>;
   markRoutingRequested(id: number): Promise<void>;
   /** The chat has a message at `index` (one the bridge posted); with `allBefore`, every one below it is known too. */
   noteFlexIndex(id: number, index: number, allBefore?: boolean): Promise<void>;
-  /** Ends the ChatOrder wait of the chat's pending rows: nothing earlier is missing any more. */
-  releaseHeld(flexSid: string): Promise<void>;
+  /** Ends the ReorderHold wait of the chat's pending rows: nothing earlier is missing any more. */
+  releaseReorderHold(flexSid: string): Promise<void>;
   /** Forgets a discarded opening attempt: no sid, routing not requested. */
   resetOpening(id: number): Promise<void>;
-  activateConversation(id: number): Promise<void>;
-  endConversation(id: number): Promise<void>;
-  listConversations(filter?: { status?: ConversationStatus; limit?: number }): Promise<Conversation[]>;
-  /** Open chats with a pending agent message whose lower neighbours are not all known (see ChatOrder). */
-  conversationsWithGaps(): Promise<Conversation[]>;
+  activateMapping(id: number): Promise<void>;
+  endMapping(id: number): Promise<void>;
+  listMappings(filter?: { status?: ChatMappingStatus; limit?: number }): Promise<ChatMapping[]>;
+  /** Open chats with a pending agent message whose lower neighbours are not all known (see ReorderHold). */
+  mappingsWithGaps(): Promise<ChatMapping[]>;
   /** Open chats whose row changed (e.g. a message went through) since `since`, the latest first. */
-  recentlyActiveConversations(since: number, limit: number): Promise<Conversation[]>;
-  countOpenConversations(): Promise<number>;
+  recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]>;
+  countOpenMappings(): Promise<number>;
 
   /**
    * Leases up to `limit` due rows, each the first pending row of its key, to `owner` for `leaseMs`.
-   * Rows of a key go in insertion order, except that a ChatOrder row joins its chat's later rows.
+   * Rows of a key go in insertion order, except that a ReorderHold row joins its chat's later rows.
    */
   claimDue(owner: string, limit: number, leaseMs: number, now?: number): Promise<OutboxRow[]>;
   /** Extends the leases `owner` holds on `ids` (deliveries still in flight) until `until`. */

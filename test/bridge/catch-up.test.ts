@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CatchUp } from '../../src/bridge/catch-up.js';
 import type { FlexBackend, FlexMessageEvent, RecentMessage } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Conversation } from '../../src/store/store.js';
+import type { ChatMapping } from '../../src/store/store.js';
 import { eventually } from '../support/wait.js';
 
 const DAY = 24 * 3600_000;
@@ -22,7 +22,7 @@ const message = (index: number, author: string, ageMs = 0): RecentMessage => ({
 
 describe('CatchUp', () => {
   let store: SqliteStore;
-  let chat: Conversation;
+  let chat: ChatMapping;
   let recent: RecentMessage[];
   let reads: number;
   let accepted: FlexMessageEvent[];
@@ -30,7 +30,7 @@ describe('CatchUp', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
-    const opening = await store.beginConversation({
+    const opening = await store.beginMapping({
       network: 'telegram',
       externalUserId: '42',
       externalChatId: '42',
@@ -40,8 +40,8 @@ describe('CatchUp', () => {
       flexMode: 'conversations',
     });
     await store.setFlexSid(opening.id, 'CH1');
-    await store.activateConversation(opening.id);
-    chat = (await store.currentConversation({ network: 'telegram', externalUserId: '42' }))!;
+    await store.activateMapping(opening.id);
+    chat = (await store.currentMapping({ network: 'telegram', externalUserId: '42' }))!;
     recent = [];
     reads = 0;
     accepted = [];
@@ -71,17 +71,17 @@ describe('CatchUp', () => {
 
   it('takes in the messages the webhooks missed, without their read-back time, and leaves old ones alone', async () => {
     recent = [message(0, 'telegram_42', 4 * DAY), message(1, 'agent_bob', 4 * DAY), message(2, 'telegram_42'), message(3, 'agent_bob')];
-    expect(await catchUp.chat(chat)).toBe(4 - 2);
+    expect(await catchUp.readBack(chat)).toBe(4 - 2);
     expect(accepted.map((e) => e.messageSid)).toEqual(['IM2', 'IM3']);
     expect(accepted[0]).not.toHaveProperty('createdAt');
-    expect(await catchUp.chat(chat)).toBe(0);
+    expect(await catchUp.readBack(chat)).toBe(0);
   });
 
   it('knows every index of the chat up to the latest one read back', async () => {
     await store.noteFlexIndex(chat.id, 0);
     recent = [message(0, 'telegram_42'), message(1, 'agent_bob'), message(2, 'agent_bob')];
-    await catchUp.chat(chat);
-    expect((await store.currentConversation({ network: 'telegram', externalUserId: '42' }))?.knownIndexes).toEqual({ through: 2, above: [] });
+    await catchUp.readBack(chat);
+    expect((await store.currentMapping({ network: 'telegram', externalUserId: '42' }))?.knownIndexes).toEqual({ through: 2, above: [] });
   });
 
   it('reads a chat back once however often it is scheduled meanwhile', async () => {
@@ -106,13 +106,13 @@ describe('CatchUp', () => {
 
   it('reads back the open chats with traffic in the last day, and not the others', async () => {
     recent = [message(5, 'agent_bob')];
-    expect(await catchUp.recentChats()).toBe(1);
+    expect(await catchUp.readBackRecentChats()).toBe(1);
     expect(reads).toBe(1);
 
     const dayAndAMinute = DAY + 60_000;
     vi.useFakeTimers({ now: Date.now() + dayAndAMinute, toFake: ['Date'] });
     try {
-      expect(await catchUp.recentChats()).toBe(0);
+      expect(await catchUp.readBackRecentChats()).toBe(0);
       expect(reads).toBe(1);
     } finally {
       vi.useRealTimers();

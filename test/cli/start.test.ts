@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { freePort } from '../support/ports.js';
 import { tempDatabaseUrl } from '../support/harness.js';
 import { eventually } from '../support/wait.js';

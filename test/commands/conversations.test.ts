@@ -15,7 +15,7 @@ const ALICE_KEY = { network: 'telegram', externalUserId: String(ALICE.id) };
 /** Flex has the task before the bridge marks the chat active, so wait for the bridge's side too. */
 async function activeChat(harness: Harness) {
   return eventually(async () => {
-    const conversation = await harness.app.store.currentConversation(ALICE_KEY);
+    const conversation = await harness.app.store.currentMapping(ALICE_KEY);
     return conversation?.status === 'active' ? conversation : undefined;
   }, 'an active conversation');
 }
@@ -55,7 +55,7 @@ describe('flex-bridge conversations', () => {
     const ended = await runCli(['conversations', 'end', task.conversationSid], env);
     expect(ended.code).toBe(0);
     expect(ended.stdout).toContain(`Ended conversation 1 (telegram:alice, Flex ${task.conversationSid})`);
-    expect(await h.app.store.currentConversation(ALICE_KEY)).toBeUndefined();
+    expect(await h.app.store.currentMapping(ALICE_KEY)).toBeUndefined();
 
     h.telegram.userSends(ALICE.id, 'Anyone there?');
     const second = await activeChat(h);

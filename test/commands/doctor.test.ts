@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLegacyFlexFlow } from '../../src/flex/legacy-chat-flow.js';
 import { createTwilioClient } from '../../src/flex/twilio-client.js';
-import { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { DiscordEmulator } from '@flex-bridge/emulators';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { doctorLine, envOf, runCli } from './run-cli.js';

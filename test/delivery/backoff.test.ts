@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../src/delivery/backoff.js';
-import { retryable } from '../../src/delivery/errors.js';
+import { retryable } from '../../src/core/delivery-error.js';
 
 const policy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 10_000 };
 

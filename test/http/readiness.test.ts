@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdapterHealth, ChatAdapter } from '../../adapters/adapter.js';
+import type { AdapterHealth, ChatAdapter } from '../../src/core/chat-adapter.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-env.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
 import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 

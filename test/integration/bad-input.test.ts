@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/flex/signature.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-env.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 import { startHarness, type Harness } from '../support/harness.js';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/sandbox-env.js';
-import { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
+import { TwilioEmulator } from '@flex-bridge/emulators';
 
 const STUDIO_FLOW = `FW${'6'.repeat(32)}`;
 

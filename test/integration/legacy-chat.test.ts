@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
-import type { InboundMessage } from '../../src/bridge/messages.js';
+import type { InboundMessage } from '../../src/core/messages.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLegacyFlexFlow } from '../../src/flex/legacy-chat-flow.js';
 import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import { createLogger } from '../../src/log.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import type { RequestRecord } from '../../src/sandbox/twilio/emulator.js';
-import { twilioSignature } from '../../src/sandbox/twilio/signature.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import type { RequestRecord } from '@flex-bridge/emulators';
+import { twilioSignature } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { eventually } from '../support/wait.js';
@@ -212,7 +212,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       () => r.box.twilio.webhookDeliveries.some((d) => d.params.EventType === 'onChannelUpdated' && d.statusCode === 200),
       'the channel update to be answered',
     );
-    const conversations = await r.app.store.listConversations();
+    const conversations = await r.app.store.listMappings();
     expect(conversations.map((c) => [c.handle, c.status]).sort()).toEqual([
       ['telegram:alice', 'ended'],
       ['telegram:bob', 'active'],
@@ -267,7 +267,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     r.box.telegram.addUser(ALICE);
     r.box.telegram.userSends(ALICE.id, 'Hello');
     const { channelSid } = await chatTask(r);
-    await eventually(async () => (await r.app.store.currentConversation({ network: 'telegram', externalUserId: String(ALICE.id) }))?.status === 'active', 'the chat to open', 10_000);
+    await eventually(async () => (await r.app.store.currentMapping({ network: 'telegram', externalUserId: String(ALICE.id) }))?.status === 'active', 'the chat to open', 10_000);
     await r.app.worker.stop(2000);
 
     const requests = bridgeRequests(r);
@@ -322,7 +322,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect((await postWebhook(url, { ...update, Attributes: '["INACTIVE"]' })).status).toBe(400);
     expect((await postWebhook(url, { ...update, Attributes: '{"status":"ACTIVE"}' })).status).toBe(200);
 
-    const conversation = await r.app.store.conversationByFlexSid(channelSid);
+    const conversation = await r.app.store.mappingByFlexSid(channelSid);
     expect(conversation?.status).toBe('active');
   });
 
@@ -356,7 +356,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     });
     expect(unsigned.status).toBe(403);
 
-    expect((await r.app.store.conversationByFlexSid(channelSid))?.status).toBe('active');
+    expect((await r.app.store.mappingByFlexSid(channelSid))?.status).toBe('active');
     r.box.twilio.legacyChat.agentSend(channelSid, 'the real one');
     await r.box.telegram.waitForMessages(ALICE.id, 1);
     await r.app.worker.stop(2000);

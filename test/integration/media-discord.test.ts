@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
+import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { startHarnessWithDiscord, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 

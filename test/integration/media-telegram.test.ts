@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileKind } from '../../src/sandbox/telegram/files.js';
+import type { FileKind } from '@flex-bridge/emulators';
 import { startHarness, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { startHarness, type Harness } from '../support/harness.js';
 import { SwitchableProxy } from '../support/switchable-proxy.js';
 import { eventually } from '../support/wait.js';

@@ -4,7 +4,7 @@ import { sample } from './prometheus-text.js';
 
 const idleStore: MetricsStore = {
   outboxStats: async () => ({ pending: 0, dead: 0, oldestPendingAt: null }),
-  countOpenConversations: async () => 0,
+  countOpenMappings: async () => 0,
 };
 
 describe('BridgeMetrics', () => {
@@ -25,7 +25,7 @@ describe('BridgeMetrics', () => {
   it('still answers when the store does not, with the gauges read from it unknown (NaN)', async () => {
     const broken: MetricsStore = {
       outboxStats: () => Promise.reject(new Error('database is locked')),
-      countOpenConversations: () => Promise.reject(new Error('database is locked')),
+      countOpenMappings: () => Promise.reject(new Error('database is locked')),
     };
     const metrics = new BridgeMetrics(broken);
     metrics.upstream('conversations.twilio.com', 0, 15_000);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import type { RequestRecord } from '../../src/sandbox/twilio/emulator.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import type { RequestRecord } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
 import { eventually } from '../support/wait.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
 import { eventually } from '../support/wait.js';
 import { prng } from '../support/prng.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import type { GatewayEvent } from '../../src/sandbox/discord/types.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import type { GatewayEvent } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
 import { eventually } from '../support/wait.js';
 

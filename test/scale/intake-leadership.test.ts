@@ -1,7 +1,7 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatAdapter, ExclusiveIntake } from '../../adapters/adapter.js';
+import type { ChatAdapter, ExclusiveIntake } from '../../src/core/chat-adapter.js';
 import { IntakeLeadership } from '../../src/scale/intake-leadership.js';
 import { eventually } from '../support/wait.js';
 import { createScratchSchema, TEST_DATABASE_URL } from './scratch-schema.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
+import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import { DiscordEmulator } from '@flex-bridge/emulators';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { BridgeProcess } from '../support/bridge-process.js';
 import { freePorts } from '../support/ports.js';
@@ -226,7 +226,7 @@ describe('scale-out on PostgreSQL', () => {
       expect(inFlex(c, true), `${c.handle} → Flex (seed ${SEED})`).toEqual(c.sent);
       copiesInDiscardedChats += inFlex(c, false).length;
     }
-    expect(await store.countOpenConversations()).toBe(customers.length);
+    expect(await store.countOpenMappings()).toBe(customers.length);
 
     // Flex → customer: nothing lost, nothing foreign, in the agent's order. Telegram takes no idempotency
     // key, so the kill may repeat the reply being sent, right after itself; count it. Discord's enforced

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderLock } from '../../src/store/leader-lock.js';
 import { postgresMigrations } from '../../src/store/postgres-migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import type { NewConversation, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
+import type { NewChatMapping, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
 import { storeContract } from './store-contract.js';
 
 const baseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -44,7 +44,7 @@ const row = (key: string, n: number): NewOutboxRow => ({
   payload: { kind: 'notice', user: { network: 'telegram', externalUserId: key }, flexSid: 'CH1', text: `${n}` },
 });
 
-const user = (id: string): NewConversation => ({
+const user = (id: string): NewChatMapping => ({
   network: 'telegram',
   externalUserId: id,
   externalChatId: id,
@@ -115,9 +115,9 @@ describe('postgres store across processes', () => {
     const url = await scratchUrl();
     const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
     const ids = Array.from({ length: 20 }, (_, i) => `${i}`);
-    const pairs = await Promise.all(ids.map((id) => Promise.all([a.beginConversation(user(id)), b.beginConversation(user(id))])));
+    const pairs = await Promise.all(ids.map((id) => Promise.all([a.beginMapping(user(id)), b.beginMapping(user(id))])));
     for (const [fromA, fromB] of pairs) expect(fromA).toEqual(fromB);
-    expect(await a.countOpenConversations()).toBe(ids.length);
+    expect(await a.countOpenMappings()).toBe(ids.length);
     await Promise.all([a.close(), b.close()]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/bridge/messages.js';
-import type { NewConversation, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
+import type { InboundMessage } from '../../src/core/messages.js';
+import type { NewChatMapping, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
 
 const message = (id: string): InboundMessage => ({
   network: 'telegram',
@@ -20,7 +20,7 @@ const row = (key: string, id: string): NewOutboxRow => ({
   payload: { kind: 'customer-message', message: message(id) },
 });
 
-const alice: NewConversation = {
+const alice: NewChatMapping = {
   network: 'telegram',
   externalUserId: '5012345678',
   externalChatId: '5012345678',
@@ -90,29 +90,29 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('keeps at most one open conversation per user and finds it by flex sid', async () => {
-      const c1 = await store.beginConversation(alice);
-      const again = await store.beginConversation({ ...alice, handle: 'telegram:other' });
+      const c1 = await store.beginMapping(alice);
+      const again = await store.beginMapping({ ...alice, handle: 'telegram:other' });
       expect(again.id).toBe(c1.id);
       expect(c1.status).toBe('opening');
       expect(c1.routingRequested).toBe(false);
       await store.setFlexSid(c1.id, 'CH1');
       await store.markRoutingRequested(c1.id);
-      expect((await store.currentConversation(alice))?.routingRequested).toBe(true);
+      expect((await store.currentMapping(alice))?.routingRequested).toBe(true);
       await store.resetOpening(c1.id);
-      expect(await store.currentConversation(alice)).toMatchObject({ flexSid: null, routingRequested: false });
+      expect(await store.currentMapping(alice)).toMatchObject({ flexSid: null, routingRequested: false });
       await store.setFlexSid(c1.id, 'CH1');
-      await store.activateConversation(c1.id);
-      expect((await store.currentConversation(alice))?.status).toBe('active');
-      expect((await store.conversationByFlexSid('CH1'))?.id).toBe(c1.id);
-      expect(await store.countOpenConversations()).toBe(1);
-      await store.endConversation(c1.id);
-      expect(await store.currentConversation(alice)).toBeUndefined();
-      const c2 = await store.beginConversation(alice);
+      await store.activateMapping(c1.id);
+      expect((await store.currentMapping(alice))?.status).toBe('active');
+      expect((await store.mappingByFlexSid('CH1'))?.id).toBe(c1.id);
+      expect(await store.countOpenMappings()).toBe(1);
+      await store.endMapping(c1.id);
+      expect(await store.currentMapping(alice)).toBeUndefined();
+      const c2 = await store.beginMapping(alice);
       expect(c2.id).not.toBe(c1.id);
-      expect((await store.conversationByFlexSid('CH1'))?.status).toBe('ended');
+      expect((await store.mappingByFlexSid('CH1'))?.status).toBe('ended');
     });
 
-    describe('agent messages in the chat\'s order (ChatOrder)', () => {
+    describe('agent messages in the chat\'s order (ReorderHold)', () => {
       const HOLD = 60_000;
       const agentRow = (text: string): NewOutboxRow => ({
         key: 'customer:telegram:5012345678',
@@ -129,7 +129,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       let chat: number;
       const accept = (index: number, ...texts: string[]) =>
         store.acceptOnce({ source: 'twilio', key: `IM-${texts[0]}` }, texts.map(agentRow), {
-          conversationId: chat,
+          mappingId: chat,
           flexSid: 'CH1',
           index,
           holdMs: HOLD,
@@ -147,9 +147,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       };
 
       beforeEach(async () => {
-        chat = (await store.beginConversation(alice)).id;
+        chat = (await store.beginMapping(alice)).id;
         await store.setFlexSid(chat, 'CH1');
-        await store.activateConversation(chat);
+        await store.activateMapping(chat);
         await store.noteFlexIndex(chat, 0); // the customer's first message
       });
 
@@ -183,16 +183,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
         await accept(1, 'one'); // read back from Flex
         await store.noteFlexIndex(chat, 3, true);
-        await store.releaseHeld('CH1');
+        await store.releaseReorderHold('CH1');
         expect(await drain(Date.now())).toEqual(['one', 'three']);
-        expect((await store.currentConversation(alice))?.knownIndexes).toEqual({ through: 3, above: [] });
+        expect((await store.currentMapping(alice))?.knownIndexes).toEqual({ through: 3, above: [] });
       });
 
       it('names the chats whose pending messages wait for an unknown index', async () => {
         await accept(2, 'two');
-        expect((await store.conversationsWithGaps()).map((c) => c.flexSid)).toEqual(['CH1']);
+        expect((await store.mappingsWithGaps()).map((c) => c.flexSid)).toEqual(['CH1']);
         await accept(1, 'one');
-        expect(await store.conversationsWithGaps()).toEqual([]);
+        expect(await store.mappingsWithGaps()).toEqual([]);
       });
 
       it('never puts a late message before one already being delivered', async () => {
@@ -215,17 +215,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('lists the open chats with recent traffic, the latest first', async () => {
       const before = Date.now();
-      const c1 = await store.beginConversation(alice);
-      await store.activateConversation(c1.id);
-      const bob = await store.beginConversation({ ...alice, externalUserId: '6012345678', identity: 'telegram_6012345678' });
-      await store.activateConversation(bob.id);
+      const c1 = await store.beginMapping(alice);
+      await store.activateMapping(c1.id);
+      const bob = await store.beginMapping({ ...alice, externalUserId: '6012345678', identity: 'telegram_6012345678' });
+      await store.activateMapping(bob.id);
       await new Promise((resolve) => setTimeout(resolve, 5));
       await store.noteFlexIndex(c1.id, 0); // traffic in alice's chat
-      expect((await store.recentlyActiveConversations(before, 10)).map((c) => c.id)).toEqual([c1.id, bob.id]);
-      expect((await store.recentlyActiveConversations(before, 1)).map((c) => c.id)).toEqual([c1.id]);
-      expect(await store.recentlyActiveConversations(Date.now() + 1_000, 10)).toEqual([]);
-      await store.endConversation(c1.id);
-      expect((await store.recentlyActiveConversations(before, 10)).map((c) => c.id)).toEqual([bob.id]);
+      expect((await store.recentlyActiveMappings(before, 10)).map((c) => c.id)).toEqual([c1.id, bob.id]);
+      expect((await store.recentlyActiveMappings(before, 1)).map((c) => c.id)).toEqual([c1.id]);
+      expect(await store.recentlyActiveMappings(Date.now() + 1_000, 10)).toEqual([]);
+      await store.endMapping(c1.id);
+      expect((await store.recentlyActiveMappings(before, 10)).map((c) => c.id)).toEqual([bob.id]);
     });
 
     it('prunes old dedupe keys', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Sandbox } from '../../src/sandbox/sandbox-env.js';
+import type { Sandbox } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from './harness.js';
 import { freePort } from './ports.js';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretSettings, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '../../src/sandbox/sandbox-env.js';
-import type { DiscordEmulator } from '../../src/sandbox/discord/emulator.js';
-import type { TelegramEmulator } from '../../src/sandbox/telegram/emulator.js';
-import type { TwilioEmulator } from '../../src/sandbox/twilio/emulator.js';
+import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import type { DiscordEmulator } from '@flex-bridge/emulators';
+import type { TelegramEmulator } from '@flex-bridge/emulators';
+import type { TwilioEmulator } from '@flex-bridge/emulators';
 import { freePort } from './ports.js';
 
 export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;

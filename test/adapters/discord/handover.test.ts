@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatched, nextGatewayEvent, recordGateway } from '../../sandbox/discord/helpers.js';
+import { dispatched, nextGatewayEvent, recordGateway } from '@flex-bridge/emulators';
 import { AdapterRig, ALICE, SinkRecorder } from './harness.js';
 
 const rig = new AdapterRig();

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { DiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
-import type { InboundSink } from '../../../adapters/adapter.js';
-import type { InboundMessage } from '../../../src/bridge/messages.js';
-import { DiscordEmulator, type DiscordEmulatorOptions } from '../../../src/sandbox/discord/emulator.js';
+import type { InboundSink } from '../../../src/core/chat-adapter.js';
+import type { InboundMessage } from '../../../src/core/messages.js';
+import { DiscordEmulator, type DiscordEmulatorOptions } from '@flex-bridge/emulators';
 import { SqliteStore } from '../../../src/store/sqlite.js';
 
 export const TOKEN = 'adapter-test-token-0123456789abcdef';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../../../src/bridge/messages.js';
-import { dispatched, recordGateway } from '../../sandbox/discord/helpers.js';
+import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../../../src/core/messages.js';
+import { dispatched, recordGateway } from '@flex-bridge/emulators';
 import { AdapterRig, ALICE, BOB, LogCapture, SinkRecorder } from './harness.js';
 
 const rig = new AdapterRig();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextGatewayEvent } from '../../sandbox/discord/helpers.js';
+import { nextGatewayEvent } from '@flex-bridge/emulators';
 import { AdapterRig, ALICE, LogCapture, SinkRecorder, TOKEN } from './harness.js';
 
 const rig = new AdapterRig();

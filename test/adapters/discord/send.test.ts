@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../../src/delivery/errors.js';
-import type { ExternalChatRef } from '../../../src/bridge/messages.js';
-import type { DiscordEmulator } from '../../../src/sandbox/discord/emulator.js';
+import { DeliveryError } from '../../../src/core/delivery-error.js';
+import type { ExternalChatRef } from '../../../src/core/messages.js';
+import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { AdapterRig, ALICE, BOB, SinkRecorder } from './harness.js';
 
 const rig = new AdapterRig();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatched, recordGateway } from '../../sandbox/discord/helpers.js';
+import { dispatched, recordGateway } from '@flex-bridge/emulators';
 import { eventually } from '../../support/wait.js';
 import { AdapterRig, ALICE, SinkRecorder } from './harness.js';
 

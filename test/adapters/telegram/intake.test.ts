@@ -1,10 +1,10 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundSink } from '../../../adapters/adapter.js';
+import type { InboundSink } from '../../../src/core/chat-adapter.js';
 import { TelegramAdapter } from '../../../adapters/telegram/telegram-adapter.js';
-import type { InboundMessage } from '../../../src/bridge/messages.js';
-import { SANDBOX_CREDENTIALS } from '../../../src/sandbox/sandbox-env.js';
-import { TelegramEmulator } from '../../../src/sandbox/telegram/emulator.js';
+import type { InboundMessage } from '../../../src/core/messages.js';
+import { SANDBOX_CREDENTIALS } from '@flex-bridge/emulators';
+import { TelegramEmulator } from '@flex-bridge/emulators';
 import { eventually } from '../../support/wait.js';
 
 const CUSTOMER = { id: 5012345678, username: 'ann', first_name: 'Ann' };

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp } from '../../../src/index.js';
+import { loadConfig, secretSettings } from '../../../src/index.js';
+import { createLogger } from '../../../src/index.js';
+import { startSandbox } from '@flex-bridge/emulators';
+import type { TwilioEmulator } from '@flex-bridge/emulators';
+import { conversationsSide } from './conversations-side.js';
+import { DemoConsole } from './demo-console.js';
+import { discordNetwork } from './discord-network.js';
+import type { FlexSide } from './flex-side.js';
+import { flexSettings } from './flex-settings.js';
+import { freePort } from './free-port.js';
+import { legacyChatSide } from './legacy-chat-side.js';
+import { telegramNetwork } from './telegram-network.js';
+import type { ConsoleUpdate, DemoMode } from './views.js';
+
+export interface DemoRunOptions {
+  readonly mode: DemoMode;
+  readonly host: string;
+  readonly logLevel?: string;
+  readonly prettyLogs?: boolean;
+  readonly publish: (update: ConsoleUpdate) => void;
+}
+
+/** The bridge in one Flex mode, the emulators it runs against and the console's model of them. */
+export interface DemoRun {
+  readonly mode: DemoMode;
+  readonly bridgeUrl: string;
+  readonly console: DemoConsole;
+  /** Stops the bridge and the emulators, and deletes the run's database. */
+  stop(): Promise<void>;
+}
+
+const AGENT_IDENTITY = 'agent_alex';
+
+/**
+ * Starts the Telegram, Discord and Twilio emulators, the real bridge (startApp, as `npm start` runs
+ * it) configured against them in `mode`, and the console's model of it all.
+ */
+export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
+  const { mode, host } = options;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+
+  try {
+    // A fresh database each run: the emulators start empty too, so old chats would point at nothing.
+    const dataDir = await mkdtemp(join(tmpdir(), 'flex-bridge-demo-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const sandbox = await startSandbox({ discord: 0 }, host);
+    cleanups.push(() => sandbox.stop());
+
+    const bridgeUrl = `http://${host}:${await freePort(host)}`;
+    const config = loadConfig({
+      ...sandbox.env,
+      ...(await flexSettings(mode, sandbox)),
+      HOST: host,
+      PORT: new URL(bridgeUrl).port,
+      PUBLIC_BASE_URL: bridgeUrl,
+      DATABASE_URL: `sqlite:${join(dataDir, 'demo.db')}`,
+      LOG_LEVEL: options.logLevel ?? 'warn',
+    });
+    const log = createLogger({
+      level: config.LOG_LEVEL,
+      secrets: secretSettings.map((k) => config[k] as string | undefined),
+      pretty: options.prettyLogs ?? false,
+    });
+
+    const demoConsole = new DemoConsole({
+      bridgeUrl,
+      bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
+      agentIdentity: AGENT_IDENTITY,
+      greeting: config.TELEGRAM_GREETING,
+      twilio: sandbox.twilio,
+      flex: flexSide(mode, sandbox.twilio),
+      networks: [telegramNetwork(sandbox.telegram), ...(sandbox.discord ? [discordNetwork(sandbox.discord)] : [])],
+      publish: options.publish,
+    });
+    const app = await startApp(config, log, { observer: demoConsole.observer });
+    cleanups.push(() => app.stop(1000));
+    return { mode, bridgeUrl, console: demoConsole, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function flexSide(mode: DemoMode, twilio: TwilioEmulator): FlexSide {
+  return mode === 'conversations' ? conversationsSide(twilio, AGENT_IDENTITY) : legacyChatSide(twilio, AGENT_IDENTITY);
+}

@@ -1,0 +1,177 @@
+import { apiError, DiscordApiError, invalidFormBody } from './api-error.js';
+import { MAX_ATTACHMENT_BYTES } from './attachments.js';
+import { isMultipartBody, type UploadedFile } from '../shared/multipart.js';
+import { messageObject } from './message-objects.js';
+import { isSnowflake } from './snowflake.js';
+import type { DiscordState } from './state.js';
+import type { BotMessage, DcAttachment } from './types.js';
+
+export const MAX_CONTENT_LENGTH = 2000;
+
+/** What a REST handler may read and change. */
+export interface RestContext {
+  state: DiscordState;
+  /** The gateway URL clients connect to (`GET /gateway/bot`). */
+  gatewayUrl: () => string;
+  /** The bot created a message: record it, echo it on the gateway, tell listeners. */
+  onBotMessage: (sent: BotMessage) => void;
+  /** Keeps an uploaded file and returns the url it is served at. */
+  storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
+}
+
+export interface RestCall {
+  params: Record<string, string>;
+  body: unknown;
+}
+
+export interface RestResult {
+  status: number;
+  body?: unknown;
+}
+
+export interface RestRoute {
+  method: 'GET' | 'POST';
+  /** Below `/api/v10`; `method url` is the route's name in faults and recorded requests. */
+  url: string;
+  /** Needs `Authorization: Bot <token>`. */
+  auth: boolean;
+  handler: (call: RestCall, ctx: RestContext) => RestResult;
+}
+
+const ok = (body: unknown): RestResult => ({ status: 200, body });
+
+/**
+ * The REST surface a DM bot uses: gateway discovery (https://discord.com/developers/docs/events/gateway#get-gateway-bot),
+ * users and DMs (https://discord.com/developers/docs/resources/user), channels and typing
+ * (https://discord.com/developers/docs/resources/channel) and Create Message
+ * (https://discord.com/developers/docs/resources/message#create-message).
+ */
+export const ROUTES: readonly RestRoute[] = [
+  { method: 'GET', url: '/gateway', auth: false, handler: (_call, ctx) => ok({ url: ctx.gatewayUrl() }) },
+  {
+    method: 'GET',
+    url: '/gateway/bot',
+    auth: true,
+    handler: (_call, ctx) =>
+      ok({
+        url: ctx.gatewayUrl(),
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 },
+      }),
+  },
+  { method: 'GET', url: '/users/@me', auth: true, handler: (_call, ctx) => ok(ctx.state.bot) },
+  {
+    method: 'GET',
+    url: '/users/:id',
+    auth: true,
+    handler: ({ params }, ctx) => ok(requireUser(ctx, params.id).user),
+  },
+  { method: 'POST', url: '/users/@me/channels', auth: true, handler: openDm },
+  {
+    method: 'GET',
+    url: '/channels/:id',
+    auth: true,
+    handler: ({ params }, ctx) => ok(requireDm(ctx, params.id).channel),
+  },
+  {
+    method: 'POST',
+    url: '/channels/:id/typing',
+    auth: true,
+    handler: ({ params }, ctx) => {
+      requireDm(ctx, params.id);
+      return { status: 204 };
+    },
+  },
+  { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
+];
+
+/** `POST /users/@me/channels {recipient_id}`: returns the existing DM channel when there is one. */
+function openDm({ body }: RestCall, ctx: RestContext): RestResult {
+  const recipientId = (body as { recipient_id?: unknown } | undefined)?.recipient_id;
+  if (!isSnowflake(recipientId)) throw invalidFormBody('recipient_id', 'NUMBER_TYPE_COERCE', `Value "${String(recipientId)}" is not snowflake.`);
+  requireUser(ctx, recipientId);
+  return ok(ctx.state.openDm(recipientId));
+}
+
+/**
+ * `POST /channels/:id/messages` with a JSON body, or multipart with `files[n]` parts and the JSON in a
+ * `payload_json` part (no embeds or stickers).
+ */
+function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult {
+  const target = requireDm(ctx, params.id ?? '');
+  const { fields, uploads } = messageBody(body);
+  const content = fields.content ?? '';
+  if (typeof content !== 'string') throw invalidFormBody('content', 'BASE_TYPE_STRING', 'Must be a string.');
+  if (content.length > MAX_CONTENT_LENGTH) {
+    throw invalidFormBody('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT_LENGTH} or fewer in length.`);
+  }
+  if (content.trim() === '' && uploads.length === 0) throw apiError(400, 50006);
+  if (uploads.some((file) => file.data.length > MAX_ATTACHMENT_BYTES)) {
+    throw new DiscordApiError(413, 40005, 'Request entity too large');
+  }
+  if (target.recipient.blocksDms) throw apiError(403, 50007);
+  const nonce = nonceOf(fields);
+  const nonceKey = nonce === undefined ? undefined : `${target.channel.id}:${nonce}`;
+  const earlier = nonceKey === undefined ? undefined : ctx.state.messagesByNonce.get(nonceKey);
+  if (earlier) return ok(earlier);
+
+  const attachments: DcAttachment[] = uploads.map((file) => {
+    const id = ctx.state.ids.next();
+    const url = ctx.storeAttachment(target.channel.id, id, file);
+    return { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType };
+  });
+  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content, attachments });
+  target.channel.last_message_id = message.id;
+  if (nonceKey !== undefined) ctx.state.messagesByNonce.set(nonceKey, message);
+  const sent: BotMessage = {
+    message,
+    recipientId: target.recipient.user.id,
+    ...(fields.allowed_mentions !== undefined ? { allowedMentions: fields.allowed_mentions } : {}),
+  };
+  ctx.onBotMessage(sent);
+  return ok(message);
+}
+
+interface MessageFields {
+  content?: unknown;
+  allowed_mentions?: unknown;
+  nonce?: unknown;
+  enforce_nonce?: unknown;
+}
+
+/** The nonce to deduplicate on: only with `enforce_nonce: true`, as on Discord; at most 25 characters. */
+function nonceOf(fields: MessageFields): string | undefined {
+  if (fields.nonce === undefined) return undefined;
+  const nonce = String(fields.nonce);
+  if (nonce.length > 25) throw invalidFormBody('nonce', 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+  return fields.enforce_nonce === true ? nonce : undefined;
+}
+
+function messageBody(body: unknown): { fields: MessageFields; uploads: UploadedFile[] } {
+  if (!isMultipartBody(body)) return { fields: (typeof body === 'object' && body !== null ? body : {}) as MessageFields, uploads: [] };
+  let fields: MessageFields = {};
+  const json = body.fields.payload_json;
+  if (json !== undefined) {
+    try {
+      fields = JSON.parse(json) as MessageFields;
+    } catch {
+      throw apiError(400, 50109);
+    }
+  }
+  const uploads = Object.entries(body.files)
+    .filter(([name]) => /^files\[\d+\]$/.test(name))
+    .map(([, file]) => file);
+  return { fields, uploads };
+}
+
+function requireUser(ctx: RestContext, id: string | undefined) {
+  const record = id === undefined ? undefined : ctx.state.user(id);
+  if (!record) throw apiError(404, 10013);
+  return record;
+}
+
+function requireDm(ctx: RestContext, channelId: string | undefined) {
+  const found = channelId === undefined ? undefined : ctx.state.dmChannel(channelId);
+  if (!found) throw apiError(404, 10003);
+  return found;
+}

@@ -1,0 +1,61 @@
+import { BotApiError, badRequest } from './api-error.js';
+import { ok, type MethodHandler } from './bot-context.js';
+import { MAX_DOWNLOAD_BYTES, messageFieldOf, type FileKind } from './files.js';
+import { assertBotMayWrite, requireChatId, resolveChat } from './methods-messages.js';
+import { unixSeconds } from './ids.js';
+import type { TgMessage } from './types.js';
+
+const MAX_CAPTION_LENGTH = 1024;
+/** Multipart upload limits (https://core.telegram.org/bots/api#sending-files). */
+const MAX_PHOTO_UPLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+/** `getFile`: the path to download from `/file/bot<token>/<file_path>`; over 20 MB Telegram refuses. */
+export const getFile: MethodHandler = ({ params }, { files }) => {
+  const fileId = params.string('file_id');
+  if (fileId === undefined) throw badRequest('file_id is empty');
+  const file = files.byFileId(fileId);
+  if (!file) throw badRequest('invalid file_id');
+  if (file.data.length > MAX_DOWNLOAD_BYTES) throw badRequest('file is too big');
+  return ok({ file_id: file.fileId, file_unique_id: file.fileUniqueId, file_size: file.data.length, file_path: file.filePath });
+};
+
+/** sendPhoto, sendDocument, …: the file is a multipart upload or a file_id the emulator knows. */
+function sendFile(kind: FileKind & ('photo' | 'document' | 'voice' | 'video')): MethodHandler {
+  return ({ params }, { state, events, files }) => {
+    requireChatId(params);
+    const chat = resolveChat(params, state);
+    const upload = params.file(kind);
+    const fileId = upload ? undefined : params.string(kind);
+    if (!upload && fileId === undefined) throw badRequest(`there is no ${kind} in the request`);
+    const caption = params.string('caption');
+    if (caption !== undefined && caption.length > MAX_CAPTION_LENGTH) throw badRequest('message caption is too long');
+    assertBotMayWrite(chat, state);
+
+    let stored;
+    if (upload) {
+      const limit = kind === 'photo' ? MAX_PHOTO_UPLOAD_BYTES : MAX_UPLOAD_BYTES;
+      if (upload.data.length > limit) throw new BotApiError(413, 'Request Entity Too Large');
+      stored = files.add(kind, upload.data, upload.contentType, kind === 'photo' ? undefined : upload.filename);
+    } else {
+      stored = files.byFileId(fileId as string);
+      if (!stored) throw badRequest('wrong file identifier/HTTP URL specified');
+    }
+    const message: TgMessage = {
+      message_id: state.nextMessageId(chat.id),
+      from: { ...state.bot },
+      chat,
+      date: unixSeconds(),
+      ...messageFieldOf({ ...stored, kind }),
+      ...(caption !== undefined ? { caption } : {}),
+    };
+    state.recordBotMessage(message);
+    events.emit('botMessage', message);
+    return ok(message);
+  };
+}
+
+export const sendPhoto = sendFile('photo');
+export const sendDocument = sendFile('document');
+export const sendVoice = sendFile('voice');
+export const sendVideo = sendFile('video');

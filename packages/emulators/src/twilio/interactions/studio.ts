@@ -1,0 +1,42 @@
+import type { ConversationService } from '../conversations/conversations.js';
+import type { InteractionService } from './interactions.js';
+import type { ConversationRecord, ConversationWebhookRecord, EmulatedAccount, MessageRecord } from '../state.js';
+
+/**
+ * A `studio` conversation webhook runs a Studio flow. The emulator plays the one flow a Flex custom
+ * channel uses: trigger "Incoming Conversation" → "Send to Flex". Send to Flex creates the interaction
+ * and its task with the account's workspace and workflow, then the flow's webhook is removed so the
+ * rest of the chat does not start new tasks.
+ */
+export class StudioSendToFlex {
+  constructor(
+    private readonly account: EmulatedAccount,
+    private readonly conversations: ConversationService,
+    private readonly interactions: InteractionService,
+  ) {}
+
+  run(conversation: ConversationRecord, webhook: ConversationWebhookRecord, message: MessageRecord): void {
+    try {
+      this.interactions.create(
+        { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: conversation.sid } },
+        {
+          properties: {
+            workspace_sid: this.account.workspaceSid,
+            workflow_sid: this.account.workflowSid,
+            task_channel_unique_name: 'chat',
+            attributes: {
+              from: message.author,
+              name: conversation.friendlyName ?? message.author,
+              studioFlowSid: webhook.flowSid,
+            },
+          },
+        },
+      );
+    } catch {
+      // A Studio execution that fails (e.g. no participant yet) does not fail the message that
+      // triggered it; the webhook stays, so the next message tries again.
+      return;
+    }
+    this.conversations.removeWebhook(conversation.sid, webhook.sid);
+  }
+}

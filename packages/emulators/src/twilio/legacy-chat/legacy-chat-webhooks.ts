@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord } from './legacy-chat-state.js';
+import { newSid, twilioTimestamp } from '../sids.js';
+import type { EmulatedAccount } from '../state.js';
+import type { Origin } from '../conversations/webhook-events.js';
+import type { WebhookDelivery, WebhookSender } from '../http/webhooks.js';
+
+/** What a `studio` channel webhook does when a message is sent (see legacy-studio.ts). */
+export type ChatStudioTrigger = (channel: ChatChannelRecord, webhook: ChatWebhookRecord, message: ChatMessageRecord) => void;
+
+/**
+ * Programmable Chat post-event webhooks of channel-scoped webhooks (https://www.twilio.com/docs/chat/webhook-events): form-encoded,
+ * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio.
+ */
+export class ChatWebhooks {
+  constructor(
+    private readonly account: EmulatedAccount,
+    private readonly sender: WebhookSender,
+    private readonly onStudio: ChatStudioTrigger,
+  ) {}
+
+  messageSent(channel: ChatChannelRecord, message: ChatMessageRecord, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = messageSentParams(channel, message);
+    // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
+    for (const webhook of subscribed(channel, 'onMessageSent')) {
+      if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
+      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
+    }
+  }
+
+  /** An agent's `onMessageSent` for a message that does not exist, signed with the wrong key; resolves when sent. */
+  forgedMessageSent(channel: ChatChannelRecord, forged: { from: string; body: string }): Promise<WebhookDelivery>[] {
+    const now = new Date();
+    const message: ChatMessageRecord = {
+      sid: newSid('IM'),
+      channelSid: channel.sid,
+      index: channel.nextMessageIndex,
+      from: forged.from,
+      body: forged.body,
+      attributes: '{}',
+      media: null,
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    const params = messageSentParams(channel, message);
+    const origin: Origin = { kind: 'sdk', identity: forged.from };
+    return subscribed(channel, 'onMessageSent')
+      .filter((webhook) => webhook.type === 'webhook')
+      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, true));
+  }
+
+  channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = withoutNulls({
+      ChannelSid: channel.sid,
+      ChannelType: channel.type,
+      Attributes: channel.attributes,
+      FriendlyName: channel.friendlyName,
+      UniqueName: channel.uniqueName,
+      CreatedBy: channel.createdBy,
+      DateCreated: twilioTimestamp(channel.dateCreated),
+      DateUpdated: twilioTimestamp(channel.dateUpdated),
+    });
+    for (const webhook of subscribed(channel, 'onChannelUpdated')) {
+      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
+    }
+  }
+
+  private send(
+    channel: ChatChannelRecord,
+    webhook: ChatWebhookRecord,
+    eventType: string,
+    eventParams: Record<string, string>,
+    messageSid: string | null,
+    origin: Origin,
+    forged = false,
+  ): Promise<WebhookDelivery> {
+    return this.sender.send({
+      eventType,
+      // The sender keeps the calls of one conversation — here one channel — in order.
+      conversationSid: channel.sid,
+      messageSid,
+      webhookSid: webhook.sid,
+      url: webhook.url ?? '',
+      method: webhook.method === 'GET' ? 'get' : 'post',
+      params: {
+        AccountSid: this.account.accountSid,
+        InstanceSid: channel.serviceSid,
+        EventType: eventType,
+        ...eventParams,
+        Source: origin.kind === 'sdk' ? 'SDK' : 'API',
+        ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
+        RetryCount: '0',
+        WebhookType: 'webhook',
+        WebhookSid: webhook.sid,
+      },
+      idempotencyToken: randomUUID(),
+      forged,
+    });
+  }
+}
+
+/**
+ * A media message adds its file as flat `Media*` fields. Twilio's Chat webhook reference
+ * (https://www.twilio.com/docs/chat/webhook-events) does not list them; public code reads `MediaSid` from `onMessageSent`
+ * (clowdr-app/clowdr-backend app.js), and the other three names follow it and the message resource's `media` object.
+ */
+function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecord): Record<string, string> {
+  const { media } = message;
+  return withoutNulls({
+    ChannelSid: channel.sid,
+    MessageSid: message.sid,
+    Index: String(message.index),
+    Body: message.body,
+    Attributes: message.attributes,
+    From: message.from,
+    DateCreated: twilioTimestamp(message.dateCreated),
+    MediaSid: media?.sid ?? null,
+    MediaContentType: media?.contentType ?? null,
+    MediaFilename: media?.filename ?? null,
+    MediaSize: media ? String(media.size) : null,
+  });
+}
+
+function firesWebhooks(origin: Origin): boolean {
+  return origin.kind !== 'api' || origin.webhooksEnabled;
+}
+
+function subscribed(channel: ChatChannelRecord, eventType: string): ChatWebhookRecord[] {
+  return channel.webhooks.filter((webhook) => webhook.filters.includes(eventType));
+}
+
+function withoutNulls(params: Record<string, string | null>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (value !== null) result[name] = value;
+  return result;
+}

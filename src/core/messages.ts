@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+
+/** A user of one external network, e.g. `{ network: 'telegram', externalUserId: '5012345678' }`. */
+export interface UserKey {
+  readonly network: string;
+  readonly externalUserId: string;
+}
+
+/** Where the bridge writes back to a customer on their network (Telegram chat id, Discord DM channel id). */
+export interface ExternalChatRef {
+  readonly network: string;
+  readonly externalUserId: string;
+  readonly externalChatId: string;
+}
+
+export interface Attachment {
+  readonly kind: 'photo' | 'document' | 'voice' | 'audio' | 'video' | 'video_note' | 'animation' | 'file';
+  readonly fileName?: string;
+  readonly contentType?: string;
+  readonly size?: number;
+  /** Network-specific handle the adapter can download from (a Telegram file_id, a Discord attachment url). */
+  readonly ref: string;
+}
+
+/** A customer message, normalized by an adapter. */
+export interface InboundMessage {
+  readonly network: string;
+  readonly externalUserId: string;
+  readonly externalChatId: string;
+  readonly username?: string;
+  readonly displayName: string;
+  readonly externalMessageId: string;
+  readonly text: string;
+  readonly attachments: readonly Attachment[];
+  readonly sentAt: string;
+}
+
+/** A file on its way through the bridge: streamed from where it is to where it goes, never stored. */
+export interface MediaFile {
+  readonly stream: Readable;
+  readonly contentType: string;
+  readonly fileName?: string;
+  /** Bytes, when the source says. */
+  readonly size?: number;
+}
+
+/** What an agent sends to a customer: text, or a file with `text` as its caption. */
+export interface OutboundMessage {
+  readonly text: string;
+  readonly file?: MediaFile;
+  /**
+   * The same for every attempt at this message: a network that can deduplicate on it (Discord's
+   * enforced nonce; at most 20 characters) never shows a retried message twice.
+   */
+  readonly idempotencyKey?: string;
+}
+
+export interface SentRef {
+  readonly externalMessageId: string;
+}
+
+export function userKeyOf(ref: { network: string; externalUserId: string }): UserKey {
+  return { network: ref.network, externalUserId: ref.externalUserId };
+}
+
+/** What the agent sees: `telegram:alice`, or `telegram:5012345678` when the user has no username. */
+export function handleOf(msg: Pick<InboundMessage, 'network' | 'externalUserId' | 'username'>): string {
+  return `${msg.network}:${msg.username || msg.externalUserId}`;
+}
+
+/** The Twilio chat identity: no `:` (reserved by Twilio) and no PII beyond the id. */
+export function identityOf(user: UserKey): string {
+  return `${user.network}_${user.externalUserId}`;
+}
+
+export function userKeyString(user: UserKey): string {
+  return `${user.network}:${user.externalUserId}`;
+}
+
+/** A file attached to a Flex message, as the webhook describes it. */
+export interface FlexMedia {
+  readonly sid: string;
+  readonly contentType: string;
+  readonly fileName?: string;
+  readonly size: number;
+}
+
+/** What travels through the outbox: a customer message to Flex, an agent message to a customer, or a notice for the agent. */
+export type OutboxPayload =
+  | { readonly kind: 'customer-message'; readonly message: InboundMessage }
+  | {
+      readonly kind: 'agent-message';
+      readonly to: ExternalChatRef;
+      readonly flexSid: string;
+      readonly messageSid: string;
+      readonly text: string;
+      /** A file of the agent's message, sent with `text` as its caption. */
+      readonly media?: FlexMedia;
+    }
+  | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string };
+
+/** What intake made of a message: stored, a duplicate of one stored before, or nothing the bridge carries. */
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored';

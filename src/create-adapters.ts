@@ -1,0 +1,35 @@
+import type { ChatAdapter } from './core/chat-adapter.js';
+import { DiscordAdapter } from '../adapters/discord/discord-adapter.js';
+import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { GatewaySessionStore } from './core/gateway-sessions.js';
+
+/** One adapter per network whose token is configured; `sessions` keeps the Discord gateway session across processes. */
+export function createAdapters(config: Config, log: Logger, sessions: GatewaySessionStore): ChatAdapter[] {
+  const adapters: ChatAdapter[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    adapters.push(
+      new TelegramAdapter({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        mode: config.TELEGRAM_MODE,
+        webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        greeting: config.TELEGRAM_GREETING,
+        log: log.child({ network: 'telegram' }),
+      }),
+    );
+  }
+  if (config.DISCORD_BOT_TOKEN) {
+    adapters.push(
+      new DiscordAdapter({
+        token: config.DISCORD_BOT_TOKEN,
+        apiBaseUrl: config.DISCORD_API_BASE_URL,
+        log: log.child({ network: 'discord' }),
+        sessions,
+      }),
+    );
+  }
+  return adapters;
+}
