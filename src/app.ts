@@ -59,6 +59,8 @@ export async function startApp(
     readBackMaxAgeMs: DEDUPE_RETENTION_MS / 2,
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),
+    onChatOpened: (network) => metrics.chatOpened(network),
+    onChatEnded: (network, reason) => metrics.chatEnded(network, reason),
   });
   const worker = new OutboxWorker({
     store,
@@ -82,6 +84,7 @@ export async function startApp(
             .catch((err: unknown) => log.warn({ err }, 'reading open chats back failed')),
       })
     : undefined;
+  metrics.watchProcess(adapters, leadership && (() => leadership.role));
   const http = createHttpServer({
     bridge,
     flex,

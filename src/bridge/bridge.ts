@@ -24,7 +24,13 @@ export interface BridgeOptions {
   readonly log: Logger;
   /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
   readonly onEnqueued: () => void;
+  /** Told when a customer's Flex chat opens or ends (metrics). */
+  readonly onChatOpened?: (network: string) => void;
+  readonly onChatEnded?: (network: string, reason: ChatEndReason) => void;
 }
+
+/** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
+export type ChatEndReason = 'ended-in-flex' | 'found-closed';
 
 /** How long a gap in a chat's indexes may stay open before the chat is read back. */
 const READ_BACK_AFTER_GAP_MS = 500;
@@ -41,7 +47,7 @@ export class Bridge {
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
-    this.chats = new ChatOpener(opts.store, opts.flex, opts.log);
+    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network));
     this.catchUp = new CatchUp({
       store: opts.store,
       flex: opts.flex,
@@ -78,7 +84,10 @@ export class Bridge {
       return 'ignored';
     }
     if (event.type === 'ended') {
-      if (mapping.status !== 'ended') await this.opts.store.endMapping(mapping.id);
+      if (mapping.status !== 'ended') {
+        await this.opts.store.endMapping(mapping.id);
+        this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
+      }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
     }
@@ -205,6 +214,7 @@ export class Bridge {
         if (!(err instanceof ChatClosedError) || attempt > 0) throw err;
         this.opts.log.warn({ flexSid, conversationId: mapping.id }, 'chat was closed in flex; opening a new one');
         await this.opts.store.endMapping(mapping.id);
+        this.opts.onChatEnded?.(mapping.network, 'found-closed');
       }
     }
   }

@@ -13,6 +13,7 @@ export class ChatOpener {
     private readonly store: Store,
     private readonly flex: FlexBackend,
     private readonly log: Logger,
+    private readonly onOpened: (network: string) => void = () => undefined,
   ) {}
 
   /** Returns the open chat and whether `first` was posted while opening it. */
@@ -36,6 +37,7 @@ export class ChatOpener {
       const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping.id, mapping.identity));
       await this.store.noteFlexIndex(mapping.id, firstIndex);
       await this.store.activateMapping(mapping.id);
+      this.onOpened(user.network);
       return { mapping: { ...mapping, status: 'active' }, posted: true };
     }
     if (!mapping) {
@@ -72,6 +74,7 @@ export class ChatOpener {
     await this.store.noteFlexIndex(id, firstIndex);
     await this.store.activateMapping(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
+    this.onOpened(user.network);
     return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true };
   }
 }

@@ -1,4 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ChatEndReason } from '../bridge/bridge.js';
+import type { ChatAdapter } from '../core/chat-adapter.js';
 import type { Acceptance } from '../core/messages.js';
 import type { OutboxRow, Store } from '../store/store.js';
 
@@ -21,6 +23,8 @@ export class BridgeMetrics {
   private readonly httpSeconds: Histogram<'method' | 'route'>;
   private readonly signatureRejections: Counter<'source'>;
   private readonly upstreamSeconds: Histogram<'api' | 'status'>;
+  private readonly chatsOpened: Counter<'network'>;
+  private readonly chatsEnded: Counter<'network' | 'reason'>;
 
   constructor(store: MetricsStore) {
     const registers = [this.registry];
@@ -76,7 +80,44 @@ export class BridgeMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers,
     });
+    this.chatsOpened = new Counter({
+      name: 'flex_bridge_chats_opened_total',
+      help: 'Flex chats opened for customers, by network',
+      labelNames: ['network'],
+      registers,
+    });
+    this.chatsEnded = new Counter({
+      name: 'flex_bridge_chats_ended_total',
+      help: 'Customer mappings ended: the agent ended the chat in Flex (ended-in-flex) or Flex had closed it unseen (found-closed)',
+      labelNames: ['network', 'reason'],
+      registers,
+    });
     registerStoreGauges(store, registers);
+  }
+
+  /**
+   * Gauges read from the running process at scrape time: whether each network adapter is connected,
+   * and whether this process runs the exclusive intake (`role` absent: a lone process always does).
+   */
+  watchProcess(adapters: readonly ChatAdapter[], role?: () => 'leader' | 'follower'): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'flex_bridge_adapter_ready',
+      help: 'Whether a network adapter is connected and able to send (1) or not (0); see /readyz for why',
+      labelNames: ['network'],
+      registers,
+      collect() {
+        for (const adapter of adapters) this.set({ network: adapter.network }, adapter.health().ready ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'flex_bridge_intake_leader',
+      help: 'Whether this process receives from the networks (Telegram polling, Discord gateway): 1 for the leader or a lone process',
+      registers,
+      collect() {
+        this.set(!role || role() === 'leader' ? 1 : 0);
+      },
+    });
   }
 
   intake(source: string, acceptance: Acceptance): void {
@@ -97,6 +138,14 @@ export class BridgeMetrics {
 
   signatureRejected(source: string): void {
     this.signatureRejections.inc({ source });
+  }
+
+  chatOpened(network: string): void {
+    this.chatsOpened.inc({ network });
+  }
+
+  chatEnded(network: string, reason: ChatEndReason): void {
+    this.chatsEnded.inc({ network, reason });
   }
 
   upstream(api: string, status: number, ms: number): void {

@@ -59,6 +59,25 @@ describe('/metrics', () => {
     expect(sample(after, 'flex_bridge_webhook_signature_rejections_total', { source: 'twilio' })).toBe(1);
     expect(sample(after, 'flex_bridge_open_conversations')).toBe(1);
     expect(sample(after, 'flex_bridge_outbox_rows', { status: 'pending' })).toBe(0);
+    expect(sample(after, 'flex_bridge_chats_opened_total', { network: 'telegram' })).toBe(1);
+    expect(sample(after, 'flex_bridge_adapter_ready', { network: 'telegram' })).toBe(1);
+    expect(sample(after, 'flex_bridge_intake_leader')).toBe(1);
+
+    h.twilio.endChat(task.conversationSid);
+    const ended = await eventually(async () => {
+      const text = await scrape(h);
+      return sample(text, 'flex_bridge_chats_ended_total', { network: 'telegram', reason: 'ended-in-flex' }) === 1 ? text : undefined;
+    }, 'the ended chat to be counted');
+    expect(sample(ended, 'flex_bridge_open_conversations')).toBe(0);
+  });
+
+  it('reads an adapter that cannot work as not ready', async () => {
+    h = await startHarness();
+    expect(sample(await scrape(h), 'flex_bridge_adapter_ready', { network: 'telegram' })).toBe(1);
+    h.telegram.failNext({ method: 'getUpdates', error_code: 401 });
+    h.telegram.addUser(ALICE);
+    h.telegram.userSends(ALICE.id, 'ends the long poll that is waiting, so the next one meets the 401');
+    await eventually(async () => sample(await scrape(h), 'flex_bridge_adapter_ready', { network: 'telegram' }) === 0, 'the adapter to read not ready');
   });
 
   it('counts retries, dead letters and what waits in the outbox', async () => {
