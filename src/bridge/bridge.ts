@@ -3,13 +3,14 @@ import type { ChatAdapter } from '../core/chat-adapter.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { permanent } from '../core/delivery-error.js';
 import { missesBefore } from '../store/known-indexes.js';
-import type { ChatMapping, NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
 import { splitText } from '../core/text.js';
+import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -58,21 +59,43 @@ export class Bridge {
     });
   }
 
-  /** The InboundSink: resolves once the message is stored (or known as a duplicate). */
-  readonly acceptCustomerMessage = async (msg: InboundMessage): Promise<Acceptance> => {
-    const user = userKeyOf(msg);
-    const accepted = await this.opts.store.acceptOnce({ source: msg.network, key: msg.externalMessageId }, [
-      { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
-    ]);
-    this.opts.log.info(
-      { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
-      accepted ? 'customer message stored' : 'duplicate customer message dropped',
+  /** The InboundSink: resolves once the message is stored (or known as a duplicate). A trace starts here. */
+  readonly acceptCustomerMessage = (msg: InboundMessage): Promise<Acceptance> =>
+    inSpan(
+      `receive ${msg.network} message`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': msg.network, 'messaging.message.id': msg.externalMessageId } },
+      async () => {
+        const user = userKeyOf(msg);
+        const accepted = await this.storeOnce({ source: msg.network, key: msg.externalMessageId }, [
+          { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
+        ]);
+        this.opts.log.info(
+          { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
+          accepted ? 'customer message stored' : 'duplicate customer message dropped',
+        );
+        if (accepted) this.opts.onEnqueued();
+        return accepted ? 'accepted' : 'duplicate';
+      },
     );
-    if (accepted) this.opts.onEnqueued();
-    return accepted ? 'accepted' : 'duplicate';
-  };
 
-  async acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
+  /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
+  acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
+    const attributes = event.type === 'ignored' ? {} : { 'flex_bridge.flex.conversation_sid': event.flexSid };
+    if (event.type === 'message') Object.assign(attributes, { 'flex_bridge.flex.message_sid': event.messageSid, 'flex_bridge.flex.message_index': event.index ?? -1 });
+    return inSpan(`receive flex ${event.type === 'message' ? 'message' : 'event'}`, { kind: SpanKind.CONSUMER, attributes }, () => this.routeFlexEvent(event));
+  }
+
+  /**
+   * Stores `rows` unless `dedupe` was seen, each carrying the active trace so that whichever process
+   * delivers it continues the trace.
+   */
+  private storeOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
+    const traceparent = activeTraceparent();
+    const traced = traceparent ? rows.map((row) => ({ ...row, payload: { ...row.payload, traceparent } })) : rows;
+    return inSpan('store accept', {}, () => this.opts.store.acceptOnce(dedupe, traced, order));
+  }
+
+  private async routeFlexEvent(event: FlexEvent): Promise<Acceptance> {
     const log = this.opts.log;
     if (event.type === 'ignored') {
       log.debug({ reason: event.reason }, 'flex webhook ignored');
@@ -102,7 +125,7 @@ export class Bridge {
       event.index === undefined
         ? undefined
         : { mappingId: mapping.id, flexSid: event.flexSid, index: event.index, holdMs: this.opts.reorderHoldMs };
-    const accepted = await this.opts.store.acceptOnce({ source: 'twilio', key: event.messageSid }, rows, order);
+    const accepted = await this.storeOnce({ source: 'twilio', key: event.messageSid }, rows, order);
     // A message whose predecessor is unknown: its webhook may be late, or lost for good.
     if (accepted && order && missesBefore(mapping.knownIndexes, order.index)) this.readBackSoon(mapping, order.index);
     log.info(
@@ -154,8 +177,17 @@ export class Bridge {
     return rows;
   }
 
-  /** Carries one outbox row; throws a DeliveryError when it did not get through. */
-  async deliver(row: OutboxRow): Promise<void> {
+  /**
+   * Carries one outbox row; throws a DeliveryError when it did not get through. Its span continues
+   * the trace of the intake that stored the row, in whichever process that was.
+   */
+  deliver(row: OutboxRow): Promise<void> {
+    const attributes = { 'flex_bridge.outbox.id': row.id, 'flex_bridge.outbox.attempt': row.attempts + 1, 'flex_bridge.outbox.age_ms': Date.now() - row.createdAt };
+    const parent = continuedContext({ traceparent: row.payload.traceparent });
+    return inSpan(`deliver ${row.payload.kind}`, { kind: SpanKind.CONSUMER, parent, attributes }, () => this.deliverRow(row));
+  }
+
+  private async deliverRow(row: OutboxRow): Promise<void> {
     const { payload } = row;
     switch (payload.kind) {
       case 'customer-message':
@@ -163,9 +195,14 @@ export class Bridge {
       case 'agent-message': {
         const adapter = this.adapters.get(payload.to.network);
         if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
-        const file = payload.media && (await this.opts.flex.fetchMedia(payload.media));
+        const file = payload.media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(payload.media!)));
         const idempotencyKey = `fb${row.id}`;
-        await adapter.send(payload.to, file ? { text: payload.text, file, idempotencyKey } : { text: payload.text, idempotencyKey });
+        const message = file ? { text: payload.text, file, idempotencyKey } : { text: payload.text, idempotencyKey };
+        const attributes = { 'messaging.system': payload.to.network, 'flex_bridge.flex.message_sid': payload.messageSid };
+        await inSpan(`${payload.to.network} send`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+          const sent = await adapter.send(payload.to, message);
+          span.setAttribute('messaging.message.id', sent.map((ref) => ref.externalMessageId).join(','));
+        });
         this.opts.log.info({ outboxId: row.id, messageSid: payload.messageSid, user: userKeyString(payload.to) }, 'agent message delivered');
         return;
       }
@@ -174,14 +211,19 @@ export class Bridge {
     }
   }
 
+  /** Posts into a Flex chat and resolves to the message's index there. */
+  private postToFlex(flexSid: string, post: PostedMessage, checkFirst: boolean): Promise<number> {
+    return inSpan('flex post message', { kind: SpanKind.CLIENT, attributes: { 'flex_bridge.flex.conversation_sid': flexSid } }, async (span) => {
+      const index = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
+      span.setAttribute('flex_bridge.flex.message_index', index);
+      return index;
+    });
+  }
+
   private async deliverNotice(row: OutboxRow, flexSid: string, text: string): Promise<void> {
     let index: number;
     try {
-      index = await this.opts.flex.postMessage(
-        flexSid,
-        { author: this.opts.bridgeIdentity, text, bridgeMessageId: `notice-${row.id}` },
-        { checkFirst: row.ambiguous },
-      );
+      index = await this.postToFlex(flexSid, { author: this.opts.bridgeIdentity, text, bridgeMessageId: `notice-${row.id}` }, row.ambiguous);
     } catch (err) {
       if (!(err instanceof ChatClosedError)) throw err;
       this.opts.log.info({ outboxId: row.id, flexSid }, 'notice dropped: chat already closed');
@@ -202,7 +244,7 @@ export class Bridge {
       try {
         const posts = postedWhileOpening ? more : [first, ...more];
         for (const [i, post] of posts.entries()) {
-          const index = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
+          const index = await this.postToFlex(flexSid, post, checkFirst);
           await this.opts.store.noteFlexIndex(mapping.id, index);
           // Flex has a message before ours that the bridge never heard of: an agent's, whose webhook failed.
           if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
@@ -228,7 +270,9 @@ export class Bridge {
     const author = identityOf(userKeyOf(msg));
     const bridgeMessageId = `${msg.network}:${msg.externalMessageId}`;
     if (msg.attachments.length === 0) return [{ author, text: msg.text, bridgeMessageId }];
-    const { mediaSids, notes } = await uploadAttachments(msg, this.adapters.get(msg.network), this.opts.flex, this.opts.log);
+    const { mediaSids, notes } = await inSpan('upload attachments', { attributes: { 'flex_bridge.attachments': msg.attachments.length } }, () =>
+      uploadAttachments(msg, this.adapters.get(msg.network), this.opts.flex, this.opts.log),
+    );
     const text = [msg.text, ...notes].filter((line) => line !== '').join('\n');
     const [firstSid, ...moreSids] = mediaSids;
     if (firstSid === undefined) return [{ author, text, bridgeMessageId }];

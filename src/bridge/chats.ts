@@ -3,6 +3,7 @@ import { DeliveryError } from '../core/delivery-error.js';
 import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
+import { inSpan, SpanKind } from '../tracing/spans.js';
 
 /**
  * Finds or opens the customer's Flex chat. Callers hold the customer's outbox key, so at most one
@@ -60,11 +61,15 @@ export class ChatOpener {
     const id = mapping.id;
     let opened: OpenedChat;
     try {
-      opened = await this.flex.openChat(
-        request(id, mapping.identity),
-        (sid) => this.store.setFlexSid(id, sid),
-        () => this.store.markRoutingRequested(id),
-      );
+      opened = await inSpan('flex open chat', { kind: SpanKind.CLIENT, attributes: { 'messaging.system': msg.network } }, async (span) => {
+        const chat = await this.flex.openChat(
+          request(id, mapping.identity),
+          (sid) => this.store.setFlexSid(id, sid),
+          () => this.store.markRoutingRequested(id),
+        );
+        span.setAttribute('flex_bridge.flex.conversation_sid', chat.flexSid);
+        return chat;
+      });
     } catch (err) {
       // The back end removed the half-made chat, unless the failure left its routing in doubt.
       if (!(err instanceof DeliveryError && err.ambiguous)) await this.store.resetOpening(id);

@@ -86,7 +86,7 @@ export interface FlexMedia {
 }
 
 /** What travels through the outbox: a customer message to Flex, an agent message to a customer, or a notice for the agent. */
-export type OutboxPayload =
+export type OutboxPayload = (
   | { readonly kind: 'customer-message'; readonly message: InboundMessage }
   | {
       readonly kind: 'agent-message';
@@ -97,7 +97,11 @@ export type OutboxPayload =
       /** A file of the agent's message, sent with `text` as its caption. */
       readonly media?: FlexMedia;
     }
-  | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string };
+  | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
+) & {
+  /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
+  readonly traceparent?: string;
+};
 
 /** What intake made of a message: stored, a duplicate of one stored before, or nothing the bridge carries. */
 export type Acceptance = 'accepted' | 'duplicate' | 'ignored';

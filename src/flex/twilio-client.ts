@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { fromHttpStatus, fromNetworkFailure, networkCodeOf } from '../core/delivery-error.js';
+import { inSpan, SpanKind } from '../tracing/spans.js';
 import { TwilioTransport } from './twilio-transport.js';
 
 export interface TwilioClientOptions {
@@ -30,8 +31,18 @@ export class BridgeRequestClient extends twilio.RequestClient {
     this.transport = process.env.HTTP_PROXY || process.env.TWILIO_CA_BUNDLE ? undefined : new TwilioTransport(timeout);
   }
 
-  override async request<TData>(req: RequestClient.RequestOptions<TData>) {
+  override request<TData>(req: RequestClient.RequestOptions<TData>) {
     const target = new URL(req.uri);
+    const method = req.method.toUpperCase();
+    const attributes = { 'http.request.method': method, 'server.address': target.host, 'url.path': target.pathname };
+    return inSpan(`${method} ${target.host}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const res = await this.requestOnce(req, target);
+      span.setAttribute('http.response.status_code', res.statusCode);
+      return res;
+    });
+  }
+
+  private async requestOnce<TData>(req: RequestClient.RequestOptions<TData>, target: URL) {
     const uri = this.opts.apiBaseUrl ? `${this.opts.apiBaseUrl}/${target.host}${target.pathname}${target.search}` : req.uri;
     const started = performance.now();
     const what = `${req.method.toUpperCase()} ${target.host}${target.pathname}`;
