@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly knownCustomers: readonly number[];
   /** Write V8 CPU profiles of the bridge to bench/results/profiles. */
   readonly profile: boolean;
+  /** Run the bridge with OpenTelemetry tracing on, exporting every span over OTLP/HTTP to a local sink. */
+  readonly tracing: boolean;
   /** Put the table into docs/performance.md. */
   readonly updateDocs: boolean;
   /** Keep the work directory (the bridge's logs and database) after a successful run. */
@@ -36,6 +38,7 @@ const USAGE = `npm run bench -- [options]
   --latency-rounds N   rounds of latency phases (default 3); the table shows the median round
   --known N,N          known idle customers for the memory figures (default 10000,100000)
   --profile            write V8 CPU profiles of the bridge to bench/results/profiles
+  --tracing            the bridge traces every message and exports the spans (OTLP/HTTP) to a local sink
   --update-docs        put the table into docs/performance.md
   --keep               keep the work directory (bridge logs, database) after a successful run
   --quick              a short run to try the bench itself (numbers are not meaningful)`;
@@ -55,6 +58,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'latency-rounds': { type: 'string' },
       known: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      tracing: { type: 'boolean', default: false },
       'update-docs': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
@@ -81,6 +85,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     latencyRounds: Math.round(number(values['latency-rounds'], quick ? 1 : 3, 'latency-rounds')),
     knownCustomers: (values.known ?? (quick ? '2000' : '10000,100000')).split(',').map((n) => Math.round(number(n, 0, 'known'))),
     profile: values.profile,
+    tracing: values.tracing,
     updateDocs: values['update-docs'],
     keep: values.keep,
   };

@@ -16,6 +16,8 @@ export interface BenchResult {
   readonly throughput: readonly ThroughputSample[];
   readonly latency: readonly LatencySample[];
   readonly memory: { idleFresh: MemorySample; idleAfterLoad: MemorySample; known: readonly MemorySample[] };
+  /** With --tracing: how many spans the bridge exported to the local OTLP sink. */
+  readonly tracing?: { readonly spansExported: number };
 }
 
 type Row = readonly [measure: string, bridge: string, relay: string, ratio: string, target: string];
@@ -167,7 +169,7 @@ const DOCS_END = '<!-- bench:latest:end -->';
 export function printAndSave(result: BenchResult, dir: string, updateDocs: boolean): void {
   console.log(`\n${plainTable(tableRows(result))}\n\n${notes(result).join('\n')}\n`);
   mkdirSync(dir, { recursive: true });
-  const stamp = `${result.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${result.store}`;
+  const stamp = `${result.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${result.store}${result.tracing ? '-tracing' : ''}`;
   const summary = markdown(result);
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${stamp}.md`), `# flex-bridge benchmark\n\n${summary}\n`);

@@ -19,6 +19,8 @@ export interface RigOptions {
   readonly workDir: string;
   /** Where the bridge writes V8 CPU profiles (--cpu-prof), if profiling. */
   readonly profileDir?: string;
+  /** An OTLP/HTTP endpoint: the bridge runs with tracing on and exports its spans there. */
+  readonly otlpUrl?: string;
 }
 
 interface TelegramInfo {
@@ -115,6 +117,7 @@ export class Rig {
           FLEX_WORKFLOW_SID: SANDBOX_CREDENTIALS.workflowSid,
           TELEGRAM_BOT_TOKEN: this.telegramInfo.tokens.bridge,
           TELEGRAM_API_ROOT: this.telegramInfo.urls.bridge,
+          ...(this.opts.otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpUrl, OTEL_SERVICE_NAME: 'flex-bridge-bench' } : {}),
         },
       });
     } finally {

@@ -14,6 +14,7 @@ import {
   type ThroughputSample,
 } from './phases.js';
 import { printAndSave, type BenchResult } from './report.js';
+import { OtlpSink } from './otlp-sink.js';
 import { Rig, type Direction, type Target } from './rig.js';
 
 /**
@@ -35,7 +36,8 @@ const DIRECTIONS: readonly Direction[] = ['c', 'a'];
 const TARGETS: readonly Target[] = ['bridge', 'relay'];
 
 step(`starting the emulators, the relay and the bridge (${db.kind})`);
-const rig = await Rig.start({ customers: opts.customers, workDir, profileDir }, db);
+const sink = opts.tracing ? await OtlpSink.start() : undefined;
+const rig = await Rig.start({ customers: opts.customers, workDir, profileDir, otlpUrl: sink?.url }, db);
 let failed = false;
 try {
   await rig.startBridge();
@@ -94,6 +96,7 @@ try {
     throughput,
     latency: latencies,
     memory: { idleFresh, idleAfterLoad, known },
+    ...(sink ? { tracing: { spansExported: sink.spans } } : {}),
   };
   printAndSave(result, resultsDir, opts.updateDocs);
 } catch (err) {
@@ -102,6 +105,7 @@ try {
   process.exitCode = 1;
 } finally {
   await rig.stop();
+  await sink?.stop();
   await db.close();
   if (failed || opts.keep) console.log(`bridge logs and database kept in ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
