@@ -145,7 +145,8 @@ function markdown(result: BenchResult): string {
   return [
     `Run ${result.startedAt} · store ${result.store} · Node ${result.machine.node} · ${result.machine.cpus} × ${result.machine.cpuModel} · ` +
       `${result.options.customers} customers per carrier · ${result.options.rounds} throughput rounds, ${result.options.latencyRounds} latency rounds (median shown) · ` +
-      `${Math.round(result.durationSeconds)} s`,
+      `${Math.round(result.durationSeconds)} s` +
+      (result.tracing ? ` · tracing on (${result.tracing.spansExported.toLocaleString('en')} spans exported)` : ''),
     '',
     header,
     body,
