@@ -49,7 +49,10 @@ export class TelegramAdapter implements ChatAdapter {
   constructor(private readonly opts: TelegramAdapterOptions) {
     // webhookReply:false: every API call is a real call with a real result. With it on, telegraf 4.16.3 writes
     // some calls into the open webhook response and resolves them to `true` unsent.
-    this.bot = new Telegraf(opts.token, { telegram: { apiRoot: opts.apiRoot, webhookReply: false } });
+    // handlerTimeout: telegraf gives up on a handler after 90 s by default and then counts the update as
+    // handled, so polling would move past it and the webhook would answer 200. An update is acknowledged
+    // only once the store has answered, however long that takes (the store's own timeouts bound it).
+    this.bot = new Telegraf(opts.token, { handlerTimeout: Infinity, telegram: { apiRoot: opts.apiRoot, webhookReply: false } });
     // For an http:// root (a local Bot API server, the emulator) telegraf drops any agent, and
     // node-fetch then sends `Connection: close`: a new TCP connection for every call. Keep them alive.
     if (opts.apiRoot.startsWith('http://')) this.bot.telegram.options.agent = new http.Agent({ keepAlive: true });

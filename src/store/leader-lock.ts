@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CONNECT_TIMEOUT_MS } from './postgres-timeouts.js';
 
 // Advisory locks are database-wide: the schema is part of the key, so bridges on other schemas of the
 // same database (other deployments, parallel test runs) elect their own leader.
@@ -64,7 +65,7 @@ export class LeaderLock {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     client.on('error', () => {
       if (this.client === client) this.drop();
     });

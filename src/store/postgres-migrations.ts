@@ -1,4 +1,5 @@
-import type { Pool } from 'pg';
+import pg from 'pg';
+import { CONNECT_TIMEOUT_MS } from './postgres-timeouts.js';
 
 /** Applied in order, once each; the version is the index + 1. Never edit a released entry: append. */
 export const postgresMigrations: readonly string[] = [
@@ -72,8 +73,13 @@ export const postgresMigrations: readonly string[] = [
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */
-export async function migratePostgres(pool: Pool): Promise<void> {
-  const client = await pool.connect();
+/**
+ * Applies pending migrations on a connection of its own: without the pool's query timeouts, since a
+ * migration may take long on a big table and waits for another process that is migrating.
+ */
+export async function migratePostgres(connectionString: string): Promise<void> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock(hashtext('flex-bridge.migrations'))");
     try {
@@ -97,6 +103,6 @@ export async function migratePostgres(pool: Pool): Promise<void> {
       await client.query("SELECT pg_advisory_unlock(hashtext('flex-bridge.migrations'))");
     }
   } finally {
-    client.release();
+    await client.end();
   }
 }

@@ -11,6 +11,7 @@ import {
   type KnownIndexes,
 } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { POOL_TIMEOUTS } from './postgres-timeouts.js';
 import type {
   ReorderHold,
   ChatMapping,
@@ -78,15 +79,10 @@ export class PostgresStore implements Store {
 
   /** Connects to `postgres://…` and applies pending migrations. */
   static async open(connectionString: string): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString, types });
+    await migratePostgres(connectionString);
+    const pool = new pg.Pool({ connectionString, types, ...POOL_TIMEOUTS });
     // An idle connection that breaks is discarded by the pool; the next query reports the outage.
     pool.on('error', () => {});
-    try {
-      await migratePostgres(pool);
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
     return new PostgresStore(pool);
   }
 

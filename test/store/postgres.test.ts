@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderLock } from '../../src/store/leader-lock.js';
 import { postgresMigrations } from '../../src/store/postgres-migrations.js';
+import { CONNECT_TIMEOUT_MS } from '../../src/store/postgres-timeouts.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { NewChatMapping, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
 import { storeContract } from './store-contract.js';
@@ -158,4 +160,31 @@ describe('leader lock', () => {
     expect(changes).toEqual([true, false, true]);
     await lock.stop();
   });
+});
+
+describe('PostgresStore when the database does not answer', () => {
+  it('bounds each statement and each transaction left idle on the server', async () => {
+    const store = await PostgresStore.open(await scratchUrl());
+    try {
+      // The pool is private: the settings are read through it the way every store call runs.
+      const { pool } = store as unknown as { pool: pg.Pool };
+      const setting = async (name: string) => (await pool.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name];
+      expect(await setting('statement_timeout')).toBe('30s');
+      expect(await setting('idle_in_transaction_session_timeout')).toBe('1min');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails to open, instead of hanging, against a server that takes the connection and never answers', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      // The connect timeout decides, not TCP (which gives up after minutes): the test's own limit is just above it.
+      await expect(PostgresStore.open(`postgres://postgres@127.0.0.1:${port}/test`)).rejects.toThrow(/timeout/i);
+    } finally {
+      silent.close();
+    }
+  }, CONNECT_TIMEOUT_MS + 15_000);
 });
