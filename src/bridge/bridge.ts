@@ -9,6 +9,7 @@ import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 
@@ -86,13 +87,14 @@ export class Bridge {
   }
 
   /**
-   * Stores `rows` unless `dedupe` was seen, each carrying the active trace so that whichever process
+   * Stores `rows` unless `dedupe` was seen: their text made storable (a NUL or a lone surrogate a
+   * network sent must not stop intake), each carrying the active trace so that whichever process
    * delivers it continues the trace.
    */
   private storeOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
     const traceparent = activeTraceparent();
-    const traced = traceparent ? rows.map((row) => ({ ...row, payload: { ...row.payload, traceparent } })) : rows;
-    return inSpan('store accept', {}, () => this.opts.store.acceptOnce(dedupe, traced, order));
+    const stored = rows.map((row) => ({ ...row, payload: storableValue(traceparent ? { ...row.payload, traceparent } : row.payload) }));
+    return inSpan('store accept', {}, () => this.opts.store.acceptOnce(storableValue(dedupe), stored, order));
   }
 
   private async routeFlexEvent(event: FlexEvent): Promise<Acceptance> {
