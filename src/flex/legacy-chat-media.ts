@@ -1,9 +1,9 @@
 import type { FlexMedia } from '../core/messages.js';
 import { MalformedWebhookError, type WebhookParams } from './backend.js';
+import { MEDIA_SID } from './webhook-media.js';
 import { mediaOf } from './webhook-media.js';
 import { optionalField } from './webhook-params.js';
 
-const MEDIA_SID = /^ME[0-9a-fA-F]{32}$/;
 
 /**
  * The file of a Programmable Chat `onMessageSent` (a Chat message holds at most one). Twilio's table

@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebhookParams } from '../flex/backend.js';
 
-/** Twilio posts application/x-www-form-urlencoded; repeated keys become arrays, as Twilio signs them. */
+/** Names that would reach an object's prototype instead of a field; no Twilio webhook has them. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Twilio posts application/x-www-form-urlencoded; repeated keys become arrays, as Twilio signs them.
+ * A prototype key is refused (400) before anything reads the parameters.
+ */
 export function parseForm(body: string): WebhookParams {
   const params: WebhookParams = {};
   for (const [name, value] of new URLSearchParams(body)) {
+    if (PROTOTYPE_KEYS.has(name)) throw Object.assign(new Error(`form field ${name} is not accepted`), { statusCode: 400 });
     const seen = params[name];
     params[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
   }
@@ -13,6 +20,10 @@ export function parseForm(body: string): WebhookParams {
 
 export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, parseForm(body as string));
+    try {
+      done(null, parseForm(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
 }

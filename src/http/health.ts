@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import type { Role } from '../scale/intake-leadership.js';
 import type { Store } from '../store/store.js';
@@ -9,7 +10,7 @@ import type { Store } from '../store/store.js';
  */
 export function registerHealth(
   app: FastifyInstance,
-  opts: { store: Store; adapters: readonly ChatAdapter[]; role?: () => Role },
+  opts: { store: Store; adapters: readonly ChatAdapter[]; role?: () => Role; log: Logger },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
@@ -18,7 +19,9 @@ export function registerHealth(
       await opts.store.ping();
       components.store = { ready: true, detail: 'reachable' };
     } catch (err) {
-      components.store = { ready: false, detail: (err as Error).message };
+      // The driver's message can name hosts, users or paths: it goes to the log, not to whoever asks.
+      opts.log.warn({ err }, 'readiness: the store does not answer');
+      components.store = { ready: false, detail: 'does not answer (see the log)' };
     }
     for (const adapter of opts.adapters) components[adapter.network] = adapter.health();
     const ready = Object.values(components).every((c) => c.ready);

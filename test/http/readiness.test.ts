@@ -70,7 +70,7 @@ describe('/readyz', () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
-  it('is 503 with the store\'s reason when the store does not answer', async () => {
+  it('is 503 when the store does not answer, without the driver\'s error (it goes to the log)', async () => {
     const adapter = new ScriptedAdapter();
     adapter.state = { ready: true, detail: 'gateway ready' };
     app = await startWith(adapter);
@@ -79,7 +79,7 @@ describe('/readyz', () => {
     await app.store.close();
     const { status, body } = await readyz(app.url);
     expect(status).toBe(503);
-    expect(body.components.store).toEqual({ ready: false, detail: expect.stringMatching(/not open/) });
+    expect(body.components.store).toEqual({ ready: false, detail: 'does not answer (see the log)' });
     expect(body.components.scripted).toEqual({ ready: true, detail: 'gateway ready' });
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });

@@ -54,6 +54,20 @@ describe('bad input on the Flex webhook', () => {
     expect((await signedPost(agentMessage({ Index: 'seven' }))).status).toBe(400);
   });
 
+  it('refuses a form with a prototype key (__proto__, constructor, prototype) with 400', async () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      const res = await signedPost({}, { body: `${new URLSearchParams(agentMessage()).toString()}&${key}=x` });
+      expect(res.status, key).toBe(400);
+      expect(await res.json()).toEqual({ error: `form field ${key} is not accepted` });
+    }
+  });
+
+  it('refuses media whose Sid is not a media SID with 400, so no other MCS path is ever fetched', async () => {
+    const media = (Sid: string) => JSON.stringify([{ Sid, ContentType: 'image/png', Filename: 'a.png', Size: 10 }]);
+    expect((await signedPost(agentMessage({ Media: media('../../Services/IS1') }))).status).toBe(400);
+    expect((await signedPost(agentMessage({ Media: media('ME123') }))).status).toBe(400);
+  });
+
   it('refuses JSON and other content types with 415', async () => {
     expect((await signedPost(agentMessage(), { contentType: 'application/json', body: JSON.stringify(agentMessage()) })).status).toBe(415);
     expect((await signedPost(agentMessage(), { contentType: 'text/plain' })).status).toBe(415);
