@@ -1,6 +1,8 @@
 /**
  * Splits text into parts of at most `max` UTF-16 code units, preferring line breaks, then spaces,
- * and never cutting a surrogate pair. Parts keep every character of the input: joined, they equal it.
+ * and never cutting inside a grapheme cluster (a flag, a ZWJ emoji, a letter and its combining marks,
+ * https://unicode.org/reports/tr29/), unless one cluster alone is longer than `max`; even then no
+ * surrogate pair is cut. Parts keep every character of the input: joined, they equal it.
  */
 export function splitText(text: string, max: number): string[] {
   if (max < 2) throw new RangeError('max must be at least 2');
@@ -15,13 +17,17 @@ export function splitText(text: string, max: number): string[] {
   return parts;
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 function cutPoint(text: string, max: number): number {
-  const window = text.slice(0, max + 1);
+  // Whether a boundary falls before a code point depends on what precedes it and on that code point
+  // alone, so the window ends after the whole code point at `max`.
+  const end = isHighSurrogate(text.charCodeAt(max)) ? max + 2 : max + 1;
+  const boundaries = [...graphemes.segment(text.slice(0, end))].map((s) => s.index).filter((i) => i > 0 && i <= max);
   const minUseful = Math.floor(max / 2);
-  const newline = window.lastIndexOf('\n', max - 1);
-  if (newline >= minUseful) return newline + 1;
-  const space = window.lastIndexOf(' ', max - 1);
-  if (space >= minUseful) return space + 1;
+  const after = (char: string) => boundaries.findLast((i) => i >= minUseful && text[i - 1] === char);
+  const cut = after('\n') ?? after(' ') ?? boundaries.at(-1);
+  if (cut !== undefined) return cut;
   return isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
 }
 
