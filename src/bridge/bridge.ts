@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
-import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { permanent } from '../core/delivery-error.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { storableValue } from '../core/storable-text.js';
+import { splitText } from '../core/text.js';
+import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
+import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { refusalOf, uploadAttachments } from './media.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
-import { storableValue } from '../core/storable-text.js';
-import { splitText } from '../core/text.js';
-import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -81,8 +81,11 @@ export class Bridge {
 
   /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
   acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
-    const attributes = event.type === 'ignored' ? {} : { 'flex_bridge.flex.conversation_sid': event.flexSid };
-    if (event.type === 'message') Object.assign(attributes, { 'flex_bridge.flex.message_sid': event.messageSid, 'flex_bridge.flex.message_index': event.index ?? -1 });
+    const attributes = {
+      ...(event.type !== 'ignored' && { 'flex_bridge.flex.conversation_sid': event.flexSid }),
+      ...(event.type === 'message' && { 'flex_bridge.flex.message_sid': event.messageSid }),
+      ...(event.type === 'message' && event.index !== undefined && { 'flex_bridge.flex.message_index': event.index }),
+    };
     return inSpan(`receive flex ${event.type === 'message' ? 'message' : 'event'}`, { kind: SpanKind.CONSUMER, attributes }, () => this.routeFlexEvent(event));
   }
 
@@ -197,7 +200,8 @@ export class Bridge {
       case 'agent-message': {
         const adapter = this.adapters.get(payload.to.network);
         if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
-        const file = payload.media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(payload.media!)));
+        const { media } = payload;
+        const file = media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(media)));
         const idempotencyKey = `fb${row.id}`;
         const message = file ? { text: payload.text, file, idempotencyKey } : { text: payload.text, idempotencyKey };
         const attributes = { 'messaging.system': payload.to.network, 'flex_bridge.flex.message_sid': payload.messageSid };
