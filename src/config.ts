@@ -132,6 +132,24 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
   (name) => 'secret' in settings[name] && settings[name].secret,
 );
 
+/**
+ * Every configured value that must never reach a log or a report: the secret settings, and the
+ * password in DATABASE_URL as written and as the driver decodes it.
+ */
+export function secretValues(config: Config): string[] {
+  const values = secretSettings.map((name) => config[name] as string | undefined);
+  return [...values, ...databasePasswords(config.DATABASE_URL)].filter((value): value is string => Boolean(value));
+}
+
+function databasePasswords(databaseUrl: string): string[] {
+  try {
+    const written = new URL(databaseUrl).password;
+    return written ? [written, decodeURIComponent(written)] : [];
+  } catch {
+    return [];
+  }
+}
+
 const schema = z.object(
   Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.schema])) as { [K in SettingName]: Settings[K]['schema'] },
 );

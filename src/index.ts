@@ -1,6 +1,6 @@
 /** What tools beside the bridge (the demo console, the benchmark) use of it. */
 export { startApp, type AppObserver, type RunningApp } from './app.js';
-export { loadConfig, secretSettings, type Config } from './config.js';
+export { loadConfig, secretValues, type Config } from './config.js';
 export { handleOf } from './core/messages.js';
 export { createLegacyFlexFlow } from './flex/legacy-chat-flow.js';
 export { createTwilioClient } from './flex/twilio-client.js';

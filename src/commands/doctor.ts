@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, secretSettings, type Config } from '../config.js';
+import { ConfigError, loadConfig, secretValues, type Config } from '../config.js';
 import { fail, pass, type CheckResult } from '../doctor/check.js';
 import { checkDatabase } from '../doctor/database-check.js';
 import { checkDiscord } from '../doctor/discord-check.js';
@@ -45,8 +45,7 @@ checks need the bridge up. Exits 1 when a check fails. Never prints tokens.`,
     ]);
     const results: CheckResult[] = [pass('config', describeConfig(config)), ...checks.flat()];
     // formatReport masks every configured credential in what the checks say.
-    const credentials = secretSettings.map((k) => config[k] as string | undefined);
-    const report = formatReport(results, credentials);
+    const report = formatReport(results, secretValues(config));
     console.log(report);
     return results.some((r) => r.status === 'fail') ? 1 : 0;
   },

@@ -1,5 +1,5 @@
 import { startApp } from '../app.js';
-import { loadConfig, secretSettings } from '../config.js';
+import { loadConfig, secretValues } from '../config.js';
 import { createLogger } from '../log.js';
 import { startTracing } from '../tracing/start-tracing.js';
 import type { Command } from './command.js';
@@ -18,7 +18,7 @@ console, OTEL_EXPORTER_OTLP_ENDPOINT; see docs/operations.md).`,
     const config = loadConfig();
     const log = createLogger({
       level: config.LOG_LEVEL,
-      secrets: secretSettings.map((k) => config[k] as string | undefined),
+      secrets: secretValues(config),
       pretty: process.stdout.isTTY,
     });
     const stopTracing = await startTracing();

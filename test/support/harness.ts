@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig, secretSettings, type Config } from '../../src/config.js';
+import { loadConfig, secretValues, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
@@ -41,7 +41,7 @@ export async function startHarness(env: Record<string, string> = {}, sandbox?: S
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const log = createLogger({ level: config.LOG_LEVEL, secrets: secretSettings.map((k) => config[k] as string | undefined) });
+  const log = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   const harness: Harness = {
     telegram: box.telegram,
     twilio: box.twilio,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp } from '../../../src/index.js';
-import { loadConfig, secretSettings } from '../../../src/index.js';
+import { loadConfig, secretValues } from '../../../src/index.js';
 import { createLogger } from '../../../src/index.js';
 import { startSandbox } from '@flex-bridge/emulators';
 import type { TwilioEmulator } from '@flex-bridge/emulators';
@@ -65,7 +65,7 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
     });
     const log = createLogger({
       level: config.LOG_LEVEL,
-      secrets: secretSettings.map((k) => config[k] as string | undefined),
+      secrets: secretValues(config),
       pretty: options.prettyLogs ?? false,
     });
 
