@@ -27,6 +27,9 @@ export interface TelegramAdapterOptions {
 /** A sink failure must reach the poller/webhook (so the update is not acknowledged), not bot.catch's log. */
 class SinkFailed extends Error {}
 
+/** setWebhook tries before the intake start fails (and the leader tries again later). */
+const SET_WEBHOOK_ATTEMPTS = 3;
+
 export class TelegramAdapter implements ChatAdapter {
   readonly network = 'telegram';
   readonly capabilities = {
@@ -37,8 +40,11 @@ export class TelegramAdapter implements ChatAdapter {
     maxFileBytes: MAX_UPLOAD_BYTES,
   };
   readonly webhook?: AdapterWebhook;
-  /** Polling mode: only one process may call getUpdates at a time (Telegram answers others 409). */
-  readonly exclusiveIntake?: ExclusiveIntake;
+  /**
+   * One process at a time: polling (Telegram answers a second getUpdates 409), or in webhook mode
+   * setting the webhook (Telegram limits setWebhook; every process answers the webhook itself).
+   */
+  readonly exclusiveIntake: ExclusiveIntake;
   private readonly bot: Telegraf;
   private started = false;
   private pollingWanted = false;
@@ -63,6 +69,7 @@ export class TelegramAdapter implements ChatAdapter {
     });
     if (opts.mode === 'webhook') {
       this.webhook = { path: TELEGRAM_WEBHOOK_PATH, handle: (headers, body) => this.onWebhook(headers, body) };
+      this.exclusiveIntake = { start: () => this.setWebhook(), stop: async () => {} };
     } else {
       this.exclusiveIntake = { start: () => this.startPolling(), stop: () => this.stopPolling() };
     }
@@ -73,13 +80,6 @@ export class TelegramAdapter implements ChatAdapter {
     this.bot.botInfo = await this.bot.telegram.getMe().catch((err: unknown) => {
       throw new Error(`Telegram getMe failed: ${toDeliveryError(err).message}`);
     });
-    if (this.opts.mode === 'webhook') {
-      await this.bot.telegram.setWebhook(`${this.opts.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
-        secret_token: this.opts.webhookSecret,
-        allowed_updates: [...ALLOWED_UPDATES],
-      });
-      this.webhookSet = true;
-    }
     this.started = true;
     this.opts.log.info({ bot: this.bot.botInfo.username, mode: this.opts.mode }, 'telegram adapter started');
   }
@@ -90,7 +90,9 @@ export class TelegramAdapter implements ChatAdapter {
 
   health(): AdapterHealth {
     if (this.opts.mode === 'webhook') {
-      return { ready: this.webhookSet, detail: this.webhookSet ? 'webhook set' : 'webhook not set' };
+      // Every process answers the webhook; the one that leads intake sets it.
+      if (!this.started) return { ready: false, detail: 'not started' };
+      return { ready: true, detail: this.webhookSet ? 'webhook set' : 'standby: another process sets the webhook' };
     }
     if (!this.started) return { ready: false, detail: 'not started' };
     // Sending works without polling; the process that leads polls.
@@ -129,6 +131,27 @@ export class TelegramAdapter implements ChatAdapter {
 
   download(attachment: Attachment): Promise<MediaFile> {
     return downloadFile(this.bot, this.opts.token, this.opts.apiRoot, attachment);
+  }
+
+  /** Points Telegram at this bridge; a 429 (setWebhook is rate limited) is waited out, a few times. */
+  private async setWebhook(): Promise<void> {
+    if (!this.started) throw new Error('start the telegram adapter before setting its webhook');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bot.telegram.setWebhook(`${this.opts.publicBaseUrl}${TELEGRAM_WEBHOOK_PATH}`, {
+          secret_token: this.opts.webhookSecret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
+        this.webhookSet = true;
+        this.opts.log.info('telegram webhook set');
+        return;
+      } catch (err) {
+        const failure = toDeliveryError(err);
+        if (failure.status !== 429 || attempt >= SET_WEBHOOK_ATTEMPTS) throw new Error(`Telegram setWebhook failed: ${failure.message}`);
+        this.opts.log.warn({ retryInMs: failure.retryAfterMs }, 'telegram setWebhook rate limited; waiting');
+        await new Promise((resolve) => setTimeout(resolve, failure.retryAfterMs ?? 1000));
+      }
+    }
   }
 
   private async startPolling(): Promise<void> {

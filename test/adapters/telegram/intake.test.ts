@@ -87,10 +87,35 @@ describe('TelegramAdapter with several processes: one polls, all send', () => {
     expect(second.received.map((m) => m.text)).toEqual(['two', 'three']);
   });
 
-  it('has no exclusive intake in webhook mode: every process answers the webhook', async () => {
+  it('in webhook mode sets the webhook only as the exclusive intake: every process answers it, one sets it', async () => {
+    const tg = await startEmulator();
+    const follower = await started(tg, recorder().sink, 'webhook');
+    const leader = await started(tg, recorder().sink, 'webhook');
+    expect(calls(tg, 'setWebhook')).toBe(0);
+    expect(follower.health()).toEqual({ ready: true, detail: 'standby: another process sets the webhook' });
+
+    await leader.exclusiveIntake.start();
+    expect(calls(tg, 'setWebhook')).toBe(1);
+    expect(leader.health()).toEqual({ ready: true, detail: 'webhook set' });
+    expect(follower.health()).toEqual({ ready: true, detail: 'standby: another process sets the webhook' });
+  });
+
+  it('waits out a 429 on setWebhook (Telegram rate-limits it) and then sets it', async () => {
     const tg = await startEmulator();
     const adapter = await started(tg, recorder().sink, 'webhook');
-    expect(adapter.exclusiveIntake).toBeUndefined();
+    tg.failNext({ method: 'setWebhook', error_code: 429, retry_after: 1 });
+
+    await adapter.exclusiveIntake.start();
+    expect(calls(tg, 'setWebhook')).toBe(2);
     expect(adapter.health()).toEqual({ ready: true, detail: 'webhook set' });
+  });
+
+  it('gives up on setWebhook after a few 429s, so the intake start fails and is tried again later', async () => {
+    const tg = await startEmulator();
+    const adapter = await started(tg, recorder().sink, 'webhook');
+    tg.failNext({ method: 'setWebhook', error_code: 429, retry_after: 0, times: 3 });
+
+    await expect(adapter.exclusiveIntake.start()).rejects.toThrow(/setWebhook failed: telegram 429/);
+    expect(calls(tg, 'setWebhook')).toBe(3);
   });
 });
