@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Telegraf } from 'telegraf';
+import { TelegramError, type Telegraf } from 'telegraf';
 import type { Message } from 'telegraf/types';
 import type { Attachment, MediaFile } from '../../src/core/messages.js';
 import { fromHttpStatus, fromNetworkFailure, permanent } from '../../src/core/delivery-error.js';
@@ -52,12 +52,22 @@ export async function downloadFile(bot: Telegraf, token: string, apiRoot: string
  * else a document (also a photo over the 10 MB photo limit). No `reply_parameters`: telegraf 4.16.3
  * silently drops plain-object fields from multipart requests (https://github.com/telegraf/telegraf/issues/1970).
  */
-export async function sendFile(bot: Telegraf, chatId: string, file: MediaFile, caption: string): Promise<Message> {
+export async function sendFile(bot: Telegraf, chatId: string, file: MediaFile, caption: string, asDocument = false): Promise<Message> {
   const input = { source: file.stream, filename: file.fileName ?? 'file' };
   const extra = caption === '' ? {} : { caption };
   const type = file.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (asDocument) return bot.telegram.sendDocument(chatId, input, extra);
   if (PHOTO_TYPES.has(type) && (file.size ?? 0) <= MAX_PHOTO_UPLOAD_BYTES) return bot.telegram.sendPhoto(chatId, input, extra);
   if (type === 'audio/ogg') return bot.telegram.sendVoice(chatId, input, extra);
   if (type === 'video/mp4') return bot.telegram.sendVideo(chatId, input, extra);
   return bot.telegram.sendDocument(chatId, input, extra);
+}
+
+/**
+ * sendPhoto's refusal of the picture itself (https://core.telegram.org/bots/api#sendphoto: "width and
+ * height must not exceed 10000 in total, ratio at most 20"), e.g. `PHOTO_INVALID_DIMENSIONS`,
+ * `IMAGE_PROCESS_FAILED`: the same file goes through as a document.
+ */
+export function isRefusedPhoto(err: unknown): boolean {
+  return err instanceof TelegramError && err.code === 400 && /PHOTO|IMAGE/.test(err.description);
 }

@@ -7,7 +7,7 @@ import type { Attachment, ExternalChatRef, MediaFile, OutboundMessage, SentRef }
 import { constantTimeEqual } from '../../src/core/constant-time.js';
 import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { toDeliveryError } from './errors.js';
-import { downloadFile, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
+import { downloadFile, isRefusedPhoto, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate } from './to-inbound.js';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook-path.js';
@@ -104,7 +104,7 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
-    if (msg.file) return [await this.sendFile(to, msg.file, msg.text)];
+    if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.reopenFile)];
     const sent: SentRef[] = [];
     for (const part of splitText(msg.text, this.capabilities.maxTextLength)) {
       try {
@@ -117,13 +117,30 @@ export class TelegramAdapter implements ChatAdapter {
     return sent;
   }
 
-  /** The bridge keeps the caption within maxCaptionLength; longer text comes as its own message. */
-  private async sendFile(to: ExternalChatRef, file: MediaFile, caption: string): Promise<SentRef> {
+  /**
+   * The bridge keeps the caption within maxCaptionLength; longer text comes as its own message. A
+   * photo Telegram refuses to process (dimensions, format) is sent again, as a document.
+   */
+  private async sendFile(to: ExternalChatRef, file: MediaFile, caption: string, reopen?: () => Promise<MediaFile>): Promise<SentRef> {
     try {
-      const result = await sendFile(this.bot, to.externalChatId, file, caption);
-      return { externalMessageId: String(result.message_id) };
+      return await this.upload(to, file, caption, false);
+    } catch (err) {
+      if (!(reopen && isRefusedPhoto(err))) throw toDeliveryError(err);
+      this.opts.log.warn({ chatId: to.externalChatId, error: toDeliveryError(err).message }, 'telegram refused the photo; sending it as a document');
+    }
+    const again = await reopen();
+    try {
+      return await this.upload(to, again, caption, true);
     } catch (err) {
       throw toDeliveryError(err);
+    }
+  }
+
+  /** One multipart upload; the file's stream is closed whatever happens. */
+  private async upload(to: ExternalChatRef, file: MediaFile, caption: string, asDocument: boolean): Promise<SentRef> {
+    try {
+      const result = await sendFile(this.bot, to.externalChatId, file, caption, asDocument);
+      return { externalMessageId: String(result.message_id) };
     } finally {
       file.stream.destroy();
     }

@@ -203,7 +203,10 @@ export class Bridge {
         const { media } = payload;
         const file = media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(media)));
         const idempotencyKey = `fb${row.id}`;
-        const message = file ? { text: payload.text, file, idempotencyKey } : { text: payload.text, idempotencyKey };
+        const message =
+          file && media
+            ? { text: payload.text, file, idempotencyKey, reopenFile: () => this.opts.flex.fetchMedia(media) }
+            : { text: payload.text, idempotencyKey };
         const attributes = { 'messaging.system': payload.to.network, 'flex_bridge.flex.message_sid': payload.messageSid };
         await inSpan(`${payload.to.network} send`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
           const sent = await adapter.send(payload.to, message);

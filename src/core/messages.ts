@@ -49,6 +49,11 @@ export interface OutboundMessage {
   readonly text: string;
   readonly file?: MediaFile;
   /**
+   * With `file`: opens the same file again, for a network that refused the form it was first sent in
+   * (a photo Telegram cannot process goes again as a document). `file`'s stream is spent by then.
+   */
+  readonly reopenFile?: () => Promise<MediaFile>;
+  /**
    * The same for every attempt at this message: a network that can deduplicate on it (Discord's
    * enforced nonce; at most 20 characters) never shows a retried message twice.
    */

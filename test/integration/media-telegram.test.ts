@@ -128,6 +128,20 @@ describe('Flex agent → Telegram customer: files', () => {
     expect(harness.telegram.fileContents(fileId)?.equals(data)).toBe(true);
   });
 
+  it('sends a photo Telegram refuses to process (PHOTO_INVALID_DIMENSIONS) again as a document, with its caption', async () => {
+    const harness = await started();
+    const sid = await openChat(harness);
+    const data = randomBytes(4 * 1024);
+    harness.telegram.failNext({ method: 'sendPhoto', error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
+    harness.twilio.agentSendFile(sid, { data, contentType: 'image/png', filename: 'panorama.png' }, 'the whole shelf');
+
+    const [sent] = await harness.telegram.waitForMessages(ANN.id, 1);
+    expect(sent).toMatchObject({ caption: 'the whole shelf', document: expect.objectContaining({ file_name: 'panorama.png' }) });
+    expect(harness.telegram.fileContents((sent!.document as { file_id: string }).file_id)?.equals(data)).toBe(true);
+    expect(harness.telegram.requests.map((r) => r.method).filter((m) => m.startsWith('send'))).toEqual(['sendPhoto', 'sendDocument']);
+    await eventually(() => harness.app.store.outboxStats().then((s) => s.pending === 0 && s.dead === 0), 'the reply delivered, nothing dead-lettered');
+  });
+
   it('sends text over the 1024-character caption limit as a message after the file', async () => {
     const harness = await started();
     const sid = await openChat(harness);
