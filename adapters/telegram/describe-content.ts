@@ -7,7 +7,10 @@ export function describeContent(message: Message): string | undefined {
     const { venue } = message;
     return `📍 ${venue.title}, ${venue.address} (${coordinates(venue.location)})`;
   }
-  if ('location' in message) return `📍 location ${coordinates(message.location)}`;
+  if ('location' in message) {
+    const live = 'live_period' in message.location ? ' (shared live: its later positions are not passed on)' : '';
+    return `📍 location ${coordinates(message.location)}${live}`;
+  }
   if ('contact' in message) {
     const { contact } = message;
     const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');

@@ -3,6 +3,7 @@ import type { Attachment, InboundMessage } from '../../src/core/messages.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
+import { contextLines } from './message-context.js';
 
 /** getFile hands bots files up to 20 MB (https://core.telegram.org/bots/api#getfile); bigger ones cannot be fetched at all. */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
@@ -26,6 +27,9 @@ export function classifyUpdate(update: Update): Classified {
   const from = message.from;
   if (!from || from.is_bot) return { kind: 'ignored', reason: 'not from a person' };
 
+  // A live location sends its moving position as edits of the first message: the agent gets that one.
+  if (edited && 'location' in message) return { kind: 'ignored', reason: 'live location update' };
+
   const text = 'text' in message ? message.text : undefined;
   if (text !== undefined && !edited) {
     const command = /^\/(start)(?:@\w+)?(?:\s|$)/.exec(text);
@@ -44,7 +48,11 @@ export function classifyUpdate(update: Update): Classified {
     attachments: [] as Attachment[],
     sentAt: new Date(message.date * 1000).toISOString(),
   };
-  const mark = (body: string) => (edited ? `✏️ (edited) ${body}` : body);
+  const context = contextLines(message);
+  const mark = (body: string) => {
+    const lines = [...context, body].filter((line) => line !== '').join('\n');
+    return edited && lines !== '' ? `✏️ (edited) ${lines}` : lines;
+  };
   if (text !== undefined) return { kind: 'message', message: { ...base, text: mark(text) } };
 
   const caption = 'caption' in message && message.caption ? message.caption : '';
@@ -55,7 +63,7 @@ export function classifyUpdate(update: Update): Classified {
       const body = [caption, note].filter(Boolean).join('\n');
       return { kind: 'unsupported', chatId: message.chat.id, reply: TOO_BIG_REPLY, message: { ...base, text: mark(body) } };
     }
-    return { kind: 'message', message: { ...base, text: caption === '' ? '' : mark(caption), attachments: [attachment] } };
+    return { kind: 'message', message: { ...base, text: mark(caption), attachments: [attachment] } };
   }
   const described = describeContent(message);
   if (described !== undefined) return { kind: 'message', message: { ...base, text: mark([described, caption].filter(Boolean).join('\n')) } };
