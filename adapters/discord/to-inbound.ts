@@ -1,11 +1,14 @@
-import { ChannelType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import { ChannelType, MessageReferenceType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
 import type { Attachment, InboundMessage } from '../../src/core/messages.js';
 
 /** The parts of a gateway MESSAGE_CREATE the bridge reads (a structural subset, so tests can build one). */
 export type DiscordMessageLike = Pick<
   GatewayMessageCreateDispatchData,
-  'id' | 'channel_id' | 'guild_id' | 'channel_type' | 'content' | 'timestamp' | 'type' | 'attachments' | 'sticker_items'
-> & { readonly author: Pick<GatewayMessageCreateDispatchData['author'], 'id' | 'username' | 'global_name' | 'bot'> };
+  'id' | 'channel_id' | 'guild_id' | 'channel_type' | 'content' | 'timestamp' | 'type' | 'attachments' | 'sticker_items' | 'message_reference'
+> & {
+  /** A forward's copy of the forwarded message (its content and files; Discord names no author). */
+  readonly message_snapshots?: readonly { readonly message: Pick<GatewayMessageCreateDispatchData, 'content' | 'attachments' | 'sticker_items'> }[];
+} & { readonly author: Pick<GatewayMessageCreateDispatchData['author'], 'id' | 'username' | 'global_name' | 'bot'> };
 
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
@@ -30,6 +33,12 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
   if (!PERSON_MESSAGE_TYPES.has(message.type)) return { kind: 'ignored', reason: 'system message' };
 
   const { author } = message;
+  // A forward has no content of its own: what the customer forwarded is in its snapshot
+  // (https://discord.com/developers/docs/resources/message#message-snapshot-object).
+  const forwarded = message.message_reference?.type === MessageReferenceType.Forward ? message.message_snapshots?.[0]?.message : undefined;
+  const shown = forwarded ?? message;
+  const attachments = [...message.attachments, ...(forwarded?.attachments ?? [])];
+  const text = textOf(shown.content, (shown.sticker_items?.length ?? 0) > 0, attachments.length > 0);
   return {
     kind: 'message',
     message: {
@@ -39,8 +48,8 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
       username: author.username,
       displayName: author.global_name || author.username,
       externalMessageId: message.id,
-      text: textOf(message.content, (message.sticker_items?.length ?? 0) > 0, message.attachments.length > 0),
-      attachments: message.attachments.map((a) => ({
+      text: forwarded ? ['↪️ Forwarded message', text].filter((line) => line !== '').join('\n') : text,
+      attachments: attachments.map((a) => ({
         kind: kindOf(a.content_type),
         fileName: a.filename,
         ...(a.content_type !== undefined ? { contentType: a.content_type } : {}),

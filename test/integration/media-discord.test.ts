@@ -50,6 +50,21 @@ describe('Discord customer ↔ Flex agent: files', () => {
     expect(h.twilio.mediaContent(second!.media![0]!.sid)?.equals(pdf)).toBe(true);
   });
 
+  it('carries a forwarded message into Flex with its content and file, marked as forwarded', async () => {
+    const { h, discord } = await start();
+    const photo = randomBytes(1024);
+    const forward = discord.userSendsDm(ALICE.id, {
+      forwarded: { content: 'Your parcel is held at the depot', attachments: [{ filename: 'notice.jpg', content_type: 'image/jpeg', data: photo }] },
+    });
+    expect(forward).toMatchObject({ content: '', message_reference: { type: 1 }, message_snapshots: [{ message: { content: 'Your parcel is held at the depot' } }] });
+
+    const task = await eventually(() => h.twilio.tasks()[0], 'a Flex task');
+    const [message] = await customerMessages(h, task.conversationSid, 1);
+    expect(message!.body).toBe('↪️ Forwarded message\nYour parcel is held at the depot');
+    expect(message!.media).toEqual([expect.objectContaining({ contentType: 'image/jpeg', filename: 'notice.jpg' })]);
+    expect(h.twilio.mediaContent(message!.media![0]!.sid)?.equals(photo)).toBe(true);
+  });
+
   it('sends an agent file as a DM attachment, the text as its content', async () => {
     const { h, discord } = await start();
     discord.userSendsDm(ALICE.id, 'Hello');

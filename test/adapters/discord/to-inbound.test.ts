@@ -1,4 +1,4 @@
-import { ChannelType, MessageType, StickerFormatType } from 'discord.js';
+import { ChannelType, MessageReferenceType, MessageType, StickerFormatType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { classifyMessage, type DiscordMessageLike } from '../../../adapters/discord/to-inbound.js';
 
@@ -71,5 +71,19 @@ describe('classifyMessage', () => {
     });
     expect(sticker).toMatchObject({ message: { text: 'sticker' } });
     expect(empty).toMatchObject({ message: { text: '[the customer sent a message of a kind the bridge does not know]' } });
+  });
+
+  it('reads a forward from its snapshot, since the forward itself has no content', () => {
+    const forward = message({
+      content: '',
+      message_reference: { type: MessageReferenceType.Forward, channel_id: '1', message_id: '2' },
+      message_snapshots: [{ message: { content: 'the courier said Tuesday', attachments: [] } }],
+    });
+    const item = classifyMessage(forward);
+    expect(item.kind === 'message' && item.message.text).toBe('↪️ Forwarded message\nthe courier said Tuesday');
+    // A reply's reference (type Default) is no forward.
+    const reply = message({ message_reference: { type: MessageReferenceType.Default, channel_id: '1', message_id: '2' } });
+    const replied = classifyMessage(reply);
+    expect(replied.kind === 'message' && replied.message.text).toBe('hello');
   });
 });

@@ -2,7 +2,7 @@
  * Sandbox control API: JSON, no auth, for tests and for a person driving a bot by hand with curl.
  *
  *   POST   /_sandbox/users                       {id, username, global_name?, bot?, blocksDms?} → 201 User
- *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}]} → 201 Message
+ *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], forwarded?: {content?, attachments?}} → 201 Message
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -33,18 +33,20 @@ const newUser = z.object({
   bot: z.boolean().optional(),
   blocksDms: z.boolean().optional(),
 });
+const files = z
+  .array(
+    z.object({
+      filename: z.string().min(1),
+      content_type: z.string().optional(),
+      size: z.number().int().nonnegative().optional(),
+      data_base64: z.string().optional(),
+    }),
+  )
+  .optional();
 const dm = z.object({
   content: z.string().optional(),
-  attachments: z
-    .array(
-      z.object({
-        filename: z.string().min(1),
-        content_type: z.string().optional(),
-        size: z.number().int().nonnegative().optional(),
-        data_base64: z.string().optional(),
-      }),
-    )
-    .optional(),
+  attachments: files,
+  forwarded: z.object({ content: z.string().optional(), attachments: files }).optional(),
 });
 const guildMessage = z.object({ content: z.string() });
 const block = z.object({ blocked: z.boolean().default(true) });
@@ -88,9 +90,11 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
 
   app.post('/_sandbox/users/:userId/dm', async (request, reply) => {
     const { userId } = parse(userParams, request.params);
-    const { content, attachments } = parse(dm, request.body);
-    const files = attachments?.map(({ data_base64, ...file }) => (data_base64 === undefined ? file : { ...file, data: Buffer.from(data_base64, 'base64') }));
-    return reply.code(201).send(emulator.userSendsDm(userId, { content, attachments: files }));
+    const { content, attachments, forwarded } = parse(dm, request.body);
+    const files = (list: typeof attachments) =>
+      list?.map(({ data_base64, ...file }) => (data_base64 === undefined ? file : { ...file, data: Buffer.from(data_base64, 'base64') }));
+    const forward = forwarded && { content: forwarded.content, attachments: files(forwarded.attachments) };
+    return reply.code(201).send(emulator.userSendsDm(userId, { content, attachments: files(attachments), ...(forward && { forwarded: forward }) }));
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

@@ -24,7 +24,13 @@ export interface DmContent {
    * without, it makes up a CDN url (nothing is served there) and takes `size` as given.
    */
   attachments?: { filename: string; content_type?: string; size?: number; data?: Buffer }[];
+  /** Makes the DM a forward of a message with this content and these files, as Discord shapes one. */
+  forwarded?: { content?: string; attachments?: { filename: string; content_type?: string; size?: number; data?: Buffer }[] };
 }
+
+/** `flags` bit of a message that carries `message_snapshots` (https://discord.com/developers/docs/resources/message#message-object-message-flags). */
+const HAS_SNAPSHOT = 1 << 14;
+const FORWARD_REFERENCE = 1;
 
 const DM_CHANNEL_TYPE = 1;
 const GUILD_TEXT_CHANNEL_TYPE = 0;
@@ -69,6 +75,20 @@ export class Users {
       content: fields.content ?? '',
       attachments: (fields.attachments ?? []).map((file) => this.attachment(channel.id, file)),
     });
+    if (fields.forwarded) {
+      const original = messageObject({
+        id: this.state.ids.next(),
+        channelId: channel.id,
+        author: user,
+        content: fields.forwarded.content ?? '',
+        attachments: (fields.forwarded.attachments ?? []).map((file) => this.attachment(channel.id, file)),
+      });
+      const { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } = original;
+      message.content = '';
+      message.flags |= HAS_SNAPSHOT;
+      message.message_reference = { type: FORWARD_REFERENCE, channel_id: channel.id, message_id: original.id };
+      message.message_snapshots = [{ message: { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } }];
+    }
     channel.last_message_id = id;
     this.events.emit('dm', message);
     this.dispatchDm(message);
