@@ -11,7 +11,7 @@ import { createGateway } from './gateway.js';
 import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
 import { DiscordRestSender } from './rest-sender.js';
 import { GatewaySessionKeeper } from './session-keeper.js';
-import { classifyMessage } from './to-inbound.js';
+import { classifyEdit, classifyMessage } from './to-inbound.js';
 import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
 export interface DiscordAdapterOptions {
@@ -182,8 +182,8 @@ export class DiscordAdapter implements ChatAdapter {
   private onDispatch(event: GatewayDispatchPayload, shardId: number, connection: GatewayConnection): void {
     const handled = connection.keeper.checkpointAfter(shardId, event.s);
     let message: InboundMessage | undefined;
-    if (event.t === GatewayDispatchEvents.MessageCreate) {
-      const item = classifyMessage(event.d);
+    if (event.t === GatewayDispatchEvents.MessageCreate || event.t === GatewayDispatchEvents.MessageUpdate) {
+      const item = event.t === GatewayDispatchEvents.MessageCreate ? classifyMessage(event.d) : classifyEdit(event.d);
       if (item.kind === 'message') message = item.message;
       else this.opts.log.debug({ messageId: event.d.id, reason: item.reason }, 'discord message ignored');
     }

@@ -73,3 +73,18 @@ function kindOf(contentType: string | undefined): Attachment['kind'] {
   if (contentType?.startsWith('audio/')) return 'audio';
   return 'file';
 }
+
+/**
+ * A MESSAGE_UPDATE of a DM, under the policy Telegram edits follow: the new text reaches the agent as
+ * a message of its own, `✏️ (edited) …`, keyed by the edit's time so each edit is stored once. Its
+ * files are not sent again. An update without `edited_timestamp` is Discord filling in an embed, not
+ * the customer's edit (https://discord.com/developers/docs/events/gateway-events#message-update).
+ */
+export function classifyEdit(message: DiscordMessageLike & { readonly edited_timestamp?: string | null }): Classified {
+  // Older gateway versions sent partial updates; one without its author cannot be told apart.
+  if (!message.edited_timestamp || !message.author) return { kind: 'ignored', reason: 'an update that is no edit' };
+  const item = classifyMessage({ ...message, attachments: [], message_snapshots: [] });
+  if (item.kind !== 'message') return item;
+  const { message: edit } = item;
+  return { kind: 'message', message: { ...edit, externalMessageId: `${message.id}:edit:${message.edited_timestamp}`, text: `✏️ (edited) ${edit.text}` } };
+}

@@ -30,6 +30,18 @@ describe('DiscordAdapter inbound', () => {
     expect(identityOf(userKeyOf(message as InboundMessage))).toBe(`discord_${ALICE.id}`);
   });
 
+  it('hands an edited DM to the sink again, as an edit of its own, each edit once', async () => {
+    const emulator = await rig.emulator();
+    const sink = new SinkRecorder();
+    await rig.started(emulator, sink.sink);
+
+    const dm = emulator.userSendsDm(ALICE.id, 'my oder never arrived');
+    const edited = emulator.userEditsDm(ALICE.id, dm.id, 'my order never arrived');
+    const [, edit] = await sink.waitFor(2);
+
+    expect(edit).toMatchObject({ externalMessageId: `${dm.id}:edit:${edited.edited_timestamp}`, text: '✏️ (edited) my order never arrived', attachments: [] });
+  });
+
   it('uses the username as display name when the user has no global name', async () => {
     const emulator = await rig.emulator();
     const sink = new SinkRecorder();

@@ -1,6 +1,6 @@
 import { ChannelType, MessageReferenceType, MessageType, StickerFormatType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, type DiscordMessageLike } from '../../../adapters/discord/to-inbound.js';
+import { classifyEdit, classifyMessage, type DiscordMessageLike } from '../../../adapters/discord/to-inbound.js';
 
 function message(overrides: Partial<DiscordMessageLike> = {}): DiscordMessageLike {
   return {
@@ -85,5 +85,16 @@ describe('classifyMessage', () => {
     const reply = message({ message_reference: { type: MessageReferenceType.Default, channel_id: '1', message_id: '2' } });
     const replied = classifyMessage(reply);
     expect(replied.kind === 'message' && replied.message.text).toBe('hello');
+  });
+
+  it('passes on an edit as a message of its own, keyed by the edit, without its files', () => {
+    const file = { id: '9', filename: 'a.png', size: 3, url: 'https://cdn.example/a.png', proxy_url: 'https://cdn.example/a.png', content_type: 'image/png' };
+    const edit = classifyEdit({ ...message({ content: 'fixed typo', attachments: [file] }), edited_timestamp: '2026-11-25T10:05:00.000000+00:00' });
+    expect(edit.kind === 'message' && edit.message).toMatchObject({
+      externalMessageId: '1400000000000000001:edit:2026-11-25T10:05:00.000000+00:00',
+      text: '✏️ (edited) fixed typo',
+      attachments: [],
+    });
+    expect(classifyEdit({ ...message(), edited_timestamp: null })).toEqual({ kind: 'ignored', reason: 'an update that is no edit' });
   });
 });

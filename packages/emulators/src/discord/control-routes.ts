@@ -3,6 +3,7 @@
  *
  *   POST   /_sandbox/users                       {id, username, global_name?, bot?, blocksDms?} → 201 User
  *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], forwarded?: {content?, attachments?}} → 201 Message
+ *   POST   /_sandbox/users/:userId/dm/:messageId/edit  {content} → the edited Message (a MESSAGE_UPDATE is dispatched)
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -61,6 +62,7 @@ const fault = z.object({
 const invalidate = z.object({ resumable: z.boolean().default(false) });
 const closeCode = z.object({ code: z.number().int().min(4000).max(4999) });
 const userParams = z.object({ userId: snowflake });
+const dmMessageParams = z.object({ userId: snowflake, messageId: snowflake });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
@@ -73,6 +75,7 @@ export interface ControlledDiscord {
   readonly requests: readonly RecordedRequest[];
   addUser(user: NewUser): DcUser;
   userSendsDm(userId: string, content: DmContent): DcMessage;
+  userEditsDm(userId: string, messageId: string, content: string): DcMessage;
   userSendsInGuild(userId: string, content: string): DcMessageCreate;
   setBlocksDms(userId: string, blocksDms: boolean): void;
   messagesInDm(userId: string): BotMessage[];
@@ -95,6 +98,11 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
       list?.map(({ data_base64, ...file }) => (data_base64 === undefined ? file : { ...file, data: Buffer.from(data_base64, 'base64') }));
     const forward = forwarded && { content: forwarded.content, attachments: files(forwarded.attachments) };
     return reply.code(201).send(emulator.userSendsDm(userId, { content, attachments: files(attachments), ...(forward && { forwarded: forward }) }));
+  });
+
+  app.post('/_sandbox/users/:userId/dm/:messageId/edit', async (request) => {
+    const { userId, messageId } = parse(dmMessageParams, request.params);
+    return emulator.userEditsDm(userId, messageId, parse(guildMessage, request.body).content);
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

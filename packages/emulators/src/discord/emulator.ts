@@ -132,6 +132,11 @@ export class DiscordEmulator {
     return this.users.sendDm(userId, content);
   }
 
+  /** The user edits a DM they sent: MESSAGE_UPDATE with the new content and `edited_timestamp`. */
+  userEditsDm(userId: string, messageId: string, content: string): DcMessage {
+    return this.users.editDm(userId, messageId, content);
+  }
+
   /** A message in a guild channel (the bot's intents decide whether it hears it). */
   userSendsInGuild(userId: string, content: string): DcMessageCreate {
     return this.users.sendInGuild(userId, content);

@@ -26,7 +26,7 @@ export interface DcMessage {
   author: DcUser;
   content: string;
   timestamp: string;
-  edited_timestamp: null;
+  edited_timestamp: string | null;
   tts: boolean;
   mention_everyone: boolean;
   mentions: DcUser[];

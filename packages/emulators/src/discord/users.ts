@@ -39,6 +39,8 @@ const GUILD_TEXT_CHANNEL_TYPE = 0;
 export class Users {
   private readonly guildId: string;
   private readonly guildChannelId: string;
+  /** DMs users sent, by id, so they can edit them. */
+  private readonly dms = new Map<string, DcMessage>();
 
   constructor(
     private readonly state: DiscordState,
@@ -90,6 +92,7 @@ export class Users {
       message.message_snapshots = [{ message: { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } }];
     }
     channel.last_message_id = id;
+    this.dms.set(id, message);
     this.events.emit('dm', message);
     this.dispatchDm(message);
     return message;
@@ -109,6 +112,22 @@ export class Users {
       return hasIntent(intents, Intents.MessageContent) ? message : { ...message, content: '', attachments: [], embeds: [], components: [] };
     });
     return message;
+  }
+
+  /**
+   * The user edits a DM they sent: Discord dispatches MESSAGE_UPDATE with the whole message, its new
+   * content and `edited_timestamp` (https://discord.com/developers/docs/events/gateway-events#message-update).
+   */
+  editDm(userId: string, messageId: string, content: string): DcMessage {
+    this.require(userId);
+    const sent = this.dms.get(messageId);
+    if (!sent || sent.author.id !== userId) throw new SandboxInputError(`user ${userId} sent no DM ${messageId}`, 404);
+    const edited = { ...sent, content, edited_timestamp: new Date().toISOString() };
+    this.dms.set(messageId, edited);
+    this.gateway.dispatch('MESSAGE_UPDATE', (intents) =>
+      hasIntent(intents, Intents.DirectMessages) ? { ...edited, channel_type: DM_CHANNEL_TYPE } : undefined,
+    );
+    return edited;
   }
 
   /** DM MESSAGE_CREATEs carry `channel_type: 1`: discord.js needs it to emit a DM in a channel it has not cached. */
