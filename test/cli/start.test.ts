@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
-import { freePort } from '../support/ports.js';
+import { freePort } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 

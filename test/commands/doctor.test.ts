@@ -4,7 +4,7 @@ import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import { DiscordEmulator } from '@flex-bridge/emulators';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { startHarness, tempDatabaseUrl, type Harness } from '../support/harness.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '@flex-bridge/emulators';
 import { doctorLine, envOf, runCli } from './run-cli.js';
 
 let h: Harness | undefined;

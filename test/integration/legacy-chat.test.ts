@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { twilioSignature } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from '../support/harness.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
 const STUDIO_FLOW = `FW${'5'.repeat(32)}`;

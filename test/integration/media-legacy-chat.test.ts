@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from '../support/harness.js';
-import { freePort } from '../support/ports.js';
+import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
 const ANN = { id: 5012345678, username: 'ann', first_name: 'Ann' };

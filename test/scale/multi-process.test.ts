@@ -3,7 +3,7 @@ import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { DiscordEmulator } from '@flex-bridge/emulators';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { BridgeProcess } from '../support/bridge-process.js';
-import { freePorts } from '../support/ports.js';
+import { freePorts } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 import { createScratchSchema } from './scratch-schema.js';

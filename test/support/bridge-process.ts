@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sandbox } from '@flex-bridge/emulators';
 import { tempDatabaseUrl } from './harness.js';
-import { freePort } from './ports.js';
+import { freePort } from '@flex-bridge/emulators';
 
 /** The bridge as a real child process (`flex-bridge start`), for crash and shutdown tests. */
 export class BridgeProcess {

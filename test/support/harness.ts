@@ -8,7 +8,7 @@ import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/em
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import type { TelegramEmulator } from '@flex-bridge/emulators';
 import type { TwilioEmulator } from '@flex-bridge/emulators';
-import { freePort } from './ports.js';
+import { freePort } from '@flex-bridge/emulators';
 
 export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;
 

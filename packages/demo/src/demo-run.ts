@@ -11,7 +11,7 @@ import { DemoConsole } from './demo-console.js';
 import { discordNetwork } from './discord-network.js';
 import type { FlexSide } from './flex-side.js';
 import { flexSettings } from './flex-settings.js';
-import { freePort } from './free-port.js';
+import { freePort } from '@flex-bridge/emulators';
 import { legacyChatSide } from './legacy-chat-side.js';
 import { telegramNetwork } from './telegram-network.js';
 import type { ConsoleUpdate, DemoMode } from './views.js';

@@ -4,6 +4,7 @@
  * Programmable Chat), for running flex-bridge with no account and no network.
  */
 export { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from './sandbox.js';
+export { freePort, freePorts } from './shared/free-port.js';
 
 export { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
 export type { CustomerFile, FileKind } from './telegram/files.js';
