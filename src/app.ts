@@ -117,6 +117,7 @@ export async function startApp(
   try {
     // Held messages whose wait ran out while no process was up: take in what they wait for first.
     await bridge.catchUp.readBackChatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
+    bridge.catchUp.startSweeping();
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {

@@ -55,6 +55,7 @@ export class Bridge {
       flex: opts.flex,
       accept: (event) => this.acceptFlexEvent(event),
       maxAgeMs: opts.readBackMaxAgeMs,
+      reorderHoldMs: opts.reorderHoldMs,
       log: opts.log,
       onReleased: opts.onEnqueued,
     });

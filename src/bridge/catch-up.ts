@@ -6,6 +6,7 @@ import type { ChatMapping, Store } from '../store/store.js';
 
 const RECENT_CHAT_MS = 24 * 3600_000;
 const RECENT_CHATS_READ_BACK = 1_000;
+const SWEEP_MIN_INTERVAL_MS = 50;
 
 export interface CatchUpOptions {
   readonly store: Store;
@@ -14,6 +15,8 @@ export interface CatchUpOptions {
   readonly accept: (event: FlexMessageEvent) => Promise<Acceptance>;
   /** Older messages are left alone: their dedupe keys may have been pruned. */
   readonly maxAgeMs: number;
+  /** How long a held agent message waits for an earlier one (ReorderHold); 0: nothing is held. */
+  readonly reorderHoldMs: number;
   readonly log: Logger;
   /** Called after held rows were released, so delivery starts without waiting for a poll. */
   readonly onReleased: () => void;
@@ -29,6 +32,8 @@ export interface CatchUpOptions {
 export class CatchUp {
   /** Chats to look at soon, with the highest index that showed a gap. */
   private readonly scheduled = new Map<string, { timer: NodeJS.Timeout; index: number }>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
   private stopped = false;
 
   constructor(private readonly opts: CatchUpOptions) {}
@@ -110,6 +115,34 @@ export class CatchUp {
     return this.readBackAll(await this.opts.store.recentlyActiveMappings(Date.now() - RECENT_CHAT_MS, RECENT_CHATS_READ_BACK));
   }
 
+  /**
+   * The read-back a gap schedules lives in the process that saw the gap; if that process dies, its
+   * held messages would go when their wait ends, ahead of the message they wait for. So every process
+   * looks, several times per wait, for chats still holding a message for half its wait or more, and
+   * reads them back while the message is still held.
+   */
+  startSweeping(): void {
+    const holdMs = this.opts.reorderHoldMs;
+    if (!this.supported || this.stopped || holdMs === 0 || this.sweeper) return;
+    this.sweeper = setInterval(() => void this.readBackOverdueGaps(), Math.max(SWEEP_MIN_INTERVAL_MS, holdMs / 6));
+    this.sweeper.unref();
+  }
+
+  /** Reads back the chats whose held messages have waited half their hold, unless this process is at it already. */
+  async readBackOverdueGaps(): Promise<number> {
+    if (this.sweeping || this.stopped) return 0;
+    this.sweeping = true;
+    try {
+      const chats = await this.opts.store.mappingsHoldingForGaps(Date.now() - this.opts.reorderHoldMs / 2);
+      return await this.readBackAll(chats.filter((chat) => chat.flexSid && !this.scheduled.has(chat.flexSid)));
+    } catch (err) {
+      this.opts.log.warn({ err }, 'looking for chats with overdue gaps failed');
+      return 0;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
   private async readBackAll(chats: readonly ChatMapping[]): Promise<number> {
     let recovered = 0;
     for (const mapping of chats) {
@@ -125,6 +158,7 @@ export class CatchUp {
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.sweeper);
     for (const { timer } of this.scheduled.values()) clearTimeout(timer);
     this.scheduled.clear();
   }

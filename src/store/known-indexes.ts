@@ -43,3 +43,14 @@ export const CONVERSATIONS_WITH_GAPS = `
   WHERE c.status = 'active' AND EXISTS (
     SELECT 1 FROM outbox o
     WHERE o.status = 'pending' AND o.flex_sid = c.flex_sid AND o.flex_index > COALESCE(c.flex_known_through, -1) + 1)`;
+
+/**
+ * Open chats with an agent message still in its ReorderHold above an index the bridge does not
+ * know, accepted at or before `heldSince`: the read-back that would close the gap is overdue (the
+ * process that saw the gap may have died). Driven by the few rows due in the future.
+ */
+export const conversationsHoldingForGaps = (now: string, heldSince: string) => `
+  SELECT * FROM conversations WHERE id IN (
+    SELECT c.id FROM outbox o JOIN conversations c ON c.flex_sid = o.flex_sid
+    WHERE o.status = 'pending' AND o.next_attempt_at > ${now} AND o.attempts = 0 AND o.created_at <= ${heldSince}
+      AND c.status = 'active' AND o.flex_index > COALESCE(c.flex_known_through, -1) + 1)`;

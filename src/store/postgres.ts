@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import type { UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
+  conversationsHoldingForGaps,
   knownIndexesColumns,
   knownIndexesOf,
   missesBefore,
@@ -261,6 +262,11 @@ export class PostgresStore implements Store {
 
   async mappingsWithGaps(): Promise<ChatMapping[]> {
     return (await this.pool.query<ChatMappingRecord>(CONVERSATIONS_WITH_GAPS)).rows.map(toChatMapping);
+  }
+
+  async mappingsHoldingForGaps(heldSince: number, now = Date.now()): Promise<ChatMapping[]> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(conversationsHoldingForGaps('$1', '$2'), [now, heldSince]);
+    return rows.map(toChatMapping);
   }
 
   async recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]> {

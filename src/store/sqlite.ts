@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
+  conversationsHoldingForGaps,
   knownIndexesColumns,
   knownIndexesOf,
   missesBefore,
@@ -79,6 +80,7 @@ export class SqliteStore implements Store {
         `UPDATE conversations SET flex_known_through = ?, updated_at = ?
          WHERE id = ? AND COALESCE(flex_known_through, -1) = ? - 1 AND flex_known_above IS NULL`,
       ),
+      holdingForGaps: db.prepare(conversationsHoldingForGaps('@now', '@heldSince')),
       recentlyActive: db.prepare(
         "SELECT * FROM conversations WHERE status = 'active' AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?",
       ),
@@ -234,6 +236,11 @@ export class SqliteStore implements Store {
 
   async mappingsWithGaps(): Promise<ChatMapping[]> {
     return (this.db.prepare(CONVERSATIONS_WITH_GAPS).all() as ChatMappingRecord[]).map(toChatMapping);
+  }
+
+  async mappingsHoldingForGaps(heldSince: number, now = Date.now()): Promise<ChatMapping[]> {
+    const rows = this.stmt.holdingForGaps.all({ heldSince, now }) as ChatMappingRecord[];
+    return rows.map(toChatMapping);
   }
 
   async recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]> {

@@ -99,6 +99,8 @@ export interface Store extends GatewaySessionStore {
   listMappings(filter?: { status?: ChatMappingStatus; limit?: number }): Promise<ChatMapping[]>;
   /** Open chats with a pending agent message whose lower neighbours are not all known (see ReorderHold). */
   mappingsWithGaps(): Promise<ChatMapping[]>;
+  /** Open chats with an agent message accepted at or before `heldSince` and still held for an unknown index at `now`. */
+  mappingsHoldingForGaps(heldSince: number, now?: number): Promise<ChatMapping[]>;
   /** Open chats whose row changed (e.g. a message went through) since `since`, the latest first. */
   recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]>;
   countOpenMappings(): Promise<number>;

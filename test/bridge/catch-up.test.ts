@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CatchUp } from '../../src/bridge/catch-up.js';
 import type { FlexBackend, FlexMessageEvent, RecentMessage } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { ChatMapping } from '../../src/store/store.js';
+import type { ChatMapping, NewOutboxRow } from '../../src/store/store.js';
 import { eventually } from '../support/wait.js';
 
 const DAY = 24 * 3600_000;
@@ -60,6 +60,7 @@ describe('CatchUp', () => {
         return 'accepted';
       },
       maxAgeMs: 3 * DAY,
+      reorderHoldMs: 1_000,
       log: pino({ level: 'silent' }),
       onReleased: () => {},
     });
@@ -117,5 +118,76 @@ describe('CatchUp', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  describe('a gap seen by a process that died before reading its chat back', () => {
+    const HOLD = 1_200;
+    let survivor: CatchUp;
+    /** Reads of the chat that came while message 2 still waited for message 1. */
+    let readsWhileHeld: number;
+
+    const rowOf = (event: FlexMessageEvent): NewOutboxRow => ({
+      key: 'customer:telegram:42',
+      direction: 'to-customer',
+      payload: { kind: 'agent-message', to: { network: 'telegram', externalUserId: '42', externalChatId: '42' }, flexSid: 'CH1', messageSid: event.messageSid, text: event.body },
+    });
+    /** The webhook intake of every process: stores the message once, held while an earlier index is unknown. */
+    const acceptInStore = async (event: FlexMessageEvent) => {
+      if (event.author === 'telegram_42') return 'ignored' as const;
+      const order = { mappingId: chat.id, flexSid: 'CH1', index: event.index!, holdMs: HOLD };
+      return (await store.acceptOnce({ source: 'twilio', key: event.messageSid }, [rowOf(event)], order)) ? ('accepted' as const) : ('duplicate' as const);
+    };
+    const deliveryOrder = async () => {
+      const delivered: string[] = [];
+      for (let heads = await store.claimDue('w', 1, 60_000); heads.length > 0; heads = await store.claimDue('w', 1, 60_000)) {
+        for (const head of heads) {
+          delivered.push(head.payload.kind === 'agent-message' ? head.payload.text : '');
+          await store.complete(head.id);
+        }
+      }
+      return delivered;
+    };
+
+    beforeEach(async () => {
+      readsWhileHeld = 0;
+      const flex = {
+        recentMessages: async () => {
+          reads++;
+          const [held] = await store.listOutbox({ status: 'pending' });
+          if (held && held.nextAttemptAt > Date.now()) readsWhileHeld++;
+          return recent;
+        },
+      } as unknown as FlexBackend;
+      survivor = new CatchUp({ store, flex, accept: acceptInStore, maxAgeMs: DAY, reorderHoldMs: HOLD, log: pino({ level: 'silent' }), onReleased: () => {} });
+      await store.noteFlexIndex(chat.id, 0);
+      // Message 1's webhook went to the process that died; message 2's came to it too, which held it.
+      await acceptInStore(message(2, 'agent_bob'));
+      recent = [message(0, 'telegram_42'), message(1, 'agent_bob'), message(2, 'agent_bob')];
+    });
+    afterEach(() => survivor.stop());
+
+    it('leaves a gap younger than half the wait to the process that saw it', async () => {
+      expect(await survivor.readBackOverdueGaps()).toBe(0);
+      expect(reads).toBe(0);
+    });
+
+    it('reads the chat back once half the wait is over, and the late message goes first', async () => {
+      vi.useFakeTimers({ now: Date.now() + HOLD / 2, toFake: ['Date'] });
+      try {
+        expect(await survivor.readBackOverdueGaps()).toBe(1);
+        expect(await survivor.readBackOverdueGaps(), 'the gap is closed').toBe(0);
+        expect(reads).toBe(1);
+        expect(await deliveryOrder()).toEqual(['message 1', 'message 2']);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('looks by itself, while the message is still held', async () => {
+      survivor.startSweeping();
+      await eventually(() => reads === 1 || undefined, 'the survivor reads the chat back', HOLD * 2);
+      expect(readsWhileHeld).toBe(1);
+      expect(await deliveryOrder()).toEqual(['message 1', 'message 2']);
+    });
   });
 });

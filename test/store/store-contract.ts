@@ -195,6 +195,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await store.mappingsWithGaps()).toEqual([]);
       });
 
+      it('names the chats still holding a message for an unknown index, once it was held long enough', async () => {
+        const before = Date.now() - 1;
+        await accept(2, 'two');
+        expect((await store.mappingsHoldingForGaps(Date.now())).map((c) => c.flexSid)).toEqual(['CH1']);
+        expect(await store.mappingsHoldingForGaps(before), 'held for a shorter time than asked').toEqual([]);
+        expect(await store.mappingsHoldingForGaps(Date.now(), Date.now() + HOLD + 1), 'its wait is over').toEqual([]);
+        await accept(1, 'one');
+        expect(await store.mappingsHoldingForGaps(Date.now()), 'the gap is filled').toEqual([]);
+      });
+
       it('never puts a late message before one already being delivered', async () => {
         await store.noteFlexIndex(chat, 1);
         await accept(2, 'two');
