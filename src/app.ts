@@ -55,6 +55,13 @@ export async function startApp(
     adapters,
     bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
     reorderHoldMs: config.DELIVERY_REORDER_MS,
+    limits: {
+      messagesPerMinute: config.CUSTOMER_MESSAGES_PER_MINUTE,
+      burst: config.CUSTOMER_MESSAGE_BURST,
+      maxPending: config.CUSTOMER_MAX_PENDING,
+      newChatsPerMinute: config.NEW_CHATS_PER_MINUTE,
+    },
+    onLimited: (network, reason) => metrics.limited(network, reason),
     // Well inside the dedupe retention, so a message read back twice is still known the second time.
     readBackMaxAgeMs: DEDUPE_RETENTION_MS / 2,
     log: log.child({ part: 'bridge' }),

@@ -116,6 +116,26 @@ export const settings = {
     doc: "How long an agent message waits for an earlier one of its chat whose webhook is late (Twilio retrying it), so the customer gets both in the agent's order; 0 delivers at once",
     example: '1500',
   },
+  CUSTOMER_MESSAGES_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).max(6_000).default(60),
+    doc: 'How many messages one customer may send per minute once CUSTOMER_MESSAGE_BURST is used up; more are not passed on, and the customer is told so at most once a minute; 0: no limit',
+    example: '60',
+  },
+  CUSTOMER_MESSAGE_BURST: {
+    schema: positiveInt.max(1_000).default(20),
+    doc: 'How many messages one customer may send at once before CUSTOMER_MESSAGES_PER_MINUTE applies',
+    example: '20',
+  },
+  CUSTOMER_MAX_PENDING: {
+    schema: z.coerce.number().int().min(0).max(100_000).default(200),
+    doc: "How many of one customer's messages may wait for Flex (an outage, a backlog); beyond it new ones are not passed on, and the customer is told so; 0: no cap",
+    example: '200',
+  },
+  NEW_CHATS_PER_MINUTE: {
+    schema: z.coerce.number().int().min(0).max(6_000).default(60),
+    doc: 'How many new Flex chats each network may open per minute (a sixth of it at once); a first message beyond it waits its turn, it is not lost; 0: no limit',
+    example: '60',
+  },
   METRICS_TOKEN: {
     schema: z.string().min(16, 'at least 16 characters').optional(),
     doc: 'Optional bearer token required by GET /metrics',

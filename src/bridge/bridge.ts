@@ -10,8 +10,10 @@ import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Stor
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
+import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { TokenBuckets } from './token-buckets.js';
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -29,6 +31,10 @@ export interface BridgeOptions {
   /** Told when a customer's Flex chat opens or ends (metrics). */
   readonly onChatOpened?: (network: string) => void;
   readonly onChatEnded?: (network: string, reason: ChatEndReason) => void;
+  /** Limits on what one customer may send, and on new chats per network; absent: none. */
+  readonly limits?: IntakeLimitSettings & { readonly newChatsPerMinute: number };
+  /** Told when a customer's message is refused over a limit (metrics). */
+  readonly onLimited?: (network: string, reason: LimitReason) => void;
 }
 
 /** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
@@ -44,12 +50,16 @@ const READ_BACK_AFTER_GAP_MS = 500;
 export class Bridge {
   private readonly adapters: ReadonlyMap<string, ChatAdapter>;
   private readonly chats: ChatOpener;
+  private readonly limits: IntakeLimits | undefined;
   /** Finds agent messages whose webhook never came. */
   readonly catchUp: CatchUp;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
-    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network));
+    const { limits } = opts;
+    this.limits = limits && new IntakeLimits(limits, opts.store);
+    const openings = limits && new TokenBuckets(limits.newChatsPerMinute, Math.max(1, Math.floor(limits.newChatsPerMinute / 6)));
+    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings);
     this.catchUp = new CatchUp({
       store: opts.store,
       flex: opts.flex,
@@ -68,7 +78,10 @@ export class Bridge {
       { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': msg.network, 'messaging.message.id': msg.externalMessageId } },
       async () => {
         const user = userKeyOf(msg);
-        const accepted = await this.storeOnce({ source: msg.network, key: msg.externalMessageId }, [
+        const dedupe = { source: msg.network, key: msg.externalMessageId };
+        const overLimit = await this.limits?.refusal(user);
+        if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
+        const accepted = await this.storeOnce(dedupe, [
           { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
         ]);
         this.opts.log.info(
@@ -79,6 +92,25 @@ export class Bridge {
         return accepted ? 'accepted' : 'duplicate';
       },
     );
+
+  /**
+   * Takes a message over a limit in without passing it on: its id is recorded (a copy offered again
+   * is a duplicate) and the customer is told, at most once a minute.
+   */
+  private async refuseOverLimit(msg: InboundMessage, dedupe: DedupeKey, reason: LimitReason): Promise<Acceptance> {
+    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+    const notices: NewOutboxRow[] = this.limits?.noticeDue(to)
+      ? [{ key: customerQueueKey(to), direction: 'to-customer', payload: { kind: 'customer-notice', to, text: LIMIT_NOTICES[reason] } }]
+      : [];
+    if (!(await this.storeOnce(dedupe, notices))) return 'duplicate';
+    this.opts.log.warn(
+      { user: userKeyString(to), externalMessageId: msg.externalMessageId, reason, told: notices.length > 0 },
+      'customer message refused: over the limit',
+    );
+    this.opts.onLimited?.(msg.network, reason);
+    if (notices.length > 0) this.opts.onEnqueued();
+    return 'limited';
+  }
 
   /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
   acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
@@ -199,8 +231,7 @@ export class Bridge {
       case 'customer-message':
         return this.deliverToFlex(row, payload.message);
       case 'agent-message': {
-        const adapter = this.adapters.get(payload.to.network);
-        if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
+        const adapter = this.adapterFor(payload.to.network);
         const { media } = payload;
         const file = media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(media)));
         const idempotencyKey = `fb${row.id}`;
@@ -218,7 +249,16 @@ export class Bridge {
       }
       case 'notice':
         return this.deliverNotice(row, payload.flexSid, payload.text);
+      case 'customer-notice':
+        await this.adapterFor(payload.to.network).send(payload.to, { text: payload.text, idempotencyKey: `fb${row.id}` });
+        return;
     }
+  }
+
+  private adapterFor(network: string): ChatAdapter {
+    const adapter = this.adapters.get(network);
+    if (!adapter) throw permanent(`no adapter for network ${network}`);
+    return adapter;
   }
 
   /** Posts into a Flex chat and resolves to the message's index there. */

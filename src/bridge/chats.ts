@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { DeliveryError } from '../core/delivery-error.js';
+import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
 import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
+import type { TokenBuckets } from './token-buckets.js';
 
 /**
  * Finds or opens the customer's Flex chat. Callers hold the customer's outbox key, so at most one
@@ -15,6 +16,8 @@ export class ChatOpener {
     private readonly flex: FlexBackend,
     private readonly log: Logger,
     private readonly onOpened: (network: string) => void = () => undefined,
+    /** New chats per network: a first message beyond the rate waits, without using an attempt. */
+    private readonly openings?: TokenBuckets,
   ) {}
 
   /** Returns the open chat and whether `first` was posted while opening it. */
@@ -42,6 +45,9 @@ export class ChatOpener {
       return { mapping: { ...mapping, status: 'active' }, posted: true };
     }
     if (!mapping) {
+      if (this.openings && !this.openings.take(user.network)) {
+        throw new DeliveryPostponed(`new ${user.network} chats are over NEW_CHATS_PER_MINUTE`, this.openings.waitMs(user.network));
+      }
       mapping = await this.store.beginMapping({
         ...user,
         externalChatId: msg.externalChatId,

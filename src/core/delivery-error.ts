@@ -34,6 +34,17 @@ export const retryable = (message: string, opts?: ConstructorParameters<typeof D
 export const permanent = (message: string, opts?: ConstructorParameters<typeof DeliveryError>[2]) =>
   new DeliveryError('permanent', message, opts);
 
+/** Not a failure: the row may not go yet (a limit of the bridge's own), so it waits without using an attempt. */
+export class DeliveryPostponed extends Error {
+  override readonly name = 'DeliveryPostponed';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Anything that is not a DeliveryError is treated as retryable: an unknown failure must not lose a message. */
 export function asDeliveryError(err: unknown): DeliveryError {
   if (err instanceof DeliveryError) return err;

@@ -103,10 +103,15 @@ export type OutboxPayload = (
       readonly media?: FlexMedia;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
+  /** Something the bridge itself tells a customer (e.g. that a message went over a limit). */
+  | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
   readonly traceparent?: string;
 };
 
-/** What intake made of a message: stored, a duplicate of one stored before, or nothing the bridge carries. */
-export type Acceptance = 'accepted' | 'duplicate' | 'ignored';
+/**
+ * What intake made of a message: stored, a duplicate of one stored before, nothing the bridge
+ * carries, or refused because its customer went over a limit (they are told).
+ */
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited';

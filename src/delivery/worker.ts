@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OutboxRow, Store } from '../store/store.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
-import { asDeliveryError } from '../core/delivery-error.js';
+import { asDeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
 
 /** Floor for idle waits, so a row that is due but not claimable (leased elsewhere) cannot cause a spin. */
 const MIN_IDLE_MS = 10;
+
+/** What became of one delivery attempt; `postponed` rows were not tried (a limit of the bridge's own). */
+export type DeliveryOutcome = 'delivered' | 'retried' | 'postponed' | 'dead-lettered';
 
 export interface OutboxWorkerOptions {
   readonly store: Store;
@@ -17,7 +20,7 @@ export interface OutboxWorkerOptions {
   readonly leaseMs?: number;
   /** Upper bound on idle sleeps, so rows enqueued by other processes are seen. */
   readonly pollMs?: number;
-  readonly onOutcome?: (row: OutboxRow, outcome: 'delivered' | 'retried' | 'dead-lettered', ms: number) => void;
+  readonly onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome, ms: number) => void;
 }
 
 /**
@@ -148,6 +151,7 @@ export class OutboxWorker {
       this.opts.onOutcome?.(row, 'delivered', ms);
       return;
     } catch (caught) {
+      if (caught instanceof DeliveryPostponed) return this.postpone(row, caught, started);
       const err = asDeliveryError(caught);
       const attempts = row.attempts + 1;
       const context = { outboxId: row.id, key: row.key, attempts, code: err.code, status: err.status };
@@ -168,6 +172,17 @@ export class OutboxWorker {
         // The lease expires and another round retries the row; nothing is lost.
         log.error({ err: storeErr, outboxId: row.id }, 'could not record a delivery failure');
       }
+    }
+  }
+
+  private async postpone(row: OutboxRow, postponed: DeliveryPostponed, started: number): Promise<void> {
+    try {
+      await this.opts.store.postpone(row.id, Date.now() + postponed.retryAfterMs);
+      this.opts.log.info({ outboxId: row.id, key: row.key, retryInMs: postponed.retryAfterMs, reason: postponed.message }, 'delivery postponed');
+      this.opts.onOutcome?.(row, 'postponed', performance.now() - started);
+    } catch (storeErr) {
+      // The lease expires and another round takes the row again; nothing is lost.
+      this.opts.log.error({ err: storeErr, outboxId: row.id }, 'could not postpone a delivery');
     }
   }
 }

@@ -1,10 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ChatEndReason } from '../bridge/bridge.js';
+import type { LimitReason } from '../bridge/intake-limits.js';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import type { Acceptance } from '../core/messages.js';
+import type { DeliveryOutcome } from '../delivery/worker.js';
 import type { OutboxRow, Store } from '../store/store.js';
 
-export type DeliveryOutcome = 'delivered' | 'retried' | 'dead-lettered';
 
 /** The store queries behind the gauges, read at scrape time. */
 export type MetricsStore = Pick<Store, 'outboxStats' | 'countOpenMappings'>;
@@ -17,6 +18,7 @@ export class BridgeMetrics {
   readonly registry = new Registry();
   private readonly received: Counter<'source'>;
   private readonly duplicates: Counter<'source'>;
+  private readonly limitedMessages: Counter<'network' | 'reason'>;
   private readonly deliveries: Counter<'network' | 'direction' | 'outcome'>;
   private readonly deliverySeconds: Histogram<'network' | 'direction' | 'outcome'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -41,9 +43,15 @@ export class BridgeMetrics {
       labelNames: ['source'],
       registers,
     });
+    this.limitedMessages = new Counter({
+      name: 'flex_bridge_messages_limited_total',
+      help: 'Customer messages not passed on because their customer went over a limit (reason: rate or backlog)',
+      labelNames: ['network', 'reason'],
+      registers,
+    });
     this.deliveries = new Counter({
       name: 'flex_bridge_deliveries_total',
-      help: 'Outbox delivery attempts by customer network, direction and outcome (delivered, retried, dead-lettered)',
+      help: 'Outbox delivery attempts by customer network, direction and outcome (delivered, retried, postponed by a limit, dead-lettered)',
       labelNames: ['network', 'direction', 'outcome'],
       registers,
     });
@@ -125,6 +133,10 @@ export class BridgeMetrics {
     else if (acceptance === 'duplicate') this.duplicates.inc({ source });
   }
 
+  limited(network: string, reason: LimitReason): void {
+    this.limitedMessages.inc({ network, reason });
+  }
+
   delivery(row: OutboxRow, outcome: DeliveryOutcome, ms: number): void {
     const labels = { network: networkOf(row), direction: row.direction, outcome };
     this.deliveries.inc(labels);
@@ -160,6 +172,7 @@ function networkOf(row: OutboxRow): string {
     case 'customer-message':
       return payload.message.network;
     case 'agent-message':
+    case 'customer-notice':
       return payload.to.network;
     case 'notice':
       return payload.user.network;

@@ -309,6 +309,18 @@ export class PostgresStore implements Store {
     );
   }
 
+  async postpone(id: number, at: number): Promise<void> {
+    await this.pool.query('UPDATE outbox SET next_attempt_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2', [at, id]);
+  }
+
+  async countPending(key: string, upTo: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = $1 AND status = 'pending' LIMIT $2) AS waiting",
+      [key, upTo],
+    );
+    return rows[0]!.n;
+  }
+
   async deadLetter(id: number, reason: string): Promise<void> {
     await this.pool.query(
       `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $1, lease_owner = NULL, lease_until = NULL

@@ -111,6 +111,8 @@ export class SqliteStore implements Store {
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?,
            lease_owner = NULL, lease_until = NULL WHERE id = ?`,
       ),
+      postpone: db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?'),
+      countPending: db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' LIMIT ?)"),
       deadLetter: db.prepare(
         `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
          WHERE id = ?`,
@@ -294,6 +296,14 @@ export class SqliteStore implements Store {
 
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
     this.stmt.retryLater.run(at, error, ambiguous ? 1 : 0, id);
+  }
+
+  async postpone(id: number, at: number): Promise<void> {
+    this.stmt.postpone.run(at, id);
+  }
+
+  async countPending(key: string, upTo: number): Promise<number> {
+    return (this.stmt.countPending.get(key, upTo) as { n: number }).n;
   }
 
   async deadLetter(id: number, reason: string): Promise<void> {

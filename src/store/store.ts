@@ -114,6 +114,10 @@ export interface Store extends GatewaySessionStore {
   renewLeases(owner: string, ids: readonly number[], until: number): Promise<void>;
   complete(id: number): Promise<void>;
   retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void>;
+  /** Gives the row back to wait until `at` without counting an attempt: it was not tried. */
+  postpone(id: number, at: number): Promise<void>;
+  /** How many rows of `key` are pending, counted up to `upTo`. */
+  countPending(key: string, upTo: number): Promise<number>;
   deadLetter(id: number, reason: string): Promise<void>;
   /** Earliest time a pending, unleased row becomes due; undefined when there is none. */
   nextDueAt(): Promise<number | undefined>;

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bridge } from '../../src/bridge/bridge.js';
+import { Bridge, type BridgeOptions } from '../../src/bridge/bridge.js';
 import type { AdapterCapabilities, ChatAdapter } from '../../src/core/chat-adapter.js';
-import { retryable } from '../../src/core/delivery-error.js';
+import { DeliveryPostponed, retryable } from '../../src/core/delivery-error.js';
 import type { Attachment, ExternalChatRef, FlexMedia, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import {
   ChatClosedError,
@@ -132,7 +132,7 @@ describe('Bridge', () => {
   let bridge: Bridge;
   let enqueued: number;
 
-  const setup = (capabilities: AdapterCapabilities = WITH_MEDIA) => {
+  const setup = (capabilities: AdapterCapabilities = WITH_MEDIA, more: Partial<BridgeOptions> = {}) => {
     bridge?.catchUp.stop();
     adapter = new FakeAdapter(capabilities);
     bridge = new Bridge({
@@ -144,6 +144,7 @@ describe('Bridge', () => {
       readBackMaxAgeMs: 3 * 24 * 3600_000,
       log: pino({ level: 'silent' }),
       onEnqueued: () => enqueued++,
+      ...more,
     });
   };
 
@@ -165,6 +166,7 @@ describe('Bridge', () => {
 
   const agentRows = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'agent-message');
   const textOf = (row: OutboxRow) => (row.payload.kind === 'customer-message' ? row.payload.message.text : row.payload.text);
+  const customerNotices = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'customer-notice');
 
   beforeEach(() => {
     store = new SqliteStore(':memory:');
@@ -405,6 +407,68 @@ describe('Bridge', () => {
 
       expect(await store.listOutbox()).toEqual(rows);
       expect(enqueued).toBe(before);
+    });
+  });
+
+  describe('limits', () => {
+    const NO_LIMITS = { messagesPerMinute: 0, burst: 1, maxPending: 0, newChatsPerMinute: 0 };
+    const limited: string[] = [];
+    const withLimits = (limits: Partial<typeof NO_LIMITS>) => {
+      limited.length = 0;
+      setup(WITH_MEDIA, { limits: { ...NO_LIMITS, ...limits }, onLimited: (network, reason) => limited.push(`${network} ${reason}`) });
+    };
+    const bob = (externalMessageId: string): InboundMessage => ({ ...customer(externalMessageId), externalUserId: '43', externalChatId: '43', username: 'bob' });
+
+    it('refuses a customer over their rate, tells them once, and keeps taking everyone else', async () => {
+      withLimits({ messagesPerMinute: 1, burst: 3 });
+      const outcomes = [];
+      for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) outcomes.push(await bridge.acceptCustomerMessage(customer(id)));
+      expect(outcomes).toEqual(['accepted', 'accepted', 'accepted', 'limited', 'limited']);
+      expect(await bridge.acceptCustomerMessage(bob('b1'))).toBe('accepted');
+      expect(await bridge.acceptCustomerMessage(customer('c4')), 'a refused message offered again').toBe('duplicate');
+      expect(limited).toEqual(['telegram rate', 'telegram rate']);
+
+      const toFlex = (await store.listOutbox()).filter((r) => r.direction === 'to-flex').map(textOf);
+      expect(toFlex).toEqual(['hello c1', 'hello c2', 'hello c3', 'hello b1']);
+      const notices = await customerNotices();
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatchObject({ key: 'customer:telegram:42', direction: 'to-customer', payload: { to: TO } });
+      expect(textOf(notices[0]!)).toMatch(/faster than we can pass them on/);
+
+      await bridge.deliver(notices[0]!);
+      expect(adapter.sent).toEqual([{ to: TO, msg: { text: textOf(notices[0]!), idempotencyKey: `fb${notices[0]!.id}` } }]);
+    });
+
+    it("refuses a customer whose messages are piling up for Flex, and tells them why", async () => {
+      withLimits({ maxPending: 2 });
+      expect(await bridge.acceptCustomerMessage(customer('c1'))).toBe('accepted');
+      expect(await bridge.acceptCustomerMessage(customer('c2'))).toBe('accepted');
+      expect(await bridge.acceptCustomerMessage(customer('c3'))).toBe('limited');
+      expect(limited).toEqual(['telegram backlog']);
+      expect(textOf((await customerNotices())[0]!)).toMatch(/earlier messages have not reached our team yet/);
+
+      await flush(); // Flex takes them
+      expect(await bridge.acceptCustomerMessage(customer('c4'))).toBe('accepted');
+    });
+
+    it('holds a new chat back when its network is over NEW_CHATS_PER_MINUTE, without losing its message', async () => {
+      withLimits({ newChatsPerMinute: 6 });
+      await bridge.acceptCustomerMessage(customer('c1'));
+      await bridge.acceptCustomerMessage(bob('b1'));
+      const [alice, bobsFirst] = await store.listOutbox();
+      await bridge.deliver(alice!);
+
+      const held = await bridge.deliver(bobsFirst!).catch((err: unknown) => err);
+      expect(held).toBeInstanceOf(DeliveryPostponed);
+      expect((held as DeliveryPostponed).retryAfterMs).toBeGreaterThan(9_000);
+      expect(flex.opened.map((o) => o.handle)).toEqual(['telegram:alice']);
+      expect(await store.currentMapping({ network: 'telegram', externalUserId: '43' }), 'no half-made chat').toBeUndefined();
+
+      await store.complete(alice!.id);
+      await bridge.acceptCustomerMessage(customer('c2'));
+      const [, aliceAgain] = await store.listOutbox();
+      await bridge.deliver(aliceAgain!); // an open chat is no new chat
+      expect(flex.posts.at(-1)?.msg.text).toBe('hello c2');
     });
   });
 });

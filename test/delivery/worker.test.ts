@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { permanent, retryable } from '../../src/core/delivery-error.js';
-import { OutboxWorker } from '../../src/delivery/worker.js';
+import { DeliveryPostponed, permanent, retryable } from '../../src/core/delivery-error.js';
+import { OutboxWorker, type DeliveryOutcome } from '../../src/delivery/worker.js';
 import type { OutboxRow, Store } from '../../src/store/store.js';
 import { eventually } from '../support/wait.js';
 
@@ -29,6 +29,7 @@ class FakeStore {
   readonly completed: number[] = [];
   readonly retries: { id: number; at: number; error: string; ambiguous: boolean }[] = [];
   readonly deadLetters: { id: number; reason: string }[] = [];
+  readonly postponed: { id: number; at: number }[] = [];
   /** Every write, in order, shared with the test's own callbacks. */
   readonly events: string[];
   nextDueAtCalls = 0;
@@ -51,6 +52,10 @@ class FakeStore {
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
     this.retries.push({ id, at, error, ambiguous });
     this.events.push(`retryLater ${id}`);
+  }
+  async postpone(id: number, at: number): Promise<void> {
+    this.postponed.push({ id, at });
+    this.events.push(`postpone ${id}`);
   }
   async deadLetter(id: number, reason: string): Promise<void> {
     this.deadLetters.push({ id, reason });
@@ -96,7 +101,13 @@ describe('OutboxWorker', () => {
     worker = undefined;
   });
 
-  const setup = (opts: { deliver: (row: OutboxRow) => Promise<void>; leaseMs?: number; pollMs?: number; rows?: OutboxRow[] }) => {
+  const setup = (opts: {
+    deliver: (row: OutboxRow) => Promise<void>;
+    leaseMs?: number;
+    pollMs?: number;
+    rows?: OutboxRow[];
+    onOutcome?: (outcome: DeliveryOutcome) => void;
+  }) => {
     const events: string[] = [];
     const store = new FakeStore(events);
     store.pending.push(...(opts.rows ?? []));
@@ -117,6 +128,7 @@ describe('OutboxWorker', () => {
       log: pino({ level: 'silent' }),
       leaseMs: opts.leaseMs ?? 30_000,
       pollMs: opts.pollMs ?? 20,
+      onOutcome: (_row, outcome) => opts.onOutcome?.(outcome),
     });
     worker = w;
     return { worker: w, store, events, deadLettered, delivered };
@@ -153,6 +165,25 @@ describe('OutboxWorker', () => {
     expect(store.completed).toEqual([]);
     expect(store.deadLetters).toEqual([]);
     expect(deadLettered).toEqual([]);
+  });
+
+  it('gives a postponed row back for later without counting an attempt, even on its last one', async () => {
+    const outcomes: string[] = [];
+    const { worker, store } = setup({
+      deliver: async () => {
+        throw new DeliveryPostponed('new telegram chats are over NEW_CHATS_PER_MINUTE', 9_000);
+      },
+      rows: [row(1, { attempts: policy.maxAttempts - 1 })],
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    const before = Date.now();
+    worker.start();
+
+    await eventually(() => store.postponed.length > 0, 'the row postponed');
+    expect(store.postponed[0]!.at).toBeGreaterThanOrEqual(before + 9_000);
+    expect(store.retries).toEqual([]);
+    expect(store.deadLetters).toEqual([]);
+    expect(outcomes).toEqual(['postponed']);
   });
 
   it('keeps a row ambiguous once an earlier attempt was, and leaves a plain failure unambiguous', async () => {

@@ -89,6 +89,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.outboxStats()).dead).toBe(0);
     });
 
+    it('postpones a row without counting an attempt, still ahead of its key', async () => {
+      await store.enqueue([row('a', '1'), row('a', '2')]);
+      const [r1] = await store.claimDue('w', 1, 60_000);
+      const later = Date.now() + 60_000;
+      await store.postpone(r1!.id, later);
+      expect(await store.claimDue('w', 10, 60_000)).toEqual([]);
+      const [again] = await store.claimDue('w', 10, 60_000, later + 1);
+      expect(again).toMatchObject({ id: r1!.id, attempts: 0, ambiguous: false, lastError: null });
+    });
+
+    it("counts a key's pending rows up to a bound", async () => {
+      await store.enqueue([row('a', '1'), row('a', '2'), row('a', '3'), row('b', '4')]);
+      expect(await store.countPending('a', 10)).toBe(3);
+      expect(await store.countPending('a', 2)).toBe(2);
+      expect(await store.countPending('c', 10)).toBe(0);
+      const [first] = await store.claimDue('w', 1, 60_000);
+      await store.deadLetter(first!.id, 'gave up');
+      expect(await store.countPending('a', 10)).toBe(2);
+    });
+
     it('keeps at most one open conversation per user and finds it by flex sid', async () => {
       const c1 = await store.beginMapping(alice);
       const again = await store.beginMapping({ ...alice, handle: 'telegram:other' });

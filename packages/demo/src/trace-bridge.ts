@@ -3,7 +3,7 @@ import { inboundFlowId, noticeFlowId, outboundFlowId } from './flow-ids.js';
 import type { Trace } from './trace.js';
 import { networkName } from './trace-networks.js';
 
-type Outcome = 'delivered' | 'retried' | 'dead-lettered';
+type Outcome = 'delivered' | 'retried' | 'postponed' | 'dead-lettered';
 
 /** The bridge's own part of the trace: storing a customer message, and each outbox delivery's outcome. */
 export function traceBridge(trace: Trace): AppObserver {
@@ -13,6 +13,11 @@ export function traceBridge(trace: Trace): AppObserver {
       if (acceptance === 'duplicate') {
         const label = 'the bridge has seen it before: dropped as a duplicate';
         trace.hop(id, { stage: 'stored', chip: 'stored', label, status: 'ok' }, 'done');
+        return;
+      }
+      if (acceptance === 'limited') {
+        const label = 'over the limit of what one customer may send: not passed on, and the customer is told';
+        trace.hop(id, { stage: 'stored', chip: 'limited', label, status: 'error' }, 'failed');
         return;
       }
       const label = 'the bridge saved it in its outbox (SQLite): from here it cannot be lost';
@@ -43,6 +48,8 @@ export function traceBridge(trace: Trace): AppObserver {
             retried: `posting the notice failed: retried`,
             deadLettered: `could not post the notice`,
           });
+        case 'customer-notice':
+          return;
       }
     },
   };
@@ -56,5 +63,9 @@ function hopOutcome(
 ): void {
   if (outcome === 'delivered') trace.hop(flowId, { stage: 'delivered', chip: 'delivered', label: labels.delivered, status: 'ok' }, 'done');
   else if (outcome === 'retried') trace.hop(flowId, { stage: 'delivered', chip: 'retry', label: labels.retried, status: 'retry' });
+  else if (outcome === 'postponed') {
+    const label = 'waits its turn: new chats are over NEW_CHATS_PER_MINUTE (no attempt used)';
+    trace.hop(flowId, { stage: 'delivered', chip: 'waits', label, status: 'retry' });
+  }
   else trace.hop(flowId, { stage: 'delivered', chip: 'dead letter', label: labels.deadLettered, status: 'error' }, 'failed');
 }
