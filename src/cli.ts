@@ -3,10 +3,11 @@ import type { Command } from './commands/command.js';
 import { conversations } from './commands/conversations.js';
 import { doctor } from './commands/doctor.js';
 import { outbox } from './commands/outbox.js';
+import { quarantine } from './commands/quarantine.js';
 import { setup } from './commands/setup.js';
 import { start } from './commands/start.js';
 
-const commands: readonly Command[] = [start, doctor, conversations, outbox, setup];
+const commands: readonly Command[] = [start, doctor, conversations, outbox, quarantine, setup];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

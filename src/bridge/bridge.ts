@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { permanent } from '../core/delivery-error.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
-import { storableValue } from '../core/storable-text.js';
+import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
@@ -12,7 +12,7 @@ import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
-import { customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { customerMessageRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
 import { TokenBuckets } from './token-buckets.js';
 
 export interface BridgeOptions {
@@ -40,6 +40,9 @@ export interface BridgeOptions {
 /** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
 export type ChatEndReason = 'ended-in-flex' | 'found-closed';
 
+/** How often a customer message may fail to store before it is quarantined. */
+const QUARANTINE_AFTER_FAILURES = 5;
+
 /** How long a gap in a chat's indexes may stay open before the chat is read back. */
 const READ_BACK_AFTER_GAP_MS = 500;
 
@@ -51,6 +54,8 @@ export class Bridge {
   private readonly adapters: ReadonlyMap<string, ChatAdapter>;
   private readonly chats: ChatOpener;
   private readonly limits: IntakeLimits | undefined;
+  /** Failed tries to store each customer message offered again (network:id); forgotten once it is stored. */
+  private readonly storeFailures = new Map<string, number>();
   /** Finds agent messages whose webhook never came. */
   readonly catchUp: CatchUp;
 
@@ -71,27 +76,62 @@ export class Bridge {
     });
   }
 
-  /** The InboundSink: resolves once the message is stored (or known as a duplicate). A trace starts here. */
+  /**
+   * The InboundSink: resolves once the message is stored (or known as a duplicate, refused over a
+   * limit, or quarantined); throws while it could not be, so the network offers it again. A trace starts here.
+   */
   readonly acceptCustomerMessage = (msg: InboundMessage): Promise<Acceptance> =>
     inSpan(
       `receive ${msg.network} message`,
       { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': msg.network, 'messaging.message.id': msg.externalMessageId } },
       async () => {
-        const user = userKeyOf(msg);
         const dedupe = { source: msg.network, key: msg.externalMessageId };
-        const overLimit = await this.limits?.refusal(user);
-        if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
-        const accepted = await this.storeOnce(dedupe, [
-          { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'customer-message', message: msg } },
-        ]);
-        this.opts.log.info(
-          { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
-          accepted ? 'customer message stored' : 'duplicate customer message dropped',
-        );
-        if (accepted) this.opts.onEnqueued();
-        return accepted ? 'accepted' : 'duplicate';
+        const failuresKey = `${dedupe.source}:${dedupe.key}`;
+        try {
+          const acceptance = await this.takeCustomerMessage(msg, dedupe);
+          this.storeFailures.delete(failuresKey);
+          return acceptance;
+        } catch (err) {
+          const failures = (this.storeFailures.get(failuresKey) ?? 0) + 1;
+          if (failures < QUARANTINE_AFTER_FAILURES) {
+            // A long store outage offers many messages again; their counts only need to outlast it roughly.
+            if (this.storeFailures.size >= 10_000) this.storeFailures.clear();
+            this.storeFailures.set(failuresKey, failures);
+            throw err;
+          }
+          await this.quarantine(msg, dedupe, err);
+          this.storeFailures.delete(failuresKey);
+          return 'quarantined';
+        }
       },
     );
+
+  private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
+    const user = userKeyOf(msg);
+    const overLimit = await this.limits?.refusal(user);
+    if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
+    const accepted = await this.storeOnce(dedupe, [customerMessageRow(msg)]);
+    this.opts.log.info(
+      { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
+      accepted ? 'customer message stored' : 'duplicate customer message dropped',
+    );
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /**
+   * A message that failed to store however often it was offered is kept aside, so the customers
+   * behind it are not held up; an operator sees it (`flex-bridge quarantine`) and can take it in
+   * again. When the store takes nothing at all (it is down), this throws too and the network keeps it.
+   */
+  private async quarantine(msg: InboundMessage, dedupe: DedupeKey, err: unknown): Promise<void> {
+    const reason = storableText(err instanceof Error ? err.message : String(err));
+    await this.opts.store.quarantine(dedupe, msg, reason);
+    this.opts.log.error(
+      { user: userKeyString(userKeyOf(msg)), externalMessageId: msg.externalMessageId, reason, tries: QUARANTINE_AFTER_FAILURES },
+      'customer message quarantined: it could not be stored',
+    );
+  }
 
   /**
    * Takes a message over a limit in without passing it on: its id is recorded (a copy offered again

@@ -55,6 +55,7 @@ async function list(args: readonly string[]): Promise<number> {
     ),
   );
   console.log(`\n${stats.pending} pending, ${stats.dead} dead-lettered in all.`);
+  if (stats.quarantined > 0) console.log(`${stats.quarantined} customer message(s) could not be stored: see \`flex-bridge quarantine list\`.`);
   return 0;
 }
 

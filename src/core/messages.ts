@@ -112,6 +112,7 @@ export type OutboxPayload = (
 
 /**
  * What intake made of a message: stored, a duplicate of one stored before, nothing the bridge
- * carries, or refused because its customer went over a limit (they are told).
+ * carries, refused because its customer went over a limit (they are told), or kept aside because
+ * it could not be stored however often it was offered.
  */
-export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited';
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited' | 'quarantined';

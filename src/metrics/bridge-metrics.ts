@@ -19,6 +19,7 @@ export class BridgeMetrics {
   private readonly received: Counter<'source'>;
   private readonly duplicates: Counter<'source'>;
   private readonly limitedMessages: Counter<'network' | 'reason'>;
+  private readonly quarantined: Counter<'source'>;
   private readonly deliveries: Counter<'network' | 'direction' | 'outcome'>;
   private readonly deliverySeconds: Histogram<'network' | 'direction' | 'outcome'>;
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -40,6 +41,12 @@ export class BridgeMetrics {
     this.duplicates = new Counter({
       name: 'flex_bridge_duplicates_dropped_total',
       help: 'Messages dropped at intake because they had been stored before (redeliveries)',
+      labelNames: ['source'],
+      registers,
+    });
+    this.quarantined = new Counter({
+      name: 'flex_bridge_messages_quarantined_total',
+      help: 'Customer messages kept aside because they could not be stored however often they were offered (see flex-bridge quarantine)',
       labelNames: ['source'],
       registers,
     });
@@ -131,6 +138,7 @@ export class BridgeMetrics {
   intake(source: string, acceptance: Acceptance): void {
     if (acceptance === 'accepted') this.received.inc({ source });
     else if (acceptance === 'duplicate') this.duplicates.inc({ source });
+    else if (acceptance === 'quarantined') this.quarantined.inc({ source });
   }
 
   limited(network: string, reason: LimitReason): void {
@@ -203,6 +211,14 @@ function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
       const stats = await store.outboxStats().catch(() => undefined);
       if (!stats) this.set(NaN);
       else this.set(stats.oldestPendingAt === null ? 0 : Math.max(0, Date.now() - stats.oldestPendingAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'flex_bridge_quarantined_messages',
+    help: 'Customer messages kept aside because they could not be stored, until an operator takes them in again or drops them (flex-bridge quarantine); NaN while the store does not answer',
+    registers,
+    async collect() {
+      this.set((await store.outboxStats().catch(() => undefined))?.quarantined ?? NaN);
     },
   });
   new Gauge({

@@ -70,6 +70,17 @@ export const postgresMigrations: readonly string[] = [
     updated_at BIGINT NOT NULL
   );
   `,
+  `
+  CREATE TABLE quarantine (
+    id BIGSERIAL PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    quarantined_at BIGINT NOT NULL,
+    UNIQUE (source, key)
+  );
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { UserKey } from '../core/messages.js';
+import type { InboundMessage, UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
   conversationsHoldingForGaps,
@@ -23,9 +23,18 @@ import type {
   OutboxRow,
   OutboxStats,
   OutboxStatus,
+  QuarantinedMessage,
   Store,
 } from './store.js';
-import { toChatMapping, toOutboxRow, type ChatMappingRecord, type OutboxRecord } from './records.js';
+import {
+  encodeQuarantined,
+  toChatMapping,
+  toOutboxRow,
+  toQuarantinedMessage,
+  type ChatMappingRecord,
+  type OutboxRecord,
+  type QuarantineRecord,
+} from './records.js';
 import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
 
 const INT8_OID = 20;
@@ -150,6 +159,22 @@ export class PostgresStore implements Store {
       above,
       Date.now(),
     ]);
+  }
+
+  async quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO quarantine (source, key, reason, message, quarantined_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [dedupe.source, dedupe.key, reason, encodeQuarantined(message), Date.now()],
+    );
+  }
+
+  async listQuarantine(limit = 100): Promise<QuarantinedMessage[]> {
+    const { rows } = await this.pool.query<QuarantineRecord>('SELECT * FROM quarantine ORDER BY id LIMIT $1', [limit]);
+    return rows.map(toQuarantinedMessage);
+  }
+
+  async forgetQuarantined(id: number): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM quarantine WHERE id = $1', [id])).rowCount === 1;
   }
 
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
@@ -355,12 +380,12 @@ export class PostgresStore implements Store {
   }
 
   async outboxStats(): Promise<OutboxStats> {
-    const { rows } = await this.pool.query<{ pending: number; dead: number; oldest: number | null }>(
+    const { rows } = await this.pool.query<{ pending: number; dead: number; oldest: number | null; quarantined: number }>(
       `SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status = 'dead') AS dead,
-         MIN(created_at) FILTER (WHERE status = 'pending') AS oldest FROM outbox`,
+         MIN(created_at) FILTER (WHERE status = 'pending') AS oldest, (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
     );
     const r = rows[0]!;
-    return { pending: r.pending, dead: r.dead, oldestPendingAt: r.oldest };
+    return { pending: r.pending, dead: r.dead, oldestPendingAt: r.oldest, quarantined: r.quarantined };
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

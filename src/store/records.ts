@@ -1,5 +1,6 @@
 import { knownIndexesOf } from './known-indexes.js';
-import type { ChatMapping, ChatMappingStatus, OutboxRow, OutboxStatus } from './store.js';
+import type { InboundMessage } from '../core/messages.js';
+import type { ChatMapping, ChatMappingStatus, OutboxRow, OutboxStatus, QuarantinedMessage } from './store.js';
 
 /** A `conversations` row as both databases return it (SQLite booleans are 0/1). */
 export interface ChatMappingRecord {
@@ -64,4 +65,25 @@ export const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   // A row still leased when claimed again was held by a process that died mid-delivery.
   ambiguous: Boolean(r.ambiguous) || r.lease_owner !== null,
   createdAt: r.created_at,
+});
+
+export interface QuarantineRecord {
+  id: number;
+  source: string;
+  key: string;
+  reason: string;
+  message: string;
+  quarantined_at: number;
+}
+
+/** Kept as base64 JSON: whatever the message holds, every store takes it. */
+export const encodeQuarantined = (message: InboundMessage): string => Buffer.from(JSON.stringify(message), 'utf8').toString('base64');
+
+export const toQuarantinedMessage = (r: QuarantineRecord): QuarantinedMessage => ({
+  id: r.id,
+  source: r.source,
+  key: r.key,
+  reason: r.reason,
+  message: JSON.parse(Buffer.from(r.message, 'base64').toString('utf8')) as InboundMessage,
+  quarantinedAt: r.quarantined_at,
 });

@@ -74,4 +74,17 @@ export const sqliteMigrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Customer messages that could not be stored however often they were offered, kept aside (as
+  -- base64 JSON, which any store takes) so that the customers behind them are not held up.
+  CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    quarantined_at INTEGER NOT NULL,
+    UNIQUE (source, key)
+  );
+  `,
 ];

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { UserKey } from '../core/messages.js';
+import type { InboundMessage, UserKey } from '../core/messages.js';
 import {
   CONVERSATIONS_WITH_GAPS,
   conversationsHoldingForGaps,
@@ -24,9 +24,18 @@ import type {
   OutboxRow,
   OutboxStats,
   OutboxStatus,
+  QuarantinedMessage,
   Store,
 } from './store.js';
-import { toChatMapping, toOutboxRow, type ChatMappingRecord, type OutboxRecord } from './records.js';
+import {
+  encodeQuarantined,
+  toChatMapping,
+  toOutboxRow,
+  toQuarantinedMessage,
+  type ChatMappingRecord,
+  type OutboxRecord,
+  type QuarantineRecord,
+} from './records.js';
 import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
 
 /** The first pending row of the row's key: the one delivered next. */
@@ -111,6 +120,11 @@ export class SqliteStore implements Store {
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?,
            lease_owner = NULL, lease_until = NULL WHERE id = ?`,
       ),
+      quarantine: db.prepare(
+        'INSERT INTO quarantine (source, key, reason, message, quarantined_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      listQuarantine: db.prepare('SELECT * FROM quarantine ORDER BY id LIMIT ?'),
+      forgetQuarantined: db.prepare('DELETE FROM quarantine WHERE id = ?'),
       postpone: db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?'),
       countPending: db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' LIMIT ?)"),
       deadLetter: db.prepare(
@@ -123,7 +137,8 @@ export class SqliteStore implements Store {
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
-           MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest FROM outbox`,
+           MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
+           (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
       ),
       requeueAll: db.prepare(
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, ambiguous = 1 WHERE status = 'dead'",
@@ -154,6 +169,18 @@ export class SqliteStore implements Store {
       });
       this.stmt.startOwnGroup.run(lastInsertRowid);
     }
+  }
+
+  async quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void> {
+    this.stmt.quarantine.run(dedupe.source, dedupe.key, reason, encodeQuarantined(message), Date.now());
+  }
+
+  async listQuarantine(limit = 100): Promise<QuarantinedMessage[]> {
+    return (this.stmt.listQuarantine.all(limit) as QuarantineRecord[]).map(toQuarantinedMessage);
+  }
+
+  async forgetQuarantined(id: number): Promise<boolean> {
+    return this.stmt.forgetQuarantined.run(id).changes === 1;
   }
 
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
@@ -331,8 +358,8 @@ export class SqliteStore implements Store {
   }
 
   async outboxStats(): Promise<OutboxStats> {
-    const r = this.stmt.stats.get() as { pending: number | null; dead: number | null; oldest: number | null };
-    return { pending: r.pending ?? 0, dead: r.dead ?? 0, oldestPendingAt: r.oldest };
+    const r = this.stmt.stats.get() as { pending: number | null; dead: number | null; oldest: number | null; quarantined: number };
+    return { pending: r.pending ?? 0, dead: r.dead ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

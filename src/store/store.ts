@@ -1,5 +1,5 @@
 import type { GatewaySessionStore } from '../core/gateway-sessions.js';
-import type { OutboxPayload, UserKey } from '../core/messages.js';
+import type { InboundMessage, OutboxPayload, UserKey } from '../core/messages.js';
 import type { KnownIndexes } from './known-indexes.js';
 
 export type ChatMappingStatus = 'opening' | 'active' | 'ended';
@@ -54,6 +54,8 @@ export interface OutboxStats {
   readonly pending: number;
   readonly dead: number;
   readonly oldestPendingAt: number | null;
+  /** Customer messages kept aside because they could not be stored (see Store.quarantine). */
+  readonly quarantined: number;
 }
 
 /**
@@ -68,6 +70,16 @@ export interface ReorderHold {
   readonly holdMs: number;
 }
 
+/** A customer message that could not be stored, kept aside (see Store.quarantine). */
+export interface QuarantinedMessage {
+  readonly id: number;
+  readonly source: string;
+  readonly key: string;
+  readonly reason: string;
+  readonly message: InboundMessage;
+  readonly quarantinedAt: number;
+}
+
 export interface DedupeKey {
   readonly source: string;
   readonly key: string;
@@ -78,6 +90,11 @@ export interface DedupeKey {
  * Every method is one transaction.
  */
 export interface Store extends GatewaySessionStore {
+  /** Keeps a message that cannot be stored aside, once per `dedupe`, whatever it holds. */
+  quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void>;
+  listQuarantine(limit?: number): Promise<QuarantinedMessage[]>;
+  /** Removes a quarantined message (taken in again, or given up on by an operator); false when there was none. */
+  forgetQuarantined(id: number): Promise<boolean>;
   /** Records `dedupe` and enqueues `rows` together; false (and nothing written) when `dedupe` was seen before. */
   acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean>;
   enqueue(rows: readonly NewOutboxRow[]): Promise<void>;

@@ -5,7 +5,7 @@ describe('flex-bridge usage', () => {
   it('lists the operator commands', async () => {
     const { code, stdout } = await runCli(['--help'], {});
     expect(code).toBe(0);
-    for (const name of ['doctor', 'conversations', 'outbox']) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['doctor', 'conversations', 'outbox', 'quarantine']) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   });
 
   it.each([

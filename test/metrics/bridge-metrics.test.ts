@@ -3,7 +3,7 @@ import { BridgeMetrics, type MetricsStore } from '../../src/metrics/bridge-metri
 import { sample } from './prometheus-text.js';
 
 const idleStore: MetricsStore = {
-  outboxStats: async () => ({ pending: 0, dead: 0, oldestPendingAt: null }),
+  outboxStats: async () => ({ pending: 0, dead: 0, oldestPendingAt: null, quarantined: 0 }),
   countOpenMappings: async () => 0,
 };
 

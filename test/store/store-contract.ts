@@ -89,6 +89,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.outboxStats()).dead).toBe(0);
     });
 
+    it('keeps a quarantined message exactly as it came, once, until it is forgotten', async () => {
+      const odd = { ...message('q1'), text: 'order\u0000 #12 \uD83D', displayName: 'Ann \uDC00' };
+      await store.quarantine({ source: 'telegram', key: 'q1' }, odd, 'the store refused it');
+      await store.quarantine({ source: 'telegram', key: 'q1' }, odd, 'refused again');
+      const [kept, ...more] = await store.listQuarantine();
+      expect(more).toEqual([]);
+      expect((await store.outboxStats()).quarantined).toBe(1);
+      expect(kept).toMatchObject({ source: 'telegram', key: 'q1', reason: 'the store refused it', message: odd });
+      expect(kept!.quarantinedAt).toBeGreaterThan(Date.now() - 60_000);
+      expect(await store.forgetQuarantined(kept!.id)).toBe(true);
+      expect(await store.forgetQuarantined(kept!.id)).toBe(false);
+      expect(await store.listQuarantine()).toEqual([]);
+    });
+
     it('postpones a row without counting an attempt, still ahead of its key', async () => {
       await store.enqueue([row('a', '1'), row('a', '2')]);
       const [r1] = await store.claimDue('w', 1, 60_000);

@@ -15,6 +15,11 @@ export function traceBridge(trace: Trace): AppObserver {
         trace.hop(id, { stage: 'stored', chip: 'stored', label, status: 'ok' }, 'done');
         return;
       }
+      if (acceptance === 'quarantined') {
+        const label = 'could not be stored however often it was offered: kept aside for an operator (flex-bridge quarantine)';
+        trace.hop(id, { stage: 'stored', chip: 'quarantined', label, status: 'error' }, 'failed');
+        return;
+      }
       if (acceptance === 'limited') {
         const label = 'over the limit of what one customer may send: not passed on, and the customer is told';
         trace.hop(id, { stage: 'stored', chip: 'limited', label, status: 'error' }, 'failed');
