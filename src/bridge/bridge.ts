@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { permanent } from '../core/delivery-error.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
@@ -79,6 +79,19 @@ export class Bridge {
         return accepted ? 'accepted' : 'duplicate';
       },
     );
+
+  /** The AutoReplySink: the reply is stored for the customer's queue once per `externalMessageId`. */
+  readonly acceptAutoReply = async (reply: AutoReply): Promise<Acceptance> => {
+    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, [
+      { key: customerQueueKey(reply.to), direction: 'to-customer', payload: { kind: 'auto-reply', to: reply.to, text: reply.text } },
+    ]);
+    this.opts.log.info(
+      { user: userKeyString(reply.to), externalMessageId: reply.externalMessageId, accepted },
+      accepted ? 'automatic reply stored' : 'duplicate automatic reply dropped',
+    );
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  };
 
   /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
   acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
@@ -218,6 +231,15 @@ export class Bridge {
       }
       case 'notice':
         return this.deliverNotice(row, payload.flexSid, payload.text);
+      case 'auto-reply': {
+        const adapter = this.adapters.get(payload.to.network);
+        if (!adapter) throw permanent(`no adapter for network ${payload.to.network}`);
+        await inSpan(`${payload.to.network} send`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': payload.to.network } }, () =>
+          adapter.send(payload.to, { text: payload.text, idempotencyKey: `fb${row.id}` }),
+        );
+        this.opts.log.info({ outboxId: row.id, user: userKeyString(payload.to) }, 'automatic reply delivered');
+        return;
+      }
     }
   }
 

@@ -160,6 +160,7 @@ function networkOf(row: OutboxRow): string {
     case 'customer-message':
       return payload.message.network;
     case 'agent-message':
+    case 'auto-reply':
       return payload.to.network;
     case 'notice':
       return payload.user.network;

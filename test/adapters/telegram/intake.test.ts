@@ -34,7 +34,7 @@ async function started(tg: TelegramEmulator, sink: InboundSink, mode: 'polling' 
     log: pino({ level: 'silent' }),
   });
   adapters.push(adapter);
-  await adapter.start(sink);
+  await adapter.start(sink, async () => {});
   return adapter;
 }
 
