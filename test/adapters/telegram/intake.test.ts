@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function startEmulator(): Promise<TelegramEmulator> {
-  emulator = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
+  emulator = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true });
   await emulator.start();
   emulator.addUser(CUSTOMER);
   return emulator;
