@@ -128,10 +128,13 @@ export async function startApp(
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {
-      await adapter.start(async (msg) => {
+      const sink = async (msg: InboundMessage) => {
         const acceptance = await bridge.acceptCustomerMessage(msg);
         metrics.intake(msg.network, acceptance);
         observer.onCustomerMessage?.(msg, acceptance);
+      };
+      await adapter.start(sink, async (reply) => {
+        await bridge.acceptAutoReply(reply);
       });
       started.push(adapter);
     }

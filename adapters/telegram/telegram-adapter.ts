@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { splitText } from '../../src/core/text.js';
-import type { Attachment, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
+import type { Attachment, AutoReply, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import { constantTimeEqual } from '../../src/core/constant-time.js';
-import type { AdapterHealth, AdapterWebhook, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
+import type { AdapterHealth, AdapterWebhook, AutoReplySink, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { toDeliveryError } from './errors.js';
 import { downloadFile, isRefusedPhoto, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
@@ -51,6 +51,7 @@ export class TelegramAdapter implements ChatAdapter {
   private poller: TelegramPoller | undefined;
   private webhookSet = false;
   private sink: InboundSink | undefined;
+  private replies: AutoReplySink | undefined;
 
   constructor(private readonly opts: TelegramAdapterOptions) {
     // webhookReply:false: every API call is a real call with a real result. With it on, telegraf 4.16.3 writes
@@ -75,8 +76,9 @@ export class TelegramAdapter implements ChatAdapter {
     }
   }
 
-  async start(sink: InboundSink): Promise<void> {
+  async start(sink: InboundSink, replies: AutoReplySink): Promise<void> {
     this.sink = sink;
+    this.replies = replies;
     this.bot.botInfo = await this.bot.telegram.getMe().catch((err: unknown) => {
       throw new Error(`Telegram getMe failed: ${toDeliveryError(err).message}`);
     });
@@ -197,12 +199,14 @@ export class TelegramAdapter implements ChatAdapter {
         log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
         return;
       case 'command':
-        await this.reply(item.chatId, this.opts.greeting);
+        await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: this.opts.greeting });
         return;
-      case 'unsupported':
+      case 'unsupported': {
+        const { network, externalUserId, externalChatId, externalMessageId } = item.message;
         await this.store(update.update_id, item.message);
-        await this.reply(item.chatId, item.reply);
+        await this.storeReply({ to: { network, externalUserId, externalChatId }, externalMessageId: `${externalMessageId}:reply`, text: item.reply });
         return;
+      }
       case 'message':
         await this.store(update.update_id, item.message);
         return;
@@ -220,11 +224,14 @@ export class TelegramAdapter implements ChatAdapter {
     }
   }
 
-  /** Courtesy replies (greeting, "cannot pass this on") are best effort: losing one loses no customer message. */
-  private async reply(chatId: number, text: string): Promise<void> {
-    await this.bot.telegram.sendMessage(chatId, text).catch((err: unknown) => {
-      this.opts.log.warn({ chatId, error: toDeliveryError(err).message }, 'telegram courtesy reply failed');
-    });
+  /** Courtesy replies (greeting, "cannot pass this on") go through the outbox: an update fetched again is not answered again. */
+  private async storeReply(reply: AutoReply): Promise<void> {
+    if (!this.replies) throw new SinkFailed('adapter not started');
+    try {
+      await this.replies(reply);
+    } catch (err) {
+      throw new SinkFailed('storing the reply failed', { cause: err });
+    }
   }
 
   private async onWebhook(headers: Record<string, string | string[] | undefined>, body: unknown): Promise<{ status: number }> {

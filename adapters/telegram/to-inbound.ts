@@ -1,5 +1,5 @@
 import type { Message, Update } from 'telegraf/types';
-import type { Attachment, InboundMessage } from '../../src/core/messages.js';
+import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core/messages.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
@@ -10,9 +10,10 @@ export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
-  | { readonly kind: 'command'; readonly command: string; readonly chatId: number }
+  /** Answered by the bridge; `externalMessageId` identifies the command message, as for any message. */
+  | { readonly kind: 'command'; readonly command: string; readonly from: ExternalChatRef; readonly externalMessageId: string }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
-  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly chatId: number; readonly reply: string }
+  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly reply: string }
   | { readonly kind: 'ignored'; readonly reason: string };
 
 const UNSUPPORTED_REPLY = 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.';
@@ -30,21 +31,21 @@ export function classifyUpdate(update: Update): Classified {
   // A live location sends its moving position as edits of the first message: the agent gets that one.
   if (edited && 'location' in message) return { kind: 'ignored', reason: 'live location update' };
 
+  const chat = { network: 'telegram', externalUserId: String(from.id), externalChatId: String(message.chat.id) };
+  const externalMessageId = edited
+    ? `${message.chat.id}:${message.message_id}:edit:${(message as Message & { edit_date?: number }).edit_date ?? 0}`
+    : `${message.chat.id}:${message.message_id}`;
   const text = 'text' in message ? message.text : undefined;
   if (text !== undefined && !edited) {
     const command = /^\/(start)(?:@\w+)?(?:\s|$)/.exec(text);
-    if (command) return { kind: 'command', command: command[1] as string, chatId: message.chat.id };
+    if (command) return { kind: 'command', command: command[1] as string, from: chat, externalMessageId };
   }
 
   const base = {
-    network: 'telegram',
-    externalUserId: String(from.id),
-    externalChatId: String(message.chat.id),
+    ...chat,
     username: from.username,
     displayName: [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || String(from.id),
-    externalMessageId: edited
-      ? `${message.chat.id}:${message.message_id}:edit:${(message as Message & { edit_date?: number }).edit_date ?? 0}`
-      : `${message.chat.id}:${message.message_id}`,
+    externalMessageId,
     attachments: [] as Attachment[],
     sentAt: new Date(message.date * 1000).toISOString(),
   };
@@ -61,7 +62,7 @@ export function classifyUpdate(update: Update): Classified {
     if (attachment.size !== undefined && attachment.size > MAX_DOWNLOAD_BYTES) {
       const note = `[the customer sent a file of ${formatBytes(attachment.size)}, too big for a bot to fetch from Telegram (limit ${formatBytes(MAX_DOWNLOAD_BYTES)}); they were asked for a smaller one]`;
       const body = [caption, note].filter(Boolean).join('\n');
-      return { kind: 'unsupported', chatId: message.chat.id, reply: TOO_BIG_REPLY, message: { ...base, text: mark(body) } };
+      return { kind: 'unsupported', reply: TOO_BIG_REPLY, message: { ...base, text: mark(body) } };
     }
     return { kind: 'message', message: { ...base, text: mark(caption), attachments: [attachment] } };
   }
@@ -69,7 +70,6 @@ export function classifyUpdate(update: Update): Classified {
   if (described !== undefined) return { kind: 'message', message: { ...base, text: mark([described, caption].filter(Boolean).join('\n')) } };
   return {
     kind: 'unsupported',
-    chatId: message.chat.id,
     reply: UNSUPPORTED_REPLY,
     message: { ...base, text: '[the customer sent a message of a kind the bridge does not know]' },
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { permanent } from '../core/delivery-error.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
@@ -152,6 +152,19 @@ export class Bridge {
     return 'limited';
   }
 
+  /** The AutoReplySink: the reply is stored for the customer's queue once per `externalMessageId`. */
+  readonly acceptAutoReply = async (reply: AutoReply): Promise<Acceptance> => {
+    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, [
+      { key: customerQueueKey(reply.to), direction: 'to-customer', payload: { kind: 'customer-notice', to: reply.to, text: reply.text } },
+    ]);
+    this.opts.log.info(
+      { user: userKeyString(reply.to), externalMessageId: reply.externalMessageId, accepted },
+      accepted ? 'automatic reply stored' : 'duplicate automatic reply dropped',
+    );
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  };
+
   /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
   acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
     const attributes = {
@@ -289,9 +302,14 @@ export class Bridge {
       }
       case 'notice':
         return this.deliverNotice(row, payload.flexSid, payload.text);
-      case 'customer-notice':
-        await this.adapterFor(payload.to.network).send(payload.to, { text: payload.text, idempotencyKey: `fb${row.id}` });
+      case 'customer-notice': {
+        const { to, text } = payload;
+        await inSpan(`${to.network} send`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': to.network } }, () =>
+          this.adapterFor(to.network).send(to, { text, idempotencyKey: `fb${row.id}` }),
+        );
+        this.opts.log.info({ outboxId: row.id, user: userKeyString(to) }, 'notice to the customer delivered');
         return;
+      }
     }
   }
 

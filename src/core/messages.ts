@@ -35,6 +35,18 @@ export interface InboundMessage {
   readonly sentAt: string;
 }
 
+/**
+ * An answer to a customer that no agent wrote (the /start greeting, "cannot pass this on"). It is
+ * stored once per `externalMessageId`, like a customer message, and sent through the outbox, so an
+ * update the network delivers again is not answered again.
+ */
+export interface AutoReply {
+  readonly to: ExternalChatRef;
+  /** Unique among the network's message ids: what the reply answers, marked as a reply. */
+  readonly externalMessageId: string;
+  readonly text: string;
+}
+
 /** A file on its way through the bridge: streamed from where it is to where it goes, never stored. */
 export interface MediaFile {
   readonly stream: Readable;
@@ -103,7 +115,7 @@ export type OutboxPayload = (
       readonly media?: FlexMedia;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
-  /** Something the bridge itself tells a customer (e.g. that a message went over a limit). */
+  /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */
   | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */

@@ -37,7 +37,8 @@ describe('what the Telegram adapter forwards', () => {
 
   it('ignores group chats and keeps polling after an update of an unknown kind', async () => {
     h = await startHarness();
-    h.telegram.pushUpdate({ message: { message_id: 1, date: 1, chat: { id: -100, type: 'group', title: 'g' }, from: { id: 3, is_bot: false, first_name: 'G' }, text: 'in a group' } });
+    const date = Math.floor(Date.now() / 1000);
+    h.telegram.pushUpdate({ message: { message_id: 1, date, chat: { id: -100, type: 'group', title: 'g' }, from: { id: 3, is_bot: false, first_name: 'G' }, text: 'in a group' } });
     h.telegram.pushUpdate({ some_future_kind: { id: 1 } });
     h.telegram.addUser({ id: 4, username: 'fay', first_name: 'Fay' });
     h.telegram.userSends(4, 'after the odd ones');

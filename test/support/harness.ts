@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretValues, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
+import type { ChatAdapter } from '../../src/core/chat-adapter.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import type { TelegramEmulator } from '@flex-bridge/emulators';
@@ -28,9 +29,13 @@ export interface Harness {
 
 /**
  * The emulators on loopback (or `sandbox`, when the test started its own), and the real bridge
- * configured against them (extra settings in `env`).
+ * configured against them (extra settings in `env`; `adapters` instead of the configured ones).
  */
-export async function startHarness(env: Record<string, string> = {}, sandbox?: Sandbox): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  sandbox?: Sandbox,
+  adapters?: (config: Config, log: Logger) => ChatAdapter[],
+): Promise<Harness> {
   const [box, port] = await Promise.all([sandbox ?? startSandbox(), freePort()]);
   const config = loadConfig({
     ...box.env,
@@ -42,15 +47,16 @@ export async function startHarness(env: Record<string, string> = {}, sandbox?: S
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  const start = () => startApp(config, log, adapters ? { adapters: adapters(config, log) } : {});
   const harness: Harness = {
     telegram: box.telegram,
     twilio: box.twilio,
     config,
-    app: await startApp(config, log),
+    app: await start(),
     async restart(whileDown) {
       await harness.app.stop();
       await whileDown?.();
-      harness.app = await startApp(config, log);
+      harness.app = await start();
     },
     async stop() {
       await harness.app.stop(1000);

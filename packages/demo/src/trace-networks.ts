@@ -35,11 +35,11 @@ export function traceCustomerNetworks(trace: Trace, networks: readonly CustomerN
         return;
       }
       if (text !== opts.greeting) return;
-      // The bridge stores every message it forwards at once; the one it answered with the greeting (/start) it never stores.
+      // The bridge stores every message it forwards at once; /start it answers with the greeting and never forwards.
       const command = trace.oldestActive((f) => f.kind === 'inbound' && f.subject === subject && !f.hops.some((hop) => hop.stage === 'stored'));
       if (!command) return;
       trace.recast(command.id, { kind: 'command', title: `${subject} → bot` });
-      const label = 'the bot answered with its greeting: /start is for the bot, nothing is stored or sent to Flex';
+      const label = 'the bot answered with its greeting (once, through the outbox): /start is for the bot, nothing is sent to Flex';
       trace.hop(command.id, { stage: 'network', chip, label, status: 'ok' }, 'done');
     });
 

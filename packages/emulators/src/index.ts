@@ -7,6 +7,7 @@ export { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from './sandbox.js';
 export { freePort, freePorts } from './shared/free-port.js';
 
 export { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
+export type { SendRateLimits } from './telegram/flood-control.js';
 export type { CustomerFile, FileKind } from './telegram/files.js';
 export type { TelegramEmulatorEventMap, TgMessage, TgUpdate, TgUser } from './telegram/types.js';
 

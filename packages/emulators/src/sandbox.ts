@@ -1,5 +1,5 @@
 import { DiscordEmulator } from './discord/emulator.js';
-import { TelegramEmulator } from './telegram/emulator.js';
+import { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
 import { TwilioEmulator } from './twilio/emulator.js';
 
 /** Fixed, obviously fake credentials the emulators accept; never valid anywhere else. */
@@ -22,12 +22,16 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-/** Starts the emulators on loopback; ports 0 pick free ones. Discord only when `ports.discord` is given. */
+/**
+ * Starts the emulators on loopback; ports 0 pick free ones. Discord only when `ports.discord` is
+ * given. The bridge a sandbox serves listens on loopback too, so Telegram webhooks may be plain HTTP.
+ */
 export async function startSandbox(
   ports: { telegram?: number; twilio?: number; discord?: number } = {},
   host = '127.0.0.1',
+  telegramOptions: Omit<TelegramEmulatorOptions, 'token'> = {},
 ): Promise<Sandbox> {
-  const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
+  const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...telegramOptions });
   const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
   const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ token: SANDBOX_CREDENTIALS.discordToken });
   const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([

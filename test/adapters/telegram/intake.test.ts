@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 async function startEmulator(): Promise<TelegramEmulator> {
-  emulator = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken });
+  emulator = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true });
   await emulator.start();
   emulator.addUser(CUSTOMER);
   return emulator;
@@ -34,7 +34,7 @@ async function started(tg: TelegramEmulator, sink: InboundSink, mode: 'polling' 
     log: pino({ level: 'silent' }),
   });
   adapters.push(adapter);
-  await adapter.start(sink);
+  await adapter.start(sink, async () => {});
   return adapter;
 }
 

@@ -51,7 +51,7 @@ describe('a Telegram update whose store is slower than telegraf’s handler time
       greeting: 'hello',
       log: pino({ level: 'silent' }),
     });
-    await adapter.start(store.sink);
+    await adapter.start(store.sink, async () => {});
     const headers = { 'x-telegram-bot-api-secret-token': SECRET };
 
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

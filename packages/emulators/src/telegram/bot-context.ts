@@ -1,4 +1,5 @@
 import type { FileStore } from './files.js';
+import type { FloodControl } from './flood-control.js';
 import type { BotApiParams } from './params.js';
 import type { EmulatorState } from './state.js';
 import type { TelegramEmulatorEvents } from './types.js';
@@ -12,6 +13,11 @@ export interface BotContext {
   webhook: WebhookPusher;
   events: TelegramEmulatorEvents;
   files: FileStore;
+  /** The emulator's clock, Unix ms. */
+  now: () => number;
+  /** setWebhook takes `http://` URLs on any port (the emulator's own option). */
+  allowInsecureWebhooks: boolean;
+  floodControl: FloodControl;
 }
 
 export interface MethodCall {

@@ -21,6 +21,7 @@ export class Customers {
     private readonly state: EmulatorState,
     private readonly queue: UpdateQueue,
     private readonly events: TelegramEmulatorEvents,
+    private readonly now: () => number = Date.now,
   ) {}
 
   add({ id, started = true, ...profile }: NewCustomer): TgUser {
@@ -39,7 +40,7 @@ export class Customers {
     const fields = typeof content === 'string' ? { text: content } : content;
     const own = { message_id: this.state.nextMessageId(chat.id), from: customer.user, chat };
     // Telegram's field order; the given fields may set `date` but not the ids.
-    const message: TgMessage = Object.assign({ ...own, date: unixSeconds() }, fields, own);
+    const message: TgMessage = Object.assign({ ...own, date: unixSeconds(this.now()) }, fields, own);
     this.enqueue({ message });
     return message;
   }
@@ -55,7 +56,7 @@ export class Customers {
       my_chat_member: {
         chat: this.privateChat(customer),
         from: customer.user,
-        date: unixSeconds(),
+        date: unixSeconds(this.now()),
         old_chat_member: blocked ? member : kicked,
         new_chat_member: blocked ? kicked : member,
       },

@@ -5,6 +5,7 @@ import { registerBotApiRoutes } from './bot-api-routes.js';
 import { registerControlRoutes } from './control-routes.js';
 import { Customers, type NewCustomer } from './customers.js';
 import { FaultInjector, type FaultSpec, type HangSpec } from './faults.js';
+import { FloodControl, type SendRateLimits } from './flood-control.js';
 import { FileStore, messageFieldOf, type CustomerFile, type FileKind, type StoredFile } from './files.js';
 import { parseId } from './ids.js';
 import { registerBodyParsers } from './params.js';
@@ -30,6 +31,15 @@ export interface TelegramEmulatorOptions {
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
   recordRequests?: boolean;
+  /**
+   * Accept `http://` webhook URLs on any port (default false: HTTPS on 443, 80, 88 or 8443 only, as
+   * Telegram). The emulator can only reach receivers on loopback, which serve plain HTTP.
+   */
+  allowInsecureWebhooks?: boolean;
+  /** Telegram's flood limits on sending; off by default (see `SendRateLimits`). */
+  sendRateLimits?: SendRateLimits;
+  /** The emulator's clock in Unix ms (default `Date.now`): message dates, update expiry and rate limits follow it. */
+  now?: () => number;
 }
 
 const DEFAULT_MIME_TYPES: Record<FileKind, string> = {
@@ -52,7 +62,7 @@ export class TelegramEmulator {
   readonly requests: RecordedRequest[] = [];
   readonly token: string;
   private readonly state: EmulatorState;
-  private readonly queue = new UpdateQueue();
+  private readonly queue: UpdateQueue;
   private readonly webhook: WebhookPusher;
   private readonly faults = new FaultInjector();
   private readonly customers: Customers;
@@ -62,6 +72,9 @@ export class TelegramEmulator {
   /** Aborted by `stop()`. */
   private readonly stopping = new AbortController();
   private readonly recordRequests: boolean;
+  private readonly now: () => number;
+  private readonly allowInsecureWebhooks: boolean;
+  private readonly floodControl: FloodControl;
 
   constructor({
     token,
@@ -69,17 +82,26 @@ export class TelegramEmulator {
     botFirstName = 'Flex Bridge',
     webhookRetry,
     recordRequests = true,
+    allowInsecureWebhooks = false,
+    sendRateLimits,
+    now = Date.now,
   }: TelegramEmulatorOptions) {
     const botId = parseId(/^(\d+):[\w-]+$/.exec(token)?.[1]);
     if (botId === undefined) throw new Error('token must look like "<bot id>:<secret>"');
     this.token = token;
     this.recordRequests = recordRequests;
     this.state = new EmulatorState({ id: botId, is_bot: true, first_name: botFirstName, username: botUsername });
-    this.webhook = new WebhookPusher(this.queue, (delivery) => this.events.emit('webhookDelivery', delivery), {
-      ...DEFAULT_WEBHOOK_RETRY,
-      ...webhookRetry,
-    });
-    this.customers = new Customers(this.state, this.queue, this.events);
+    this.queue = new UpdateQueue(now);
+    this.webhook = new WebhookPusher(
+      this.queue,
+      (delivery) => this.events.emit('webhookDelivery', delivery),
+      { ...DEFAULT_WEBHOOK_RETRY, ...webhookRetry },
+      now,
+    );
+    this.customers = new Customers(this.state, this.queue, this.events, now);
+    this.now = now;
+    this.allowInsecureWebhooks = allowInsecureWebhooks;
+    this.floodControl = new FloodControl(sendRateLimits, now);
   }
 
   /** Listens and resolves with the base URL to use as telegraf's `apiRoot`. One start per emulator. */
@@ -93,7 +115,16 @@ export class TelegramEmulator {
     app.addHook('onSend', async (_request, reply) => {
       if (this.stopping.signal.aborted) reply.header('connection', 'close');
     });
-    const bot: BotContext = { state: this.state, queue: this.queue, webhook: this.webhook, events: this.events, files: this.files };
+    const bot: BotContext = {
+      state: this.state,
+      queue: this.queue,
+      webhook: this.webhook,
+      events: this.events,
+      files: this.files,
+      now: this.now,
+      allowInsecureWebhooks: this.allowInsecureWebhooks,
+      floodControl: this.floodControl,
+    };
     registerBotApiRoutes(app, {
       token: this.token,
       bot,

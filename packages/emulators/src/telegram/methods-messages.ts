@@ -23,20 +23,21 @@ const CHAT_ACTIONS = new Set([
 export const getMe: MethodHandler = (_call, { state }) =>
   ok({ ...state.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
 
-/** Text is not parsed for entities, so its length is counted in UTF-16 code units as sent. */
-export const sendMessage: MethodHandler = ({ params }, { state, events }) => {
+/** Text is not parsed for entities (no parse_mode); its length is counted in code points, as TDLib does. */
+export const sendMessage: MethodHandler = ({ params }, { state, events, now, floodControl }) => {
   requireChatId(params);
   const text = params.string('text');
   if (text === undefined || text.trim() === '') throw badRequest('message text is empty');
   const chat = resolveChat(params, state);
-  if (text.length > MAX_TEXT_LENGTH) throw badRequest('message is too long');
+  if (codePoints(text) > MAX_TEXT_LENGTH) throw badRequest('message is too long');
   assertBotMayWrite(chat, state);
+  floodControl.take(chat.id);
 
   const message: TgMessage = {
     message_id: state.nextMessageId(chat.id),
     from: { ...state.bot },
     chat,
-    date: unixSeconds(),
+    date: unixSeconds(now()),
     text,
   };
   state.recordBotMessage(message);
@@ -52,6 +53,11 @@ export const sendChatAction: MethodHandler = ({ params }, { state }) => {
   assertBotMayWrite(chat, state);
   return ok(true);
 };
+
+/** Telegram's "characters": Unicode code points, so an emoji outside the BMP counts once. */
+export function codePoints(text: string): number {
+  return Array.from(text).length;
+}
 
 export function requireChatId(params: BotApiParams): void {
   if (params.raw('chat_id') === undefined) throw badRequest('chat_id is empty');

@@ -1,4 +1,4 @@
-import { badRequest, conflict } from './api-error.js';
+import { BotApiError, badRequest, conflict } from './api-error.js';
 import { ok, type BotContext, type MethodHandler, type MethodSuccess } from './bot-context.js';
 import type { BotApiParams } from './params.js';
 
@@ -18,12 +18,18 @@ export const getUpdates: MethodHandler = async ({ params, signal }, { queue, web
   return ok(updates);
 };
 
-/** Any http(s) URL is accepted (Telegram demands HTTPS on a few ports; an emulator serves loopback). */
+/**
+ * Telegram's rules: one setWebhook with a URL per second, an HTTPS URL on port 443, 80, 88 or 8443
+ * (any http(s) URL with `allowInsecureWebhooks`), and a secret token of up to 256 `A-Za-z0-9_-`
+ * (an empty one means none).
+ */
 export const setWebhook: MethodHandler = async ({ params }, bot) => {
-  const url = params.string('url');
+  const url = params.string('url') || undefined;
   if (url === undefined) return removeWebhook(params, bot);
-  if (!isHttpUrl(url)) throw badRequest('invalid webhook URL specified');
-  const secretToken = params.string('secret_token');
+  if (!bot.webhook.claimSetWebhook()) throw new BotApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+  const refusal = webhookUrlRefusal(url, bot.allowInsecureWebhooks);
+  if (refusal) throw badRequest(refusal);
+  const secretToken = params.string('secret_token') || undefined;
   if (secretToken !== undefined && secretToken.length > 256) throw badRequest('secret token is too long');
   if (secretToken !== undefined && !SECRET_TOKEN.test(secretToken)) throw badRequest('secret token contains unallowed characters');
   const maxConnections = Math.min(100, Math.max(1, params.integer('max_connections') ?? 40));
@@ -62,11 +68,20 @@ async function removeWebhook(params: BotApiParams, { queue, webhook }: BotContex
   return ok(true, wasSet ? 'Webhook was deleted' : 'Webhook is already deleted');
 }
 
-function isHttpUrl(value: string): boolean {
+const WEBHOOK_PORTS = new Set([443, 80, 88, 8443]);
+
+/** Why Telegram refuses the URL, worded as it does; undefined when it takes it. */
+function webhookUrlRefusal(value: string, allowInsecure: boolean): string | undefined {
+  let url: URL;
   try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
+    url = new URL(value);
   } catch {
-    return false;
+    return 'invalid webhook URL specified';
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'invalid webhook URL specified';
+  if (allowInsecure) return undefined;
+  if (url.protocol !== 'https:') return 'bad webhook: An HTTPS URL must be provided for webhook';
+  const port = url.port === '' ? 443 : Number(url.port);
+  if (!WEBHOOK_PORTS.has(port)) return 'bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443';
+  return undefined;
 }

@@ -56,6 +56,10 @@ export interface WebhookDelivery {
   /** HTTP status of the receiver's answer; absent on a network error. */
   status?: number;
   error?: string;
+  /** After a failure: when the next attempt comes (the receiver's Retry-After, or the backoff). */
+  retryInMs?: number;
+  /** After a failure: the update would expire before another attempt, so it was dropped. */
+  dropped?: true;
   /** Unix time in milliseconds. */
   at: number;
 }

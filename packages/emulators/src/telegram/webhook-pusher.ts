@@ -1,6 +1,6 @@
 import { unixSeconds } from './ids.js';
 import type { TgUpdate, WebhookDelivery } from './types.js';
-import type { UpdateQueue } from './updates.js';
+import { updateKind, type UpdateQueue } from './updates.js';
 
 export interface WebhookConfig {
   url: string;
@@ -9,30 +9,36 @@ export interface WebhookConfig {
 }
 
 export interface WebhookRetryOptions {
-  /** Delay after the first failed attempt; doubles per failure up to `maxDelayMs`. */
+  /** Delay after an update's first failed attempt; doubles per failure up to `maxDelayMs` (Telegram: 1 s up to 60–120 s). */
   initialDelayMs: number;
   maxDelayMs: number;
+  /** A `Retry-After` answer is waited out, up to this long (Telegram: 3600 s). */
+  maxRetryAfterMs: number;
   /** How long the receiver may take to answer one POST. */
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { initialDelayMs: 100, maxDelayMs: 2000, requestTimeoutMs: 10_000 };
+/** Short delays, so that tests and the sandbox see a redelivery at once. */
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { initialDelayMs: 100, maxDelayMs: 2000, maxRetryAfterMs: 3_600_000, requestTimeoutMs: 10_000 };
 
 /**
- * Delivers queued updates to the webhook one at a time, in order: an update is confirmed (leaves
- * the queue) only after the receiver answered 2xx; otherwise it is retried with backoff until the
- * webhook is changed, deleted or the emulator stops.
+ * Delivers queued updates to the webhook as Telegram does: one queue per chat, in order within a
+ * chat, and up to `maxConnections` chats at once. An update leaves the queue once the receiver
+ * answered 2xx; otherwise it is retried after `Retry-After` or with backoff, until the webhook is
+ * changed or deleted, the emulator stops, or the update would expire before the next attempt.
  */
 export class WebhookPusher {
   readonly deliveries: WebhookDelivery[] = [];
   private config: WebhookConfig | undefined;
   private lastError: { date: number; message: string } | undefined;
   private run: { controller: AbortController; done: Promise<void> } | undefined;
+  private nextSetAllowedAt = -Infinity;
 
   constructor(
     private readonly queue: UpdateQueue,
     private readonly onDelivery: (delivery: WebhookDelivery) => void,
     private readonly retry: WebhookRetryOptions = DEFAULT_WEBHOOK_RETRY,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get current(): WebhookConfig | undefined {
@@ -41,6 +47,14 @@ export class WebhookPusher {
 
   get lastErrorInfo(): { date: number; message: string } | undefined {
     return this.lastError;
+  }
+
+  /** Telegram takes one setWebhook with a URL per second per bot: whether this one may go (it is then counted). */
+  claimSetWebhook(): boolean {
+    const now = this.now();
+    if (now < this.nextSetAllowedAt) return false;
+    this.nextSetAllowedAt = now + 1000;
+    return true;
   }
 
   /** Sets (or with undefined removes) the webhook, after the running delivery loop has stopped. */
@@ -62,31 +76,76 @@ export class WebhookPusher {
   }
 
   private async deliverLoop(config: WebhookConfig, signal: AbortSignal): Promise<void> {
-    let failedUpdateId: number | undefined;
-    let failures = 0;
+    const busyChats = new Set<string>();
+    const sending = new Set<Promise<void>>();
     while (!signal.aborted && !this.queue.isClosed) {
-      const update = this.queue.peek();
+      const update = sending.size < config.maxConnections ? this.nextToSend(busyChats) : undefined;
       if (!update) {
-        await this.queue.nextArrival(signal);
+        const arrival = new AbortController();
+        await Promise.race([this.queue.nextArrival(AbortSignal.any([signal, arrival.signal])), ...sending]);
+        arrival.abort();
         continue;
       }
-      if (update.update_id !== failedUpdateId) failures = 0;
-      const delivery = await this.post(config, update, failures + 1, signal);
+      const chat = queueKeyOf(update);
+      busyChats.add(chat);
+      const task: Promise<void> = this.deliver(config, update, signal).finally(() => {
+        busyChats.delete(chat);
+        sending.delete(task);
+      });
+      sending.add(task);
+    }
+    await Promise.all(sending);
+  }
+
+  /** The oldest update of the first chat that has nothing in flight. */
+  private nextToSend(busyChats: ReadonlySet<string>): TgUpdate | undefined {
+    const seen = new Set<string>();
+    for (const update of this.queue.current()) {
+      const chat = queueKeyOf(update);
+      if (seen.has(chat)) continue;
+      seen.add(chat);
+      if (!busyChats.has(chat)) return update;
+    }
+    return undefined;
+  }
+
+  /** Attempts one update until it is delivered or given up on. */
+  private async deliver(config: WebhookConfig, update: TgUpdate, signal: AbortSignal): Promise<void> {
+    let backoffMs = this.retry.initialDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.post(config, update, attempt, signal);
       if (signal.aborted) return;
-      if (delivery.ok) this.queue.confirm(update.update_id + 1);
-      else this.lastError = { date: unixSeconds(delivery.at), message: delivery.error ?? '' };
-      this.deliveries.push(delivery);
-      this.onDelivery(delivery);
-      if (!delivery.ok) {
-        failedUpdateId = update.update_id;
-        failures += 1;
-        await sleep(Math.min(this.retry.maxDelayMs, this.retry.initialDelayMs * 2 ** (failures - 1)), signal);
+      if (result.ok) {
+        this.queue.remove(update.update_id);
+        this.record(result);
+        return;
       }
+      this.lastError = { date: unixSeconds(result.at), message: result.error ?? '' };
+      const waitMs = result.retryAfterMs ?? backoffMs;
+      if (this.now() + waitMs >= this.queue.expiresAt(update)) {
+        this.queue.remove(update.update_id);
+        this.record({ ...result, dropped: true });
+        return;
+      }
+      this.record({ ...result, retryInMs: waitMs });
+      if (result.retryAfterMs === undefined) backoffMs = Math.min(this.retry.maxDelayMs, backoffMs * 2);
+      await sleep(waitMs, signal);
+      if (signal.aborted) return;
     }
   }
 
-  /** One POST of `update`; never throws. */
-  private async post(config: WebhookConfig, update: TgUpdate, attempt: number, signal: AbortSignal): Promise<WebhookDelivery> {
+  private record({ retryAfterMs: _, ...delivery }: WebhookDelivery & { retryAfterMs?: number }): void {
+    this.deliveries.push(delivery);
+    this.onDelivery(delivery);
+  }
+
+/** One POST of `update`; never throws. */
+  private async post(
+    config: WebhookConfig,
+    update: TgUpdate,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<WebhookDelivery & { retryAfterMs?: number }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (config.secretToken) headers['x-telegram-bot-api-secret-token'] = config.secretToken;
     const base = { update_id: update.update_id, url: config.url, attempt };
@@ -98,17 +157,32 @@ export class WebhookPusher {
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.retry.requestTimeoutMs)]),
       });
       await response.arrayBuffer();
+      const retryAfterMs = response.ok ? undefined : this.retryAfterMs(response.headers.get('retry-after'));
       return {
         ...base,
         ok: response.ok,
         status: response.status,
         ...(response.ok ? {} : { error: `Wrong response from the webhook: ${response.status} ${response.statusText}` }),
-        at: Date.now(),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        at: this.now(),
       };
     } catch (error) {
-      return { ...base, ok: false, error: describeNetworkError(error), at: Date.now() };
+      return { ...base, ok: false, error: describeNetworkError(error), at: this.now() };
     }
   }
+
+  /** `Retry-After` in seconds (Telegram reads no HTTP dates), capped. */
+  private retryAfterMs(header: string | null): number | undefined {
+    if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+    return Math.min(this.retry.maxRetryAfterMs, Number(header.trim()) * 1000);
+  }
+}
+
+/** Telegram keeps a delivery queue per chat; updates without a chat share one. */
+function queueKeyOf(update: TgUpdate): string {
+  const kind = updateKind(update);
+  const content = kind === undefined ? undefined : (update[kind] as { chat?: { id?: unknown } } | undefined);
+  return String(content?.chat?.id ?? '');
 }
 
 /** The wording Telegram shows in `last_error_message` for the common cases. */

@@ -22,12 +22,13 @@ async function setup() {
 }
 
 describe('TelegramEmulator sendMessage errors', () => {
-  it('limits text to 4096 UTF-16 code units and refuses empty text', async () => {
+  it('limits text to 4096 code points, as TDLib counts them, and refuses empty text', async () => {
     const { telegram, emulator } = await setup();
 
     await telegram.sendMessage(ALICE.id, 'a'.repeat(4096));
-    await telegram.sendMessage(ALICE.id, '😀'.repeat(2048));
-    const tooLong = await rejection(telegram.sendMessage(ALICE.id, '😀'.repeat(2049)));
+    await telegram.sendMessage(ALICE.id, '😀'.repeat(4096));
+    expect(await rejection(telegram.sendMessage(ALICE.id, 'a'.repeat(4097)))).toMatchObject({ code: 400, description: 'Bad Request: message is too long' });
+    const tooLong = await rejection(telegram.sendMessage(ALICE.id, '😀'.repeat(4097)));
     expect(tooLong).toMatchObject({ code: 400, description: 'Bad Request: message is too long' });
     expect((await rejection(telegram.sendMessage(ALICE.id, ''))).description).toBe('Bad Request: message text is empty');
     expect((await rejection(telegram.sendMessage(ALICE.id, '  \n'))).description).toBe('Bad Request: message text is empty');

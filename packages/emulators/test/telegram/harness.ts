@@ -28,6 +28,17 @@ export async function startEmulator(
   return { emulator, baseUrl };
 }
 
+/** A clock for the emulator's `now` option that moves only when the test moves it; it starts on a whole second, as message dates are. */
+export function manualClock(start = Math.floor(Date.now() / 1000) * 1000): { now: () => number; advance: (ms: number) => void } {
+  let time = start;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+}
+
 export function telegrafFor(baseUrl: string, token = TOKEN): Telegraf {
   return new Telegraf(token, { telegram: { apiRoot: baseUrl, webhookReply: false } });
 }

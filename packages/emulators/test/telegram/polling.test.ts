@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TelegramError } from 'telegraf';
-import { cleanupAfterEach, launchPolling, startEmulator, telegrafFor } from './harness.js';
+import { cleanupAfterEach, launchPolling, manualClock, startEmulator, telegrafFor } from './harness.js';
 
 const defer = cleanupAfterEach();
 const ALICE = { id: 5_012_345_678, first_name: 'Alice', username: 'alice' };
@@ -52,7 +52,8 @@ describe('TelegramEmulator with a polling telegraf bot', () => {
   });
 
   it('confirms updates through the offset: a confirmed update is not returned again, an unconfirmed one is', async () => {
-    const { emulator, baseUrl } = await startEmulator(defer);
+    const clock = manualClock();
+    const { emulator, baseUrl } = await startEmulator(defer, { now: clock.now });
     const { telegram } = telegrafFor(baseUrl);
     emulator.addUser(ALICE);
     emulator.userSends(ALICE.id, 'first');
@@ -60,6 +61,7 @@ describe('TelegramEmulator with a polling telegraf bot', () => {
 
     const all = await telegram.getUpdates(0, 100, 0, []);
     expect(all.map((update) => update.update_id)).toEqual([1, 2]);
+    clock.advance(500);
     expect((await telegram.getUpdates(0, 100, 0, [])).map((update) => update.update_id)).toEqual([1, 2]);
 
     const afterFirst = await telegram.getUpdates(0, 100, 2, []);
@@ -69,6 +71,39 @@ describe('TelegramEmulator with a polling telegraf bot', () => {
 
     expect(await telegram.getUpdates(0, 100, 3, [])).toEqual([]);
     expect(emulator.pendingUpdates).toBe(0);
+  });
+
+  it('answers one update at most when the same offset is polled again within 0.5 s, as Telegram does', async () => {
+    const clock = manualClock();
+    const { emulator, baseUrl } = await startEmulator(defer, { now: clock.now });
+    const { telegram } = telegrafFor(baseUrl);
+    emulator.addUser(ALICE);
+    for (const text of ['one', 'two', 'three']) emulator.userSends(ALICE.id, text);
+
+    expect(await telegram.getUpdates(0, 100, 1, [])).toHaveLength(3);
+    clock.advance(499);
+    expect((await telegram.getUpdates(0, 100, 1, [])).map((update) => update.update_id)).toEqual([1]);
+    clock.advance(499);
+    expect(await telegram.getUpdates(0, 100, 1, [])).toHaveLength(1);
+    clock.advance(500);
+    expect(await telegram.getUpdates(0, 100, 1, [])).toHaveLength(3);
+    expect(await telegram.getUpdates(0, 100, 2, [])).toHaveLength(2);
+  });
+
+  it('drops an update nobody confirmed a day after its message was sent', async () => {
+    const clock = manualClock();
+    const { emulator, baseUrl } = await startEmulator(defer, { now: clock.now });
+    const { telegram } = telegrafFor(baseUrl);
+    emulator.addUser(ALICE);
+    emulator.userSends(ALICE.id, 'yesterday');
+    clock.advance(12 * 3600_000);
+    emulator.userSends(ALICE.id, 'this morning');
+
+    clock.advance(12 * 3600_000 - 1);
+    expect((await telegram.getUpdates(0, 100, 0, [])).map((update) => update.update_id)).toEqual([1, 2]);
+    clock.advance(1);
+    expect((await telegram.getUpdates(0, 100, 0, [])).map((update) => update.update_id)).toEqual([2]);
+    expect(emulator.pendingUpdates).toBe(1);
   });
 
   it('honours limit and a negative offset (keeps only the last N)', async () => {
@@ -194,7 +229,7 @@ describe('TelegramEmulator with a polling telegraf bot', () => {
 
     const group = { id: -1_001_234_567_890, type: 'supergroup', title: 'Support' };
     emulator.pushUpdate({
-      message: { message_id: 77, date: 1_700_000_000, chat: group, from: { id: 7, is_bot: false, first_name: 'Carol' }, text: 'hi all' },
+      message: { message_id: 77, date: Math.floor(Date.now() / 1000), chat: group, from: { id: 7, is_bot: false, first_name: 'Carol' }, text: 'hi all' },
     });
 
     const [reply] = await emulator.waitForMessages(group.id, 1);

@@ -2,10 +2,16 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { TelegramError, type Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { cleanupAfterEach, collectEvents, rawCall, startEmulator, telegrafFor, TOKEN } from './harness.js';
+import type { TelegramEmulatorOptions } from '../../src/telegram/emulator.js';
+import { cleanupAfterEach, collectEvents, manualClock, rawCall, startEmulator as startStrictEmulator, telegrafFor, TOKEN } from './harness.js';
 
 const defer = cleanupAfterEach();
 const ALICE = { id: 5_012_345_678, first_name: 'Alice', username: 'alice' };
+const BOB = { id: 42, first_name: 'Bob' };
+
+/** The receivers here are plain HTTP on loopback, which only `allowInsecureWebhooks` lets setWebhook take. */
+const startEmulator = (cleanup: typeof defer, options: Partial<TelegramEmulatorOptions> = {}) =>
+  startStrictEmulator(cleanup, { allowInsecureWebhooks: true, ...options });
 const SECRET = 'a-Secret_123';
 
 interface Received {
@@ -23,6 +29,7 @@ async function startReceiver(statuses: number[] = [], bot?: Telegraf): Promise<{
     received.push({ secret: request.headers['x-telegram-bot-api-secret-token'], update });
     const status = statuses.shift() ?? 200;
     if (status === 200 && bot) await bot.handleUpdate(update);
+    if (status === 429) void reply.header('retry-after', '1');
     return reply.code(status).send();
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -153,14 +160,18 @@ describe('TelegramEmulator webhook mode', () => {
   });
 
   it('validates setWebhook and answers with Telegram descriptions', async () => {
-    const { baseUrl } = await startEmulator(defer);
+    const clock = manualClock();
+    const { baseUrl } = await startEmulator(defer, { now: clock.now });
     const { url } = await startReceiver();
-    const call = (params: Record<string, unknown>) =>
-      rawCall(`${baseUrl}/bot${TOKEN}/setWebhook`, {
+    // Telegram counts every setWebhook with a URL against its one-a-second limit, valid or not.
+    const call = (params: Record<string, unknown>) => {
+      clock.advance(1000);
+      return rawCall(`${baseUrl}/bot${TOKEN}/setWebhook`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(params),
       });
+    };
 
     expect(await call({ url, secret_token: 'not+base64/=' })).toEqual({
       status: 400,
@@ -171,7 +182,151 @@ describe('TelegramEmulator webhook mode', () => {
 
     expect((await call({ url, secret_token: 'x'.repeat(256) })).body).toEqual({ ok: true, result: true, description: 'Webhook was set' });
     expect((await call({ url, secret_token: 'x'.repeat(256) })).body.description).toBe('Webhook is already set');
+    expect((await call({ url, secret_token: '' })).body.description).toBe('Webhook was set');
     expect((await call({ url: '' })).body.description).toBe('Webhook was deleted');
     expect((await call({})).body.description).toBe('Webhook is already deleted');
   });
+
+  it('takes only HTTPS webhooks on ports 443, 80, 88 and 8443 unless allowInsecureWebhooks is set', async () => {
+    const clock = manualClock();
+    const { baseUrl } = await startStrictEmulator(defer, { now: clock.now });
+    const { telegram } = telegrafFor(baseUrl);
+    const refusal = async (url: string) => {
+      clock.advance(1000);
+      return ((await telegram.setWebhook(url).catch((error: unknown) => error)) as TelegramError).description;
+    };
+
+    expect(await refusal('http://bridge.example.com/hook')).toBe('Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+    expect(await refusal('https://bridge.example.com:3000/hook')).toBe('Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443');
+    for (const url of ['https://bridge.example.com/hook', 'https://bridge.example.com:8443/hook', 'https://bridge.example.com:88/hook']) {
+      clock.advance(1000);
+      expect(await telegram.setWebhook(url)).toBe(true);
+    }
+    await telegram.deleteWebhook();
+  });
+
+  it('answers a second setWebhook within a second with 429 retry_after 1', async () => {
+    const clock = manualClock();
+    const { baseUrl } = await startEmulator(defer, { now: clock.now });
+    const { telegram } = telegrafFor(baseUrl);
+    const { url } = await startReceiver();
+
+    expect(await telegram.setWebhook(url)).toBe(true);
+    clock.advance(999);
+    expect(await telegram.setWebhook(url).catch((error: unknown) => error)).toMatchObject({
+      code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
+    expect(await telegram.deleteWebhook()).toBe(true);
+    clock.advance(1);
+    expect(await telegram.setWebhook(url)).toBe(true);
+  });
+
+  it('delivers each chat in order, different chats at once, up to max_connections', async () => {
+    const { emulator, baseUrl } = await startEmulator(defer);
+    emulator.addUser(ALICE);
+    emulator.addUser(BOB);
+    const { telegram } = telegrafFor(baseUrl);
+    const receiver = await startGatedReceiver();
+    await telegram.setWebhook(receiver.url, { max_connections: 2 });
+
+    emulator.userSends(ALICE.id, 'alice 1');
+    emulator.userSends(ALICE.id, 'alice 2');
+    emulator.userSends(BOB.id, 'bob 1');
+    await receiver.arrived(2);
+    // Alice's first is held: Bob's came alongside it, Alice's second waits behind it.
+    expect(receiver.texts()).toEqual(['alice 1', 'bob 1']);
+    receiver.release('alice 1');
+    await receiver.arrived(3);
+    expect(receiver.texts()).toEqual(['alice 1', 'bob 1', 'alice 2']);
+  });
+
+  it('holds other chats back once max_connections updates are in flight', async () => {
+    const { emulator, baseUrl } = await startEmulator(defer);
+    emulator.addUser(ALICE);
+    emulator.addUser(BOB);
+    const { telegram } = telegrafFor(baseUrl);
+    const receiver = await startGatedReceiver();
+    await telegram.setWebhook(receiver.url, { max_connections: 1 });
+
+    emulator.userSends(ALICE.id, 'alice 1');
+    emulator.userSends(BOB.id, 'bob 1');
+    await receiver.arrived(1);
+    expect(receiver.texts()).toEqual(['alice 1']);
+    receiver.release('alice 1');
+    await receiver.arrived(2);
+    expect(receiver.texts()).toEqual(['alice 1', 'bob 1']);
+  });
+
+  it('waits out Retry-After, and otherwise backs off doubling up to maxDelayMs', async () => {
+    const { emulator, baseUrl } = await startEmulator(defer, { webhookRetry: { initialDelayMs: 5, maxDelayMs: 20 } });
+    emulator.addUser(ALICE);
+    const { telegram } = telegrafFor(baseUrl);
+    const { url } = await startReceiver([500, 500, 500, 500, 429]);
+    await telegram.setWebhook(url);
+
+    const deliveries = collectEvents(emulator, 'webhookDelivery', 6);
+    emulator.userSends(ALICE.id, 'persistent');
+    expect((await deliveries).map(({ status, retryInMs }) => [status, retryInMs])).toEqual([
+      [500, 5],
+      [500, 10],
+      [500, 20],
+      [500, 20],
+      [429, 1000],
+      [200, undefined],
+    ]);
+  });
+
+  it('drops an update it could not deliver once it is a day old', async () => {
+    const clock = manualClock();
+    const { emulator, baseUrl } = await startEmulator(defer, { now: clock.now, webhookRetry: { initialDelayMs: 5, maxDelayMs: 5 } });
+    emulator.addUser(ALICE);
+    const { telegram } = telegrafFor(baseUrl);
+    const { url } = await startReceiver(Array(1000).fill(503));
+    await telegram.setWebhook(url);
+
+    const failed = collectEvents(emulator, 'webhookDelivery', 1);
+    emulator.userSends(ALICE.id, 'lost in time');
+    expect((await failed)[0]).toMatchObject({ update_id: 1, ok: false, status: 503, retryInMs: 5 });
+    const dropped = new Promise((resolve) => emulator.events.on('webhookDelivery', (delivery) => delivery.dropped && resolve(delivery)));
+    clock.advance(24 * 3600_000);
+    expect(await dropped).toMatchObject({ update_id: 1, ok: false, dropped: true });
+    expect(emulator.pendingUpdates).toBe(0);
+  });
 });
+
+/** A receiver that holds each update's answer until the test releases it by the message text. */
+async function startGatedReceiver(): Promise<{
+  url: string;
+  texts: () => string[];
+  arrived: (count: number) => Promise<void>;
+  release: (text: string) => void;
+}> {
+  const app = Fastify({ forceCloseConnections: true });
+  const held = new Map<string, () => void>();
+  const texts: string[] = [];
+  const waiters: (() => void)[] = [];
+  app.post('/hook', async (request, reply) => {
+    const text = (request.body as { message: { text: string } }).message.text;
+    texts.push(text);
+    for (const wake of waiters.splice(0)) wake();
+    if (text !== 'bob 1') await new Promise<void>((resolve) => held.set(text, resolve));
+    return reply.code(200).send();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  defer(() => app.close());
+  defer(() => {
+    for (const release of held.values()) release();
+  });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('receiver is not on TCP');
+  return {
+    url: `http://127.0.0.1:${address.port}/hook`,
+    texts: () => [...texts],
+    arrived: async (count) => {
+      while (texts.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    release: (text) => held.get(text)?.(),
+  };
+}
