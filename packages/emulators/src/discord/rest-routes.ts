@@ -45,10 +45,8 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               : new DiscordApiError(500, 0, '500: Internal Server Error');
         return answer(request, reply, routeName(request), failure);
       });
-      scope.setNotFoundHandler((request, reply) => {
-        refuseByContract(request);
-        return answer(request, reply, undefined, notFound());
-      });
+      // A route the emulator does not serve is no operation of the subset either: recorded as a violation.
+      scope.setNotFoundHandler((request, reply) => answer(request, reply, undefined, contractRefusal(request) ?? notFound()));
 
       for (const route of ROUTES) {
         const name = `${route.method} ${route.url}`;
@@ -61,7 +59,8 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               if (route.auth && request.headers.authorization !== `Bot ${deps.token}`) throw unauthorized();
               const fault = deps.faults.take(name);
               if (fault) throw fault;
-              refuseByContract(request);
+              const refusal = contractRefusal(request);
+              if (refusal) throw refusal;
               result = route.handler({ params: request.params as Record<string, string>, body: request.body }, deps);
             } catch (err) {
               if (!(err instanceof DiscordApiError)) throw err;
@@ -72,12 +71,12 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
         });
       }
 
-      /** Throws what Discord answers to a request its spec refuses, after recording the violation. */
-      function refuseByContract(request: FastifyRequest): void {
+      /** What Discord answers to a request its spec refuses (the violation is recorded), or undefined. */
+      function contractRefusal(request: FastifyRequest): DiscordApiError | undefined {
         const violation = deps.contract.check(request.method, apiPath(request), request.body);
-        if (!violation) return;
+        if (!violation) return undefined;
         deps.onContractViolation({ ...violation, at: Date.now() });
-        throw violation.kind === 'unknown route' ? notFound() : apiError(400, 50035, violation.errors);
+        return violation.kind === 'unknown route' ? notFound() : apiError(400, 50035, violation.errors);
       }
 
       function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError) {
