@@ -35,9 +35,9 @@ export function failuresOf(errors: readonly ErrorObject[], at: string[] = []): F
     .filter((error) => !['oneOf', 'anyOf', 'allOf'].includes(error.keyword) || hasPassingSchemas(error))
     .filter((error) => !(error.keyword === 'type' && allowedTypes(error).every((type) => type === 'null')))
     .map((error) => ({ error, path: [...at, ...pointerTokens(error.instancePath), ...missingProperty(error)] }));
-  const deeperThanType = (path: string[]) =>
+  const constraintFailedAtOrBelow = (path: string[]) =>
     located.some((other) => other.error.keyword !== 'type' && other.path.length >= path.length && path.every((token, i) => other.path[i] === token));
-  const kept = located.filter(({ error, path }) => error.keyword !== 'type' || !deeperThanType(path));
+  const kept = located.filter(({ error, path }) => error.keyword !== 'type' || !constraintFailedAtOrBelow(path));
 
   const failures: Failure[] = [];
   const choices = new Map<string, { path: string[]; values: unknown[] }>();
@@ -52,7 +52,7 @@ export function failuresOf(errors: readonly ErrorObject[], at: string[] = []): F
     failures.push({ path, error: fieldError(error) });
   }
   for (const { path, values } of choices.values()) {
-    failures.push({ path, error: { code: 'BASE_TYPE_CHOICES', message: `Value must be one of (${values.map(pythonRepr).join(', ')}).` } });
+    failures.push({ path, error: { code: 'BASE_TYPE_CHOICES', message: `Value must be one of (${values.map(shownChoice).join(', ')}).` } });
   }
   return dedupe(failures);
 }
@@ -139,7 +139,7 @@ function shown(value: unknown): string {
 }
 
 /** Choices are listed as in the docs' example: `('desktop', 'android', 'ios')`, `(0, 1, 2)`. */
-function pythonRepr(value: unknown): string {
+function shownChoice(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
