@@ -240,6 +240,7 @@ describe('scale-out on PostgreSQL', () => {
       duplicates[c.network] += received.length - repeatsCollapsed.length;
     }
     expect(duplicates.discord, `Discord duplicates (seed ${SEED})`).toBe(0);
+    expect(discord.contractViolations, 'requests Discord’s OpenAPI definition refuses').toEqual([]);
     expect((await store.outboxStats()).dead).toBe(0);
 
     // Leadership: moved to a survivor, never two receivers at once, clean shutdown of the rest.

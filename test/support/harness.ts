@@ -66,12 +66,21 @@ export async function startHarness(
   return harness;
 }
 
-/** The harness with the Discord emulator too, so the bridge also runs its Discord adapter. */
+/**
+ * The harness with the Discord emulator too, so the bridge also runs its Discord adapter. Its `stop()`
+ * fails when the bridge sent Discord a request Discord's OpenAPI definition refuses.
+ */
 export async function startHarnessWithDiscord(env: Record<string, string> = {}): Promise<{ h: Harness; discord: DiscordEmulator }> {
   const box = await startSandbox({ discord: 0 });
   const h = await startHarness(env, box).catch(async (err: unknown) => {
     await box.stop();
     throw err;
   });
-  return { h, discord: box.discord as DiscordEmulator };
+  const discord = box.discord as DiscordEmulator;
+  const stop = h.stop;
+  h.stop = async () => {
+    await stop();
+    if (discord.contractViolations.length > 0) throw new Error(`requests Discord's OpenAPI definition refuses: ${JSON.stringify(discord.contractViolations)}`);
+  };
+  return { h, discord };
 }

@@ -45,11 +45,14 @@ export class AdapterRig {
     return adapter;
   }
 
+  /** Also fails the test when the adapter sent a request Discord's OpenAPI definition refuses. */
   async tearDown(): Promise<void> {
+    const violations = this.emulators.flatMap((emulator) => emulator.contractViolations);
     await Promise.all(this.adapters.splice(0).map((adapter) => adapter.stop()));
     await Promise.all(this.emulators.splice(0).map((emulator) => emulator.stop()));
     await this.store?.close();
     this.store = undefined;
+    if (violations.length > 0) throw new Error(`requests Discord's OpenAPI definition refuses: ${JSON.stringify(violations)}`);
   }
 }
 

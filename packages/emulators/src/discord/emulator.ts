@@ -5,10 +5,11 @@ import { registerControlRoutes } from './control-routes.js';
 import { RestFaults, type RestFaultSpec } from './faults.js';
 import { GatewayServer } from './gateway.js';
 import { userObject } from './message-objects.js';
+import { discordRequestContract } from './request-contract.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
-import type { BotMessage, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
+import type { BotMessage, ContractViolation, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
 import { Users, type DmContent, type NewUser } from './users.js';
 import { waitForEvent } from '../shared/wait-for-event.js';
 
@@ -37,6 +38,12 @@ export class DiscordEmulator {
   readonly events: DiscordEmulatorEvents = new EventEmitter<DiscordEmulatorEventMap>();
   /** Every REST call, in arrival order. */
   readonly requests: RecordedRequest[] = [];
+  /**
+   * Every REST call Discord's OpenAPI definition refuses (unknown route, or a body or path parameter
+   * its schemas reject), in arrival order; such a call was answered 404 or 400 50035. A bot that
+   * would work against Discord leaves this empty.
+   */
+  readonly contractViolations: ContractViolation[] = [];
   readonly token: string;
   private readonly state: DiscordState;
   private readonly gateway: GatewayServer;
@@ -84,6 +91,8 @@ export class DiscordEmulator {
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
       onRequest: (request) => this.record(request),
+      contract: discordRequestContract(),
+      onContractViolation: (violation) => this.contractViolations.push(violation),
     });
     registerControlRoutes(app, this);
     registerAttachmentRoute(app, this.attachments);

@@ -6,8 +6,6 @@ import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
 import type { BotMessage, DcAttachment } from './types.js';
 
-export const MAX_CONTENT_LENGTH = 2000;
-
 /** What a REST handler may read and change. */
 export interface RestContext {
   state: DiscordState;
@@ -95,16 +93,13 @@ function openDm({ body }: RestCall, ctx: RestContext): RestResult {
 
 /**
  * `POST /channels/:id/messages` with a JSON body, or multipart with `files[n]` parts and the JSON in a
- * `payload_json` part (no embeds or stickers).
+ * `payload_json` part (no embeds or stickers). The body's types and lengths were checked against the
+ * spec before (request-contract.ts).
  */
 function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult {
   const target = requireDm(ctx, params.id ?? '');
   const { fields, uploads } = messageBody(body);
-  const content = fields.content ?? '';
-  if (typeof content !== 'string') throw invalidFormBody('content', 'BASE_TYPE_STRING', 'Must be a string.');
-  if (content.length > MAX_CONTENT_LENGTH) {
-    throw invalidFormBody('content', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_CONTENT_LENGTH} or fewer in length.`);
-  }
+  const content = typeof fields.content === 'string' ? fields.content : '';
   if (content.trim() === '' && uploads.length === 0) throw apiError(400, 50006);
   if (uploads.some((file) => file.data.length > MAX_ATTACHMENT_BYTES)) {
     throw new DiscordApiError(413, 40005, 'Request entity too large');
@@ -139,12 +134,10 @@ interface MessageFields {
   enforce_nonce?: unknown;
 }
 
-/** The nonce to deduplicate on: only with `enforce_nonce: true`, as on Discord; at most 25 characters. */
+/** The nonce to deduplicate on: only with `enforce_nonce: true`, as on Discord. */
 function nonceOf(fields: MessageFields): string | undefined {
-  if (fields.nonce === undefined) return undefined;
-  const nonce = String(fields.nonce);
-  if (nonce.length > 25) throw invalidFormBody('nonce', 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
-  return fields.enforce_nonce === true ? nonce : undefined;
+  if (fields.nonce === undefined || fields.nonce === null) return undefined;
+  return fields.enforce_nonce === true ? String(fields.nonce) : undefined;
 }
 
 function messageBody(body: unknown): { fields: MessageFields; uploads: UploadedFile[] } {

@@ -2,8 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { apiError, DiscordApiError, notFound, unauthorized } from './api-error.js';
 import type { RestFaults } from './faults.js';
 import { registerMultipartParser } from '../shared/multipart.js';
+import type { RequestContract } from './request-contract.js';
 import { ROUTES, type RestContext, type RestResult } from './rest-handlers.js';
-import type { RecordedRequest } from './types.js';
+import type { ContractViolation, RecordedRequest } from './types.js';
 
 /** discord.js builds request URLs as `${api}/v${version}${route}` with version 10. */
 export const API_PREFIX = '/api/v10';
@@ -12,9 +13,14 @@ export interface RestRouteDeps extends RestContext {
   token: string;
   faults: RestFaults;
   onRequest: (request: RecordedRequest) => void;
+  contract: RequestContract;
+  onContractViolation: (violation: ContractViolation) => void;
 }
 
-/** Mounts the REST API under `/api/v10`: auth, scripted faults, recording, Discord's error bodies. */
+/**
+ * Mounts the REST API under `/api/v10`: auth, scripted faults, the check against Discord's OpenAPI
+ * definition, recording, Discord's error bodies.
+ */
 export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): void {
   void app.register(
     async (scope) => {
@@ -39,7 +45,8 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               : new DiscordApiError(500, 0, '500: Internal Server Error');
         return answer(request, reply, routeName(request), failure);
       });
-      scope.setNotFoundHandler((request, reply) => answer(request, reply, undefined, notFound()));
+      // A route the emulator does not serve is no operation of the subset either: recorded as a violation.
+      scope.setNotFoundHandler((request, reply) => answer(request, reply, undefined, contractRefusal(request) ?? notFound()));
 
       for (const route of ROUTES) {
         const name = `${route.method} ${route.url}`;
@@ -52,6 +59,8 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               if (route.auth && request.headers.authorization !== `Bot ${deps.token}`) throw unauthorized();
               const fault = deps.faults.take(name);
               if (fault) throw fault;
+              const refusal = contractRefusal(request);
+              if (refusal) throw refusal;
               result = route.handler({ params: request.params as Record<string, string>, body: request.body }, deps);
             } catch (err) {
               if (!(err instanceof DiscordApiError)) throw err;
@@ -62,11 +71,19 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
         });
       }
 
+      /** What Discord answers to a request its spec refuses (the violation is recorded), or undefined. */
+      function contractRefusal(request: FastifyRequest): DiscordApiError | undefined {
+        const violation = deps.contract.check(request.method, apiPath(request), request.body);
+        if (!violation) return undefined;
+        deps.onContractViolation({ ...violation, at: Date.now() });
+        return violation.kind === 'unknown route' ? notFound() : apiError(400, 50035, violation.errors);
+      }
+
       function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError) {
         const status = result.status;
         deps.onRequest({
           method: request.method,
-          path: request.url.slice(API_PREFIX.length).split('?')[0] ?? '',
+          path: apiPath(request),
           route,
           body: request.body,
           status,
@@ -78,6 +95,10 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
     },
     { prefix: API_PREFIX },
   );
+}
+
+function apiPath(request: FastifyRequest): string {
+  return request.url.slice(API_PREFIX.length).split('?')[0] ?? '';
 }
 
 function routeName(request: FastifyRequest): string | undefined {

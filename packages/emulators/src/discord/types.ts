@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { FormErrors } from './form-body-errors.js';
 
 /** API `User` (the fields the emulator serves). */
 export interface DcUser {
@@ -72,6 +73,20 @@ export interface RecordedRequest {
   route: string | undefined;
   body: unknown;
   status: number;
+  /** Unix time in milliseconds. */
+  at: number;
+}
+
+/** A REST request that Discord's OpenAPI definition refuses; the emulator answered it as Discord would (404, or 400 50035). */
+export interface ContractViolation {
+  kind: 'unknown route' | 'invalid form body';
+  method: string;
+  /** Path after `/api/v10`. */
+  path: string;
+  /** The spec operation, e.g. `POST /channels/{channel_id}/messages`; undefined for an unknown route. */
+  operation: string | undefined;
+  /** The `errors` of the 50035 answer; undefined for an unknown route. */
+  errors: FormErrors | undefined;
   /** Unix time in milliseconds. */
   at: number;
 }

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+
+/** The parts of the committed OpenAPI subset (spec/openapi-subset.json) the contract check reads. */
+export interface SpecDocument {
+  'x-source': { commit: string };
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, unknown> };
+  [key: string]: unknown;
+}
+
+interface ParameterObject {
+  name: string;
+  in: string;
+}
+
+interface OperationObject {
+  parameters?: ParameterObject[];
+  requestBody?: { content: Record<string, unknown> };
+}
+
+/** One operation of the subset, with JSON pointers (into the document) to the schemas a request must match. */
+export interface SpecOperation {
+  /** e.g. `POST /channels/{channel_id}/messages` */
+  name: string;
+  /** Path parameter name → pointer to its schema. */
+  pathParameters: Record<string, string>;
+  /** Request media type → pointer to its body schema. */
+  bodies: Record<string, string>;
+}
+
+export interface MatchedOperation {
+  operation: SpecOperation;
+  /** Path parameter values taken from the request path. */
+  params: Record<string, string>;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+
+export function loadSpecDocument(): SpecDocument {
+  return JSON.parse(readFileSync(new URL('./spec/openapi-subset.json', import.meta.url), 'utf8')) as SpecDocument;
+}
+
+/** The operations of an OpenAPI document, matched against request paths as Discord routes them. */
+export class SpecOperations {
+  private readonly entries: { method: string; segments: string[]; operation: SpecOperation }[] = [];
+
+  constructor(document: SpecDocument) {
+    for (const [path, item] of Object.entries(document.paths)) {
+      const shared = (item.parameters as ParameterObject[] | undefined) ?? [];
+      for (const method of METHODS.filter((m) => m in item)) {
+        const base = `#/paths/${pointerEscape(path)}`;
+        const operation = item[method] as OperationObject;
+        const pathParameters: Record<string, string> = {};
+        shared.forEach((parameter, i) => {
+          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/parameters/${i}/schema`;
+        });
+        (operation.parameters ?? []).forEach((parameter, i) => {
+          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/${method}/parameters/${i}/schema`;
+        });
+        const bodies = Object.fromEntries(
+          Object.keys(operation.requestBody?.content ?? {}).map((type) => [type, `${base}/${method}/requestBody/content/${pointerEscape(type)}/schema`]),
+        );
+        const name = `${method.toUpperCase()} ${path}`;
+        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, pathParameters, bodies } });
+      }
+    }
+  }
+
+  get all(): SpecOperation[] {
+    return this.entries.map((entry) => entry.operation);
+  }
+
+  /** The operation serving `method path`; a literal segment (`/users/@me`) wins over a parameter (`/users/{user_id}`). */
+  match(method: string, path: string): MatchedOperation | undefined {
+    const segments = path.split('/');
+    let best: { matched: MatchedOperation; literals: number } | undefined;
+    for (const entry of this.entries) {
+      if (entry.method !== method || entry.segments.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      let literals = 0;
+      const fits = entry.segments.every((segment, i) => {
+        const actual = decodeSegment(segments[i]!);
+        if (segment.startsWith('{') && segment.endsWith('}')) {
+          params[segment.slice(1, -1)] = actual;
+          return true;
+        }
+        literals += 1;
+        return segment === actual;
+      });
+      if (fits && (!best || literals > best.literals)) best = { matched: { operation: entry.operation, params }, literals };
+    }
+    return best?.matched;
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** RFC 6901: `~` and `/` inside a JSON pointer token. */
+function pointerEscape(token: string): string {
+  return token.replaceAll('~', '~0').replaceAll('/', '~1');
+}
