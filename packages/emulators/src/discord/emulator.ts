@@ -6,6 +6,7 @@ import { RestFaults, type RestFaultSpec } from './faults.js';
 import { GatewayServer } from './gateway.js';
 import { userObject } from './message-objects.js';
 import { registerRestRoutes } from './rest-routes.js';
+import { registerSlowUplink } from './slow-uplink.js';
 import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
 import type { BotMessage, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
@@ -27,6 +28,8 @@ export interface DiscordEmulatorOptions {
   privilegedIntents?: number;
   /** How long a session whose socket went away can still be resumed (its events are kept meanwhile). Default 5 minutes. */
   resumeWindowMs?: number;
+  /** The bot's uplink: a request body of n bytes arrives n ÷ this seconds after the request starts. Default unlimited. */
+  uplinkBytesPerSecond?: number;
 }
 
 /**
@@ -45,6 +48,7 @@ export class DiscordEmulator {
   private readonly attachments = new AttachmentStore();
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
+  private readonly uplinkBytesPerSecond: number | undefined;
 
   constructor({
     token,
@@ -52,11 +56,13 @@ export class DiscordEmulator {
     heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS,
     privilegedIntents = 0,
     resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
+    uplinkBytesPerSecond,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
     if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
     this.token = token;
+    this.uplinkBytesPerSecond = uplinkBytesPerSecond;
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
     this.state = new DiscordState(bot, botId);
     this.gateway = new GatewayServer({
@@ -76,6 +82,7 @@ export class DiscordEmulator {
     if (this.app) throw new Error('the emulator was already started');
     const app = Fastify({ logger: false });
     this.app = app;
+    if (this.uplinkBytesPerSecond !== undefined) registerSlowUplink(app, this.uplinkBytesPerSecond);
     registerRestRoutes(app, {
       token: this.token,
       state: this.state,
