@@ -155,7 +155,7 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   download(attachment: Attachment): Promise<MediaFile> {
-    return downloadAttachment(attachment);
+    return downloadAttachment(attachment, async (url) => (await this.sender.refreshAttachmentUrls([url])).get(url));
   }
 
   private async connectGateway(): Promise<void> {

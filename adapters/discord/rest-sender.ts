@@ -66,6 +66,19 @@ export class DiscordRestSender {
   }
 
   /**
+   * Fresh signed urls for attachment urls that expired or are about to, from `POST /attachments/refresh-urls`
+   * (not in Discord's developer docs, open to bots; community docs: https://github.com/discord-userdoccers/discord-userdoccers),
+   * by original url. An
+   * attachment Discord no longer has is left out.
+   */
+  async refreshAttachmentUrls(urls: readonly string[]): Promise<Map<string, string>> {
+    const answer = (await this.rest.post('/attachments/refresh-urls', { body: { attachment_urls: urls }, signal: this.deadline() })) as {
+      refreshed_urls: { original: string; refreshed: string }[];
+    };
+    return new Map(answer.refreshed_urls.map(({ original, refreshed }) => [original, refreshed]));
+  }
+
+  /**
    * The user's DM channel, from `POST /users/@me/channels` (Discord answers with the existing DM, so it
    * is safe to repeat). Asking by user, never trusting a stored channel id, keeps a reply from going to
    * another user's DM.

@@ -5,7 +5,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretValues, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/emulators';
-import type { DiscordEmulator } from '@flex-bridge/emulators';
+import type { DiscordEmulator, DiscordEmulatorOptions } from '@flex-bridge/emulators';
 import type { TelegramEmulator } from '@flex-bridge/emulators';
 import type { TwilioEmulator } from '@flex-bridge/emulators';
 import { freePort } from '@flex-bridge/emulators';
@@ -61,8 +61,11 @@ export async function startHarness(env: Record<string, string> = {}, sandbox?: S
 }
 
 /** The harness with the Discord emulator too, so the bridge also runs its Discord adapter. */
-export async function startHarnessWithDiscord(env: Record<string, string> = {}): Promise<{ h: Harness; discord: DiscordEmulator }> {
-  const box = await startSandbox({ discord: 0 });
+export async function startHarnessWithDiscord(
+  env: Record<string, string> = {},
+  discordOptions: Omit<DiscordEmulatorOptions, 'token'> = {},
+): Promise<{ h: Harness; discord: DiscordEmulator }> {
+  const box = await startSandbox({ discord: 0 }, '127.0.0.1', discordOptions);
   const h = await startHarness(env, box).catch(async (err: unknown) => {
     await box.stop();
     throw err;

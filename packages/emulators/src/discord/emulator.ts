@@ -30,6 +30,8 @@ export interface DiscordEmulatorOptions {
   resumeWindowMs?: number;
   /** The bot's uplink: a request body of n bytes arrives n ÷ this seconds after the request starts. Default unlimited. */
   uplinkBytesPerSecond?: number;
+  /** How long a signed attachment url works (`ex` is this after it is issued). Default a day. */
+  attachmentUrlTtlMs?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export class DiscordEmulator {
   private readonly gateway: GatewayServer;
   private readonly faults = new RestFaults();
   private readonly users: Users;
-  private readonly attachments = new AttachmentStore();
+  private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
   private readonly uplinkBytesPerSecond: number | undefined;
@@ -57,12 +59,14 @@ export class DiscordEmulator {
     privilegedIntents = 0,
     resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
     uplinkBytesPerSecond,
+    attachmentUrlTtlMs,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
     if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
     this.token = token;
     this.uplinkBytesPerSecond = uplinkBytesPerSecond;
+    this.attachments = new AttachmentStore(attachmentUrlTtlMs);
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
     this.state = new DiscordState(bot, botId);
     this.gateway = new GatewayServer({
@@ -90,6 +94,7 @@ export class DiscordEmulator {
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
+      refreshAttachmentUrl: (url) => this.attachments.refresh(url),
       onRequest: (request) => this.record(request),
     });
     registerControlRoutes(app, this);

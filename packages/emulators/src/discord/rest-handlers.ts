@@ -17,6 +17,8 @@ export interface RestContext {
   onBotMessage: (sent: BotMessage) => void;
   /** Keeps an uploaded file and returns the url it is served at. */
   storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
+  /** The attachment url signed anew, or undefined when no attachment has it. */
+  refreshAttachmentUrl: (url: string) => string | undefined;
 }
 
 export interface RestCall {
@@ -83,7 +85,31 @@ export const ROUTES: readonly RestRoute[] = [
     },
   },
   { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
+  { method: 'POST', url: '/attachments/refresh-urls', auth: true, handler: refreshAttachmentUrls },
 ];
+
+/** How many urls one refresh takes. */
+const MAX_REFRESH_URLS = 50;
+
+/**
+ * `POST /attachments/refresh-urls {attachment_urls}` → `{refreshed_urls: [{original, refreshed}]}`:
+ * not in Discord's developer docs, but open to bots (https://github.com/discord-userdoccers/discord-userdoccers).
+ * A url that is no attachment of ours is left out of the answer.
+ */
+function refreshAttachmentUrls({ body }: RestCall, ctx: RestContext): RestResult {
+  const urls = (body as { attachment_urls?: unknown } | undefined)?.attachment_urls;
+  if (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string')) {
+    throw invalidFormBody('attachment_urls', 'BASE_TYPE_REQUIRED', 'This field is required');
+  }
+  if (urls.length > MAX_REFRESH_URLS) {
+    throw invalidFormBody('attachment_urls', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_REFRESH_URLS} or fewer in length.`);
+  }
+  const refreshed_urls = urls.flatMap((original) => {
+    const refreshed = ctx.refreshAttachmentUrl(original);
+    return refreshed === undefined ? [] : [{ original, refreshed }];
+  });
+  return ok({ refreshed_urls });
+}
 
 /** `POST /users/@me/channels {recipient_id}`: returns the existing DM channel when there is one. */
 function openDm({ body }: RestCall, ctx: RestContext): RestResult {
