@@ -18,6 +18,8 @@ export const GATEWAY_PATH = '/gateway';
 const DEFAULT_HEARTBEAT_MS = 41_250;
 /** Discord does not say how long a dropped session stays resumable; a few minutes is what clients see. */
 const DEFAULT_RESUME_WINDOW_MS = 5 * 60_000;
+/** Discord checks an enforced nonce "in the past few minutes", no more precisely. */
+const DEFAULT_NONCE_WINDOW_MS = 5 * 60_000;
 
 export interface DiscordEmulatorOptions {
   /** The bot token clients must send (`Authorization: Bot <token>`, IDENTIFY `token`). */
@@ -32,6 +34,8 @@ export interface DiscordEmulatorOptions {
   uplinkBytesPerSecond?: number;
   /** How long a signed attachment url works (`ex` is this after it is issued). Default a day. */
   attachmentUrlTtlMs?: number;
+  /** How long a message created with `enforce_nonce` answers a repeat of its nonce by the same author. Default 5 minutes. */
+  nonceWindowMs?: number;
 }
 
 /**
@@ -60,6 +64,7 @@ export class DiscordEmulator {
     resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
     uplinkBytesPerSecond,
     attachmentUrlTtlMs,
+    nonceWindowMs = DEFAULT_NONCE_WINDOW_MS,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
@@ -68,7 +73,7 @@ export class DiscordEmulator {
     this.uplinkBytesPerSecond = uplinkBytesPerSecond;
     this.attachments = new AttachmentStore(attachmentUrlTtlMs);
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
-    this.state = new DiscordState(bot, botId);
+    this.state = new DiscordState(bot, botId, nonceWindowMs);
     this.gateway = new GatewayServer({
       token,
       heartbeatIntervalMs,

@@ -137,8 +137,8 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
   }
   if (target.recipient.blocksDms) throw apiError(403, 50007);
   const nonce = nonceOf(fields);
-  const nonceKey = nonce === undefined ? undefined : `${target.channel.id}:${nonce}`;
-  const earlier = nonceKey === undefined ? undefined : ctx.state.messagesByNonce.get(nonceKey);
+  const author = ctx.state.bot;
+  const earlier = nonce === undefined ? undefined : ctx.state.messageWithNonce(author.id, nonce);
   if (earlier) return ok(earlier);
 
   const attachments: DcAttachment[] = uploads.map((file) => {
@@ -146,9 +146,9 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
     const url = ctx.storeAttachment(target.channel.id, id, file);
     return { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType };
   });
-  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content, attachments });
+  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author, content, attachments });
   target.channel.last_message_id = message.id;
-  if (nonceKey !== undefined) ctx.state.messagesByNonce.set(nonceKey, message);
+  if (nonce !== undefined) ctx.state.rememberNonce(author.id, nonce, message);
   const sent: BotMessage = {
     message,
     recipientId: target.recipient.user.id,
