@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import { CloseCodes, WebSocketShardEvents, type WebSocketManager } from '@discordjs/ws';
-import { REST } from '@discordjs/rest';
 import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import { splitText } from '../../src/core/text.js';
 import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import type { GatewaySessionStore } from '../../src/core/gateway-sessions.js';
 import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
-import { describeLoginFailure, toDeliveryError } from './errors.js';
+import { describeLoginFailure, toDeliveryError, tokenRefused } from './errors.js';
 import { createGateway } from './gateway.js';
 import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
 import { DiscordRestSender } from './rest-sender.js';
+import type { RestTimeouts } from './rest-timeouts.js';
+import { TokenKeepingRest } from './token-keeping-rest.js';
+import { TokenWatch } from './token-watch.js';
 import { GatewaySessionKeeper } from './session-keeper.js';
 import { classifyEdit, classifyMessage } from './to-inbound.js';
 import { abortableSleep } from '../../src/core/abortable-sleep.js';
@@ -21,6 +23,10 @@ export interface DiscordAdapterOptions {
   readonly log: Logger;
   /** Where the gateway session is kept, so that whichever process holds the gateway next resumes it. */
   readonly sessions: GatewaySessionStore;
+  /** How long Discord gets to answer; an upload gets more by its size. Default `DEFAULT_REST_TIMEOUTS`. */
+  readonly restTimeouts?: RestTimeouts;
+  /** After a 401, how often the token is asked about again. Default 30 s. */
+  readonly tokenRecheckMs?: number;
 }
 
 /** Close codes after which @discordjs/ws does not reconnect: the token, the intents or the sharding must change. */
@@ -48,6 +54,7 @@ const STORE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 
 /** Discord rejects content over 2000 characters (50035), and REST does not split. */
 const MAX_CONTENT_LENGTH = 2000;
+const TOKEN_RECHECK_MS = 30_000;
 
 /**
  * Customers DM the bot; agents' replies go back to the customer's DM channel. Sending is REST and
@@ -69,7 +76,8 @@ export class DiscordAdapter implements ChatAdapter {
   readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
   private readonly sender: DiscordRestSender;
   /** Only `GET /gateway/bot` goes through it; one per adapter, as each REST keeps sweeper timers. */
-  private readonly gatewayRest: REST;
+  private readonly gatewayRest: TokenKeepingRest;
+  private readonly tokenWatch: TokenWatch;
   private gateway: GatewayConnection | undefined;
   private gatewayWanted = false;
   private gatewayState: 'connecting' | 'ready' | 'reconnecting' = 'connecting';
@@ -81,8 +89,13 @@ export class DiscordAdapter implements ChatAdapter {
   private fatalError: string | undefined;
 
   constructor(private readonly opts: DiscordAdapterOptions) {
-    this.sender = new DiscordRestSender(opts.apiBaseUrl, opts.token);
-    this.gatewayRest = new REST({ api: opts.apiBaseUrl }).setToken(opts.token);
+    // A 401 before start (a wrong token) fails start instead.
+    const onTokenRefused = () => {
+      if (this.bot) this.tokenWatch.onRefused();
+    };
+    this.sender = new DiscordRestSender(opts.apiBaseUrl, opts.token, { timeouts: opts.restTimeouts, onTokenRefused });
+    this.gatewayRest = new TokenKeepingRest({ api: opts.apiBaseUrl }, onTokenRefused).setToken(opts.token);
+    this.tokenWatch = new TokenWatch(() => this.sender.botUser(), opts.tokenRecheckMs ?? TOKEN_RECHECK_MS, opts.log);
   }
 
   /** Checks the token over REST, so a wrong one stops every process at start, not only the leader. */
@@ -97,6 +110,7 @@ export class DiscordAdapter implements ChatAdapter {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.tokenWatch.stop();
     await this.disconnectGateway();
   }
 
@@ -104,12 +118,17 @@ export class DiscordAdapter implements ChatAdapter {
     if (this.fatalError) return { ready: false, detail: this.fatalError };
     if (this.stopping) return { ready: false, detail: 'stopped' };
     if (!this.bot) return { ready: false, detail: 'not started' };
+    if (this.tokenWatch.refused) return { ready: false, detail: 'token refused by Discord (401)' };
     if (!this.gatewayWanted) return { ready: true, detail: 'standby: another process holds the gateway' };
     return { ready: this.gatewayState === 'ready', detail: `gateway ${this.gatewayState}` };
   }
 
   /** The bridge already stores one outbox row per 2000-character part; the split here guards other callers. */
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
+    if (this.tokenWatch.refused) {
+      msg.file?.stream.destroy();
+      throw tokenRefused(this.tokenWatch.recheckMs);
+    }
     if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.idempotencyKey)];
     const sent: SentRef[] = [];
     try {
@@ -136,7 +155,7 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   download(attachment: Attachment): Promise<MediaFile> {
-    return downloadAttachment(attachment);
+    return downloadAttachment(attachment, async (url) => (await this.sender.refreshAttachmentUrls([url])).get(url));
   }
 
   private async connectGateway(): Promise<void> {

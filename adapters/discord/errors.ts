@@ -13,8 +13,8 @@ export function toDeliveryError(err: unknown): DeliveryError {
   }
   if (err instanceof DiscordAPIError) {
     const message = `discord ${err.status}/${err.code}: ${err.message}`;
-    // 401 is the operator's to fix (a revoked token); keep the message and retry rather than lose it.
-    if (err.status === 401) return retryable(message, { code: err.code, status: err.status });
+    // 401 is the operator's to fix (a revoked token), or passes; Discord did not apply the call, so a retry cannot double it.
+    if (err.status === 401) return retryable(`${message} (the bot token was refused)`, { code: err.code, status: err.status });
     // Every other 4xx repeats on a retry: 50007 and 50278 (the user cannot be DMed), 10003, 10013, 50035…
     return permanent(message, { code: err.code, status: err.status });
   }
@@ -23,6 +23,11 @@ export function toDeliveryError(err: unknown): DeliveryError {
   const detail = code ?? (err instanceof Error ? err.message : String(err));
   // A timeout or a dropped connection may come after Discord created the message; there is no way to ask.
   return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
+}
+
+/** A send not made because Discord refused the token and has not accepted it since: nothing reached Discord. */
+export function tokenRefused(retryAfterMs: number): DeliveryError {
+  return retryable('not sent: Discord refused the bot token (401) and has not accepted it since', { code: 401, status: 401, retryAfterMs });
 }
 
 /** Why the token check (`GET /users/@me`) or connecting the gateway failed, in words an operator can act on. Never includes the token. */

@@ -1,52 +1,81 @@
-import { REST } from '@discordjs/rest';
 import { Routes, type APIChannel, type APIMessage, type APIUser } from 'discord-api-types/v10';
+import { DEFAULT_REST_TIMEOUTS, timeoutForUpload, type RestTimeouts } from './rest-timeouts.js';
+import { TokenKeepingRest } from './token-keeping-rest.js';
 
 /** Route prefixes of the calls a send makes: a rate limit on them is thrown to us instead of waited out. */
 const SEND_ROUTES = ['/channels/', '/users/@me/channels'];
 /** DM channel ids remembered per process; beyond this the oldest is forgotten (and asked for again). */
 const MAX_CACHED_DMS = 10_000;
 
+export interface DiscordRestSenderOptions {
+  readonly timeouts?: RestTimeouts;
+  /** Discord answered 401: the token was refused (the client keeps it, so a later call asks again). */
+  readonly onTokenRefused?: () => void;
+}
+
 /**
  * Discord over REST alone (https://discord.com/developers/docs/resources/message#create-message): no gateway session, so every process can send, whether or
  * not it holds the gateway.
  */
 export class DiscordRestSender {
-  private readonly rest: REST;
+  private readonly rest: TokenKeepingRest;
   private readonly dmChannels = new Map<string, string>();
+  private readonly timeouts: RestTimeouts;
 
-  constructor(apiBaseUrl: string, token: string) {
-    this.rest = new REST({
-      api: apiBaseUrl,
-      // Our delivery layer owns every wait and retry of a send, not discord.js's REST queue:
-      // - a 429 (or the REST client knowing a bucket is exhausted) on a send route throws RateLimitError,
-      //   which becomes a retryable DeliveryError carrying the retry-after; the outbox row waits in the
-      //   store, not in memory, so a shutdown or a long global limit loses nothing. A 429 was not applied,
-      //   so the later retry cannot double send.
-      // - retries 0: the client would re-POST after a 5xx or a timeout, when Discord may already have
-      //   created the message — an invisible double send. Such failures reach the delivery layer instead.
-      rejectOnRateLimit: SEND_ROUTES,
-      retries: 0,
-    }).setToken(token);
+  constructor(apiBaseUrl: string, token: string, opts: DiscordRestSenderOptions = {}) {
+    this.timeouts = opts.timeouts ?? DEFAULT_REST_TIMEOUTS;
+    this.rest = new TokenKeepingRest(
+      {
+        api: apiBaseUrl,
+        // Our delivery layer owns every wait and retry of a send, not discord.js's REST queue:
+        // - a 429 (or the REST client knowing a bucket is exhausted) on a send route throws RateLimitError,
+        //   which becomes a retryable DeliveryError carrying the retry-after; the outbox row waits in the
+        //   store, not in memory, so a shutdown or a long global limit loses nothing. A 429 was not applied,
+        //   so the later retry cannot double send.
+        // - retries 0: the client would re-POST after a 5xx or a timeout, when Discord may already have
+        //   created the message — an invisible double send. Such failures reach the delivery layer instead.
+        rejectOnRateLimit: SEND_ROUTES,
+        retries: 0,
+        // The client's one timeout is the longest; each call brings its own (`signal`), by its size.
+        timeout: this.timeouts.maxMs,
+      },
+      () => opts.onTokenRefused?.(),
+    ).setToken(token);
   }
 
   /** `GET /users/@me`: proves the token and names the bot. */
   async botUser(): Promise<APIUser> {
-    return (await this.rest.get(Routes.user())) as APIUser;
+    return (await this.rest.get(Routes.user(), { signal: this.deadline() })) as APIUser;
   }
 
   /**
    * Posts `content` (and a file, by multipart) into the user's DM and returns the message id. Agent text
-   * never pings anyone. With a `nonce`, Discord answers a repeat (a retry after a timeout or a crash)
-   * with the message it already created instead of creating another.
+   * never pings anyone. With a `nonce`, Discord answers a repeat within its nonce window ("the past few
+   * minutes") with the message it already created instead of creating another; a repeat later than that
+   * creates a second message.
    */
   async sendDm(userId: string, content: string, opts: { file?: { name: string; data: Buffer; contentType: string }; nonce?: string } = {}): Promise<string> {
     const { file, nonce } = opts;
     const channelId = await this.dmChannelOf(userId);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
       body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
+      signal: this.deadline(file?.data.length),
       ...(file ? { files: [file] } : {}),
     })) as APIMessage;
     return message.id;
+  }
+
+  /**
+   * Fresh signed urls for attachment urls that expired or are about to, from `POST /attachments/refresh-urls`
+   * (not in Discord's developer docs, open to bots; community docs: https://github.com/discord-userdoccers/discord-userdoccers),
+   * by original url. An
+   * attachment Discord no longer has is left out.
+   */
+  async refreshAttachmentUrls(urls: readonly string[]): Promise<Map<string, string>> {
+    const answer = (await this.rest.post('/attachments/refresh-urls', { body: { attachment_urls: urls }, signal: this.deadline() })) as {
+      refreshed_urls: { original: string; refreshed: string }[];
+    };
+    return new Map(answer.refreshed_urls.map(({ original, refreshed }) => [original, refreshed]));
   }
 
   /**
@@ -57,9 +86,13 @@ export class DiscordRestSender {
   private async dmChannelOf(userId: string): Promise<string> {
     const known = this.dmChannels.get(userId);
     if (known) return known;
-    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIChannel;
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId }, signal: this.deadline() })) as APIChannel;
     if (this.dmChannels.size >= MAX_CACHED_DMS) this.dmChannels.delete(this.dmChannels.keys().next().value!);
     this.dmChannels.set(userId, channel.id);
     return channel.id;
+  }
+
+  private deadline(uploadBytes?: number): AbortSignal {
+    return AbortSignal.timeout(uploadBytes === undefined ? this.timeouts.baseMs : timeoutForUpload(uploadBytes, this.timeouts));
   }
 }

@@ -66,8 +66,9 @@ export interface OutboundMessage {
    */
   readonly reopenFile?: () => Promise<MediaFile>;
   /**
-   * The same for every attempt at this message: a network that can deduplicate on it (Discord's
-   * enforced nonce; at most 20 characters) never shows a retried message twice.
+   * The same for every attempt at this message (at most 20 characters), for a network that can
+   * deduplicate on it: Discord's enforced nonce answers a retry with the first message, but only
+   * within Discord's nonce window of a few minutes.
    */
   readonly idempotencyKey?: string;
 }

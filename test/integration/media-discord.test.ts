@@ -13,8 +13,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function start(): Promise<{ h: Harness; discord: DiscordEmulator }> {
-  const started = await startHarnessWithDiscord();
+async function start(discordOptions: Parameters<typeof startHarnessWithDiscord>[1] = {}): Promise<{ h: Harness; discord: DiscordEmulator }> {
+  const started = await startHarnessWithDiscord({}, discordOptions);
   h = started.h;
   started.discord.addUser(ALICE);
   return started;
@@ -48,6 +48,23 @@ describe('Discord customer ↔ Flex agent: files', () => {
     expect(second!.media).toEqual([expect.objectContaining({ contentType: 'application/pdf', filename: 'invoice.pdf' })]);
     expect(h.twilio.mediaContent(first!.media![0]!.sid)?.equals(photo)).toBe(true);
     expect(h.twilio.mediaContent(second!.media![0]!.sid)?.equals(pdf)).toBe(true);
+  });
+
+  it('carries a file into Flex when its delivery comes after the attachment url expired', async () => {
+    const { h, discord } = await start({ attachmentUrlTtlMs: 1000 });
+    h.twilio.failNext({ status: 503, times: 10_000 });
+    const photo = randomBytes(2048);
+    const [attachment] = discord.userSendsDm(ALICE.id, {
+      content: 'the damage',
+      attachments: [{ filename: 'damage.jpg', content_type: 'image/jpeg', data: photo }],
+    }).attachments;
+    await eventually(async () => (await fetch(attachment!.url)).status === 404, 'the attachment url to expire');
+    h.twilio.clearFaults();
+
+    const task = await eventually(() => h.twilio.tasks()[0], 'a Flex task', 20_000);
+    const [message] = await customerMessages(h, task.conversationSid, 1);
+    expect(message!.body).toBe('the damage');
+    expect(h.twilio.mediaContent(message!.media![0]!.sid)?.equals(photo)).toBe(true);
   });
 
   it('carries a forwarded message into Flex with its content and file, marked as forwarded', async () => {

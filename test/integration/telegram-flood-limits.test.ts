@@ -13,7 +13,7 @@ afterEach(async () => {
 describe('Telegram flood limits', () => {
   it('waits out each 429 retry_after and delivers every agent message, in order', async () => {
     // Telegram's per-chat limit, without a burst: every message after the first in a second gets a 429.
-    const box = await startSandbox({}, '127.0.0.1', { sendRateLimits: { perChatPerSecond: 1, perChatBurst: 1 } });
+    const box = await startSandbox({}, '127.0.0.1', { telegram: { sendRateLimits: { perChatPerSecond: 1, perChatBurst: 1 } } });
     const harness = await startHarness({}, box);
     h = harness;
     harness.telegram.addUser(ANN);

@@ -230,7 +230,8 @@ describe('scale-out on PostgreSQL', () => {
 
     // Flex → customer: nothing lost, nothing foreign, in the agent's order. Telegram takes no idempotency
     // key, so the kill may repeat the reply being sent, right after itself; count it. Discord's enforced
-    // nonce turns the repeat into the original.
+    // nonce turns the repeat into the original: another process retries within seconds, well inside
+    // the nonce window (the emulator's is Discord's "few minutes", 5).
     const duplicates = { telegram: 0, discord: 0 };
     for (const c of customers) {
       const received = receivedBy(c);

@@ -6,7 +6,7 @@ import { loadConfig, secretValues, type Config } from '../../src/config.js';
 import type { ChatAdapter } from '../../src/core/chat-adapter.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from '@flex-bridge/emulators';
-import type { DiscordEmulator } from '@flex-bridge/emulators';
+import type { DiscordEmulator, DiscordEmulatorOptions } from '@flex-bridge/emulators';
 import type { TelegramEmulator } from '@flex-bridge/emulators';
 import type { TwilioEmulator } from '@flex-bridge/emulators';
 import { freePort } from '@flex-bridge/emulators';
@@ -70,8 +70,11 @@ export async function startHarness(
  * The harness with the Discord emulator too, so the bridge also runs its Discord adapter. Its `stop()`
  * fails when the bridge sent Discord a request Discord's OpenAPI definition refuses.
  */
-export async function startHarnessWithDiscord(env: Record<string, string> = {}): Promise<{ h: Harness; discord: DiscordEmulator }> {
-  const box = await startSandbox({ discord: 0 });
+export async function startHarnessWithDiscord(
+  env: Record<string, string> = {},
+  discordOptions: Omit<DiscordEmulatorOptions, 'token'> = {},
+): Promise<{ h: Harness; discord: DiscordEmulator }> {
+  const box = await startSandbox({ discord: 0 }, '127.0.0.1', { discord: discordOptions });
   const h = await startHarness(env, box).catch(async (err: unknown) => {
     await box.stop();
     throw err;

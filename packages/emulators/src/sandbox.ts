@@ -1,4 +1,4 @@
-import { DiscordEmulator } from './discord/emulator.js';
+import { DiscordEmulator, type DiscordEmulatorOptions } from './discord/emulator.js';
 import { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
 import { TwilioEmulator } from './twilio/emulator.js';
 
@@ -29,11 +29,11 @@ export interface Sandbox {
 export async function startSandbox(
   ports: { telegram?: number; twilio?: number; discord?: number } = {},
   host = '127.0.0.1',
-  telegramOptions: Omit<TelegramEmulatorOptions, 'token'> = {},
+  options: { telegram?: Omit<TelegramEmulatorOptions, 'token'>; discord?: Omit<DiscordEmulatorOptions, 'token'> } = {},
 ): Promise<Sandbox> {
-  const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...telegramOptions });
+  const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...options.telegram });
   const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
-  const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ token: SANDBOX_CREDENTIALS.discordToken });
+  const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ ...options.discord, token: SANDBOX_CREDENTIALS.discordToken });
   const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([
     telegram.start(ports.telegram ?? 0, host),
     twilio.start(ports.twilio ?? 0, host),

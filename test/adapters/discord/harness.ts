@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { expect } from 'vitest';
+import { DeliveryError } from '../../../src/core/delivery-error.js';
 import pino, { type Logger } from 'pino';
-import { DiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../../../adapters/discord/discord-adapter.js';
 import type { InboundSink } from '../../../src/core/chat-adapter.js';
 import type { InboundMessage } from '../../../src/core/messages.js';
 import { DiscordEmulator, type DiscordEmulatorOptions } from '@flex-bridge/emulators';
@@ -31,15 +33,15 @@ export class AdapterRig {
     return emulator;
   }
 
-  adapter(emulator: DiscordEmulator, log: Logger = pino({ level: 'silent' }), token = TOKEN): DiscordAdapter {
-    const adapter = new DiscordAdapter({ token, apiBaseUrl: emulator.restBaseUrl, log, sessions: this.sessions });
+  adapter(emulator: DiscordEmulator, log: Logger = pino({ level: 'silent' }), token = TOKEN, options: Partial<DiscordAdapterOptions> = {}): DiscordAdapter {
+    const adapter = new DiscordAdapter({ token, apiBaseUrl: emulator.restBaseUrl, log, sessions: this.sessions, ...options });
     this.adapters.push(adapter);
     return adapter;
   }
 
   /** Started and holding the gateway, as a single process (or the leader) runs it. */
-  async started(emulator: DiscordEmulator, sink: InboundSink = async () => {}, log?: Logger): Promise<DiscordAdapter> {
-    const adapter = this.adapter(emulator, log);
+  async started(emulator: DiscordEmulator, sink: InboundSink = async () => {}, log?: Logger, options?: Partial<DiscordAdapterOptions>): Promise<DiscordAdapter> {
+    const adapter = this.adapter(emulator, log, TOKEN, options);
     await adapter.start(sink);
     await adapter.exclusiveIntake.start();
     return adapter;
@@ -123,4 +125,14 @@ export class LogCapture {
       this.written.on('line', check);
     });
   }
+}
+
+/** The DeliveryError a promise rejects with. */
+export async function failureOf(promise: Promise<unknown>): Promise<DeliveryError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DeliveryError);
+  return err as DeliveryError;
 }

@@ -1,8 +1,8 @@
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../../src/core/delivery-error.js';
 import type { ExternalChatRef } from '../../../src/core/messages.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
-import { AdapterRig, ALICE, BOB, SinkRecorder } from './harness.js';
+import { AdapterRig, ALICE, BOB, failureOf, SinkRecorder } from './harness.js';
 
 const rig = new AdapterRig();
 afterEach(() => rig.tearDown());
@@ -17,15 +17,6 @@ async function aliceWrote(emulator: DiscordEmulator) {
   const [message] = await sink.waitFor(1);
   const to: ExternalChatRef = { network: 'discord', externalUserId: ALICE.id, externalChatId: message?.externalChatId ?? '' };
   return { adapter, to };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<DeliveryError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 describe('DiscordAdapter send', () => {
@@ -150,5 +141,25 @@ describe('DiscordAdapter send', () => {
 
     expect(err).toMatchObject({ kind: 'retryable', ambiguous: true });
     expect(err.message).toMatch(/^discord request failed: /);
+  });
+});
+
+describe('DiscordAdapter upload timeout', () => {
+  // Scaled down: 500 ms for any call, 8 KiB/s assumed at worst (a 3.5 s timeout here); the emulator's link does 16 KiB/s.
+  const restTimeouts = { baseMs: 500, uploadBytesPerSecond: 8 * 1024, maxMs: 10_000 };
+
+  it('gives an upload the time its size needs on a slow link, beyond the time any call gets', async () => {
+    const emulator = await rig.emulator({ uplinkBytesPerSecond: 16 * 1024 });
+    const sink = new SinkRecorder();
+    const adapter = await rig.started(emulator, sink.sink, undefined, { restTimeouts });
+    emulator.userSendsDm(ALICE.id, 'hello');
+    const [hello] = await sink.waitFor(1);
+    const to: ExternalChatRef = { network: 'discord', externalUserId: ALICE.id, externalChatId: hello!.externalChatId };
+    const data = Buffer.alloc(24 * 1024, 7); // 1.5 s up: three times what any call gets
+
+    await adapter.send(to, { text: 'the label', file: { stream: Readable.from([data]), contentType: 'application/pdf', fileName: 'label.pdf' }, idempotencyKey: 'fb9' });
+
+    const [sent] = emulator.messagesInDm(ALICE.id);
+    expect(emulator.attachmentContents(sent!.message.attachments[0]!.url)?.equals(data)).toBe(true);
   });
 });

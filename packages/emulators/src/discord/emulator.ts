@@ -7,6 +7,7 @@ import { GatewayServer } from './gateway.js';
 import { userObject } from './message-objects.js';
 import { discordRequestContract } from './request-contract.js';
 import { registerRestRoutes } from './rest-routes.js';
+import { registerSlowUplink } from './slow-uplink.js';
 import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
 import type { BotMessage, ContractViolation, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
@@ -18,6 +19,8 @@ export const GATEWAY_PATH = '/gateway';
 const DEFAULT_HEARTBEAT_MS = 41_250;
 /** Discord does not say how long a dropped session stays resumable; a few minutes is what clients see. */
 const DEFAULT_RESUME_WINDOW_MS = 5 * 60_000;
+/** Discord checks an enforced nonce "in the past few minutes", no more precisely. */
+const DEFAULT_NONCE_WINDOW_MS = 5 * 60_000;
 
 export interface DiscordEmulatorOptions {
   /** The bot token clients must send (`Authorization: Bot <token>`, IDENTIFY `token`). */
@@ -28,6 +31,12 @@ export interface DiscordEmulatorOptions {
   privilegedIntents?: number;
   /** How long a session whose socket went away can still be resumed (its events are kept meanwhile). Default 5 minutes. */
   resumeWindowMs?: number;
+  /** The bot's uplink: a request body of n bytes arrives n ÷ this seconds after the request starts. Default unlimited. */
+  uplinkBytesPerSecond?: number;
+  /** How long a signed attachment url works (`ex` is this after it is issued). Default a day. */
+  attachmentUrlTtlMs?: number;
+  /** How long a message created with `enforce_nonce` answers a repeat of its nonce by the same author. Default 5 minutes. */
+  nonceWindowMs?: number;
 }
 
 /**
@@ -49,9 +58,10 @@ export class DiscordEmulator {
   private readonly gateway: GatewayServer;
   private readonly faults = new RestFaults();
   private readonly users: Users;
-  private readonly attachments = new AttachmentStore();
+  private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
+  private readonly uplinkBytesPerSecond: number | undefined;
 
   constructor({
     token,
@@ -59,13 +69,18 @@ export class DiscordEmulator {
     heartbeatIntervalMs = DEFAULT_HEARTBEAT_MS,
     privilegedIntents = 0,
     resumeWindowMs = DEFAULT_RESUME_WINDOW_MS,
+    uplinkBytesPerSecond,
+    attachmentUrlTtlMs,
+    nonceWindowMs = DEFAULT_NONCE_WINDOW_MS,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
     if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
     this.token = token;
+    this.uplinkBytesPerSecond = uplinkBytesPerSecond;
+    this.attachments = new AttachmentStore(attachmentUrlTtlMs);
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
-    this.state = new DiscordState(bot, botId);
+    this.state = new DiscordState(bot, botId, nonceWindowMs);
     this.gateway = new GatewayServer({
       token,
       heartbeatIntervalMs,
@@ -83,6 +98,7 @@ export class DiscordEmulator {
     if (this.app) throw new Error('the emulator was already started');
     const app = Fastify({ logger: false });
     this.app = app;
+    if (this.uplinkBytesPerSecond !== undefined) registerSlowUplink(app, this.uplinkBytesPerSecond);
     registerRestRoutes(app, {
       token: this.token,
       state: this.state,
@@ -90,6 +106,7 @@ export class DiscordEmulator {
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
+      refreshAttachmentUrl: (url) => this.attachments.refresh(url),
       onRequest: (request) => this.record(request),
       contract: discordRequestContract(),
       onContractViolation: (violation) => this.contractViolations.push(violation),

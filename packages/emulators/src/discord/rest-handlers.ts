@@ -15,6 +15,8 @@ export interface RestContext {
   onBotMessage: (sent: BotMessage) => void;
   /** Keeps an uploaded file and returns the url it is served at. */
   storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
+  /** The attachment url signed anew, or undefined when no attachment has it. */
+  refreshAttachmentUrl: (url: string) => string | undefined;
 }
 
 export interface RestCall {
@@ -81,7 +83,31 @@ export const ROUTES: readonly RestRoute[] = [
     },
   },
   { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
+  { method: 'POST', url: '/attachments/refresh-urls', auth: true, handler: refreshAttachmentUrls },
 ];
+
+/** How many urls one refresh takes. */
+const MAX_REFRESH_URLS = 50;
+
+/**
+ * `POST /attachments/refresh-urls {attachment_urls}` → `{refreshed_urls: [{original, refreshed}]}`:
+ * not in Discord's developer docs, but open to bots (https://github.com/discord-userdoccers/discord-userdoccers).
+ * A url that is no attachment of ours is left out of the answer.
+ */
+function refreshAttachmentUrls({ body }: RestCall, ctx: RestContext): RestResult {
+  const urls = (body as { attachment_urls?: unknown } | undefined)?.attachment_urls;
+  if (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string')) {
+    throw invalidFormBody('attachment_urls', 'BASE_TYPE_REQUIRED', 'This field is required');
+  }
+  if (urls.length > MAX_REFRESH_URLS) {
+    throw invalidFormBody('attachment_urls', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_REFRESH_URLS} or fewer in length.`);
+  }
+  const refreshed_urls = urls.flatMap((original) => {
+    const refreshed = ctx.refreshAttachmentUrl(original);
+    return refreshed === undefined ? [] : [{ original, refreshed }];
+  });
+  return ok({ refreshed_urls });
+}
 
 /** `POST /users/@me/channels {recipient_id}`: returns the existing DM channel when there is one. */
 function openDm({ body }: RestCall, ctx: RestContext): RestResult {
@@ -106,8 +132,8 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
   }
   if (target.recipient.blocksDms) throw apiError(403, 50007);
   const nonce = nonceOf(fields);
-  const nonceKey = nonce === undefined ? undefined : `${target.channel.id}:${nonce}`;
-  const earlier = nonceKey === undefined ? undefined : ctx.state.messagesByNonce.get(nonceKey);
+  const author = ctx.state.bot;
+  const earlier = nonce === undefined ? undefined : ctx.state.messageWithNonce(author.id, nonce);
   if (earlier) return ok(earlier);
 
   const attachments: DcAttachment[] = uploads.map((file) => {
@@ -115,9 +141,9 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
     const url = ctx.storeAttachment(target.channel.id, id, file);
     return { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType };
   });
-  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author: ctx.state.bot, content, attachments });
+  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author, content, attachments });
   target.channel.last_message_id = message.id;
-  if (nonceKey !== undefined) ctx.state.messagesByNonce.set(nonceKey, message);
+  if (nonce !== undefined) ctx.state.rememberNonce(author.id, nonce, message);
   const sent: BotMessage = {
     message,
     recipientId: target.recipient.user.id,

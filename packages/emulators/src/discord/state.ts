@@ -14,13 +14,37 @@ export class DiscordState {
   private readonly dmByUser = new Map<string, DcDmChannel>();
   private readonly recipientByDm = new Map<string, string>();
   private readonly botMessages = new Map<string, BotMessage[]>();
-  /** Messages the bot created with `enforce_nonce`, by channel and nonce: Discord answers a repeat with the original. */
-  readonly messagesByNonce = new Map<string, DcMessage>();
+  /** Messages created with `enforce_nonce`, by author and nonce, oldest first, with when they were made. */
+  private readonly nonces = new Map<string, { message: DcMessage; at: number }>();
 
   constructor(
     readonly bot: DcUser,
     readonly applicationId: string,
+    /** How long Discord checks an enforced nonce: "in the past few minutes". */
+    private readonly nonceWindowMs: number,
   ) {}
+
+  /**
+   * The message this author created with this enforced nonce within the nonce window, whatever the
+   * channel (https://discord.com/developers/docs/resources/message#create-message-jsonform-params).
+   */
+  messageWithNonce(authorId: string, nonce: string): DcMessage | undefined {
+    this.forgetOldNonces();
+    return this.nonces.get(`${authorId}:${nonce}`)?.message;
+  }
+
+  rememberNonce(authorId: string, nonce: string, message: DcMessage): void {
+    this.forgetOldNonces();
+    this.nonces.set(`${authorId}:${nonce}`, { message, at: Date.now() });
+  }
+
+  private forgetOldNonces(): void {
+    const since = Date.now() - this.nonceWindowMs;
+    for (const [key, { at }] of this.nonces) {
+      if (at > since) return;
+      this.nonces.delete(key);
+    }
+  }
 
   /** Adds a user, or updates the profile of a known one. */
   upsertUser(user: DcUser, blocksDms: boolean): UserRecord {

@@ -27,6 +27,31 @@ describe('Discord emulator REST, driven by @discordjs/rest', () => {
     expect(bobs.id).not.toBe(first.id);
   });
 
+  it('answers a repeated enforced nonce of the same author with the first message, in any channel, only within the nonce window', async () => {
+    const emulator = await rig.emulator({ nonceWindowMs: 300 });
+    emulator.addUser(ALICE);
+    emulator.addUser(BOB);
+    const api = rest(emulator);
+    const alices = (await api.post(Routes.userChannels(), { body: { recipient_id: ALICE.id } })) as ApiChannel;
+    const bobs = (await api.post(Routes.userChannels(), { body: { recipient_id: BOB.id } })) as ApiChannel;
+    const send = (channel: ApiChannel, content: string, body: object = { nonce: 'n1', enforce_nonce: true }) =>
+      api.post(Routes.channelMessages(channel.id), { body: { content, ...body } }) as Promise<{ id: string; channel_id: string }>;
+
+    const first = await send(alices, 'one');
+    expect(await send(alices, 'one again')).toEqual(first);
+    expect(await send(bobs, 'to bob')).toEqual(first);
+    expect((await send(alices, 'not enforced', { nonce: 'n1' })).id).not.toBe(first.id);
+
+    // Past the window: the marker message shows how much time went by, without timing the test.
+    const marker = await send(alices, 'marker', { nonce: 'marker', enforce_nonce: true });
+    while ((await send(alices, 'marker', { nonce: 'marker', enforce_nonce: true })).id === marker.id) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const later = await send(alices, 'one, much later');
+    expect(later.id).not.toBe(first.id);
+    expect(emulator.messagesInDm(ALICE.id).map((m) => m.message.content)).toContain('one, much later');
+  });
+
   it('creates messages of up to 2000 characters, records allowed_mentions, and rejects longer ones with 50035', async () => {
     const emulator = await rig.emulator();
     emulator.addUser(ALICE);
