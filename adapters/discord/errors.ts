@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
-import { fromHttpStatus, networkCodeOf, permanent, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
+import { DeliveryPostponed, fromHttpStatus, networkCodeOf, permanent, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
 
 /** Discord's answer to a send, as the delivery layer needs it (https://discord.com/developers/docs/topics/opcodes-and-status-codes#http). */
 export function toDeliveryError(err: unknown): DeliveryError {
@@ -25,9 +25,12 @@ export function toDeliveryError(err: unknown): DeliveryError {
   return retryable(`discord request failed: ${detail}`, { code, ambiguous: true });
 }
 
-/** A send not made because Discord refused the token and has not accepted it since: nothing reached Discord. */
-export function tokenRefused(retryAfterMs: number): DeliveryError {
-  return retryable('not sent: Discord refused the bot token (401) and has not accepted it since', { code: 401, status: 401, retryAfterMs });
+/**
+ * A send not made because Discord refused the token and has not accepted it since: nothing reached
+ * Discord, so the reply waits without using an attempt (the adapter is not ready meanwhile, which alerts).
+ */
+export function tokenRefused(retryAfterMs: number): DeliveryPostponed {
+  return new DeliveryPostponed('not sent: Discord refused the bot token (401) and has not accepted it since', retryAfterMs);
 }
 
 /** Why the token check (`GET /users/@me`) or connecting the gateway failed, in words an operator can act on. Never includes the token. */

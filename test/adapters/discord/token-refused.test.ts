@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DeliveryPostponed } from '../../../src/core/delivery-error.js';
 import type { ExternalChatRef } from '../../../src/core/messages.js';
 import { AdapterRig, ALICE, failureOf, SinkRecorder } from './harness.js';
 import { eventually } from '../../support/wait.js';
@@ -9,7 +10,7 @@ afterEach(() => rig.tearDown());
 const MESSAGES = 'POST /channels/:id/messages';
 
 describe('DiscordAdapter after Discord refuses the token (401)', () => {
-  it('is not ready and holds replies back, not as ambiguous failures, then sends again once Discord accepts the token, without a restart', async () => {
+  it('is not ready and holds replies back without using their attempts, then sends again once Discord accepts the token, without a restart', async () => {
     const emulator = await rig.emulator();
     const sink = new SinkRecorder();
     const adapter = await rig.started(emulator, sink.sink, undefined, { tokenRecheckMs: 50 });
@@ -24,9 +25,9 @@ describe('DiscordAdapter after Discord refuses the token (401)', () => {
     expect(refused).toMatchObject({ kind: 'retryable', ambiguous: false, status: 401 });
     expect(adapter.health()).toEqual({ ready: false, detail: 'token refused by Discord (401)' });
 
-    const held = await failureOf(adapter.send(to, { text: 'second try', idempotencyKey: 'fb1' }));
-    expect(held).toMatchObject({ kind: 'retryable', ambiguous: false, status: 401, retryAfterMs: 50 });
-    expect(held.message).toBe('not sent: Discord refused the bot token (401) and has not accepted it since');
+    const held = await adapter.send(to, { text: 'second try', idempotencyKey: 'fb1' }).catch((err: unknown) => err);
+    expect(held, 'waits without using an attempt').toBeInstanceOf(DeliveryPostponed);
+    expect(held).toMatchObject({ retryAfterMs: 50, message: 'not sent: Discord refused the bot token (401) and has not accepted it since' });
     expect(emulator.requestsTo(MESSAGES).map((r) => r.status)).toEqual([401]);
 
     await eventually(() => adapter.health().ready, 'the adapter ready again');
