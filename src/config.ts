@@ -133,7 +133,7 @@ export const settings = {
   },
   NEW_CHATS_PER_MINUTE: {
     schema: z.coerce.number().int().min(0).max(6_000).default(60),
-    doc: 'How many new Flex chats each network may open per minute (a sixth of it at once); a first message beyond it waits its turn, it is not lost; 0: no limit',
+    doc: 'How many new Flex chats each network may open per minute (as many at once, then evenly); a first message beyond it waits its turn, it is not lost; 0: no limit',
     example: '60',
   },
   METRICS_TOKEN: {

@@ -63,7 +63,7 @@ export class Bridge {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
     const { limits } = opts;
     this.limits = limits && new IntakeLimits(limits, opts.store);
-    const openings = limits && new TokenBuckets(limits.newChatsPerMinute, Math.max(1, Math.floor(limits.newChatsPerMinute / 6)));
+    const openings = limits && new TokenBuckets(limits.newChatsPerMinute, limits.newChatsPerMinute);
     this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings);
     this.catchUp = new CatchUp({
       store: opts.store,
