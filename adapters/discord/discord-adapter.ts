@@ -155,7 +155,7 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   download(attachment: Attachment): Promise<MediaFile> {
-    return downloadAttachment(attachment, async (url) => (await this.sender.refreshAttachmentUrls([url])).get(url));
+    return downloadAttachment(attachment, ({ channelId, messageId, attachmentId }) => this.sender.attachmentUrl(channelId, messageId, attachmentId));
   }
 
   private async connectGateway(): Promise<void> {

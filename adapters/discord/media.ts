@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Attachment, MediaFile } from '../../src/core/messages.js';
 import { fromHttpStatus, fromNetworkFailure, permanent } from '../../src/core/delivery-error.js';
+import { decodeAttachmentRef, type AttachmentSource } from './attachment-ref.js';
 import { toDeliveryError } from './errors.js';
 
 /** For the whole download, body included. */
@@ -10,20 +11,22 @@ const DOWNLOAD_TIMEOUT_MS = 120_000;
 /** Discord's default upload limit per file (https://discord.com/developers/docs/reference#uploading-files). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
-/** A signed url with less left than this is refreshed first: the CDN checks `ex` when a download starts. */
-const REFRESH_MARGIN_MS = 60_000;
+/** A signed url with less left than this is signed anew first: the CDN checks `ex` when a download starts. */
+const RESIGN_MARGIN_MS = 60_000;
 
-/** A fresh signed url for an attachment url, or undefined when Discord no longer has the attachment. */
-export type RefreshUrl = (url: string) => Promise<string | undefined>;
+/** The attachment's url as Discord signs it now, or undefined when its message no longer has it. */
+export type UrlSignedAnew = (source: AttachmentSource) => Promise<string | undefined>;
 
 /**
- * Attachment urls are signed CDN links: they need no token, and none is sent. They expire
- * (https://discord.com/developers/docs/reference#signed-attachment-cdn-urls), and the url stored at
- * intake may be downloaded much later (a retry after a long Flex outage), so one that has expired or
- * is about to is refreshed first.
+ * Attachment urls are signed CDN links: they need no token, and none is sent. They expire, and the
+ * url stored at intake may be downloaded much later (a retry after a long Flex outage), so one that
+ * has expired or is about to is replaced first by the url of a payload fetched now: Discord's urls
+ * are valid when an app receives them (https://discord.com/developers/docs/reference#signed-attachment-cdn-urls).
+ * A ref stored before refs carried the message is downloaded as it is.
  */
-export async function downloadAttachment(attachment: Attachment, refresh: RefreshUrl): Promise<MediaFile> {
-  const url = expiresWithin(attachment.ref, REFRESH_MARGIN_MS) ? await refreshed(attachment.ref, refresh) : attachment.ref;
+export async function downloadAttachment(attachment: Attachment, signAnew: UrlSignedAnew): Promise<MediaFile> {
+  const { url: stored, source } = decodeAttachmentRef(attachment.ref);
+  const url = source && expiresWithin(stored, RESIGN_MARGIN_MS) ? await freshUrl(source, signAnew) : stored;
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
@@ -49,14 +52,15 @@ function expiresWithin(url: string, marginMs: number): boolean {
   return !Number.isNaN(expiresAt) && expiresAt - Date.now() < marginMs;
 }
 
-async function refreshed(url: string, refresh: RefreshUrl): Promise<string> {
+async function freshUrl(source: AttachmentSource, signAnew: UrlSignedAnew): Promise<string> {
   let fresh: string | undefined;
   try {
-    fresh = await refresh(url);
+    fresh = await signAnew(source);
   } catch (err) {
+    // A deleted message answers 404 10008: permanent, as is every 4xx but 401 and 429.
     throw toDeliveryError(err);
   }
-  if (fresh === undefined) throw permanent('the discord attachment url expired and Discord gave no fresh one');
+  if (fresh === undefined) throw permanent('the discord attachment url expired and its message no longer has the attachment');
   return fresh;
 }
 

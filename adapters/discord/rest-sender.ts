@@ -66,16 +66,14 @@ export class DiscordRestSender {
   }
 
   /**
-   * Fresh signed urls for attachment urls that expired or are about to, from `POST /attachments/refresh-urls`
-   * (not in Discord's developer docs, open to bots; community docs: https://github.com/discord-userdoccers/discord-userdoccers),
-   * by original url. An
-   * attachment Discord no longer has is left out.
+   * The url of one attachment of a message, signed anew, from Get Channel Message
+   * (https://discord.com/developers/docs/resources/message#get-channel-message); a forward's files are
+   * in its snapshot. Undefined when the message no longer has the attachment; a deleted message throws 404 10008.
    */
-  async refreshAttachmentUrls(urls: readonly string[]): Promise<Map<string, string>> {
-    const answer = (await this.rest.post('/attachments/refresh-urls', { body: { attachment_urls: urls }, signal: this.deadline() })) as {
-      refreshed_urls: { original: string; refreshed: string }[];
-    };
-    return new Map(answer.refreshed_urls.map(({ original, refreshed }) => [original, refreshed]));
+  async attachmentUrl(channelId: string, messageId: string, attachmentId: string): Promise<string | undefined> {
+    const message = (await this.rest.get(Routes.channelMessage(channelId, messageId), { signal: this.deadline() })) as APIMessage;
+    const files = [...message.attachments, ...(message.message_snapshots ?? []).flatMap((snapshot) => snapshot.message.attachments)];
+    return files.find((file) => file.id === attachmentId)?.url;
   }
 
   /**

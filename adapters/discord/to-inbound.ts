@@ -1,5 +1,6 @@
 import { ChannelType, MessageReferenceType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
 import type { Attachment, InboundMessage } from '../../src/core/messages.js';
+import { encodeAttachmentRef } from './attachment-ref.js';
 
 /** The parts of a gateway MESSAGE_CREATE the bridge reads (a structural subset, so tests can build one). */
 export type DiscordMessageLike = Pick<
@@ -54,7 +55,8 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
         fileName: a.filename,
         ...(a.content_type !== undefined ? { contentType: a.content_type } : {}),
         size: a.size,
-        ref: a.url,
+        // A forwarded file is signed anew on a fetch of the forward, which carries it in its snapshot.
+        ref: encodeAttachmentRef({ url: a.url, source: { channelId: message.channel_id, messageId: message.id, attachmentId: a.id } }),
       })),
       sentAt: new Date(message.timestamp).toISOString(),
     },

@@ -18,7 +18,7 @@ export interface Attachment {
   readonly fileName?: string;
   readonly contentType?: string;
   readonly size?: number;
-  /** Network-specific handle the adapter can download from (a Telegram file_id, a Discord attachment url). */
+  /** Adapter-defined handle the adapter can download from (a Telegram file_id; the Discord adapter's url and message as JSON). */
   readonly ref: string;
 }
 

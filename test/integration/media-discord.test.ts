@@ -65,6 +65,8 @@ describe('Discord customer ↔ Flex agent: files', () => {
     const [message] = await customerMessages(h, task.conversationSid, 1);
     expect(message!.body).toBe('the damage');
     expect(h.twilio.mediaContent(message!.media![0]!.sid)?.equals(photo)).toBe(true);
+    // The url was signed anew by fetching the message again, as Discord documents.
+    expect(discord.requestsTo('GET /channels/:channel_id/messages/:message_id').some((request) => request.status === 200)).toBe(true);
   });
 
   it('carries a forwarded message into Flex with its content and file, marked as forwarded', async () => {

@@ -1,5 +1,6 @@
 import { ChannelType, MessageReferenceType, MessageType, StickerFormatType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
+import { encodeAttachmentRef } from '../../../adapters/discord/attachment-ref.js';
 import { classifyEdit, classifyMessage, type DiscordMessageLike } from '../../../adapters/discord/to-inbound.js';
 
 function message(overrides: Partial<DiscordMessageLike> = {}): DiscordMessageLike {
@@ -14,6 +15,11 @@ function message(overrides: Partial<DiscordMessageLike> = {}): DiscordMessageLik
     attachments: [],
     ...overrides,
   };
+}
+
+/** The ref of an attachment of `message()`: its url, and its message in its DM channel, where Discord signs the url anew. */
+function refOf(url: string, attachmentId: string): string {
+  return encodeAttachmentRef({ url, source: { channelId: '1400000000000000002', messageId: '1400000000000000001', attachmentId } });
 }
 
 describe('classifyMessage', () => {
@@ -63,9 +69,9 @@ describe('classifyMessage', () => {
       message: {
         text: '',
         attachments: [
-          { kind: 'video', fileName: 'clip.mp4', contentType: 'video/mp4', size: 10, ref: 'https://cdn/clip.mp4' },
-          { kind: 'audio', fileName: 'note.ogg', contentType: 'audio/ogg', size: 5, ref: 'https://cdn/note.ogg' },
-          { kind: 'file', fileName: 'blob', size: 1, ref: 'https://cdn/blob' },
+          { kind: 'video', fileName: 'clip.mp4', contentType: 'video/mp4', size: 10, ref: refOf('https://cdn/clip.mp4', '1') },
+          { kind: 'audio', fileName: 'note.ogg', contentType: 'audio/ogg', size: 5, ref: refOf('https://cdn/note.ogg', '2') },
+          { kind: 'file', fileName: 'blob', size: 1, ref: refOf('https://cdn/blob', '3') },
         ],
       },
     });

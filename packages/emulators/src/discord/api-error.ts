@@ -21,6 +21,7 @@ export class DiscordApiError extends Error {
 export const ERROR_MESSAGES: Record<number, string> = {
   0: 'General error',
   10003: 'Unknown Channel',
+  10008: 'Unknown Message',
   10013: 'Unknown User',
   50001: 'Missing Access',
   50006: 'Cannot send an empty message',

@@ -30,16 +30,10 @@ export class AttachmentStore {
     return this.files.get(path);
   }
 
-  /** The url (any origin) signed anew from now, or undefined when it is not one of ours. */
-  refresh(url: string): string | undefined {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return undefined;
-    }
-    if (!this.files.has(parsed.pathname)) return undefined;
-    return `${parsed.origin}${this.signed(parsed.pathname)}`;
+  /** The url (any origin) signed anew from now; one that is not of a stored file comes back as it is. */
+  signAnew(url: string): string {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    return parsed && this.files.has(parsed.pathname) ? `${parsed.origin}${this.signed(parsed.pathname)}` : url;
   }
 
   /** Whether `?ex&is&hm` sign the path and `ex` has not passed. */

@@ -106,7 +106,7 @@ export class DiscordEmulator {
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
-      refreshAttachmentUrl: (url) => this.attachments.refresh(url),
+      signAttachmentUrlAnew: (url) => this.attachments.signAnew(url),
       onRequest: (request) => this.record(request),
       contract: discordRequestContract(),
       onContractViolation: (violation) => this.contractViolations.push(violation),

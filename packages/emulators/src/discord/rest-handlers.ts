@@ -4,7 +4,7 @@ import { isMultipartBody, type UploadedFile } from '../shared/multipart.js';
 import { messageObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
-import type { BotMessage, DcAttachment } from './types.js';
+import type { BotMessage, DcAttachment, DcMessage } from './types.js';
 
 /** What a REST handler may read and change. */
 export interface RestContext {
@@ -15,8 +15,8 @@ export interface RestContext {
   onBotMessage: (sent: BotMessage) => void;
   /** Keeps an uploaded file and returns the url it is served at. */
   storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
-  /** The attachment url signed anew, or undefined when no attachment has it. */
-  refreshAttachmentUrl: (url: string) => string | undefined;
+  /** An attachment url signed anew from now; a url that is no attachment of the emulator's comes back as it is. */
+  signAttachmentUrlAnew: (url: string) => string;
 }
 
 export interface RestCall {
@@ -43,8 +43,9 @@ const ok = (body: unknown): RestResult => ({ status: 200, body });
 /**
  * The REST surface a DM bot uses: gateway discovery (https://discord.com/developers/docs/events/gateway#get-gateway-bot),
  * users and DMs (https://discord.com/developers/docs/resources/user), channels and typing
- * (https://discord.com/developers/docs/resources/channel) and Create Message
- * (https://discord.com/developers/docs/resources/message#create-message).
+ * (https://discord.com/developers/docs/resources/channel), Create Message
+ * (https://discord.com/developers/docs/resources/message#create-message) and Get Channel Message
+ * (https://discord.com/developers/docs/resources/message#get-channel-message).
  */
 export const ROUTES: readonly RestRoute[] = [
   { method: 'GET', url: '/gateway', auth: false, handler: (_call, ctx) => ok({ url: ctx.gatewayUrl() }) },
@@ -83,30 +84,30 @@ export const ROUTES: readonly RestRoute[] = [
     },
   },
   { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
-  { method: 'POST', url: '/attachments/refresh-urls', auth: true, handler: refreshAttachmentUrls },
+  { method: 'GET', url: '/channels/:channel_id/messages/:message_id', auth: true, handler: getMessage },
 ];
 
-/** How many urls one refresh takes. */
-const MAX_REFRESH_URLS = 50;
-
 /**
- * `POST /attachments/refresh-urls {attachment_urls}` → `{refreshed_urls: [{original, refreshed}]}`:
- * not in Discord's developer docs, but open to bots (https://github.com/discord-userdoccers/discord-userdoccers).
- * A url that is no attachment of ours is left out of the answer.
+ * `GET /channels/:channel_id/messages/:message_id` (https://discord.com/developers/docs/resources/message#get-channel-message):
+ * a message of a DM the bot is in, its attachment urls signed anew, as on every payload Discord sends
+ * (https://discord.com/developers/docs/reference#signed-attachment-cdn-urls).
  */
-function refreshAttachmentUrls({ body }: RestCall, ctx: RestContext): RestResult {
-  const urls = (body as { attachment_urls?: unknown } | undefined)?.attachment_urls;
-  if (!Array.isArray(urls) || !urls.every((url) => typeof url === 'string')) {
-    throw invalidFormBody('attachment_urls', 'BASE_TYPE_REQUIRED', 'This field is required');
-  }
-  if (urls.length > MAX_REFRESH_URLS) {
-    throw invalidFormBody('attachment_urls', 'BASE_TYPE_MAX_LENGTH', `Must be ${MAX_REFRESH_URLS} or fewer in length.`);
-  }
-  const refreshed_urls = urls.flatMap((original) => {
-    const refreshed = ctx.refreshAttachmentUrl(original);
-    return refreshed === undefined ? [] : [{ original, refreshed }];
-  });
-  return ok({ refreshed_urls });
+function getMessage({ params }: RestCall, ctx: RestContext): RestResult {
+  const { channel } = requireDm(ctx, params.channel_id);
+  const message = ctx.state.message(params.message_id ?? '');
+  if (!message || message.channel_id !== channel.id) throw apiError(404, 10008);
+  return ok(withAttachmentUrlsSignedAnew(message, ctx.signAttachmentUrlAnew));
+}
+
+function withAttachmentUrlsSignedAnew(message: DcMessage, signAnew: (url: string) => string): DcMessage {
+  const signed = (attachments: DcAttachment[]) => attachments.map((a) => ({ ...a, url: signAnew(a.url), proxy_url: signAnew(a.proxy_url) }));
+  return {
+    ...message,
+    attachments: signed(message.attachments),
+    ...(message.message_snapshots
+      ? { message_snapshots: message.message_snapshots.map(({ message: m }) => ({ message: { ...m, attachments: signed(m.attachments) } })) }
+      : {}),
+  };
 }
 
 /** `POST /users/@me/channels {recipient_id}`: returns the existing DM channel when there is one. */

@@ -14,6 +14,8 @@ export class DiscordState {
   private readonly dmByUser = new Map<string, DcDmChannel>();
   private readonly recipientByDm = new Map<string, string>();
   private readonly botMessages = new Map<string, BotMessage[]>();
+  /** Every DM message, the users' and the bot's, by id, as it was last created or edited. */
+  private readonly messages = new Map<string, DcMessage>();
   /** Messages created with `enforce_nonce`, by author and nonce, oldest first, with when they were made. */
   private readonly nonces = new Map<string, { message: DcMessage; at: number }>();
 
@@ -78,7 +80,17 @@ export class DiscordState {
     return channel && recipient ? { channel, recipient } : undefined;
   }
 
+  /** Keeps a DM message (new, or edited: it replaces the one with its id). */
+  keepMessage(message: DcMessage): void {
+    this.messages.set(message.id, message);
+  }
+
+  message(id: string): DcMessage | undefined {
+    return this.messages.get(id);
+  }
+
   recordBotMessage(sent: BotMessage): void {
+    this.keepMessage(sent.message);
     const list = this.botMessages.get(sent.recipientId) ?? [];
     list.push(sent);
     this.botMessages.set(sent.recipientId, list);

@@ -39,8 +39,6 @@ const GUILD_TEXT_CHANNEL_TYPE = 0;
 export class Users {
   private readonly guildId: string;
   private readonly guildChannelId: string;
-  /** DMs users sent, by id, so they can edit them. */
-  private readonly dms = new Map<string, DcMessage>();
 
   constructor(
     private readonly state: DiscordState,
@@ -92,7 +90,7 @@ export class Users {
       message.message_snapshots = [{ message: { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } }];
     }
     channel.last_message_id = id;
-    this.dms.set(id, message);
+    this.state.keepMessage(message);
     this.events.emit('dm', message);
     this.dispatchDm(message);
     return message;
@@ -120,10 +118,10 @@ export class Users {
    */
   editDm(userId: string, messageId: string, content: string): DcMessage {
     this.require(userId);
-    const sent = this.dms.get(messageId);
+    const sent = this.state.message(messageId);
     if (!sent || sent.author.id !== userId) throw new SandboxInputError(`user ${userId} sent no DM ${messageId}`, 404);
     const edited = { ...sent, content, edited_timestamp: new Date().toISOString() };
-    this.dms.set(messageId, edited);
+    this.state.keepMessage(edited);
     this.gateway.dispatch('MESSAGE_UPDATE', (intents) =>
       hasIntent(intents, Intents.DirectMessages) ? { ...edited, channel_type: DM_CHANNEL_TYPE } : undefined,
     );

@@ -1,6 +1,6 @@
 import { Routes, type APIChannel, type APIMessage } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALICE, rest, Rig } from './helpers.js';
+import { ALICE, BOB, rest, Rig } from './helpers.js';
 
 const rig = new Rig();
 afterEach(() => rig.tearDown());
@@ -39,12 +39,12 @@ describe('DiscordEmulator attachments', () => {
     ).rejects.toMatchObject({ status: 413, code: 40005 });
   });
 
-  it('signs attachment urls as Discord does, answers 404 once one expires, and signs it anew on POST /attachments/refresh-urls', async () => {
+  it('signs attachment urls as Discord does, answers 404 once one expires, and signs them anew when the bot fetches the message', async () => {
     const emulator = await rig.emulator({ attachmentUrlTtlMs: 1000 });
     emulator.addUser(ALICE);
     const data = Buffer.from('png bytes');
-    const [attachment] = emulator.userSendsDm(ALICE.id, { attachments: [{ filename: 'shot.png', content_type: 'image/png', data }] }).attachments;
-    const url = new URL(attachment!.url);
+    const sent = emulator.userSendsDm(ALICE.id, { content: 'see', attachments: [{ filename: 'shot.png', content_type: 'image/png', data }] });
+    const url = new URL(sent.attachments[0]!.url);
     const [ex, is] = [url.searchParams.get('ex'), url.searchParams.get('is')].map((hex) => Number.parseInt(hex ?? '', 16));
     expect(ex! - is!).toBe(1);
     expect(url.searchParams.get('hm')).toMatch(/^[0-9a-f]{64}$/);
@@ -62,13 +62,43 @@ describe('DiscordEmulator attachments', () => {
     expect(expired.status).toBe(404);
     expect(await expired.text()).toBe('This content is no longer available.');
 
-    const other = `${url.origin}/attachments/1/2/nothing.png?ex=1&is=1&hm=00&`;
-    const answer = (await rest(emulator).post('/attachments/refresh-urls', { body: { attachment_urls: [url.href, other] } })) as {
-      refreshed_urls: { original: string; refreshed: string }[];
-    };
-    expect(answer.refreshed_urls.map((r) => r.original)).toEqual([url.href]);
-    const fresh = await fetch(answer.refreshed_urls[0]!.refreshed);
+    const fetched = (await rest(emulator).get(Routes.channelMessage(sent.channel_id, sent.id))) as APIMessage;
+    expect(fetched).toMatchObject({ id: sent.id, channel_id: sent.channel_id, content: 'see', author: { id: ALICE.id } });
+    const signedAnew = `${url.origin}${url.pathname}?`;
+    expect(fetched.attachments).toEqual([{ ...sent.attachments[0], url: expect.stringContaining(signedAnew), proxy_url: expect.stringContaining(signedAnew) }]);
+    expect(fetched.attachments[0]!.url).not.toBe(url.href);
+    const fresh = await fetch(fetched.attachments[0]!.url);
     expect(fresh.status).toBe(200);
     expect(Buffer.from(await fresh.arrayBuffer()).equals(data)).toBe(true);
+    expect(emulator.contractViolations).toEqual([]);
+  });
+
+  it('signs anew the files of a forwarded message when the bot fetches the forward', async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser(ALICE);
+    const data = Buffer.from('notice');
+    const forward = emulator.userSendsDm(ALICE.id, { forwarded: { attachments: [{ filename: 'notice.jpg', content_type: 'image/jpeg', data }] } });
+
+    const fetched = (await rest(emulator).get(Routes.channelMessage(forward.channel_id, forward.id))) as APIMessage;
+    const [attachment] = fetched.message_snapshots![0]!.message.attachments;
+    expect(attachment).toMatchObject({ id: forward.message_snapshots![0]!.message.attachments[0]!.id, filename: 'notice.jpg' });
+    expect(Buffer.from(await (await fetch(attachment!.url)).arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('answers Get Channel Message with 10008 for a message not in the channel, 10003 for a channel the bot is not in', async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser(ALICE);
+    emulator.addUser(BOB);
+    const api = rest(emulator);
+    const toAlice = emulator.userSendsDm(ALICE.id, 'hello');
+    const toBob = emulator.userSendsDm(BOB.id, 'hi');
+    const dm = (await api.post(Routes.userChannels(), { body: { recipient_id: ALICE.id } })) as APIChannel;
+    const reply = (await api.post(Routes.channelMessages(dm.id), { body: { content: 'how can I help?' } })) as APIMessage;
+
+    expect(await api.get(Routes.channelMessage(dm.id, reply.id))).toMatchObject({ id: reply.id, content: 'how can I help?' });
+    await expect(api.get(Routes.channelMessage(toAlice.channel_id, toBob.id))).rejects.toMatchObject({ status: 404, code: 10008, message: 'Unknown Message' });
+    await expect(api.get(Routes.channelMessage(toAlice.channel_id, '1300000000000000001'))).rejects.toMatchObject({ status: 404, code: 10008 });
+    await expect(api.get(Routes.channelMessage('1300000000000000001', toAlice.id))).rejects.toMatchObject({ status: 404, code: 10003 });
+    expect(emulator.contractViolations).toEqual([]);
   });
 });
