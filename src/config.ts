@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isHttpsOrLoopback } from './loopback.js';
 
 const sid = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `a Twilio SID: ${prefix} followed by 32 hex digits`);
@@ -13,8 +14,11 @@ export const settings = {
   PORT: { schema: port.default(3000), doc: 'HTTP listen port', example: '3000' },
   HOST: { schema: z.string().min(1).default('0.0.0.0'), doc: 'HTTP listen address', example: '0.0.0.0' },
   PUBLIC_BASE_URL: {
-    schema: url.transform((u) => u.replace(/\/+$/, '')),
-    doc: 'Externally reachable base URL of this bridge; Twilio webhooks are registered under it and their signatures are checked against it',
+    // Twilio and Telegram post customer and agent text and signatures to it: cleartext only where nothing leaves the machine.
+    schema: url
+      .refine(isHttpsOrLoopback, 'an https:// URL (http:// only for a loopback host such as http://127.0.0.1:3000)')
+      .transform((u) => u.replace(/\/+$/, '')),
+    doc: 'Externally reachable base URL of this bridge; Twilio webhooks are registered under it and their signatures are checked against it. Must be https:// unless its host is loopback (localhost, 127.0.0.0/8, [::1])',
     example: 'https://bridge.example.com',
   },
   DATABASE_URL: {
@@ -75,9 +79,13 @@ export const settings = {
   },
   TELEGRAM_MODE: { schema: z.enum(['polling', 'webhook']).default('polling'), doc: 'How Telegram updates arrive', example: 'polling' },
   TELEGRAM_WEBHOOK_SECRET: {
-    schema: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1–256 characters of A-Z a-z 0-9 _ -').optional(),
+    // Telegram allows 1–256 characters; a short one can be guessed, and it is the webhook's only credential.
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32,256}$/, '32–256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)')
+      .optional(),
     doc: 'Required in webhook mode: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; checked in constant time',
-    example: 'a-long-random-string',
+    example: 'at-least-32-random-characters-0123456789',
     secret: true,
   },
   TELEGRAM_API_ROOT: {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const VALID = {
+  PUBLIC_BASE_URL: 'https://bridge.example.com',
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'twilio-auth-token-value',
+  FLEX_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
+  TELEGRAM_BOT_TOKEN: '123456789:AAsecretTokenValue0123456789',
+};
+
+function problemsOf(env: Record<string, string>): { key: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('PUBLIC_BASE_URL', () => {
+  it('refuses http:// for a host other than loopback, naming the key', () => {
+    for (const url of ['http://bridge.example.com', 'http://10.0.0.7:3000', 'http://127.0.0.1.example.com']) {
+      expect(problemsOf({ ...VALID, PUBLIC_BASE_URL: url })).toEqual([
+        { key: 'PUBLIC_BASE_URL', message: `expected an https:// URL (http:// only for a loopback host such as http://127.0.0.1:3000) (got "${url}")` },
+      ]);
+    }
+  });
+
+  it('accepts https:// anywhere and http:// on loopback (local runs, the sandbox)', () => {
+    for (const url of ['https://bridge.example.com/prefix', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://localhost:3000', 'http://[::1]:3000']) {
+      expect(problemsOf({ ...VALID, PUBLIC_BASE_URL: url })).toEqual([]);
+    }
+  });
+});
+
+describe('TELEGRAM_WEBHOOK_SECRET', () => {
+  const webhook = { ...VALID, TELEGRAM_MODE: 'webhook' };
+
+  it('refuses a secret shorter than 32 characters without echoing it', () => {
+    const weak = 'short_but-allowed-by-Telegram';
+    const problems = problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: weak });
+    expect(problems).toEqual([
+      { key: 'TELEGRAM_WEBHOOK_SECRET', message: 'expected 32–256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)' },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain(weak);
+  });
+
+  it('accepts 32 to 256 characters of the alphabet Telegram allows', () => {
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(32) })).toEqual([]);
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: '_-Az09'.repeat(42) + 'abcd' })).toEqual([]);
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(257) })[0]?.key).toBe('TELEGRAM_WEBHOOK_SECRET');
+  });
+});
