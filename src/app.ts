@@ -94,7 +94,7 @@ export async function startApp(
     publicBaseUrl: config.PUBLIC_BASE_URL,
     log: log.child({ part: 'http' }),
     metrics,
-    metricsToken: config.METRICS_TOKEN,
+    metricsAccess: { token: config.METRICS_TOKEN, public: config.METRICS_PUBLIC },
     ...(leadership ? { role: () => leadership.role } : {}),
   });
 

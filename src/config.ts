@@ -126,9 +126,17 @@ export const settings = {
   },
   METRICS_TOKEN: {
     schema: z.string().min(16, 'at least 16 characters').optional(),
-    doc: 'Optional bearer token required by GET /metrics',
+    doc: 'Bearer token GET /metrics requires; unset, /metrics refuses every request (403) unless METRICS_PUBLIC=true',
     example: 'a-long-random-string',
     secret: true,
+  },
+  METRICS_PUBLIC: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    doc: 'true: GET /metrics answers without a token. Only where no untrusted client can reach PORT (the proxy denies /metrics, or a private scrape network); not together with METRICS_TOKEN',
+    example: 'false',
   },
 } as const;
 
@@ -175,6 +183,9 @@ function crossChecks(raw: Record<string, string | undefined>): { key: string; me
   if (raw.TELEGRAM_BOT_TOKEN && raw.TELEGRAM_MODE === 'webhook') need('TELEGRAM_WEBHOOK_SECRET', 'when TELEGRAM_MODE=webhook');
   if (flexMode === 'conversations' && !raw.FLEX_STUDIO_FLOW_SID) {
     need('FLEX_WORKSPACE_SID', 'in conversations mode unless FLEX_STUDIO_FLOW_SID is set');
+  }
+  if (raw.METRICS_TOKEN && raw.METRICS_PUBLIC === 'true') {
+    problems.push({ key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' });
   }
   if (flexMode === 'legacy-chat') {
     need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');

@@ -53,3 +53,14 @@ describe('TELEGRAM_WEBHOOK_SECRET', () => {
     expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(257) })[0]?.key).toBe('TELEGRAM_WEBHOOK_SECRET');
   });
 });
+
+describe('METRICS_PUBLIC', () => {
+  it('is off unless set to true, and cannot be combined with METRICS_TOKEN', () => {
+    expect(loadConfig(VALID).METRICS_PUBLIC).toBe(false);
+    expect(loadConfig({ ...VALID, METRICS_PUBLIC: 'true' }).METRICS_PUBLIC).toBe(true);
+    expect(problemsOf({ ...VALID, METRICS_PUBLIC: 'true', METRICS_TOKEN: 'metrics-token-0123456789' })).toEqual([
+      { key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' },
+    ]);
+    expect(problemsOf({ ...VALID, METRICS_PUBLIC: 'yes' })[0]?.key).toBe('METRICS_PUBLIC');
+  });
+});

@@ -5,7 +5,7 @@ import type { Bridge } from '../bridge/bridge.js';
 import type { FlexBackend } from '../flex/backend.js';
 import type { BridgeMetrics } from '../metrics/bridge-metrics.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
-import { registerMetricsRoute } from '../metrics/metrics-route.js';
+import { registerMetricsRoute, type MetricsAccess } from '../metrics/metrics-route.js';
 import type { Role } from '../scale/intake-leadership.js';
 import type { Store } from '../store/store.js';
 import { registerFlexWebhooks } from './flex-webhooks.js';
@@ -21,8 +21,7 @@ export interface HttpServerOptions {
   readonly publicBaseUrl: string;
   readonly log: Logger;
   readonly metrics: BridgeMetrics;
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
-  readonly metricsToken?: string;
+  readonly metricsAccess: MetricsAccess;
   readonly bodyLimit?: number;
   /** Set when processes share the database: whether this one leads (receives by polling/gateway). */
   readonly role?: () => Role;
@@ -51,7 +50,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     });
   }
   registerHealth(app, opts);
-  registerMetricsRoute(app, { metrics, token: opts.metricsToken });
+  registerMetricsRoute(app, { metrics, access: opts.metricsAccess, log: opts.log });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) opts.log.error({ err, path: req.url }, 'request failed');
