@@ -148,18 +148,23 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
   (name) => 'secret' in settings[name] && settings[name].secret,
 );
 
+/** Settings holding a URL that may carry a password (a database, an egress proxy, a Bot API server behind one). */
+const CREDENTIAL_URL_SETTINGS = ['DATABASE_URL', 'TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
+
 /**
  * Every configured value that must never reach a log or a report: the secret settings, and the
- * password in DATABASE_URL as written and as the driver decodes it.
+ * password in each URL setting as written and as a client decodes it.
  */
 export function secretValues(config: Config): string[] {
   const values = secretSettings.map((name) => config[name] as string | undefined);
-  return [...values, ...databasePasswords(config.DATABASE_URL)].filter((value): value is string => Boolean(value));
+  const passwords = CREDENTIAL_URL_SETTINGS.flatMap((name) => urlPasswords(config[name]));
+  return [...values, ...passwords].filter((value): value is string => Boolean(value));
 }
 
-function databasePasswords(databaseUrl: string): string[] {
+function urlPasswords(url: string | undefined): string[] {
+  if (url === undefined) return [];
   try {
-    const written = new URL(databaseUrl).password;
+    const written = new URL(url).password;
     return written ? [written, decodeURIComponent(written)] : [];
   } catch {
     return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, secretValues } from '../src/config.js';
 
 const VALID = {
   PUBLIC_BASE_URL: 'https://bridge.example.com',
@@ -62,5 +62,20 @@ describe('METRICS_PUBLIC', () => {
       { key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' },
     ]);
     expect(problemsOf({ ...VALID, METRICS_PUBLIC: 'yes' })[0]?.key).toBe('METRICS_PUBLIC');
+  });
+});
+
+describe('secretValues', () => {
+  it('holds the password of every URL setting that may carry one, as written and decoded', () => {
+    const config = loadConfig({
+      ...VALID,
+      DATABASE_URL: 'postgres://flex:db%2Fpass@db.internal/flex',
+      TWILIO_API_BASE_URL: 'http://egress:egress-pass@127.0.0.1:8080',
+      TELEGRAM_API_ROOT: 'https://bot:bot-api-pass@botapi.internal',
+      DISCORD_API_BASE_URL: 'https://discord:discord-pass@discord.internal/api',
+    });
+    expect(secretValues(config)).toEqual(
+      expect.arrayContaining(['db%2Fpass', 'db/pass', 'egress-pass', 'bot-api-pass', 'discord-pass', config.TWILIO_AUTH_TOKEN]),
+    );
   });
 });
