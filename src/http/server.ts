@@ -23,12 +23,42 @@ export interface HttpServerOptions {
   readonly metrics: BridgeMetrics;
   readonly metricsAccess: MetricsAccess;
   readonly bodyLimit?: number;
+  /** Tests shorten these; see DEFAULT_TIMEOUTS. */
+  readonly timeouts?: Partial<HttpTimeouts>;
   /** Set when processes share the database: whether this one leads (receives by polling/gateway). */
   readonly role?: () => Role;
 }
 
+export interface HttpTimeouts {
+  /** From the connection's first byte until the request headers are complete. */
+  readonly headersMs: number;
+  /** Until the whole request, body included, has arrived. */
+  readonly requestMs: number;
+  /** A socket that neither sends nor reads for this long is closed (a client that stops reading its answer). */
+  readonly idleMs: number;
+  /** How long a kept-alive socket waits for its next request; above common proxy idle timeouts (60 s). */
+  readonly keepAliveMs: number;
+  /** How often Node checks the headers and request deadlines. */
+  readonly checkIntervalMs: number;
+}
+
+/**
+ * A client that sends its request slowly (slowloris) or never reads the answer is cut off instead of
+ * holding a socket forever. Twilio gives up on a webhook after 5 s, and every request here is small.
+ */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 15_000, idleMs: 30_000, keepAliveMs: 72_000, checkIntervalMs: 1_000 };
+
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    requestTimeout: t.requestMs,
+    connectionTimeout: t.idleMs,
+    keepAliveTimeout: t.keepAliveMs,
+    http: { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: t.checkIntervalMs },
+  });
   const { metrics } = opts;
   instrumentHttp(app, metrics);
   registerFormParser(app);
