@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
@@ -81,6 +82,10 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   }
   registerHealth(app, opts);
   registerMetricsRoute(app, { metrics, access: opts.metricsAccess, log: opts.log });
+  // Fastify answers these with 408 itself; this only leaves the line an operator looks for.
+  app.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') opts.log.warn({ remoteAddress: socket.remoteAddress }, 'http request too slow; connection closed (408)');
+  });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) opts.log.error({ err, path: req.url }, 'request failed');

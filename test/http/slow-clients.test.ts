@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter } from '../../src/core/chat-adapter.js';
@@ -22,9 +23,18 @@ const webhookAdapter = {
 
 let app: FastifyInstance | undefined;
 let store: Store | undefined;
+let logged = '';
 afterEach(async () => {
   await app?.close();
   await store?.close();
+  logged = '';
+});
+
+const capture = new Writable({
+  write(chunk, _enc, done) {
+    logged += String(chunk);
+    done();
+  },
 });
 
 /** The server with deadlines short enough for a test; the Flex side is never reached here. */
@@ -37,7 +47,7 @@ async function serverWithShortDeadlines(): Promise<number> {
     adapters: [webhookAdapter],
     authToken: 'x'.repeat(32),
     publicBaseUrl: 'http://127.0.0.1',
-    log: createLogger({ level: 'silent', secrets: [] }),
+    log: createLogger({ level: 'warn', secrets: [], destination: capture }),
     metrics: new BridgeMetrics(store),
     metricsAccess: { public: false },
     timeouts: { headersMs: 300, requestMs: 600, checkIntervalMs: 50 },
@@ -83,6 +93,7 @@ describe('slow HTTP clients', () => {
     expect(dripped).toBeGreaterThan(0);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer).not.toContain('"status":"ok"');
+    expect(logged).toContain('http request too slow; connection closed (408)');
   });
 
   it('cuts off a client that sends its body a byte at a time with 408', async () => {
@@ -91,5 +102,6 @@ describe('slow HTTP clients', () => {
     const { answer, dripped } = await dripUntilClosed(port, head, 'x');
     expect(dripped).toBeGreaterThan(0);
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(logged).toContain('http request too slow; connection closed (408)');
   });
 });
