@@ -161,6 +161,17 @@ export function secretValues(config: Config): string[] {
   return [...values, ...passwords].filter((value): value is string => Boolean(value));
 }
 
+/** The upstream URL settings the bridge sends credentials to. */
+const UPSTREAM_URL_SETTINGS = ['TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
+
+/**
+ * Upstream URL settings that send credentials in cleartext over a network: plain http:// to a host
+ * that is not loopback. Allowed (an egress proxy inside a private network), but worth a warning.
+ */
+export function cleartextUpstreams(config: Config): SettingName[] {
+  return UPSTREAM_URL_SETTINGS.filter((name) => config[name] !== undefined && !isHttpsOrLoopback(config[name]));
+}
+
 function urlPasswords(url: string | undefined): string[] {
   if (url === undefined) return [];
   try {

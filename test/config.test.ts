@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretValues } from '../src/config.js';
+import { cleartextUpstreams, ConfigError, loadConfig, secretValues } from '../src/config.js';
 
 const VALID = {
   PUBLIC_BASE_URL: 'https://bridge.example.com',
@@ -77,5 +77,18 @@ describe('secretValues', () => {
     expect(secretValues(config)).toEqual(
       expect.arrayContaining(['db%2Fpass', 'db/pass', 'egress-pass', 'bot-api-pass', 'discord-pass', config.TWILIO_AUTH_TOKEN]),
     );
+  });
+});
+
+describe('cleartextUpstreams', () => {
+  it('names the upstream URL settings that are http:// to a host other than loopback', () => {
+    expect(cleartextUpstreams(loadConfig(VALID))).toEqual([]);
+    const config = loadConfig({
+      ...VALID,
+      TWILIO_API_BASE_URL: 'http://egress-proxy:8080',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
+      DISCORD_API_BASE_URL: 'http://discord-proxy.internal/api',
+    });
+    expect(cleartextUpstreams(config)).toEqual(['TWILIO_API_BASE_URL', 'DISCORD_API_BASE_URL']);
   });
 });
