@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { redactUrlPasswords } from './log-scrub.js';
 import { isHttpsOrLoopback } from './loopback.js';
 
 const sid = (prefix: string) =>
@@ -254,7 +255,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | und
   const setting = settings[key as SettingName];
   const value = raw[key];
   if (value === undefined) return { key, message: `required: ${setting.doc} (e.g. ${setting.example})` };
-  const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(value)})`;
+  // A URL's password is as secret as a secret setting (DATABASE_URL, a proxy in TWILIO_API_BASE_URL).
+  const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(redactUrlPasswords(value))})`;
   const expected = issue.message.startsWith('Invalid') ? `a value like ${setting.example}` : issue.message;
   return { key, message: `expected ${expected}${shown}` };
 }

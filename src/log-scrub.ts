@@ -8,12 +8,17 @@ const REDACTED = '[REDACTED]';
 const CREDENTIAL_KEY =
   /"(authorization|proxy-authorization|cookie|x-twilio-signature|x-telegram-bot-api-secret-token|secret_token|token|authToken|password|secret)"(\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]*:)[^\s/@"]+@/gi;
+
+/** `scheme://user:password@host` → `scheme://user:[REDACTED]@host`, anywhere in `text`, even in a URL that does not parse. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+}
+
 /** Credentials recognisable by their shape, whether or not this process was told about them. */
 const SHAPES: readonly [RegExp, string][] = [
   // A Telegram bot token in a Bot API path: /bot<id>:<secret>/method, /file/bot<id>:<secret>/path.
   [/\/bot\d+:[A-Za-z0-9_-]+/g, `/bot${REDACTED}`],
-  // The password in scheme://user:password@host.
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"]*:)[^\s/@"]+@/gi, `$1${REDACTED}@`],
   // An HTTP credential written out: `Basic dXNlcjpwYXNz…`, `Bearer eyJ…`.
   [/\b(Basic|Bearer) [A-Za-z0-9+/=._~-]{16,}/g, `$1 ${REDACTED}`],
 ];
@@ -38,6 +43,6 @@ export function logLineScrubber(secrets: readonly (string | undefined)[]): (line
     for (const form of ordered) if (out.includes(form)) out = out.split(form).join(REDACTED);
     out = out.replace(CREDENTIAL_KEY, `"$1"$2"${REDACTED}"`);
     for (const [shape, replacement] of SHAPES) out = out.replace(shape, replacement);
-    return out;
+    return redactUrlPasswords(out);
   };
 }

@@ -92,3 +92,17 @@ describe('cleartextUpstreams', () => {
     expect(cleartextUpstreams(config)).toEqual(['TWILIO_API_BASE_URL', 'DISCORD_API_BASE_URL']);
   });
 });
+
+describe('a malformed URL setting', () => {
+  it('is echoed without its password', () => {
+    const problems = problemsOf({
+      ...VALID,
+      DATABASE_URL: 'postgresql+psycopg://flex:SuperSecretPw@db.internal/flex',
+      TWILIO_API_BASE_URL: 'egress://proxy:proxy-pass@egress:8080 /',
+    });
+    expect(problems).toEqual([
+      { key: 'DATABASE_URL', message: 'expected sqlite:<path> or postgres://… (got "postgresql+psycopg://flex:[REDACTED]@db.internal/flex")' },
+      { key: 'TWILIO_API_BASE_URL', message: 'expected an absolute URL such as https://bridge.example.com (got "egress://proxy:[REDACTED]@egress:8080 /")' },
+    ]);
+  });
+});
