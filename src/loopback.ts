@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
  * Whether a URL points at this machine (localhost, 127.0.0.0/8, ::1): only then may it be plain
  * http, since nothing crosses a network that an on-path attacker could read.
  */
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   let host: string;
   try {
     host = new URL(url).hostname;

@@ -47,7 +47,7 @@ export interface HttpTimeouts {
  * A client that sends its request slowly (slowloris) or never reads the answer is cut off instead of
  * holding a socket forever. Twilio gives up on a webhook after 5 s, and every request here is small.
  */
-export const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 15_000, idleMs: 30_000, keepAliveMs: 72_000, checkIntervalMs: 1_000 };
+const DEFAULT_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 15_000, idleMs: 30_000, keepAliveMs: 72_000, checkIntervalMs: 1_000 };
 
 export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
   const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
