@@ -3,7 +3,7 @@ import type { ChatAdapter } from './core/chat-adapter.js';
 import { createAdapters } from './create-adapters.js';
 import { Bridge } from './bridge/bridge.js';
 import type { Acceptance, InboundMessage } from './core/messages.js';
-import type { Config } from './config.js';
+import { cleartextUpstreams, type Config } from './config.js';
 import { defaultRetryPolicy } from './delivery/backoff.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/worker.js';
 import { createFlexBackend } from './flex/create-backend.js';
@@ -45,6 +45,9 @@ export async function startApp(
   overrides: { adapters?: ChatAdapter[]; observer?: AppObserver } = {},
 ): Promise<RunningApp> {
   const observer = overrides.observer ?? {};
+  for (const setting of cleartextUpstreams(config)) {
+    log.warn({ setting }, `${setting} is http:// to a host that is not loopback: the credentials sent to it cross the network in cleartext`);
+  }
   const store = await openStore(config.DATABASE_URL);
   const metrics = new BridgeMetrics(store);
   const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
@@ -101,7 +104,7 @@ export async function startApp(
     publicBaseUrl: config.PUBLIC_BASE_URL,
     log: log.child({ part: 'http' }),
     metrics,
-    metricsToken: config.METRICS_TOKEN,
+    metricsAccess: { token: config.METRICS_TOKEN, public: config.METRICS_PUBLIC },
     ...(leadership ? { role: () => leadership.role } : {}),
   });
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { redactUrlPasswords } from './log-scrub.js';
+import { isHttpsOrLoopback } from './loopback.js';
 
 const sid = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `a Twilio SID: ${prefix} followed by 32 hex digits`);
@@ -13,8 +15,11 @@ export const settings = {
   PORT: { schema: port.default(3000), doc: 'HTTP listen port', example: '3000' },
   HOST: { schema: z.string().min(1).default('0.0.0.0'), doc: 'HTTP listen address', example: '0.0.0.0' },
   PUBLIC_BASE_URL: {
-    schema: url.transform((u) => u.replace(/\/+$/, '')),
-    doc: 'Externally reachable base URL of this bridge; Twilio webhooks are registered under it and their signatures are checked against it',
+    // Twilio and Telegram post customer and agent text and signatures to it: cleartext only where nothing leaves the machine.
+    schema: url
+      .refine(isHttpsOrLoopback, 'an https:// URL (http:// only for a loopback host such as http://127.0.0.1:3000)')
+      .transform((u) => u.replace(/\/+$/, '')),
+    doc: 'Externally reachable base URL of this bridge; Twilio webhooks are registered under it and their signatures are checked against it. Must be https:// unless its host is loopback (localhost, 127.0.0.0/8, [::1])',
     example: 'https://bridge.example.com',
   },
   DATABASE_URL: {
@@ -75,9 +80,13 @@ export const settings = {
   },
   TELEGRAM_MODE: { schema: z.enum(['polling', 'webhook']).default('polling'), doc: 'How Telegram updates arrive', example: 'polling' },
   TELEGRAM_WEBHOOK_SECRET: {
-    schema: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, '1–256 characters of A-Z a-z 0-9 _ -').optional(),
+    // Telegram allows 1–256 characters; a short one can be guessed, and it is the webhook's only credential.
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32,256}$/, '32–256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)')
+      .optional(),
     doc: 'Required in webhook mode: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; checked in constant time',
-    example: 'a-long-random-string',
+    example: 'at-least-32-random-characters-0123456789',
     secret: true,
   },
   TELEGRAM_API_ROOT: {
@@ -138,9 +147,17 @@ export const settings = {
   },
   METRICS_TOKEN: {
     schema: z.string().min(16, 'at least 16 characters').optional(),
-    doc: 'Optional bearer token required by GET /metrics',
+    doc: 'Bearer token GET /metrics requires; unset, /metrics refuses every request (403) unless METRICS_PUBLIC=true',
     example: 'a-long-random-string',
     secret: true,
+  },
+  METRICS_PUBLIC: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    doc: 'true: GET /metrics answers without a token. Only where no untrusted client can reach PORT (the proxy denies /metrics, or a private scrape network); not together with METRICS_TOKEN',
+    example: 'false',
   },
 } as const;
 
@@ -152,18 +169,34 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
   (name) => 'secret' in settings[name] && settings[name].secret,
 );
 
+/** Settings holding a URL that may carry a password (a database, an egress proxy, a Bot API server behind one). */
+const CREDENTIAL_URL_SETTINGS = ['DATABASE_URL', 'TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
+
 /**
  * Every configured value that must never reach a log or a report: the secret settings, and the
- * password in DATABASE_URL as written and as the driver decodes it.
+ * password in each URL setting as written and as a client decodes it.
  */
 export function secretValues(config: Config): string[] {
   const values = secretSettings.map((name) => config[name] as string | undefined);
-  return [...values, ...databasePasswords(config.DATABASE_URL)].filter((value): value is string => Boolean(value));
+  const passwords = CREDENTIAL_URL_SETTINGS.flatMap((name) => urlPasswords(config[name]));
+  return [...values, ...passwords].filter((value): value is string => Boolean(value));
 }
 
-function databasePasswords(databaseUrl: string): string[] {
+/** The upstream URL settings the bridge sends credentials to. */
+const UPSTREAM_URL_SETTINGS = ['TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
+
+/**
+ * Upstream URL settings that send credentials in cleartext over a network: plain http:// to a host
+ * that is not loopback. Allowed (an egress proxy inside a private network), but worth a warning.
+ */
+export function cleartextUpstreams(config: Config): SettingName[] {
+  return UPSTREAM_URL_SETTINGS.filter((name) => config[name] !== undefined && !isHttpsOrLoopback(config[name]));
+}
+
+function urlPasswords(url: string | undefined): string[] {
+  if (url === undefined) return [];
   try {
-    const written = new URL(databaseUrl).password;
+    const written = new URL(url).password;
     return written ? [written, decodeURIComponent(written)] : [];
   } catch {
     return [];
@@ -187,6 +220,9 @@ function crossChecks(raw: Record<string, string | undefined>): { key: string; me
   if (raw.TELEGRAM_BOT_TOKEN && raw.TELEGRAM_MODE === 'webhook') need('TELEGRAM_WEBHOOK_SECRET', 'when TELEGRAM_MODE=webhook');
   if (flexMode === 'conversations' && !raw.FLEX_STUDIO_FLOW_SID) {
     need('FLEX_WORKSPACE_SID', 'in conversations mode unless FLEX_STUDIO_FLOW_SID is set');
+  }
+  if (raw.METRICS_TOKEN && raw.METRICS_PUBLIC === 'true') {
+    problems.push({ key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' });
   }
   if (flexMode === 'legacy-chat') {
     need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');
@@ -239,7 +275,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | und
   const setting = settings[key as SettingName];
   const value = raw[key];
   if (value === undefined) return { key, message: `required: ${setting.doc} (e.g. ${setting.example})` };
-  const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(value)})`;
+  // A URL's password is as secret as a secret setting (DATABASE_URL, a proxy in TWILIO_API_BASE_URL).
+  const shown = 'secret' in setting && setting.secret ? '' : ` (got ${JSON.stringify(redactUrlPasswords(value))})`;
   const expected = issue.message.startsWith('Invalid') ? `a value like ${setting.example}` : issue.message;
   return { key, message: `expected ${expected}${shown}` };
 }

@@ -1,10 +1,13 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { logLineScrubber } from './log-scrub.js';
 
 export type { Logger };
 
 /**
- * pino with every configured secret scrubbed from messages and errors: telegraf puts the bot token
- * in URLs, and an upstream error message may echo a credential. Never log message bodies at info.
+ * pino whose every line is scrubbed of credentials before it is written: telegraf puts the bot token
+ * in URLs (its errors' stacks keep it), and an upstream error may echo a credential. Never log
+ * message bodies at info.
  */
 export function createLogger(opts: {
   level: string;
@@ -12,28 +15,8 @@ export function createLogger(opts: {
   pretty?: boolean;
   destination?: DestinationStream;
 }): Logger {
-  const secrets = opts.secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
-  const scrub = (text: string) => secrets.reduce((t, s) => (t.includes(s) ? t.split(s).join('[REDACTED]') : t), text);
-  const options: pino.LoggerOptions = {
-    level: opts.level,
-    base: undefined,
-    redact: {
-      paths: ['*.token', '*.authToken', '*.password', '*.secret', 'headers.authorization', '*.headers.authorization'],
-      censor: '[REDACTED]',
-    },
-    serializers: {
-      err: (err: unknown) => {
-        const s = pino.stdSerializers.err(err as Error);
-        return JSON.parse(scrub(JSON.stringify(s))) as typeof s;
-      },
-    },
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
-      },
-    },
-  };
-  if (opts.destination) return pino(options, opts.destination);
-  if (opts.pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
-  return pino(options);
+  const scrub = logLineScrubber(opts.secrets);
+  // pino-pretty runs in this process (not as a transport thread), so it only ever sees scrubbed lines.
+  const target = opts.destination ?? (opts.pretty ? pretty({ colorize: true }) : pino.destination(1));
+  return pino({ level: opts.level, base: undefined }, { write: (line: string) => target.write(scrub(line)) });
 }

@@ -37,4 +37,21 @@ describe('flex-bridge start with a bad configuration', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe('Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');
   });
+
+  it('refuses a weak webhook secret and a cleartext public URL, naming both and echoing no secret', () => {
+    const weak = 'guessable_secret';
+    const result = cli({
+      TELEGRAM_BOT_TOKEN: '123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: weak,
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'x'.repeat(32),
+      PUBLIC_BASE_URL: 'http://bridge.example.com',
+      FLEX_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('PUBLIC_BASE_URL: expected an https:// URL (http:// only for a loopback host');
+    expect(result.stderr).toContain('TELEGRAM_WEBHOOK_SECRET: expected 32–256 characters');
+    expect(result.stdout + result.stderr).not.toContain(weak);
+  });
 });

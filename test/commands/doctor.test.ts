@@ -103,7 +103,7 @@ describe('flex-bridge doctor', () => {
   });
 
   it('checks the Telegram webhook against TELEGRAM_MODE', async () => {
-    h = await startHarness({ TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: 'doctor-webhook-secret' });
+    h = await startHarness({ TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: 'doctor-webhook-secret-0123456789abcdef' });
     const env = envOf(h.config);
     const webhook = `${h.config.PUBLIC_BASE_URL}/telegram/webhook`;
     expect((await doctor(env)).line('telegram updates')).toEqual(['PASS', `webhook ${webhook}; 0 pending update(s)`]);

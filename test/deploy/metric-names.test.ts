@@ -18,14 +18,16 @@ let h: Harness | undefined;
 let text: string;
 let exposition: Exposition;
 
+const METRICS_TOKEN = 'prometheus-scrape-token';
+
 async function scrape(harness: Harness): Promise<string> {
-  const res = await fetch(`${harness.app.url}/metrics`);
+  const res = await fetch(`${harness.app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(res.status).toBe(200);
   return res.text();
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ METRICS_TOKEN });
   const harness = h;
   // A small conversation, so that the labelled series exist: a customer message into Flex, an agent
   // reply (and its redelivered webhook), a forged webhook, and the chat ended in Flex.

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/wait.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
-const SECRET = 'webhook-secret_0123456789';
+const SECRET = 'webhook-secret_0123456789abcdefABCDEF';
 let h: Harness;
 afterEach(async () => {
   await h?.stop();

@@ -11,6 +11,8 @@ afterEach(async () => {
 const ALICE = { id: 5012345678, username: 'alice', first_name: 'Alice' };
 const CUSTOMER = { network: 'telegram', direction: 'to-customer' };
 const TO_FLEX = { network: 'telegram', direction: 'to-flex' };
+/** Scraped without a token, as from a network only Prometheus reaches. */
+const PUBLIC = { METRICS_PUBLIC: 'true' };
 
 async function scrape(harness: Harness): Promise<string> {
   const res = await fetch(`${harness.app.url}/metrics`);
@@ -27,7 +29,7 @@ async function openChat(harness: Harness) {
 
 describe('/metrics', () => {
   it('counts a conversation: messages each way, Twilio calls, webhooks, open chats', async () => {
-    h = await startHarness();
+    h = await startHarness(PUBLIC);
     const before = await scrape(h);
     expect(sample(before, 'flex_bridge_messages_received_total', { source: 'telegram' })).toBeUndefined();
     expect(sample(before, 'flex_bridge_open_conversations')).toBe(0);
@@ -72,7 +74,7 @@ describe('/metrics', () => {
   });
 
   it('reads an adapter that cannot work as not ready', async () => {
-    h = await startHarness();
+    h = await startHarness(PUBLIC);
     expect(sample(await scrape(h), 'flex_bridge_adapter_ready', { network: 'telegram' })).toBe(1);
     h.telegram.failNext({ method: 'getUpdates', error_code: 401 });
     h.telegram.addUser(ALICE);
@@ -81,7 +83,7 @@ describe('/metrics', () => {
   });
 
   it('counts retries, dead letters and what waits in the outbox', async () => {
-    h = await startHarness();
+    h = await startHarness(PUBLIC);
     const task = await openChat(h);
     h.twilio.failNext({ host: 'conversations.twilio.com', method: 'POST', path: `/v1/Conversations/${task.conversationSid}/Messages`, status: 503 });
     h.telegram.userSends(ALICE.id, 'second');
@@ -108,6 +110,13 @@ describe('/metrics', () => {
       return sample(text, 'flex_bridge_deliveries_total', { ...CUSTOMER, outcome: 'dead-lettered' }) === 1 ? text : undefined;
     }, 'the reply to be dead-lettered');
     expect(sample(dead, 'flex_bridge_outbox_rows', { status: 'dead' })).toBe(1);
+  });
+
+  it('refuses every scrape when neither METRICS_TOKEN nor METRICS_PUBLIC is set', async () => {
+    h = await startHarness();
+    const res = await fetch(`${h.app.url}/metrics`);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: 'metrics are closed: set METRICS_TOKEN, or METRICS_PUBLIC=true' });
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set', async () => {

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { cleartextUpstreams, ConfigError, loadConfig, secretValues } from '../src/config.js';
+
+const VALID = {
+  PUBLIC_BASE_URL: 'https://bridge.example.com',
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'twilio-auth-token-value',
+  FLEX_WORKSPACE_SID: `WS${'0'.repeat(32)}`,
+  TELEGRAM_BOT_TOKEN: '123456789:AAsecretTokenValue0123456789',
+};
+
+function problemsOf(env: Record<string, string>): { key: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('PUBLIC_BASE_URL', () => {
+  it('refuses http:// for a host other than loopback, naming the key', () => {
+    for (const url of ['http://bridge.example.com', 'http://10.0.0.7:3000', 'http://127.0.0.1.example.com']) {
+      expect(problemsOf({ ...VALID, PUBLIC_BASE_URL: url })).toEqual([
+        { key: 'PUBLIC_BASE_URL', message: `expected an https:// URL (http:// only for a loopback host such as http://127.0.0.1:3000) (got "${url}")` },
+      ]);
+    }
+  });
+
+  it('accepts https:// anywhere and http:// on loopback (local runs, the sandbox)', () => {
+    for (const url of ['https://bridge.example.com/prefix', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://localhost:3000', 'http://[::1]:3000']) {
+      expect(problemsOf({ ...VALID, PUBLIC_BASE_URL: url })).toEqual([]);
+    }
+  });
+});
+
+describe('TELEGRAM_WEBHOOK_SECRET', () => {
+  const webhook = { ...VALID, TELEGRAM_MODE: 'webhook' };
+
+  it('refuses a secret shorter than 32 characters without echoing it', () => {
+    const weak = 'short_but-allowed-by-Telegram';
+    const problems = problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: weak });
+    expect(problems).toEqual([
+      { key: 'TELEGRAM_WEBHOOK_SECRET', message: 'expected 32–256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)' },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain(weak);
+  });
+
+  it('accepts 32 to 256 characters of the alphabet Telegram allows', () => {
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(32) })).toEqual([]);
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: '_-Az09'.repeat(42) + 'abcd' })).toEqual([]);
+    expect(problemsOf({ ...webhook, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(257) })[0]?.key).toBe('TELEGRAM_WEBHOOK_SECRET');
+  });
+});
+
+describe('METRICS_PUBLIC', () => {
+  it('is off unless set to true, and cannot be combined with METRICS_TOKEN', () => {
+    expect(loadConfig(VALID).METRICS_PUBLIC).toBe(false);
+    expect(loadConfig({ ...VALID, METRICS_PUBLIC: 'true' }).METRICS_PUBLIC).toBe(true);
+    expect(problemsOf({ ...VALID, METRICS_PUBLIC: 'true', METRICS_TOKEN: 'metrics-token-0123456789' })).toEqual([
+      { key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' },
+    ]);
+    expect(problemsOf({ ...VALID, METRICS_PUBLIC: 'yes' })[0]?.key).toBe('METRICS_PUBLIC');
+  });
+});
+
+describe('secretValues', () => {
+  it('holds the password of every URL setting that may carry one, as written and decoded', () => {
+    const config = loadConfig({
+      ...VALID,
+      DATABASE_URL: 'postgres://flex:db%2Fpass@db.internal/flex',
+      TWILIO_API_BASE_URL: 'http://egress:egress-pass@127.0.0.1:8080',
+      TELEGRAM_API_ROOT: 'https://bot:bot-api-pass@botapi.internal',
+      DISCORD_API_BASE_URL: 'https://discord:discord-pass@discord.internal/api',
+    });
+    expect(secretValues(config)).toEqual(
+      expect.arrayContaining(['db%2Fpass', 'db/pass', 'egress-pass', 'bot-api-pass', 'discord-pass', config.TWILIO_AUTH_TOKEN]),
+    );
+  });
+});
+
+describe('cleartextUpstreams', () => {
+  it('names the upstream URL settings that are http:// to a host other than loopback', () => {
+    expect(cleartextUpstreams(loadConfig(VALID))).toEqual([]);
+    const config = loadConfig({
+      ...VALID,
+      TWILIO_API_BASE_URL: 'http://egress-proxy:8080',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
+      DISCORD_API_BASE_URL: 'http://discord-proxy.internal/api',
+    });
+    expect(cleartextUpstreams(config)).toEqual(['TWILIO_API_BASE_URL', 'DISCORD_API_BASE_URL']);
+  });
+});
+
+describe('a malformed URL setting', () => {
+  it('is echoed without its password', () => {
+    const problems = problemsOf({
+      ...VALID,
+      DATABASE_URL: 'postgresql+psycopg://flex:SuperSecretPw@db.internal/flex',
+      TWILIO_API_BASE_URL: 'egress://proxy:proxy-pass@egress:8080 /',
+    });
+    expect(problems).toEqual([
+      { key: 'DATABASE_URL', message: 'expected sqlite:<path> or postgres://… (got "postgresql+psycopg://flex:[REDACTED]@db.internal/flex")' },
+      { key: 'TWILIO_API_BASE_URL', message: 'expected an absolute URL such as https://bridge.example.com (got "egress://proxy:[REDACTED]@egress:8080 /")' },
+    ]);
+  });
+});
