@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Acceptance } from '../core/messages.js';
 import type { FlexBackend, FlexMessageEvent } from '../flex/backend.js';
-import { missesBefore } from '../store/known-indexes.js';
+import { missesBefore, withIndex } from '../store/known-indexes.js';
 import type { ChatMapping, Store } from '../store/store.js';
 
 const RECENT_CHAT_MS = 24 * 3600_000;
@@ -72,7 +72,7 @@ export class CatchUp {
       await this.readBack(mapping);
       return;
     }
-    await this.opts.store.releaseReorderHold(flexSid);
+    await this.opts.store.releaseReorderHold(flexSid, mapping.knownIndexes.through + 1);
     this.opts.onReleased();
   }
 
@@ -91,7 +91,10 @@ export class CatchUp {
     if (recovered > 0) this.opts.log.warn({ flexSid, recovered }, 'agent messages whose webhook never came were read back from flex');
     const latest = recent.at(-1)?.index;
     if (latest !== undefined) await this.opts.store.noteFlexIndex(mapping.id, latest, true);
-    await this.opts.store.releaseReorderHold(flexSid);
+    // Only rows up to the chat's read-back messages: a newer one's webhook may have come meanwhile,
+    // with a gap of its own. Known indexes only grow, so this mapping's are a safe lower bound.
+    const known = latest === undefined ? mapping.knownIndexes : withIndex(mapping.knownIndexes, latest, true);
+    await this.opts.store.releaseReorderHold(flexSid, known.through + 1);
     this.opts.onReleased();
     return recovered;
   }

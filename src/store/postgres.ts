@@ -246,10 +246,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  async releaseReorderHold(flexSid: string): Promise<void> {
+  async releaseReorderHold(flexSid: string, upToIndex: number): Promise<void> {
     await this.pool.query(
-      "UPDATE outbox SET next_attempt_at = $1 WHERE status = 'pending' AND flex_sid = $2 AND attempts = 0 AND next_attempt_at > $1",
-      [Date.now(), flexSid],
+      `UPDATE outbox SET next_attempt_at = $1
+       WHERE status = 'pending' AND flex_sid = $2 AND flex_index <= $3 AND attempts = 0 AND next_attempt_at > $1`,
+      [Date.now(), flexSid, upToIndex],
     );
   }
 

@@ -80,7 +80,8 @@ export class SqliteStore implements Store {
          VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${REORDER_GROUP}))`,
       ),
       releaseReorderHold: db.prepare(
-        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND flex_sid = ? AND attempts = 0 AND next_attempt_at > ?",
+        `UPDATE outbox SET next_attempt_at = @now
+         WHERE status = 'pending' AND flex_sid = @flexSid AND flex_index <= @upToIndex AND attempts = 0 AND next_attempt_at > @now`,
       ),
       startOwnGroup: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
@@ -235,9 +236,8 @@ export class SqliteStore implements Store {
     this.stmt.setKnownIndexes.run(through, above, Date.now(), id);
   }
 
-  async releaseReorderHold(flexSid: string): Promise<void> {
-    const now = Date.now();
-    this.stmt.releaseReorderHold.run(now, flexSid, now);
+  async releaseReorderHold(flexSid: string, upToIndex: number): Promise<void> {
+    this.stmt.releaseReorderHold.run({ now: Date.now(), flexSid, upToIndex });
   }
 
   async markRoutingRequested(id: number): Promise<void> {

@@ -107,8 +107,8 @@ export interface Store extends GatewaySessionStore {
   markRoutingRequested(id: number): Promise<void>;
   /** The chat has a message at `index` (one the bridge posted); with `allBefore`, every one below it is known too. */
   noteFlexIndex(id: number, index: number, allBefore?: boolean): Promise<void>;
-  /** Ends the ReorderHold wait of the chat's pending rows: nothing earlier is missing any more. */
-  releaseReorderHold(flexSid: string): Promise<void>;
+  /** Ends the ReorderHold wait of the chat's rows at or below `upToIndex`: nothing before them is missing any more. */
+  releaseReorderHold(flexSid: string, upToIndex: number): Promise<void>;
   /** Forgets a discarded opening attempt: no sid, routing not requested. */
   resetOpening(id: number): Promise<void>;
   activateMapping(id: number): Promise<void>;

@@ -166,6 +166,14 @@ describe('CatchUp', () => {
     });
     afterEach(() => survivor.stop());
 
+    it('a read-back that found only older messages leaves a newer held one waiting for its own gap', async () => {
+      recent = [message(0, 'telegram_42')]; // read just before the agent wrote 1 and 2
+      await survivor.readBack(chat);
+      const [held] = await store.listOutbox({ status: 'pending' });
+      expect(held!.nextAttemptAt, 'message 2 still waits for message 1').toBeGreaterThan(Date.now());
+      expect(await deliveryOrder()).toEqual([]);
+    });
+
     it('leaves a gap younger than half the wait to the process that saw it', async () => {
       expect(await survivor.readBackOverdueGaps()).toBe(0);
       expect(reads).toBe(0);

@@ -217,9 +217,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
         await accept(1, 'one'); // read back from Flex
         await store.noteFlexIndex(chat, 3, true);
-        await store.releaseReorderHold('CH1');
+        await store.releaseReorderHold('CH1', 3);
         expect(await drain(Date.now())).toEqual(['one', 'three']);
         expect((await store.currentMapping(alice))?.knownIndexes).toEqual({ through: 3, above: [] });
+      });
+
+      it('releases only the held rows up to the index it is told nothing is missing below', async () => {
+        await accept(2, 'two');
+        await accept(5, 'five');
+        await store.releaseReorderHold('CH1', 2);
+        expect(await drain(Date.now())).toEqual(['two']);
+        expect(await drain(Date.now() + HOLD + 1)).toEqual(['five']);
       });
 
       it('names the chats whose pending messages wait for an unknown index', async () => {
