@@ -14,6 +14,7 @@ export type { TelegramEmulatorEventMap, TgMessage, TgUpdate, TgUser } from './te
 export { DiscordEmulator, type DiscordEmulatorOptions } from './discord/emulator.js';
 export { dispatched, nextGatewayEvent, recordGateway } from './discord/gateway-observers.js';
 export { Intents } from './discord/intents.js';
+export type { DiscordRateLimits } from './discord/rate-limits.js';
 export type { DcMessage, DcUser, GatewayEvent } from './discord/types.js';
 
 export * from './twilio/emulator.js';

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AttachmentStore, registerAttachmentRoute } from './attachments.js';
 import { registerControlRoutes } from './control-routes.js';
 import { RestFaults, type RestFaultSpec } from './faults.js';
+import { RateLimiter, type DiscordRateLimits } from './rate-limits.js';
 import { GatewayServer } from './gateway.js';
 import { userObject } from './message-objects.js';
 import { discordRequestContract } from './request-contract.js';
@@ -37,6 +38,8 @@ export interface DiscordEmulatorOptions {
   attachmentUrlTtlMs?: number;
   /** How long a message created with `enforce_nonce` answers a repeat of its nonce by the same author. Default 5 minutes. */
   nonceWindowMs?: number;
+  /** Per-route buckets and the global limit; every REST answer carries their `X-RateLimit-*` headers. See `DiscordRateLimits` for the defaults. */
+  rateLimits?: DiscordRateLimits;
 }
 
 /**
@@ -57,6 +60,7 @@ export class DiscordEmulator {
   private readonly state: DiscordState;
   private readonly gateway: GatewayServer;
   private readonly faults = new RestFaults();
+  private readonly rateLimits: RateLimiter;
   private readonly users: Users;
   private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
@@ -72,12 +76,14 @@ export class DiscordEmulator {
     uplinkBytesPerSecond,
     attachmentUrlTtlMs,
     nonceWindowMs = DEFAULT_NONCE_WINDOW_MS,
+    rateLimits,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
     if (!isSnowflake(botId)) throw new Error('botUser.id must be a snowflake string');
     this.token = token;
     this.uplinkBytesPerSecond = uplinkBytesPerSecond;
+    this.rateLimits = new RateLimiter(rateLimits);
     this.attachments = new AttachmentStore(attachmentUrlTtlMs);
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
     this.state = new DiscordState(bot, botId, nonceWindowMs);
@@ -103,6 +109,7 @@ export class DiscordEmulator {
       token: this.token,
       state: this.state,
       faults: this.faults,
+      rateLimits: this.rateLimits,
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
@@ -197,6 +204,14 @@ export class DiscordEmulator {
   /** The bytes served at an attachment url (one a user sent or the bot uploaded). */
   attachmentContents(url: string): Buffer | undefined {
     return this.attachments.get(new URL(url).pathname)?.data;
+  }
+
+  /**
+   * REST answers of 401, 403 or 429 so far. Discord restricts an IP (through Cloudflare) for a while after
+   * 10,000 of them in 10 minutes (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans).
+   */
+  get invalidRequests(): number {
+    return this.requests.filter((request) => request.status === 401 || request.status === 403 || request.status === 429).length;
   }
 
   /** Requests of one route, e.g. `POST /users/@me/channels`. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { DiscordApiError, ERROR_MESSAGES } from './api-error.js';
+import { tooManyRequests } from './rate-limits.js';
 
 export interface RestFaultSpec {
   /** Route template to fail, e.g. `POST /channels/:id/messages` (see `ROUTES`); any route when omitted. */
@@ -51,7 +52,7 @@ function toError(spec: RestFaultSpec): DiscordApiError {
   return new DiscordApiError(spec.status, code, message);
 }
 
-/** A 429 as Discord sends it (https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit): discord.js reads the headers, not the body. */
+/** A scripted 429: discord.js reads the headers, not the body. */
 function rateLimited(retryAfter: number, global: boolean): DiscordApiError {
   const headers: Record<string, string> = global
     ? { 'retry-after': String(retryAfter), 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' }
@@ -64,6 +65,5 @@ function rateLimited(retryAfter: number, global: boolean): DiscordApiError {
         'x-ratelimit-bucket': RATE_LIMIT_BUCKET,
         'x-ratelimit-scope': 'user',
       };
-  const body = { message: 'You are being rate limited.', retry_after: retryAfter, global };
-  return new DiscordApiError(429, 0, body.message, undefined, headers, body);
+  return tooManyRequests(retryAfter, global, headers);
 }

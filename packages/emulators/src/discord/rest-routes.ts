@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, DiscordApiError, notFound, unauthorized } from './api-error.js';
 import type { RestFaults } from './faults.js';
+import type { RateLimiter } from './rate-limits.js';
 import { registerMultipartParser } from '../shared/multipart.js';
 import type { RequestContract } from './request-contract.js';
 import { ROUTES, type RestContext, type RestResult } from './rest-handlers.js';
@@ -12,13 +13,14 @@ export const API_PREFIX = '/api/v10';
 export interface RestRouteDeps extends RestContext {
   token: string;
   faults: RestFaults;
+  rateLimits: RateLimiter;
   onRequest: (request: RecordedRequest) => void;
   contract: RequestContract;
   onContractViolation: (violation: ContractViolation) => void;
 }
 
 /**
- * Mounts the REST API under `/api/v10`: auth, scripted faults, the check against Discord's OpenAPI
+ * Mounts the REST API under `/api/v10`: auth, rate limits (and their headers on every answer), scripted faults, the check against Discord's OpenAPI
  * definition, recording, Discord's error bodies.
  */
 export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): void {
@@ -55,8 +57,12 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
           url: route.url,
           handler: async (request, reply) => {
             let result: RestResult | DiscordApiError;
+            let rateLimitHeaders: Record<string, string> = {};
             try {
               if (route.auth && request.headers.authorization !== `Bot ${deps.token}`) throw unauthorized();
+              const admission = deps.rateLimits.admit(name, apiPath(request));
+              rateLimitHeaders = admission.headers;
+              if (admission.refusal) throw admission.refusal;
               const fault = deps.faults.take(name);
               if (fault) throw fault;
               const refusal = contractRefusal(request);
@@ -66,7 +72,7 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               if (!(err instanceof DiscordApiError)) throw err;
               result = err;
             }
-            return answer(request, reply, name, result);
+            return answer(request, reply, name, result, rateLimitHeaders);
           },
         });
       }
@@ -79,7 +85,7 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
         return violation.kind === 'unknown route' ? notFound() : apiError(400, 50035, violation.errors);
       }
 
-      function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError) {
+      function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError, rateLimitHeaders: Record<string, string> = {}) {
         const status = result.status;
         deps.onRequest({
           method: request.method,
@@ -89,6 +95,7 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
           status,
           at: Date.now(),
         });
+        reply.headers(rateLimitHeaders);
         if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(result.toBody());
         return status === 204 ? reply.code(204).send() : reply.code(status).send(result.body);
       }
