@@ -15,6 +15,8 @@ import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 const DEDUPE_RETENTION_MS = 7 * 24 * 3600_000;
+/** Well inside the dedupe retention, so a message read back twice is still known the second time. */
+const READ_BACK_MAX_AGE_MS = DEDUPE_RETENTION_MS / 2;
 
 export interface RunningApp {
   readonly url: string;
@@ -51,7 +53,7 @@ export async function startApp(
   const store = await openStore(config.DATABASE_URL);
   const metrics = new BridgeMetrics(store);
   const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
-  const adapters = overrides.adapters ?? createAdapters(config, log, store);
+  const adapters = overrides.adapters ?? createAdapters(config, log, store, READ_BACK_MAX_AGE_MS);
   const bridge = new Bridge({
     store,
     flex,
@@ -65,8 +67,7 @@ export async function startApp(
       newChatsPerMinute: config.NEW_CHATS_PER_MINUTE,
     },
     onLimited: (network, reason) => metrics.limited(network, reason),
-    // Well inside the dedupe retention, so a message read back twice is still known the second time.
-    readBackMaxAgeMs: DEDUPE_RETENTION_MS / 2,
+    readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),
     onChatOpened: (network) => metrics.chatOpened(network),

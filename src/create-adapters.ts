@@ -4,9 +4,13 @@ import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { GatewaySessionStore } from './core/gateway-sessions.js';
+import type { RecentChats } from './core/recent-chats.js';
 
-/** One adapter per network whose token is configured; `sessions` keeps the Discord gateway session across processes. */
-export function createAdapters(config: Config, log: Logger, sessions: GatewaySessionStore): ChatAdapter[] {
+/**
+ * One adapter per network whose token is configured; `store` keeps the Discord gateway session across
+ * processes and names the chats whose DMs are read back after a lost session, at most `readBackMaxAgeMs` back.
+ */
+export function createAdapters(config: Config, log: Logger, store: GatewaySessionStore & RecentChats, readBackMaxAgeMs: number): ChatAdapter[] {
   const adapters: ChatAdapter[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     adapters.push(
@@ -27,7 +31,8 @@ export function createAdapters(config: Config, log: Logger, sessions: GatewaySes
         token: config.DISCORD_BOT_TOKEN,
         apiBaseUrl: config.DISCORD_API_BASE_URL,
         log: log.child({ network: 'discord' }),
-        sessions,
+        sessions: store,
+        missedDms: { chats: store, maxAgeMs: readBackMaxAgeMs },
       }),
     );
   }

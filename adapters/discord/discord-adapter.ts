@@ -4,6 +4,7 @@ import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDis
 import { splitText } from '../../src/core/text.js';
 import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import type { GatewaySessionStore } from '../../src/core/gateway-sessions.js';
+import type { RecentChats } from '../../src/core/recent-chats.js';
 import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { describeLoginFailure, toDeliveryError, tokenRefused } from './errors.js';
 import { createGateway } from './gateway.js';
@@ -13,6 +14,7 @@ import type { RestTimeouts } from './rest-timeouts.js';
 import { TokenKeepingRest } from './token-keeping-rest.js';
 import { TokenWatch } from './token-watch.js';
 import { GatewaySessionKeeper } from './session-keeper.js';
+import { readBackMissedDms } from './missed-dms.js';
 import { classifyEdit, classifyMessage } from './to-inbound.js';
 import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
@@ -27,6 +29,12 @@ export interface DiscordAdapterOptions {
   readonly restTimeouts?: RestTimeouts;
   /** After a 401, how often the token is asked about again. Default 30 s. */
   readonly tokenRecheckMs?: number;
+  /**
+   * Where the DM channels of known customers come from, read back after a new gateway session replaced
+   * a lost one (what Discord dispatched in between is not replayed); none at most `maxAgeMs` back,
+   * which must be well inside intake's deduplication window. Without it nothing is read back.
+   */
+  readonly missedDms?: { readonly chats: RecentChats; readonly maxAgeMs: number };
 }
 
 /** Close codes after which @discordjs/ws does not reconnect: the token, the intents or the sharding must change. */
@@ -45,6 +53,8 @@ interface GatewayConnection {
   readonly keeper: GatewaySessionKeeper;
   /** Aborted when this process gives the gateway up (stop, lost leadership), which ends a connect still waiting. */
   readonly released: AbortController;
+  /** Reading back DMs a lost session missed; settles when done or stopped. */
+  readBack: Promise<void>;
 }
 
 /** A connect that neither succeeds nor fails by then (Discord unreachable, a RESUME unanswered) is given up and tried again. */
@@ -55,6 +65,14 @@ const STORE_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 /** Discord rejects content over 2000 characters (50035), and REST does not split. */
 const MAX_CONTENT_LENGTH = 2000;
 const TOKEN_RECHECK_MS = 30_000;
+/**
+ * Read-back starts this long before the last sign of a good intake: the kept sequence is written up
+ * to a second after its event, a message is created a moment before it arrives, and the clocks of
+ * the bridge's hosts and Discord's differ a little. Reading too much back costs only duplicates.
+ */
+const READ_BACK_MARGIN_MS = 5 * 60_000;
+/** The most DM channels read back after a lost session, the most recently active first. */
+const MAX_READ_BACK_CHANNELS = 1_000;
 
 /**
  * Customers DM the bot; agents' replies go back to the customer's DM channel. Sending is REST and
@@ -75,7 +93,7 @@ export class DiscordAdapter implements ChatAdapter {
   };
   readonly exclusiveIntake: ExclusiveIntake = { start: () => this.connectGateway(), stop: () => this.disconnectGateway() };
   private readonly sender: DiscordRestSender;
-  /** Only `GET /gateway/bot` goes through it; one per adapter, as each REST keeps sweeper timers. */
+  /** `GET /gateway/bot` and the read-back of missed DMs (it waits out rate limits); one per adapter, as each REST keeps sweeper timers. */
   private readonly gatewayRest: TokenKeepingRest;
   private readonly tokenWatch: TokenWatch;
   private gateway: GatewayConnection | undefined;
@@ -168,7 +186,11 @@ export class DiscordAdapter implements ChatAdapter {
     // Keyed by bot too: a session belongs to one bot, and another token must not try to resume it.
     const keeper = new GatewaySessionKeeper(this.opts.sessions, (shardId) => `discord:${bot.id}:${shardId}`, this.opts.log);
     const manager = createGateway({ token: this.opts.token, rest: this.gatewayRest, keeper });
-    const connection: GatewayConnection = { manager, keeper, released: new AbortController() };
+    const connection: GatewayConnection = { manager, keeper, released: new AbortController(), readBack: Promise.resolve() };
+    // DMs reach shard 0 only (https://discord.com/developers/docs/events/gateway#sharding).
+    keeper.whenSessionReplaced((shardId, goodUntil) => {
+      if (shardId === 0) connection.readBack = connection.readBack.then(() => this.readBackMissedDms(connection, goodUntil));
+    });
     this.watchGateway(connection);
     manager.on(WebSocketShardEvents.Dispatch, ({ data, shardId }) => this.onDispatch(data, shardId, connection));
     this.gateway = connection;
@@ -177,6 +199,7 @@ export class DiscordAdapter implements ChatAdapter {
     } catch (err) {
       if (this.gateway === connection) this.gateway = undefined;
       await disconnectKeepingSession(connection).catch(() => undefined);
+      await connection.readBack;
       await keeper.flush();
       throw new Error(describeLoginFailure(err, this.opts.token));
     }
@@ -191,6 +214,7 @@ export class DiscordAdapter implements ChatAdapter {
     try {
       await disconnectKeepingSession(connection);
     } finally {
+      await connection.readBack;
       await this.inbound;
       await connection.keeper.flush();
     }
@@ -232,6 +256,43 @@ export class DiscordAdapter implements ChatAdapter {
         await abortableSleep(STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]!, connection.released.signal);
       }
     }
+  }
+
+  /**
+   * A new session began where a lost one could not be resumed: the DMs sent since `goodUntil` were
+   * not dispatched to this process. Reads them back from the DM channels of the customers the bridge
+   * knows and takes them in as the gateway would have; intake drops the ones it has by message id.
+   */
+  private async readBackMissedDms(connection: GatewayConnection, goodUntil: number): Promise<void> {
+    const { missedDms } = this.opts;
+    if (!missedDms || connection.released.signal.aborted) return;
+    const log = this.opts.log;
+    const since = Math.max(goodUntil - READ_BACK_MARGIN_MS, Date.now() - missedDms.maxAgeMs);
+    try {
+      const channelIds = await missedDms.chats.recentChatIds(this.network, since, MAX_READ_BACK_CHANNELS);
+      log.info({ channels: channelIds.length, since: new Date(since).toISOString() }, 'discord session was not resumed; reading DMs back');
+      const offered = await readBackMissedDms({
+        rest: this.gatewayRest,
+        channelIds,
+        since,
+        deliver: (message) => this.takeInOne(message),
+        log,
+        signal: connection.released.signal,
+      });
+      log.info({ channels: channelIds.length, offered }, 'discord DMs read back; those already stored were dropped as duplicates');
+    } catch (err) {
+      log.error({ err }, 'reading discord DMs back failed; DMs sent while no session was held may be missing');
+    }
+  }
+
+  /** A read-back message, in line with the gateway's: resolves once stored, rejects when the sink failed. */
+  private takeInOne(message: InboundMessage): Promise<void> {
+    const stored = this.inbound.then(() => {
+      if (!this.sink) throw new Error('adapter not started');
+      return this.sink(message);
+    });
+    this.inbound = stored.catch(() => undefined);
+    return stored;
   }
 
   private watchGateway({ manager }: GatewayConnection): void {

@@ -11,6 +11,8 @@ const CHECKPOINT_INTERVAL_MS = 1_000;
  * dispatched meanwhile. The library's sequence runs ahead (it counts events as they arrive); the
  * database gets a sequence only once its event was handled (`checkpointAfter`), so a resume from
  * there may replay an event already stored (intake drops it by message id) but never skips one.
+ * When a shard's session is lost and a new one begins instead (READY, not RESUMED), what Discord
+ * dispatched in between is not replayed; the keeper tells `whenSessionReplaced` since when.
  */
 export class GatewaySessionKeeper {
   private readonly live = new Map<number, SessionInfo>();
@@ -23,6 +25,12 @@ export class GatewaySessionKeeper {
   private released = false;
   /** An event could not be handled: the kept sequence must stay before it. */
   private heldBack = false;
+  /**
+   * Per shard, until when its events are known to have arrived: the kept session's last write (as read
+   * at start), then the arrival of each event in this process.
+   */
+  private readonly goodUntil = new Map<number, number>();
+  private onReplaced: ((shardId: number, goodUntil: number) => void) | undefined;
 
   constructor(
     private readonly store: GatewaySessionStore,
@@ -35,6 +43,14 @@ export class GatewaySessionKeeper {
   /** For @discordjs/ws: the session to resume, from the database the first time a shard connects. */
   retrieve(shardId: number): SessionInfo | null | Promise<SessionInfo | null> {
     return this.live.get(shardId) ?? (this.loaded.has(shardId) ? null : this.load(shardId));
+  }
+
+  /**
+   * `listener` hears of each new session (READY) of a shard that had one before (kept in the database,
+   * or earlier in this process), with the time until which that shard's events are known to have arrived.
+   */
+  whenSessionReplaced(listener: (shardId: number, goodUntil: number) => void): void {
+    this.onReplaced = listener;
   }
 
   /** For @discordjs/ws: a new session is written at once, an ended one forgotten at once; a sequence waits for `checkpointAfter`. */
@@ -52,6 +68,8 @@ export class GatewaySessionKeeper {
     if (info.sessionId === previous?.sessionId) return;
     // READY: nothing of the new session comes before it, so its sequence is already handled.
     this.unwritten.delete(shardId);
+    const goodUntil = this.goodUntil.get(shardId);
+    if (goodUntil !== undefined) this.onReplaced?.(shardId, goodUntil);
     const record = toRecord(info);
     this.write(() => this.store.saveGatewaySession(this.keyOf(shardId), record));
   }
@@ -61,6 +79,7 @@ export class GatewaySessionKeeper {
    * (a DM stored), lets the database's sequence move up to it.
    */
   checkpointAfter(shardId: number, sequence: number): () => void {
+    this.goodUntil.set(shardId, Date.now());
     const sessionId = this.live.get(shardId)?.sessionId;
     return () => {
       // An event of a session that has ended since moves nothing.
@@ -101,7 +120,8 @@ export class GatewaySessionKeeper {
     });
     this.loaded.add(shardId);
     if (!record) return null;
-    const { sessionId, sequence, resumeUrl, shardCount } = record;
+    const { sessionId, sequence, resumeUrl, shardCount, updatedAt } = record;
+    this.goodUntil.set(shardId, updatedAt);
     const info: SessionInfo = { sessionId, sequence, resumeURL: resumeUrl, shardId, shardCount };
     this.live.set(shardId, info);
     this.log.info({ shardId, sequence }, 'discord gateway session found; resuming it');

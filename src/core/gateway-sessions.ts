@@ -12,8 +12,14 @@ export interface GatewaySessionRecord {
   readonly shardCount: number;
 }
 
+/** A kept session as read back, with when it was last written (a new session or a handled event moved it). */
+export interface KeptGatewaySession extends GatewaySessionRecord {
+  /** Epoch ms of the last write: the holder's intake was good up to about then. */
+  readonly updatedAt: number;
+}
+
 export interface GatewaySessionStore {
-  gatewaySession(name: string): Promise<GatewaySessionRecord | undefined>;
+  gatewaySession(name: string): Promise<KeptGatewaySession | undefined>;
   /** Replaces the session kept under `name` (a new one), or forgets it (null: it can no longer be resumed). */
   saveGatewaySession(name: string, session: GatewaySessionRecord | null): Promise<void>;
   /**

@@ -35,7 +35,12 @@ import {
   type OutboxRecord,
   type QuarantineRecord,
 } from './records.js';
-import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
+import type { GatewaySessionRecord, KeptGatewaySession } from '../core/gateway-sessions.js';
+
+/** A network's chat ids, open or changed since $2, the latest first (see RecentChats). */
+const RECENT_CHAT_IDS = `
+  SELECT external_chat_id FROM conversations WHERE network = $1 AND (status <> 'ended' OR updated_at >= $2)
+  GROUP BY external_chat_id ORDER BY MAX(updated_at) DESC LIMIT $3`;
 
 const INT8_OID = 20;
 
@@ -303,6 +308,11 @@ export class PostgresStore implements Store {
     return rows.map(toChatMapping);
   }
 
+  async recentChatIds(network: string, since: number, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ external_chat_id: string }>(RECENT_CHAT_IDS, [network, since, limit]);
+    return rows.map((row) => row.external_chat_id);
+  }
+
   async countOpenMappings(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'");
     return rows[0]!.n;
@@ -393,9 +403,9 @@ export class PostgresStore implements Store {
     return (await this.pool.query('DELETE FROM dedupe WHERE seen_at < $1', [olderThan])).rowCount ?? 0;
   }
 
-  async gatewaySession(name: string): Promise<GatewaySessionRecord | undefined> {
-    const { rows } = await this.pool.query<GatewaySessionRecord>(
-      `SELECT session_id AS "sessionId", sequence, resume_url AS "resumeUrl", shard_id AS "shardId", shard_count AS "shardCount"
+  async gatewaySession(name: string): Promise<KeptGatewaySession | undefined> {
+    const { rows } = await this.pool.query<KeptGatewaySession>(
+      `SELECT session_id AS "sessionId", sequence, resume_url AS "resumeUrl", shard_id AS "shardId", shard_count AS "shardCount", updated_at AS "updatedAt"
        FROM gateway_sessions WHERE name = $1`,
       [name],
     );

@@ -36,7 +36,12 @@ import {
   type OutboxRecord,
   type QuarantineRecord,
 } from './records.js';
-import type { GatewaySessionRecord } from '../core/gateway-sessions.js';
+import type { GatewaySessionRecord, KeptGatewaySession } from '../core/gateway-sessions.js';
+
+/** A network's chat ids, open or changed since the second parameter, the latest first (see RecentChats). */
+const RECENT_CHAT_IDS = `
+  SELECT external_chat_id FROM conversations WHERE network = ? AND (status <> 'ended' OR updated_at >= ?)
+  GROUP BY external_chat_id ORDER BY MAX(updated_at) DESC LIMIT ?`;
 
 /** The first pending row of the row's key: the one delivered next. */
 const FIRST_PENDING_OF_KEY = `SELECT p.id FROM outbox p WHERE p.key = o.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
@@ -276,6 +281,11 @@ export class SqliteStore implements Store {
     return (this.stmt.recentlyActive.all(since, limit) as ChatMappingRecord[]).map(toChatMapping);
   }
 
+  async recentChatIds(network: string, since: number, limit: number): Promise<string[]> {
+    const rows = this.db.prepare(RECENT_CHAT_IDS).all(network, since, limit) as { external_chat_id: string }[];
+    return rows.map((row) => row.external_chat_id);
+  }
+
   async countOpenMappings(): Promise<number> {
     return (this.stmt.countOpen.get() as { n: number }).n;
   }
@@ -366,13 +376,13 @@ export class SqliteStore implements Store {
     return this.stmt.pruneDedupe.run(olderThan).changes;
   }
 
-  async gatewaySession(name: string): Promise<GatewaySessionRecord | undefined> {
+  async gatewaySession(name: string): Promise<KeptGatewaySession | undefined> {
     return this.db
       .prepare(
-        `SELECT session_id AS sessionId, sequence, resume_url AS resumeUrl, shard_id AS shardId, shard_count AS shardCount
+        `SELECT session_id AS sessionId, sequence, resume_url AS resumeUrl, shard_id AS shardId, shard_count AS shardCount, updated_at AS updatedAt
          FROM gateway_sessions WHERE name = ?`,
       )
-      .get(name) as GatewaySessionRecord | undefined;
+      .get(name) as KeptGatewaySession | undefined;
   }
 
   async saveGatewaySession(name: string, session: GatewaySessionRecord | null): Promise<void> {

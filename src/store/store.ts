@@ -1,4 +1,5 @@
 import type { GatewaySessionStore } from '../core/gateway-sessions.js';
+import type { RecentChats } from '../core/recent-chats.js';
 import type { InboundMessage, OutboxPayload, UserKey } from '../core/messages.js';
 import type { KnownIndexes } from './known-indexes.js';
 
@@ -89,7 +90,7 @@ export interface DedupeKey {
  * Durable state. Async because PostgreSQL is; SQLite answers synchronously underneath.
  * Every method is one transaction.
  */
-export interface Store extends GatewaySessionStore {
+export interface Store extends GatewaySessionStore, RecentChats {
   /** Keeps a message that cannot be stored aside, once per `dedupe`, whatever it holds. */
   quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void>;
   listQuarantine(limit?: number): Promise<QuarantinedMessage[]>;

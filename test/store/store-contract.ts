@@ -280,6 +280,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.recentlyActiveMappings(before, 10)).map((c) => c.id)).toEqual([bob.id]);
     });
 
+    it('names a network\'s chats that are open or changed since a time, the latest first, each once', async () => {
+      const discord = { ...alice, network: 'discord', externalChatId: 'dm-1' };
+      const ended = await store.beginMapping(discord);
+      await store.endMapping(ended.id);
+      const again = await store.beginMapping(discord); // the same DM channel, a new conversation
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const other = await store.beginMapping({ ...discord, externalUserId: '2', externalChatId: 'dm-2', identity: 'discord_2' });
+      await store.beginMapping({ ...alice, externalChatId: 'telegram-chat' });
+      expect(await store.recentChatIds('discord', 0, 10)).toEqual(['dm-2', 'dm-1']);
+      expect(await store.recentChatIds('discord', 0, 1)).toEqual(['dm-2']);
+      await store.endMapping(again.id);
+      await store.endMapping(other.id);
+      expect(await store.recentChatIds('discord', Date.now() + 1_000, 10)).toEqual([]);
+    });
+
     it('prunes old dedupe keys', async () => {
       await store.acceptOnce({ source: 's', key: 'old' }, []);
       expect(await store.pruneDedupe(Date.now() + 1)).toBe(1);
@@ -291,9 +306,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
       await store.saveGatewaySession('discord:bot:0', session);
       await store.saveGatewaySession('discord:bot:1', { ...session, sessionId: 'other', shardId: 1 });
-      expect(await store.gatewaySession('discord:bot:0')).toEqual(session);
+      expect(await store.gatewaySession('discord:bot:0')).toEqual({ ...session, updatedAt: expect.any(Number) });
       await store.saveGatewaySession('discord:bot:0', { ...session, sessionId: 's2', sequence: 7 });
-      expect(await store.gatewaySession('discord:bot:0')).toEqual({ ...session, sessionId: 's2', sequence: 7 });
+      expect(await store.gatewaySession('discord:bot:0')).toMatchObject({ ...session, sessionId: 's2', sequence: 7 });
       await store.saveGatewaySession('discord:bot:0', null);
       expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
       expect((await store.gatewaySession('discord:bot:1'))?.sessionId).toBe('other');
@@ -303,11 +318,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const session = { sessionId: 's1', sequence: 10, resumeUrl: 'wss://resume.example/', shardId: 0, shardCount: 1 };
       await store.advanceGatewaySession('discord:bot:0', 's1', 11); // nothing kept: nothing to advance
       expect(await store.gatewaySession('discord:bot:0')).toBeUndefined();
+      const saved = Date.now();
       await store.saveGatewaySession('discord:bot:0', session);
       await store.advanceGatewaySession('discord:bot:0', 's1', 12);
       await store.advanceGatewaySession('discord:bot:0', 's1', 11); // a late write of an older checkpoint
       await store.advanceGatewaySession('discord:bot:0', 'old-session', 99); // a process that lost the gateway
-      expect(await store.gatewaySession('discord:bot:0')).toEqual({ ...session, sequence: 12 });
+      const kept = await store.gatewaySession('discord:bot:0');
+      expect(kept).toMatchObject({ ...session, sequence: 12 });
+      expect(kept!.updatedAt).toBeGreaterThanOrEqual(saved);
     });
   });
 }

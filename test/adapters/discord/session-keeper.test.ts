@@ -32,6 +32,34 @@ describe('GatewaySessionKeeper', () => {
     expect(await kept(store)).toMatchObject({ sessionId: 's1', sequence: 2, resumeUrl: 'ws://resume', shardId: 0, shardCount: 1 });
   });
 
+  it('tells of a new session that replaced a lost one, with when events last arrived, but not of a first session or a resumed one', async () => {
+    const replaced: [number, number][] = [];
+    keeper.whenSessionReplaced((shardId, goodUntil) => replaced.push([shardId, goodUntil]));
+    expect(await keeper.retrieve(0)).toBeNull();
+    keeper.update(0, session('s1', 1)); // the first READY: nothing was lost
+    keeper.update(0, session('s1', 2)); // a RESUME keeps the session
+    const before = Date.now();
+    keeper.checkpointAfter(0, 3);
+    const after = Date.now();
+    keeper.update(0, null); // INVALID_SESSION
+    keeper.update(0, session('s2', 1)); // READY of a new session
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]![0]).toBe(0);
+    expect(replaced[0]![1]).toBeGreaterThanOrEqual(before);
+    expect(replaced[0]![1]).toBeLessThanOrEqual(after);
+  });
+
+  it('dates a kept session that cannot be resumed by its last write', async () => {
+    await store.saveGatewaySession(KEY, { sessionId: 'old', sequence: 5, resumeUrl: 'ws://resume', shardId: 0, shardCount: 1 });
+    const { updatedAt } = (await kept(store))!;
+    const replaced: number[] = [];
+    keeper.whenSessionReplaced((_shardId, goodUntil) => replaced.push(goodUntil));
+    expect(await keeper.retrieve(0)).toMatchObject({ sessionId: 'old' });
+    keeper.update(0, null); // the resume was refused
+    keeper.update(0, session('new', 1));
+    expect(replaced).toEqual([updatedAt]);
+  });
+
   it('writes handled sequences at most once per interval, the latest one', async () => {
     keeper.update(0, session('s1', 1));
     await keeper.flush();

@@ -14,6 +14,7 @@
  *   POST   /_sandbox/gateway/close               {code} → {closed} (close frame with the code, e.g. 4000 or 4004)
  *   POST   /_sandbox/gateway/reconnect           → 204 (op 7)
  *   POST   /_sandbox/gateway/invalidate          {resumable?: boolean = false} → 204 (op 9)
+ *   POST   /_sandbox/gateway/expire              → {expired} (sessions no socket holds end, as after the resume window)
  *   POST   /_sandbox/gateway/identify-fault      {code} → 201 (the next IDENTIFY is closed with it)
  *
  * Example: curl -X POST localhost:PORT/_sandbox/users/1100000000000000001/dm -H 'content-type: application/json' -d '{"content":"hi"}'
@@ -85,6 +86,7 @@ export interface ControlledDiscord {
   closeConnections(code: number): number;
   requestReconnect(): void;
   invalidateSession(resumable: boolean): void;
+  expireSessions(): number;
   failNextIdentify(code: number): void;
 }
 
@@ -144,6 +146,8 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
     emulator.invalidateSession(parse(invalidate, request.body).resumable);
     return reply.code(204).send();
   });
+
+  app.post('/_sandbox/gateway/expire', async () => ({ expired: emulator.expireSessions() }));
 
   app.post('/_sandbox/gateway/identify-fault', async (request, reply) => {
     emulator.failNextIdentify(parse(closeCode, request.body).code);

@@ -246,6 +246,11 @@ export class DiscordEmulator {
     this.gateway.invalidateSessions(resumable);
   }
 
+  /** Ends every session that no socket holds, as if the resume window had passed: a RESUME of it gets op 9. Returns how many ended. */
+  expireSessions(): number {
+    return this.gateway.expireDetachedSessions();
+  }
+
   // --- faults ----------------------------------------------------------------------------------
 
   /** The next matching REST call fails: any status, Discord's JSON code, or a real 429 with `Retry-After`. */

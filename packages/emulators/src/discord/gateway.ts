@@ -106,6 +106,13 @@ export class GatewayServer {
     }
   }
 
+  /** Ends every session no socket holds, as the resume window running out would; returns how many ended. */
+  expireDetachedSessions(): number {
+    const detached = [...this.sessions.values()].filter((session) => session.socket === undefined);
+    for (const session of detached) this.sessions.delete(session.id);
+    return detached.length;
+  }
+
   /** The next IDENTIFY is answered by closing with `code` (e.g. 4004, 4014) whatever it contains. */
   failNextIdentify(code: number): void {
     if (!Number.isInteger(code) || code < 4000 || code > 4999) throw new RangeError('a gateway close code is 4000-4999');

@@ -1,6 +1,7 @@
 import { apiError, DiscordApiError, invalidFormBody } from './api-error.js';
 import { MAX_ATTACHMENT_BYTES } from './attachments.js';
 import { isMultipartBody, type UploadedFile } from '../shared/multipart.js';
+import { channelMessagesPage } from './channel-messages.js';
 import { messageObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
@@ -21,6 +22,7 @@ export interface RestContext {
 
 export interface RestCall {
   params: Record<string, string>;
+  query: Record<string, string | undefined>;
   body: unknown;
 }
 
@@ -44,7 +46,8 @@ const ok = (body: unknown): RestResult => ({ status: 200, body });
  * The REST surface a DM bot uses: gateway discovery (https://discord.com/developers/docs/events/gateway#get-gateway-bot),
  * users and DMs (https://discord.com/developers/docs/resources/user), channels and typing
  * (https://discord.com/developers/docs/resources/channel), Create Message
- * (https://discord.com/developers/docs/resources/message#create-message) and Get Channel Message
+ * (https://discord.com/developers/docs/resources/message#create-message), Get Channel Messages
+ * (https://discord.com/developers/docs/resources/message#get-channel-messages) and Get Channel Message
  * (https://discord.com/developers/docs/resources/message#get-channel-message).
  */
 export const ROUTES: readonly RestRoute[] = [
@@ -84,6 +87,7 @@ export const ROUTES: readonly RestRoute[] = [
     },
   },
   { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
+  { method: 'GET', url: '/channels/:channel_id/messages', auth: true, handler: listMessages },
   { method: 'GET', url: '/channels/:channel_id/messages/:message_id', auth: true, handler: getMessage },
 ];
 
@@ -97,6 +101,13 @@ function getMessage({ params }: RestCall, ctx: RestContext): RestResult {
   const message = ctx.state.message(params.message_id ?? '');
   if (!message || message.channel_id !== channel.id) throw apiError(404, 10008);
   return ok(withAttachmentUrlsSignedAnew(message, ctx.signAttachmentUrlAnew));
+}
+
+/** `GET /channels/:channel_id/messages`: a page of a DM the bot is in, newest first, attachment urls signed anew. */
+function listMessages({ params, query }: RestCall, ctx: RestContext): RestResult {
+  const { channel } = requireDm(ctx, params.channel_id);
+  const page = channelMessagesPage(ctx.state.messagesIn(channel.id), query);
+  return ok(page.map((message) => withAttachmentUrlsSignedAnew(message, ctx.signAttachmentUrlAnew)));
 }
 
 function withAttachmentUrlsSignedAnew(message: DcMessage, signAnew: (url: string) => string): DcMessage {

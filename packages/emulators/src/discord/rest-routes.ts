@@ -67,7 +67,7 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
               if (fault) throw fault;
               const refusal = contractRefusal(request);
               if (refusal) throw refusal;
-              result = route.handler({ params: request.params as Record<string, string>, body: request.body }, deps);
+              result = route.handler({ params: request.params as Record<string, string>, query: request.query as Record<string, string | undefined>, body: request.body }, deps);
             } catch (err) {
               if (!(err instanceof DiscordApiError)) throw err;
               result = err;

@@ -89,6 +89,11 @@ export class DiscordState {
     return this.messages.get(id);
   }
 
+  /** The channel's messages, the users' and the bot's, in no particular order. */
+  messagesIn(channelId: string): DcMessage[] {
+    return [...this.messages.values()].filter((message) => message.channel_id === channelId);
+  }
+
   recordBotMessage(sent: BotMessage): void {
     this.keepMessage(sent.message);
     const list = this.botMessages.get(sent.recipientId) ?? [];

@@ -157,4 +157,18 @@ describe('Discord emulator gateway: RESUME from another connection, as after a f
 
     expect(await late.next(invalidSession)).toMatchObject({ op: 9, d: false });
   });
+
+  it('ends, on demand, the sessions no socket holds, as the resume window running out would, and leaves a held one be', async () => {
+    const emulator = await rig.emulator();
+    const left = await identified(emulator);
+    const held = await identified(emulator);
+    await kill(emulator, left.gateway);
+
+    expect(emulator.expireSessions()).toBe(1);
+    const late = await open(emulator.gatewayUrl);
+    late.send(6, { token: TOKEN, session_id: left.sessionId, seq: 1 });
+    expect(await late.next(invalidSession)).toMatchObject({ op: 9, d: false });
+    expect(emulator.connectedSessions).toBe(1);
+    expect(held.gateway.socket.readyState).toBe(WebSocket.OPEN);
+  });
 });
