@@ -1,15 +1,16 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
 import { DeliveryPostponed, fromHttpStatus, networkCodeOf, permanent, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
 
-/** Discord's answer to a send, as the delivery layer needs it (https://discord.com/developers/docs/topics/opcodes-and-status-codes#http). */
-export function toDeliveryError(err: unknown): DeliveryError {
+/**
+ * Discord's answer to a send, as the delivery layer needs it (https://discord.com/developers/docs/topics/opcodes-and-status-codes#http).
+ * A rate limit (a 429, or the REST client declining to send into an empty bucket) sent nothing, so
+ * the row waits for the bucket without using an attempt (https://discord.com/developers/docs/topics/rate-limits).
+ */
+export function toDeliveryError(err: unknown): DeliveryError | DeliveryPostponed {
   if (err instanceof RateLimitError) {
     const scope = err.global ? 'global' : err.route;
-    return retryable(`discord 429: rate limited (${scope}), retry after ${Math.ceil(err.retryAfter)} ms`, {
-      code: 429,
-      status: 429,
-      retryAfterMs: Math.max(0, Math.ceil(err.retryAfter)),
-    });
+    const retryAfterMs = Math.max(0, Math.ceil(err.retryAfter));
+    return new DeliveryPostponed(`discord 429: rate limited (${scope}), retry after ${retryAfterMs} ms`, retryAfterMs);
   }
   if (err instanceof DiscordAPIError) {
     const message = `discord ${err.status}/${err.code}: ${err.message}`;

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DeliveryPostponed } from '../../../src/core/delivery-error.js';
 import type { ExternalChatRef } from '../../../src/core/messages.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { AdapterRig, ALICE, BOB, failureOf, SinkRecorder } from './harness.js';
@@ -101,14 +102,14 @@ describe('DiscordAdapter send', () => {
     expect(err).toMatchObject({ kind: 'permanent', code: 50007 });
   });
 
-  it('leaves a 429 to the delivery layer: retryable with the retry-after, nothing sent, then exactly one message on retry', async () => {
+  it('leaves a 429 to the delivery layer: postponed by the retry-after without using an attempt, nothing sent, then exactly one message', async () => {
     const emulator = await rig.emulator();
     const { adapter, to } = await aliceWrote(emulator);
     emulator.failNext({ route: MESSAGES, status: 429, retryAfter: 0.2 });
 
-    const err = await failureOf(adapter.send(to, { text: 'rate limited once' }));
+    const err = (await adapter.send(to, { text: 'rate limited once' }).catch((e: unknown) => e)) as DeliveryPostponed;
 
-    expect(err).toMatchObject({ kind: 'retryable', status: 429, ambiguous: false });
+    expect(err).toBeInstanceOf(DeliveryPostponed);
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(200);
     expect(err.retryAfterMs).toBeLessThan(1000);
     expect(emulator.requestsTo(MESSAGES).map((r) => r.status)).toEqual([429]);
