@@ -71,6 +71,12 @@ const INSERT_ROW = `
     ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
   FROM n`;
 
+/** A row without an index (anything but an agent message) is its own group: no scan of its key's queue. */
+const INSERT_PLAIN_ROW = `
+  WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
+  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at)
+  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5 FROM n`;
+
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
 const CLAIM = `
@@ -129,15 +135,9 @@ export class PostgresStore implements Store {
     );
     const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
     for (const row of rows) {
-      await client.query(INSERT_ROW, [
-        row.key,
-        row.direction,
-        JSON.stringify(row.payload),
-        dueAt,
-        now,
-        order?.flexSid ?? null,
-        order?.index ?? null,
-      ]);
+      const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now];
+      if (order) await client.query(INSERT_ROW, [...values, order.flexSid, order.index]);
+      else await client.query(INSERT_PLAIN_ROW, values);
     }
   }
 

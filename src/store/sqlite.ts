@@ -84,6 +84,9 @@ export class SqliteStore implements Store {
         `INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index, seq)
          VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${REORDER_GROUP}))`,
       ),
+      insertPlainOutbox: db.prepare(
+        'INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at) VALUES (@key, @direction, @payload, @dueAt, @now)',
+      ),
       releaseReorderHold: db.prepare(
         `UPDATE outbox SET next_attempt_at = @now
          WHERE status = 'pending' AND flex_sid = @flexSid AND flex_index <= @upToIndex AND attempts = 0 AND next_attempt_at > @now`,
@@ -164,15 +167,11 @@ export class SqliteStore implements Store {
       this.setKnownIndexes(order.mappingId, withIndex(known, order.index));
     }
     for (const row of rows) {
-      const { lastInsertRowid } = this.stmt.insertOutbox.run({
-        key: row.key,
-        direction: row.direction,
-        payload: JSON.stringify(row.payload),
-        dueAt,
-        now,
-        flexSid: order?.flexSid ?? null,
-        index: order?.index ?? null,
-      });
+      const values = { key: row.key, direction: row.direction, payload: JSON.stringify(row.payload), dueAt, now };
+      // Only an agent message with its index can join an earlier group; looking for one costs a scan of the key's queue.
+      const { lastInsertRowid } = order
+        ? this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index })
+        : this.stmt.insertPlainOutbox.run(values);
       this.stmt.startOwnGroup.run(lastInsertRowid);
     }
   }
