@@ -121,6 +121,9 @@ export class Rig {
           CUSTOMER_MESSAGES_PER_MINUTE: '0',
           CUSTOMER_MAX_PENDING: '0',
           NEW_CHATS_PER_MINUTE: '0',
+          // The relay sends customers nothing of its own.
+          CHAT_OPENED_NOTICE: 'off',
+          CHAT_ENDED_NOTICE: 'off',
           ...(this.opts.otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpUrl, OTEL_SERVICE_NAME: 'flex-bridge-bench' } : {}),
         },
       });

@@ -67,6 +67,7 @@ export async function startApp(
       newChatsPerMinute: config.NEW_CHATS_PER_MINUTE,
     },
     onLimited: (network, reason) => metrics.limited(network, reason),
+    notices: { chatOpened: config.CHAT_OPENED_NOTICE, chatEnded: config.CHAT_ENDED_NOTICE },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),

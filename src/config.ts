@@ -9,6 +9,14 @@ const sid = (prefix: string) =>
 const url = z.string().url('an absolute URL such as https://bridge.example.com');
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+/** A text the bridge sends a customer by itself; `off` sends nothing. Short enough for one message on every network. */
+const noticeText = (fallback: string) =>
+  z
+    .string()
+    .min(1)
+    .max(2000)
+    .default(fallback)
+    .transform((text) => (text === 'off' ? undefined : text));
 
 /** Every setting, with its documentation. `docs/configuration.md` is generated from this object. */
 export const settings = {
@@ -98,6 +106,16 @@ export const settings = {
     schema: z.string().min(1).max(4096).default('Hello! Write your question here and a support agent will answer you.'),
     doc: 'Reply to /start (not forwarded to Flex)',
     example: 'Hello! How can we help?',
+  },
+  CHAT_OPENED_NOTICE: {
+    schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
+    doc: "What a customer is told once their message has opened a new Flex chat; 'off': nothing",
+    example: 'Thanks, we got your message. An agent will be with you shortly.',
+  },
+  CHAT_ENDED_NOTICE: {
+    schema: noticeText('This chat has ended. Write to us again any time to start a new one.'),
+    doc: "What a customer is told when the agent ends the chat in Flex; 'off': nothing",
+    example: 'This chat has ended. Write to us again any time to start a new one.',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

@@ -35,6 +35,8 @@ export interface BridgeOptions {
   readonly limits?: IntakeLimitSettings & { readonly newChatsPerMinute: number };
   /** Told when a customer's message is refused over a limit (metrics). */
   readonly onLimited?: (network: string, reason: LimitReason) => void;
+  /** What the customer is told when their chat opens and when the agent ends it; absent: nothing. */
+  readonly notices?: { readonly chatOpened?: string; readonly chatEnded?: string };
 }
 
 /** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
@@ -201,6 +203,7 @@ export class Bridge {
       if (mapping.status !== 'ended') {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
+        await this.tellCustomer(mapping, 'ended', this.opts.notices?.chatEnded);
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -358,6 +361,7 @@ export class Bridge {
           if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', this.opts.notices?.chatOpened);
         return;
       } catch (err) {
         // Flex closed the chat without us hearing of it: end the mapping and open a new chat, once.
@@ -388,6 +392,17 @@ export class Bridge {
       { author, text, bridgeMessageId, mediaSid: firstSid },
       ...moreSids.map((mediaSid, i) => ({ author, text: '', bridgeMessageId: `${bridgeMessageId}#${i + 1}`, mediaSid })),
     ];
+  }
+
+  /**
+   * Tells the customer that their chat opened or ended, once per chat (a retried delivery or a
+   * repeated webhook finds the notice already stored).
+   */
+  private async tellCustomer(mapping: ChatMapping, moment: 'opened' | 'ended', text: string | undefined): Promise<void> {
+    if (text === undefined) return;
+    const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
+    const row: NewOutboxRow = { key: customerQueueKey(to), direction: 'to-customer', payload: { kind: 'customer-notice', to, text } };
+    if (await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [row])) this.opts.onEnqueued();
   }
 
   /** A row that will not be retried: tell the agent when a customer did not get their message. */

@@ -471,4 +471,38 @@ describe('Bridge', () => {
       expect(flex.posts.at(-1)?.msg.text).toBe('hello c2');
     });
   });
+
+  describe('what the customer is told when their chat opens and ends', () => {
+    const NOTICES = { chatOpened: 'We got your message.', chatEnded: 'This chat has ended.' };
+    const notices = async () => (await customerNotices()).map((r) => ({ to: r.payload.kind === 'customer-notice' && r.payload.to, text: textOf(r) }));
+
+    it('tells the customer once that their message opened a chat, and once that the agent ended it', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      await openFirstChat();
+      expect(await notices()).toEqual([{ to: TO, text: 'We got your message.' }]);
+      await bridge.acceptCustomerMessage(customer('c2'));
+      await flush(); // the notice goes out; a message into the open chat opens nothing
+      expect(adapter.sent.map((s) => s.msg.text)).toEqual(['We got your message.']);
+      expect(await customerNotices()).toEqual([]);
+
+      expect(await bridge.acceptFlexEvent({ type: 'ended', flexSid: 'CH1' })).toBe('accepted');
+      expect(await bridge.acceptFlexEvent({ type: 'ended', flexSid: 'CH1' }), 'the webhook again').toBe('accepted');
+      expect(await notices()).toEqual([{ to: TO, text: 'This chat has ended.' }]);
+    });
+
+    it('tells the customer once even when the delivery that opened the chat is tried again', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      await bridge.acceptCustomerMessage(customer('c1'));
+      const [first] = await store.listOutbox();
+      await bridge.deliver(first!);
+      await bridge.deliver({ ...first!, ambiguous: true }); // the lease ran out before the row was marked done
+      expect(await notices()).toEqual([{ to: TO, text: 'We got your message.' }]);
+    });
+
+    it('tells nothing when the notices are off', async () => {
+      await openFirstChat();
+      await bridge.acceptFlexEvent({ type: 'ended', flexSid: 'CH1' });
+      expect(await customerNotices()).toEqual([]);
+    });
+  });
 });

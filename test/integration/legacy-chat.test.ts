@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { twilioSignature } from '@flex-bridge/emulators';
-import { tempDatabaseUrl } from '../support/harness.js';
+import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
 import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
@@ -62,6 +62,7 @@ async function startLegacyBridge(env: Record<string, string> = {}): Promise<Lega
     FLEX_FLOW_SID: flowSid,
     FLEX_CHAT_SERVICE_SID: chatServiceSid,
     FLEX_WORKSPACE_SID: '',
+    ...WITHOUT_CHAT_NOTICES,
     ...env,
   });
   const logs: string[] = [];
@@ -230,6 +231,18 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
 
     r.box.twilio.legacyChat.agentSend(bobs, 'Bob, still with you');
     expect((await r.box.telegram.waitForMessages(BOB.id, 1))[0]!.text).toBe('Bob, still with you');
+  });
+
+  it('tells the customer that the chat was received and, once the channel goes INACTIVE, that it ended', async () => {
+    const r = await startLegacyBridge({ CHAT_OPENED_NOTICE: 'Thanks, we got your message.', CHAT_ENDED_NOTICE: 'This chat has ended.' });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    r.box.twilio.legacyChat.agentSend(channelSid, 'Hi Alice');
+    await r.box.telegram.waitForMessages(ALICE.id, 2);
+    r.box.twilio.legacyChat.endChat(channelSid);
+    await r.box.telegram.waitForMessages(ALICE.id, 3);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Thanks, we got your message.', 'Hi Alice', 'This chat has ended.']);
   });
 
   it('reuses the customer’s active channel and adds only the webhook it lacks', async () => {

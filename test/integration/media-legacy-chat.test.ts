@@ -9,7 +9,7 @@ import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import { createLogger } from '../../src/log.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
-import { tempDatabaseUrl } from '../support/harness.js';
+import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
 import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
@@ -53,6 +53,7 @@ async function startLegacyBridge({ discord = false } = {}): Promise<{ sandbox: S
     FLEX_FLOW_SID: flowSid,
     FLEX_CHAT_SERVICE_SID: chatServiceSid,
     FLEX_WORKSPACE_SID: '',
+    ...WITHOUT_CHAT_NOTICES,
   });
   app = await startApp(config, createLogger({ level: 'silent', secrets: [] }));
   return { sandbox, publicBaseUrl };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Sandbox } from '@flex-bridge/emulators';
-import { tempDatabaseUrl } from './harness.js';
+import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from './harness.js';
 import { freePort } from '@flex-bridge/emulators';
 
 /** The bridge as a real child process (`flex-bridge start`), for crash and shutdown tests. */
@@ -13,7 +13,7 @@ export class BridgeProcess {
   start(): Promise<void> {
     this.output = '';
     const child = spawn(process.execPath, ['bin/flex-bridge.js', 'start'], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...this.env },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...WITHOUT_CHAT_NOTICES, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -13,6 +13,12 @@ import { freePort } from '@flex-bridge/emulators';
 
 export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;
 
+/**
+ * The bridge's own notices to customers (chat opened, chat ended) off, so a test counts exactly the
+ * messages it is about; the tests of those notices turn them on.
+ */
+export const WITHOUT_CHAT_NOTICES = { CHAT_OPENED_NOTICE: 'off', CHAT_ENDED_NOTICE: 'off' } as const;
+
 export function tempDatabaseUrl(): string {
   return `sqlite:${join(mkdtempSync(join(tmpdir(), 'flex-bridge-test-')), 'bridge.db')}`;
 }
@@ -44,6 +50,7 @@ export async function startHarness(
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: tempDatabaseUrl(),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...WITHOUT_CHAT_NOTICES,
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });

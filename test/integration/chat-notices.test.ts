@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, startHarnessWithDiscord, type Harness } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
+
+const NOTICES = { CHAT_OPENED_NOTICE: 'Thanks, we got your message.', CHAT_ENDED_NOTICE: 'This chat has ended.' };
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const taskOf = (harness: Harness) => eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+
+describe('what a customer is told when the chat opens and ends (Conversations)', () => {
+  it('Telegram: the acknowledgement, the agent, then the end, in that order and once each', async () => {
+    h = await startHarness(NOTICES);
+    const harness = h;
+    harness.telegram.addUser({ id: 31, username: 'una', first_name: 'Una' });
+    harness.telegram.userSends(31, 'Hello');
+    const task = await taskOf(harness);
+    await harness.telegram.waitForMessages(31, 1);
+    harness.twilio.agentSend(task.conversationSid, 'Hi Una, how can I help?');
+    await harness.telegram.waitForMessages(31, 2);
+    harness.twilio.endChat(task.conversationSid);
+    await harness.telegram.waitForMessages(31, 3);
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(harness.telegram.messagesTo(31).map((m) => m.text)).toEqual([
+      'Thanks, we got your message.',
+      'Hi Una, how can I help?',
+      'This chat has ended.',
+    ]);
+  });
+
+  it('Discord: the same in a DM', async () => {
+    const started = await startHarnessWithDiscord(NOTICES);
+    h = started.h;
+    const harness = h;
+    const { discord } = started;
+    discord.addUser({ id: '110000000000000031', username: 'vic' });
+    discord.userSendsDm('110000000000000031', 'Hello');
+    const task = await taskOf(harness);
+    await discord.waitForMessages('110000000000000031', 1);
+    harness.twilio.agentSend(task.conversationSid, 'Hi Vic');
+    await discord.waitForMessages('110000000000000031', 2);
+    harness.twilio.endChat(task.conversationSid);
+    await discord.waitForMessages('110000000000000031', 3);
+    expect(discord.messagesInDm('110000000000000031').map((m) => m.message.content)).toEqual([
+      'Thanks, we got your message.',
+      'Hi Vic',
+      'This chat has ended.',
+    ]);
+  });
+});
