@@ -39,8 +39,11 @@ describe('flex-bridge start (a real process against the emulators)', () => {
     box.telegram.addUser({ id: 99, username: 'ivy', first_name: 'Ivy' });
     box.telegram.userSends(99, 'hello from a real process');
     const task = await eventually(() => box!.twilio.tasks()[0], 'a task');
+    // With the default settings the customer is first told that their message was received.
+    await box.telegram.waitForMessages(99, 1);
     box.twilio.agentSend(task.conversationSid, 'hello back');
-    expect((await box.telegram.waitForMessages(99, 1))[0]!.text).toBe('hello back');
+    const received = await box.telegram.waitForMessages(99, 2);
+    expect(received.map((m) => m.text)).toEqual(['Thanks, we got your message. An agent will be with you shortly.', 'hello back']);
 
     const code = exited(child);
     child.kill('SIGTERM');
