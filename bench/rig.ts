@@ -124,6 +124,7 @@ export class Rig {
           // The relay sends customers nothing of its own.
           CHAT_OPENED_NOTICE: 'off',
           CHAT_ENDED_NOTICE: 'off',
+          AGENT_JOINED_NOTICE: 'off',
           ...(this.opts.otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpUrl, OTEL_SERVICE_NAME: 'flex-bridge-bench' } : {}),
         },
       });

@@ -67,7 +67,12 @@ export async function startApp(
       newChatsPerMinute: config.NEW_CHATS_PER_MINUTE,
     },
     onLimited: (network, reason) => metrics.limited(network, reason),
-    notices: { chatOpened: config.CHAT_OPENED_NOTICE, chatEnded: config.CHAT_ENDED_NOTICE },
+    notices: {
+      chatOpened: config.CHAT_OPENED_NOTICE,
+      chatEnded: config.CHAT_ENDED_NOTICE,
+      agentJoined: config.AGENT_JOINED_NOTICE,
+      agentJoinedUnnamed: config.AGENT_JOINED_NOTICE_UNNAMED,
+    },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),

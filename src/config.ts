@@ -117,6 +117,16 @@ export const settings = {
     doc: "What a customer is told when the agent ends the chat in Flex; 'off': nothing",
     example: 'This chat has ended. Write to us again any time to start a new one.',
   },
+  AGENT_JOINED_NOTICE: {
+    schema: noticeText('{agent} has joined the chat.'),
+    doc: "What a customer is told when an agent joins their chat (Conversations mode), once per agent; {agent}: the agent's name in Flex; 'off': nothing",
+    example: '{agent} has joined the chat.',
+  },
+  AGENT_JOINED_NOTICE_UNNAMED: {
+    schema: noticeText('An agent has joined the chat.'),
+    doc: "AGENT_JOINED_NOTICE for an agent whose name Flex does not know; 'off': nothing",
+    example: 'An agent has joined the chat.',
+  },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
     doc: 'Enables the Discord adapter',

@@ -35,8 +35,16 @@ export interface BridgeOptions {
   readonly limits?: IntakeLimitSettings & { readonly newChatsPerMinute: number };
   /** Told when a customer's message is refused over a limit (metrics). */
   readonly onLimited?: (network: string, reason: LimitReason) => void;
-  /** What the customer is told when their chat opens and when the agent ends it; absent: nothing. */
-  readonly notices?: { readonly chatOpened?: string; readonly chatEnded?: string };
+  /** What the customer is told when their chat opens, an agent joins it, the agent ends it; absent: nothing. */
+  readonly notices?: ChatNotices;
+}
+
+export interface ChatNotices {
+  readonly chatOpened?: string;
+  readonly chatEnded?: string;
+  /** With `{agent}` for the agent's name; `agentJoinedUnnamed` when Flex knows no name. */
+  readonly agentJoined?: string;
+  readonly agentJoinedUnnamed?: string;
 }
 
 /** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
@@ -208,6 +216,7 @@ export class Bridge {
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
     }
+    if (event.type === 'participant-joined') return this.agentJoined(mapping, event.identity);
     if (event.author === mapping.identity || event.author === this.opts.bridgeIdentity) {
       log.debug({ flexSid: event.flexSid, messageSid: event.messageSid }, 'own message echoed by flex ignored');
       return 'ignored';
@@ -394,15 +403,40 @@ export class Bridge {
     ];
   }
 
+  /** An agent joined the chat: the customer is told so, by name when Flex has one, once per agent. */
+  private async agentJoined(mapping: ChatMapping, identity: string): Promise<Acceptance> {
+    if (identity === mapping.identity || identity === this.opts.bridgeIdentity || mapping.status === 'ended') return 'ignored';
+    const { agentJoined, agentJoinedUnnamed } = this.opts.notices ?? {};
+    if (agentJoined === undefined) return 'ignored';
+    const name = agentJoined.includes('{agent}') ? await this.agentName(mapping, identity) : '';
+    const text = name === undefined ? agentJoinedUnnamed : agentJoined.replaceAll('{agent}', name);
+    if (text === undefined) return 'ignored';
+    const stored = await this.tellCustomer(mapping, `agent-joined:${identity}`, text);
+    this.opts.log.info({ flexSid: mapping.flexSid, conversationId: mapping.id, named: name !== undefined, stored }, 'agent joined the chat');
+    return stored ? 'accepted' : 'duplicate';
+  }
+
+  /** The agent's name from Flex; undefined when it has none or the lookup failed (the notice must not wait for it). */
+  private async agentName(mapping: ChatMapping, identity: string): Promise<string | undefined> {
+    try {
+      return await this.opts.flex.participantName?.(identity);
+    } catch (err) {
+      this.opts.log.warn({ err, flexSid: mapping.flexSid }, 'agent name lookup failed: the customer is told without it');
+      return undefined;
+    }
+  }
+
   /**
-   * Tells the customer that their chat opened or ended, once per chat (a retried delivery or a
-   * repeated webhook finds the notice already stored).
+   * Tells the customer that their chat opened or ended, or who joined it: once per chat and `moment`
+   * (a retried delivery or a repeated webhook finds the notice already stored).
    */
-  private async tellCustomer(mapping: ChatMapping, moment: 'opened' | 'ended', text: string | undefined): Promise<void> {
-    if (text === undefined) return;
+  private async tellCustomer(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
+    if (text === undefined) return false;
     const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
     const row: NewOutboxRow = { key: customerQueueKey(to), direction: 'to-customer', payload: { kind: 'customer-notice', to, text } };
-    if (await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [row])) this.opts.onEnqueued();
+    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [row]);
+    if (stored) this.opts.onEnqueued();
+    return stored;
   }
 
   /** A row that will not be retried: tell the agent when a customer did not get their message. */

@@ -39,6 +39,8 @@ export type FlexEvent =
       readonly retryCount: number;
     }
   | { readonly type: 'ended'; readonly flexSid: string }
+  /** A chat (SDK) participant joined: an agent, unless it is the customer's or the bridge's own identity. */
+  | { readonly type: 'participant-joined'; readonly flexSid: string; readonly identity: string }
   | { readonly type: 'ignored'; readonly reason: string };
 
 export type FlexMessageEvent = Extract<FlexEvent, { type: 'message' }>;
@@ -89,6 +91,8 @@ export interface FlexBackend {
   /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */
   discardChat(flexSid: string | null, openingKey: string): Promise<void>;
   parseWebhook(path: string, params: WebhookParams): FlexEvent;
+  /** The display name of a chat participant (an agent), if Flex knows one. */
+  participantName?(identity: string): Promise<string | undefined>;
 }
 
 /** Flex has closed the chat (e.g. the end-of-chat webhook was lost): the mapping is stale. */

@@ -73,7 +73,8 @@ export class ConversationsBackend implements FlexBackend {
         target: 'webhook',
         'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
         'configuration.method': 'post',
-        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated'],
+        // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
+        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onParticipantAdded'],
       });
       if (this.opts.studioFlowSid) {
         await chat.webhooks.create({
@@ -191,6 +192,15 @@ export class ConversationsBackend implements FlexBackend {
     return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
 
+  /**
+   * The agent's name as the Flex UI shows it: the Conversations User's `friendly_name`
+   * (https://www.twilio.com/docs/conversations/api/user-resource; fetched by identity).
+   */
+  async participantName(identity: string): Promise<string | undefined> {
+    const user = await this.api.users(identity).fetch();
+    return user.friendlyName?.trim() || undefined;
+  }
+
   async discardChat(flexSid: string | null, openingKey: string): Promise<void> {
     // Conversations can be addressed by unique name, so a chat whose sid was never stored is found too.
     await this.deleteConversation(flexSid ?? openingKey);
@@ -223,8 +233,23 @@ export class ConversationsBackend implements FlexBackend {
         const stateTo = field(params, 'StateTo');
         return stateTo === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${stateTo}` };
       }
+      case 'onParticipantAdded':
+        return participantAdded(params);
       default:
         return { type: 'ignored', reason: `event ${eventType}` };
     }
   }
+}
+
+/**
+ * `onParticipantAdded` (https://www.twilio.com/docs/conversations/conversations-webhooks): a chat
+ * participant has an `Identity`; one reached over SMS or WhatsApp has `MessagingBinding.*` instead.
+ */
+function participantAdded(params: WebhookParams): FlexEvent {
+  const flexSid = field(params, 'ConversationSid');
+  const identity = optionalField(params, 'Identity');
+  if (!identity || Object.keys(params).some((name) => name.startsWith('MessagingBinding.'))) {
+    return { type: 'ignored', reason: 'participant without a chat identity' };
+  }
+  return { type: 'participant-joined', flexSid, identity };
 }

@@ -66,6 +66,17 @@ class FakeFlex implements FlexBackend {
 
   async discardChat(): Promise<void> {}
 
+  /** Agents' names in Flex, by identity; `nameLookups` counts the lookups. */
+  readonly names = new Map<string, string>();
+  nameLookups = 0;
+  nameLookupFails = false;
+
+  async participantName(identity: string): Promise<string | undefined> {
+    this.nameLookups++;
+    if (this.nameLookupFails) throw retryable('Twilio unavailable');
+    return this.names.get(identity);
+  }
+
   parseWebhook(): FlexEvent {
     throw new Error('not used');
   }
@@ -501,7 +512,58 @@ describe('Bridge', () => {
 
     it('tells nothing when the notices are off', async () => {
       await openFirstChat();
+      expect(await bridge.acceptFlexEvent({ type: 'participant-joined', flexSid: 'CH1', identity: 'agent_alice' })).toBe('ignored');
+      expect(flex.nameLookups).toBe(0);
       await bridge.acceptFlexEvent({ type: 'ended', flexSid: 'CH1' });
+      expect(await customerNotices()).toEqual([]);
+    });
+  });
+
+  describe('what the customer is told when an agent joins', () => {
+    const NOTICES = { agentJoined: '{agent} has joined the chat.', agentJoinedUnnamed: 'An agent has joined the chat.' };
+    const joined = (identity: string, flexSid = 'CH1'): FlexEvent => ({ type: 'participant-joined', flexSid, identity });
+    const noticeTexts = async () => (await customerNotices()).map(textOf);
+
+    it('tells the customer the agent’s name once per agent and chat', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      flex.names.set('agent_alice', 'Alice').set('agent_bob', 'Bob');
+      await openFirstChat();
+      expect(await bridge.acceptFlexEvent(joined('agent_alice'))).toBe('accepted');
+      expect(await bridge.acceptFlexEvent(joined('agent_alice')), 'the webhook again').toBe('duplicate');
+      expect(await bridge.acceptFlexEvent(joined('agent_bob')), 'a transfer to another agent').toBe('accepted');
+      expect(await noticeTexts()).toEqual(['Alice has joined the chat.', 'Bob has joined the chat.']);
+      expect((await customerNotices())[0]?.payload).toMatchObject({ to: TO });
+    });
+
+    it('ignores the customer’s and the bridge’s own identities, and unknown chats', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      await openFirstChat();
+      expect(await bridge.acceptFlexEvent(joined(CUSTOMER_IDENTITY))).toBe('ignored');
+      expect(await bridge.acceptFlexEvent(joined(BRIDGE_IDENTITY))).toBe('ignored');
+      expect(await bridge.acceptFlexEvent(joined('agent_alice', 'CH404'))).toBe('ignored');
+      expect(await customerNotices()).toEqual([]);
+      expect(flex.nameLookups).toBe(0);
+    });
+
+    it('uses the unnamed text when Flex has no name or the lookup fails, and looks nothing up without {agent}', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      await openFirstChat();
+      await bridge.acceptFlexEvent(joined('agent_nameless'));
+      flex.nameLookupFails = true;
+      await bridge.acceptFlexEvent(joined('agent_alice'));
+      expect(await noticeTexts()).toEqual(['An agent has joined the chat.', 'An agent has joined the chat.']);
+
+      setup(WITH_MEDIA, { notices: { agentJoined: 'Someone from support is here.' } });
+      const lookups = flex.nameLookups;
+      await bridge.acceptFlexEvent(joined('agent_carol'));
+      expect(flex.nameLookups).toBe(lookups);
+      expect((await noticeTexts()).at(-1)).toBe('Someone from support is here.');
+    });
+
+    it('tells nothing for an unnamed agent when only the unnamed text is off', async () => {
+      setup(WITH_MEDIA, { notices: { agentJoined: NOTICES.agentJoined } });
+      await openFirstChat();
+      expect(await bridge.acceptFlexEvent(joined('agent_nameless'))).toBe('ignored');
       expect(await customerNotices()).toEqual([]);
     });
   });

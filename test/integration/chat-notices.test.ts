@@ -32,6 +32,30 @@ describe('what a customer is told when the chat opens and ends (Conversations)',
     ]);
   });
 
+  it('Telegram: the agent accepting is told by name, once, between the acknowledgement and the reply', async () => {
+    h = await startHarness({ ...NOTICES, AGENT_JOINED_NOTICE: '{agent} has joined the chat.' });
+    const harness = h;
+    harness.telegram.addUser({ id: 32, username: 'wim', first_name: 'Wim' });
+    harness.telegram.userSends(32, 'Hello');
+    const task = await taskOf(harness);
+    await harness.telegram.waitForMessages(32, 1);
+    harness.twilio.acceptTask(task.sid); // the emulator's default agent, agent_alice, named Alice in Flex
+    await harness.telegram.waitForMessages(32, 2);
+    harness.twilio.agentSend(task.conversationSid, 'Hi Wim, Alice here.');
+    await harness.telegram.waitForMessages(32, 3);
+    harness.twilio.endChat(task.conversationSid);
+    await harness.telegram.waitForMessages(32, 4);
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(harness.telegram.messagesTo(32).map((m) => m.text)).toEqual([
+      'Thanks, we got your message.',
+      'Alice has joined the chat.',
+      'Hi Wim, Alice here.',
+      'This chat has ended.',
+    ]);
+    const joined = harness.twilio.webhookDeliveries.filter((d) => d.eventType === 'onParticipantAdded');
+    expect(joined.map((d) => d.params.Identity)).toEqual(['agent_alice']);
+  });
+
   it('Discord: the same in a DM', async () => {
     const started = await startHarnessWithDiscord(NOTICES);
     h = started.h;

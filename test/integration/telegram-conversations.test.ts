@@ -21,6 +21,12 @@ async function aliceWritesFirst(env: Record<string, string> = {}) {
   return firstTask(h);
 }
 
+/** The agent accepts the task; resolves once Twilio has told the bridge (onParticipantAdded). */
+async function agentJoins(taskSid: string) {
+  h.twilio.acceptTask(taskSid);
+  await eventually(() => h.twilio.webhookDeliveries.some((d) => d.eventType === 'onParticipantAdded' && d.statusCode === 200), 'the agent joined');
+}
+
 async function customerText(harness: Harness, conversationSid: string, count: number) {
   return eventually(() => {
     const bodies = harness.twilio.messages(conversationSid).filter((m) => m.author.startsWith('telegram_')).map((m) => m.body);
@@ -41,7 +47,7 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
     expect(conversation!.participants.map((p) => p.identity)).toEqual(['telegram_5012345678']);
     const [webhook] = conversation!.webhooks;
     expect(webhook).toMatchObject({ target: 'webhook', method: 'post', url: `${h.config.PUBLIC_BASE_URL}/flex/conversations/events` });
-    expect(webhook!.filters.sort()).toEqual(['onConversationStateUpdated', 'onMessageAdded']);
+    expect(webhook!.filters.sort()).toEqual(['onConversationStateUpdated', 'onMessageAdded', 'onParticipantAdded']);
     expect(h.twilio.messages(conversation!.sid).map((m) => [m.author, m.body])).toEqual([['telegram_5012345678', 'Hello, my order is late']]);
     expect(task).toMatchObject({ conversationSid: conversation!.sid, workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID, taskChannel: 'chat' });
     expect(task.attributes).toMatchObject({ from: 'telegram:alice', customerName: 'Alice Liddell' });
@@ -133,6 +139,7 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
 
   it("delivers agent messages in the agent's order when an earlier one's webhook comes late (Index)", async () => {
     const task = await aliceWritesFirst({ DELIVERY_REORDER_MS: '5000' });
+    await agentJoins(task.sid); // the webhook lost next is then a message's, not onParticipantAdded
     h.twilio.loseNextWebhooks(1);
     const first = h.twilio.agentSend(task.conversationSid, 'first, its webhook lost');
     h.twilio.agentSend(task.conversationSid, 'second');
@@ -146,6 +153,7 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
 
   it('reads back an agent message whose webhook never comes, and delivers it before the next one', async () => {
     const task = await aliceWritesFirst({ DELIVERY_REORDER_MS: '60000' });
+    await agentJoins(task.sid); // the webhook lost next is then a message's, not onParticipantAdded
     h.twilio.loseNextWebhooks(1);
     const lost = h.twilio.agentSend(task.conversationSid, 'its webhook is lost for good');
     h.twilio.agentSend(task.conversationSid, 'the next one');
@@ -159,6 +167,7 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
 
   it("reads the chat back when the customer's next message shows that an agent message was missed", async () => {
     const task = await aliceWritesFirst();
+    await agentJoins(task.sid); // the webhook lost next is then a message's, not onParticipantAdded
     h.twilio.loseNextWebhooks(1);
     h.twilio.agentSend(task.conversationSid, 'the last word, its webhook lost');
     await eventually(() => h.twilio.webhookDeliveries.find((d) => d.error !== null), 'the lost webhook');

@@ -14,10 +14,14 @@ import { freePort } from '@flex-bridge/emulators';
 export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;
 
 /**
- * The bridge's own notices to customers (chat opened, chat ended) off, so a test counts exactly the
+ * The bridge's own notices to customers (chat opened, agent joined, chat ended) off, so a test counts exactly the
  * messages it is about; the tests of those notices turn them on.
  */
-export const WITHOUT_CHAT_NOTICES = { CHAT_OPENED_NOTICE: 'off', CHAT_ENDED_NOTICE: 'off' } as const;
+export const WITHOUT_CHAT_NOTICES = {
+  CHAT_OPENED_NOTICE: 'off',
+  CHAT_ENDED_NOTICE: 'off',
+  AGENT_JOINED_NOTICE: 'off',
+} as const;
 
 export function tempDatabaseUrl(): string {
   return `sqlite:${join(mkdtempSync(join(tmpdir(), 'flex-bridge-test-')), 'bridge.db')}`;

@@ -34,6 +34,8 @@ export interface DemoRun {
 }
 
 const AGENT_IDENTITY = 'agent_alex';
+/** The agent's name in Flex, which the bridge tells customers when the agent joins their chat. */
+const AGENT_NAME = 'Alex';
 
 /**
  * Starts the Telegram, Discord and Twilio emulators, the real bridge (startApp, as `npm start` runs
@@ -52,6 +54,7 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const sandbox = await startSandbox({ discord: 0 }, host);
     cleanups.push(() => sandbox.stop());
+    sandbox.twilio.agentLogsIn(AGENT_IDENTITY, AGENT_NAME);
 
     const bridgeUrl = `http://${host}:${await freePort(host)}`;
     const config = loadConfig({

@@ -159,6 +159,11 @@ export class TwilioEmulator {
 
   // What Flex agents do
 
+  /** An agent logs into Flex: their Conversations User gets their name (`friendly_name`). */
+  agentLogsIn(agentIdentity: string, friendlyName: string): void {
+    this.desk.logIn(agentIdentity, friendlyName);
+  }
+
   acceptTask(taskSid: string, agentIdentity?: string): TaskRecord {
     return structuredClone(this.desk.acceptTask(taskSid, agentIdentity));
   }

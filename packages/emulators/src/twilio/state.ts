@@ -132,6 +132,9 @@ export class EmulatorState {
 
   constructor(readonly account: EmulatedAccount) {}
 
+  /** Conversations users' `friendly_name`, by identity (Flex sets an agent's; others have none). */
+  readonly userNames = new Map<string, string>();
+
   userSidFor(identity: string): string {
     let sid = this.userSids.get(identity);
     if (sid === undefined) {

@@ -114,6 +114,32 @@ describe('Twilio emulator: outgoing conversation webhooks', () => {
     expect(media?.params).not.toHaveProperty('Body');
   });
 
+  it('fires onParticipantAdded when an agent joins (Twilio adds them), not for a REST participant without the header', async () => {
+    const { sid } = await conversationWithWebhook(['onParticipantAdded']);
+    await conversations()(sid).participants.create({ identity: 'telegram_43' });
+    emulator.agentLogsIn('agent_bob', 'Bob');
+    emulator.agentSend(sid, 'Hi, Bob here.', 'agent_bob'); // not a participant yet: joins first, as accepting would
+    const [joined] = await receiver.waitFor(1);
+
+    const participant = (await conversations()(sid).participants.list()).find((p) => p.identity === 'agent_bob');
+    expect(joined?.signatureValid).toBe(true);
+    expect(joined?.params).toMatchObject({
+      EventType: 'onParticipantAdded',
+      ConversationSid: sid,
+      ParticipantSid: participant?.sid,
+      Identity: 'agent_bob',
+      Attributes: '{}',
+      Source: 'API',
+    });
+    expect(Object.keys(joined?.params ?? {}).some((name) => name.startsWith('MessagingBinding.'))).toBe(false);
+    expect(emulator.webhookDeliveries.map((d) => d.params.Identity)).toEqual(['agent_bob']);
+
+    // The agent's name in Flex is their Conversations User's friendly_name, fetched by identity.
+    expect((await client.conversations.v1.users('agent_bob').fetch()).friendlyName).toBe('Bob');
+    expect((await client.conversations.v1.users('telegram_43').fetch()).friendlyName).toBeNull();
+    await expect(client.conversations.v1.users('nobody').fetch()).rejects.toMatchObject({ status: 404 });
+  });
+
   it('sends only the subscribed events, to each webhook its own', async () => {
     const { sid } = await conversationWithWebhook(['onMessageAdded'], 'post', '/messages');
     await conversations()(sid).webhooks.create({

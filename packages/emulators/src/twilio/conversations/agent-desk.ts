@@ -4,6 +4,8 @@ import type { MediaStore } from '../mcs/mcs.js';
 import type { ConversationRecord, MessageRecord, TaskRecord } from '../state.js';
 
 export const DEFAULT_AGENT = 'agent_alice';
+/** The default agent's name in Flex: her Conversations User's `friendly_name`. */
+export const DEFAULT_AGENT_NAME = 'Alice';
 
 /** A file an agent attaches in the Flex UI. */
 export interface AgentFile {
@@ -19,7 +21,14 @@ export class AgentDesk {
     private readonly interactions: InteractionService,
     private readonly media: MediaStore,
     private readonly chatServiceSid: string,
-  ) {}
+  ) {
+    this.logIn(DEFAULT_AGENT, DEFAULT_AGENT_NAME);
+  }
+
+  /** An agent logs into Flex, which creates (or renames) their Conversations User with their name. */
+  logIn(agentIdentity: string, friendlyName: string): void {
+    this.conversations.nameUser(agentIdentity, friendlyName);
+  }
 
   acceptTask(taskSid: string, agentIdentity = DEFAULT_AGENT): TaskRecord {
     return this.interactions.acceptTask(taskSid, agentIdentity);
@@ -37,7 +46,7 @@ export class AgentDesk {
     const conversation = this.conversations.get(conversationSid);
     const agent = agentIdentity ?? this.interactions.acceptedTaskOf(conversation.sid)?.agentIdentity ?? DEFAULT_AGENT;
     if (!conversation.participants.some((p) => p.identity === agent)) {
-      this.conversations.addParticipant(conversation.sid, { identity: agent });
+      this.conversations.addParticipant(conversation.sid, { identity: agent }, { kind: 'system' });
     }
     // The Flex UI uploads an attachment to MCS first, then sends the message with its sid.
     const mediaSid = file && this.media.add(this.chatServiceSid, file.contentType, file.data, file.filename ?? null).sid;

@@ -5,6 +5,7 @@ import {
   messageJson,
   participantConversationJson,
   participantJson,
+  userJson,
   webhookJson,
 } from './conversations-json.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
@@ -69,7 +70,7 @@ export const conversationsApi: ProductApi = {
         identity: formValue(form, 'Identity'),
         attributes: formValue(form, 'Attributes'),
         roleSid: formValue(form, 'RoleSid'),
-      });
+      }, originOf(request));
       return reply.code(201).send(participantJson(account, participant));
     });
 
@@ -149,6 +150,10 @@ export const conversationsApi: ProductApi = {
       conversations.removeWebhook(request.params.conversation, request.params.sid);
       return reply.code(204).send();
     });
+
+    app.get<{ Params: { sid: string } }>('/v1/Users/:sid', async (request) =>
+      userJson(account, conversations.getUser(request.params.sid)),
+    );
 
     app.get('/v1/ParticipantConversations', async (request) => {
       const list = listRequestOf(request);

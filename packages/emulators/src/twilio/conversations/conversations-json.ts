@@ -128,3 +128,22 @@ export function participantConversationJson(
     },
   };
 }
+
+/** A Conversations User (https://www.twilio.com/docs/conversations/api/user-resource). */
+export function userJson(account: EmulatedAccount, user: { sid: string; identity: string; friendlyName: string | null }) {
+  return {
+    account_sid: account.accountSid,
+    chat_service_sid: account.chatServiceSid,
+    sid: user.sid,
+    identity: user.identity,
+    friendly_name: user.friendlyName,
+    attributes: '{}',
+    role_sid: null,
+    is_online: null,
+    is_notifiable: null,
+    date_created: null,
+    date_updated: null,
+    url: `${BASE_URL}/Users/${user.sid}`,
+    links: { user_conversations: `${BASE_URL}/Users/${user.sid}/Conversations` },
+  };
+}

@@ -125,7 +125,7 @@ export class ConversationService {
     this.state.conversations.delete(this.get(sidOrUniqueName).sid);
   }
 
-  addParticipant(sidOrUniqueName: string, input: NewParticipant): ParticipantRecord {
+  addParticipant(sidOrUniqueName: string, input: NewParticipant, origin: Origin): ParticipantRecord {
     const conversation = this.openConversation(sidOrUniqueName);
     if (input.identity === undefined || input.identity === '') {
       // Non-chat participants (MessagingBinding.*) are not emulated.
@@ -146,7 +146,21 @@ export class ConversationService {
       dateUpdated: now,
     };
     conversation.participants.push(participant);
+    this.webhooks.participantAdded(conversation, participant, origin);
     return participant;
+  }
+
+  /** A Conversations User (https://www.twilio.com/docs/conversations/api/user-resource), by sid or identity. */
+  getUser(sidOrIdentity: string): { sid: string; identity: string; friendlyName: string | null } {
+    const identity = [...this.state.userSids].find(([, sid]) => sid === sidOrIdentity)?.[0] ?? sidOrIdentity;
+    if (!this.state.userSids.has(identity)) throw notFound(`/Users/${sidOrIdentity}`);
+    return { sid: this.state.userSidFor(identity), identity, friendlyName: this.state.userNames.get(identity) ?? null };
+  }
+
+  /** Creates or renames the user of `identity`, as Flex does for an agent who logs in. */
+  nameUser(identity: string, friendlyName: string): void {
+    this.state.userSidFor(identity);
+    this.state.userNames.set(identity, friendlyName);
   }
 
   getParticipant(sidOrUniqueName: string, participantSid: string): ParticipantRecord {

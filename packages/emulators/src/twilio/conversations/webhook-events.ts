@@ -6,12 +6,14 @@ import type {
   ConversationWebhookRecord,
   EmulatedAccount,
   MessageRecord,
+  ParticipantRecord,
   StateChangeReason,
 } from '../state.js';
 import type { WebhookDelivery, WebhookSender } from '../http/webhooks.js';
 import {
   conversationUpdatedParams,
   messageAddedParams,
+  participantAddedParams,
   stateUpdatedParams,
   type EventParams,
 } from './webhook-payloads.js';
@@ -62,6 +64,12 @@ export class ConversationWebhooks {
     if (!firesWebhooks(origin)) return;
     const params = stateUpdatedParams(this.account, conversation, from, reason);
     this.sendToWebhooks(conversation, 'onConversationStateUpdated', params, origin);
+  }
+
+  participantAdded(conversation: ConversationRecord, participant: ParticipantRecord, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = participantAddedParams(this.account, conversation, participant);
+    this.sendToWebhooks(conversation, 'onParticipantAdded', params, origin);
   }
 
   conversationUpdated(conversation: ConversationRecord, origin: Origin): void {

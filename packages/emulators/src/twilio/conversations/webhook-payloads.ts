@@ -4,6 +4,7 @@ import type {
   ConversationState,
   EmulatedAccount,
   MessageRecord,
+  ParticipantRecord,
   StateChangeReason,
 } from '../state.js';
 
@@ -37,6 +38,24 @@ export function messageAddedParams(
           })),
         )
       : null,
+  });
+}
+
+/** A chat (SDK) participant: `Identity`, no `MessagingBinding.*` (non-chat participants are not emulated). */
+export function participantAddedParams(
+  account: EmulatedAccount,
+  conversation: ConversationRecord,
+  participant: ParticipantRecord,
+): EventParams {
+  return withoutNulls({
+    ConversationSid: conversation.sid,
+    MessagingServiceSid: conversation.messagingServiceSid,
+    ChatServiceSid: account.chatServiceSid,
+    ParticipantSid: participant.sid,
+    Identity: participant.identity,
+    Attributes: participant.attributes,
+    RoleSid: participant.roleSid,
+    DateCreated: twilioTimestamp(participant.dateCreated),
   });
 }
 

@@ -153,7 +153,8 @@ export class InteractionService {
     if (task.status !== 'pending') throw taskConflict(task, 'pending');
     const conversation = this.conversations.get(task.conversationSid);
     if (!conversation.participants.some((p) => p.identity === agentIdentity)) {
-      this.conversations.addParticipant(conversation.sid, { identity: agentIdentity });
+      // Flex orchestration adds the agent: Twilio's own action, so post-event webhooks fire.
+      this.conversations.addParticipant(conversation.sid, { identity: agentIdentity }, { kind: 'system' });
     }
     task.agentIdentity = agentIdentity;
     this.setTaskStatus(task, 'accepted');
