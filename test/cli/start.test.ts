@@ -39,11 +39,17 @@ describe('flex-bridge start (a real process against the emulators)', () => {
     box.telegram.addUser({ id: 99, username: 'ivy', first_name: 'Ivy' });
     box.telegram.userSends(99, 'hello from a real process');
     const task = await eventually(() => box!.twilio.tasks()[0], 'a task');
-    // With the default settings the customer is first told that their message was received.
+    // With the default settings the customer is told that their message was received, then who answers.
     await box.telegram.waitForMessages(99, 1);
+    box.twilio.acceptTask(task.sid);
+    await box.telegram.waitForMessages(99, 2);
     box.twilio.agentSend(task.conversationSid, 'hello back');
-    const received = await box.telegram.waitForMessages(99, 2);
-    expect(received.map((m) => m.text)).toEqual(['Thanks, we got your message. An agent will be with you shortly.', 'hello back']);
+    const received = await box.telegram.waitForMessages(99, 3);
+    expect(received.map((m) => m.text)).toEqual([
+      'Thanks, we got your message. An agent will be with you shortly.',
+      'Alice has joined the chat.',
+      'hello back',
+    ]);
 
     const code = exited(child);
     child.kill('SIGTERM');

@@ -55,9 +55,10 @@ describe('/metrics', () => {
     expect(sample(after, 'flex_bridge_upstream_request_duration_seconds_count', { api: 'conversations.twilio.com', status: '201' })).toBe(4);
     expect(sample(after, 'flex_bridge_upstream_request_duration_seconds_count', { api: 'flex-api.twilio.com', status: '200' })).toBe(1);
     const route = '/flex/conversations/events';
-    expect(sample(after, 'flex_bridge_http_requests_total', { method: 'POST', route, status: '200' })).toBe(2);
+    // The agent joining (onParticipantAdded), the agent's message, and that message again.
+    expect(sample(after, 'flex_bridge_http_requests_total', { method: 'POST', route, status: '200' })).toBe(3);
     expect(sample(after, 'flex_bridge_http_requests_total', { method: 'POST', route, status: '403' })).toBe(1);
-    expect(sample(after, 'flex_bridge_http_request_duration_seconds_count', { method: 'POST', route })).toBe(3);
+    expect(sample(after, 'flex_bridge_http_request_duration_seconds_count', { method: 'POST', route })).toBe(4);
     expect(sample(after, 'flex_bridge_webhook_signature_rejections_total', { source: 'twilio' })).toBe(1);
     expect(sample(after, 'flex_bridge_open_conversations')).toBe(1);
     expect(sample(after, 'flex_bridge_outbox_rows', { status: 'pending' })).toBe(0);
