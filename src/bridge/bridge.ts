@@ -12,7 +12,7 @@ import { CatchUp } from './catch-up.js';
 import { ChatOpener } from './chats.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
-import { customerMessageRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
 import { TokenBuckets } from './token-buckets.js';
 
 export interface BridgeOptions {
@@ -150,7 +150,7 @@ export class Bridge {
   private async refuseOverLimit(msg: InboundMessage, dedupe: DedupeKey, reason: LimitReason): Promise<Acceptance> {
     const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
     const notices: NewOutboxRow[] = this.limits?.noticeDue(to)
-      ? [{ key: customerQueueKey(to), direction: 'to-customer', payload: { kind: 'customer-notice', to, text: LIMIT_NOTICES[reason] } }]
+      ? [customerNoticeRow(to, LIMIT_NOTICES[reason])]
       : [];
     if (!(await this.storeOnce(dedupe, notices))) return 'duplicate';
     this.opts.log.warn(
@@ -164,9 +164,7 @@ export class Bridge {
 
   /** The AutoReplySink: the reply is stored for the customer's queue once per `externalMessageId`. */
   readonly acceptAutoReply = async (reply: AutoReply): Promise<Acceptance> => {
-    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, [
-      { key: customerQueueKey(reply.to), direction: 'to-customer', payload: { kind: 'customer-notice', to: reply.to, text: reply.text } },
-    ]);
+    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, [customerNoticeRow(reply.to, reply.text)]);
     this.opts.log.info(
       { user: userKeyString(reply.to), externalMessageId: reply.externalMessageId, accepted },
       accepted ? 'automatic reply stored' : 'duplicate automatic reply dropped',
@@ -433,8 +431,7 @@ export class Bridge {
   private async tellCustomer(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
     if (text === undefined) return false;
     const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
-    const row: NewOutboxRow = { key: customerQueueKey(to), direction: 'to-customer', payload: { kind: 'customer-notice', to, text } };
-    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [row]);
+    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text)]);
     if (stored) this.opts.onEnqueued();
     return stored;
   }

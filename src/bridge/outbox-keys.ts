@@ -1,4 +1,4 @@
-import { userKeyOf, userKeyString, type InboundMessage, type UserKey } from '../core/messages.js';
+import { userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage, type UserKey } from '../core/messages.js';
 import type { NewOutboxRow } from '../store/store.js';
 
 /** Each direction of each customer is its own FIFO, so a Telegram outage never holds up messages to Flex. */
@@ -10,4 +10,11 @@ export const customerMessageRow = (message: InboundMessage): NewOutboxRow => ({
   key: flexQueueKey(userKeyOf(message)),
   direction: 'to-flex',
   payload: { kind: 'customer-message', message },
+});
+
+/** The row that carries something the bridge itself tells a customer, in order with the agent's replies. */
+export const customerNoticeRow = (to: ExternalChatRef, text: string): NewOutboxRow => ({
+  key: customerQueueKey(to),
+  direction: 'to-customer',
+  payload: { kind: 'customer-notice', to, text },
 });

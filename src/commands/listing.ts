@@ -1,4 +1,6 @@
-/** What the operator commands' listings share: a `--limit N` option and aligned columns. */
+import { parseArgs } from 'node:util';
+
+/** What the operator commands share: a `--limit N` option, row ids as arguments, aligned columns. */
 
 export const limitOption = { limit: { type: 'string', default: '100' } } as const;
 
@@ -7,6 +9,15 @@ export function parseLimit(raw: string): number | undefined {
   const limit = Number(raw);
   if (Number.isInteger(limit) && limit >= 1) return limit;
   console.error('--limit must be a positive whole number');
+  return undefined;
+}
+
+/** The row ids given as arguments, or undefined (and a message naming what they should be) when one is not an id. */
+export function parseIds(args: readonly string[], what: string): number[] | undefined {
+  const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
+  const bad = positionals.filter((p) => !/^[1-9]\d*$/.test(p));
+  if (bad.length === 0) return positionals.map(Number);
+  console.error(`Not ${what} ids: ${bad.join(', ')}`);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Store } from '../store/store.js';
 import type { Command } from './command.js';
-import { formatTable, formatTime, limitOption, parseLimit } from './listing.js';
+import { formatTable, formatTime, limitOption, parseIds, parseLimit } from './listing.js';
 import { withStore } from './with-store.js';
 
 export const outbox: Command = {
@@ -60,13 +60,8 @@ async function list(args: readonly string[]): Promise<number> {
 }
 
 async function retry(args: readonly string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
-  const bad = positionals.filter((p) => !/^[1-9]\d*$/.test(p));
-  if (bad.length > 0) {
-    console.error(`Not outbox ids: ${bad.join(', ')}`);
-    return 2;
-  }
-  const ids = positionals.map(Number);
+  const ids = parseIds(args, 'outbox');
+  if (!ids) return 2;
   const { requeued, notDead } = await withStore(async (store) => {
     if (ids.length === 0) return { requeued: await store.requeueDead(), notDead: [] };
     const notDead = await idsNotDead(store, ids);

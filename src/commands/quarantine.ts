@@ -3,7 +3,7 @@ import { customerMessageRow } from '../bridge/outbox-keys.js';
 import { userKeyString } from '../core/messages.js';
 import { storableValue } from '../core/storable-text.js';
 import type { Command } from './command.js';
-import { formatTable, formatTime, limitOption, parseLimit } from './listing.js';
+import { formatTable, formatTime, limitOption, parseIds, parseLimit } from './listing.js';
 import { withStore } from './with-store.js';
 
 export const quarantine: Command = {
@@ -88,11 +88,10 @@ async function drop(args: readonly string[]): Promise<number> {
 }
 
 function quarantineIds(args: readonly string[], { required }: { required: boolean }): number[] | undefined {
-  const { positionals } = parseArgs({ args: [...args], allowPositionals: true });
-  const bad = positionals.filter((p) => !/^[1-9]\d*$/.test(p));
-  if (bad.length > 0 || (required && positionals.length === 0)) {
-    console.error(bad.length > 0 ? `Not quarantine ids: ${bad.join(', ')}` : `Name the ids to drop.\n\n${quarantine.usage}`);
+  const ids = parseIds(args, 'quarantine');
+  if (ids && required && ids.length === 0) {
+    console.error(`Name the ids to drop.\n\n${quarantine.usage}`);
     return undefined;
   }
-  return positionals.map(Number);
+  return ids;
 }
