@@ -81,6 +81,13 @@ export const postgresMigrations: readonly string[] = [
     UNIQUE (source, key)
   );
   `,
+  `
+  ALTER TABLE outbox ADD COLUMN is_head BOOLEAN NOT NULL DEFAULT false;
+  UPDATE outbox SET is_head = true WHERE status = 'pending' AND id = (
+    SELECT p.id FROM outbox p WHERE p.key = outbox.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1);
+  CREATE INDEX outbox_heads_due ON outbox (next_attempt_at, id) WHERE is_head;
+  CREATE UNIQUE INDEX outbox_head_of_key ON outbox (key) WHERE is_head;
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -52,10 +52,35 @@ const types: pg.CustomTypesConfig = {
 
 const CURRENT_MAPPING = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
 
-/** No pending row of the key comes before o, in (seq, flex_index, id) order; rows sharing a seq all have a flex_index. */
-const IS_FIRST_PENDING_OF_KEY = `NOT EXISTS (
-  SELECT 1 FROM outbox p WHERE p.key = o.key AND p.status = 'pending'
-    AND (p.seq < o.seq OR (p.seq = o.seq AND (p.flex_index < o.flex_index OR (p.flex_index = o.flex_index AND p.id < o.id)))))`;
+/**
+ * The first pending row of the key k.key, apart from the rows $1: the one delivered next, marked
+ * `is_head` (see the migration). The key's lock (lockKeys) is held wherever a head is marked, so no
+ * row of the key commits meanwhile.
+ */
+const FIRST_PENDING_OF_KEY = `
+  SELECT p.id FROM outbox p WHERE p.key = k.key AND p.status = 'pending' AND p.id <> ALL($1::bigint[])
+  ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
+
+/** Marks the first pending row of each key $2 as its head, and unmarks any other (run before MARK_HEADS). */
+const UNMARK_FORMER_HEADS = `
+  UPDATE outbox o SET is_head = false FROM unnest($2::text[]) AS k(key)
+  WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`;
+const MARK_HEADS = `
+  UPDATE outbox SET is_head = true
+  WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`;
+
+/** Deletes the rows $1; where one was its key's head, the key's next row becomes the head. */
+const DELETE_ROWS = `
+  WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING key, is_head)
+  UPDATE outbox SET is_head = true
+  WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`;
+
+/** Takes the locks of the keys $1 (the keys of the rows $2 when $1 is null) until commit, in one order everywhere. */
+const LOCK_KEYS = `
+  SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h) FROM (
+    SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k
+    UNION SELECT hashtext(key) FROM outbox WHERE id = ANY($2::bigint[])
+    ORDER BY h) AS keys`;
 
 /**
  * A row's seq: that of the earliest pending row of its chat with a higher index when the row is an
@@ -71,20 +96,21 @@ const INSERT_ROW = `
     ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
   FROM n`;
 
-/** A row without an index (anything but an agent message) is its own group: no scan of its key's queue. */
+/**
+ * A row without an index (anything but an agent message) is its own group, after every other row
+ * of its key: no scan of its key's queue, and the head when the key has none.
+ */
 const INSERT_PLAIN_ROW = `
   WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
-  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at)
-  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5 FROM n`;
+  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
+  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`;
 
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
 const CLAIM = `
   WITH heads AS (
     SELECT o.id, o.lease_owner AS previous_owner FROM outbox o
-    WHERE o.status = 'pending' AND o.next_attempt_at <= $1
-      AND (o.lease_until IS NULL OR o.lease_until < $1)
-      AND ${IS_FIRST_PENDING_OF_KEY}
+    WHERE o.is_head AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
     ORDER BY o.next_attempt_at, o.id
     LIMIT $2
     FOR UPDATE OF o SKIP LOCKED
@@ -96,6 +122,8 @@ const CLAIM = `
 
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
+  private completing: { ids: number[]; done: Promise<void> } | undefined;
+
   private constructor(private readonly pool: pg.Pool) {}
 
   /** Connects to `postgres://…` and applies pending migrations. */
@@ -128,17 +156,29 @@ export class PostgresStore implements Store {
    */
   private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order?: ReorderHold): Promise<void> {
     if (rows.length === 0) return;
-    await client.query(
-      `SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h)
-       FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS keys`,
-      [rows.map((r) => r.key)],
-    );
+    const keys = rows.map((r) => r.key);
+    await this.lockKeys(client, keys);
     const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
     for (const row of rows) {
       const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now];
       if (order) await client.query(INSERT_ROW, [...values, order.flexSid, order.index]);
       else await client.query(INSERT_PLAIN_ROW, values);
     }
+    // A late agent message may go before its key's head.
+    if (order) await this.refreshHeads(client, keys);
+  }
+
+  /**
+   * Holds the keys' locks until commit. Whatever marks a head takes them first, before any row lock,
+   * so that it sees every committed row of its keys and no two transactions wait on each other.
+   */
+  private async lockKeys(client: PoolClient, keys: readonly string[], rowIds: readonly number[] = []): Promise<void> {
+    await client.query(LOCK_KEYS, [keys, rowIds]);
+  }
+
+  private async refreshHeads(client: PoolClient, keys: readonly string[]): Promise<void> {
+    await client.query(UNMARK_FORMER_HEADS, [[], keys]);
+    await client.query(MARK_HEADS, [[], keys]);
   }
 
   /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
@@ -333,8 +373,23 @@ export class PostgresStore implements Store {
     await this.pool.query('UPDATE outbox SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND lease_owner = $3', [until, ids, owner]);
   }
 
-  async complete(id: number): Promise<void> {
-    await this.pool.query('DELETE FROM outbox WHERE id = $1', [id]);
+  /** Rows delivered in the same turn of the event loop are deleted together, in one transaction right after it. */
+  complete(id: number): Promise<void> {
+    if (!this.completing) {
+      const ids: number[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.completing = undefined;
+          this.transaction(async (client) => {
+            await this.lockKeys(client, [], ids);
+            await client.query(DELETE_ROWS, [ids]);
+          }).then(resolve, reject);
+        });
+      });
+      this.completing = { ids, done };
+    }
+    this.completing.ids.push(id);
+    return this.completing.done;
   }
 
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
@@ -358,17 +413,20 @@ export class PostgresStore implements Store {
   }
 
   async deadLetter(id: number, reason: string): Promise<void> {
-    await this.pool.query(
-      `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = $1, lease_owner = NULL, lease_until = NULL
-       WHERE id = $2`,
-      [reason, id],
-    );
+    await this.transaction(async (client) => {
+      await this.lockKeys(client, [], [id]);
+      const { rows } = await client.query<{ key: string }>(
+        `UPDATE outbox SET status = 'dead', is_head = false, attempts = attempts + 1, last_error = $1, lease_owner = NULL,
+           lease_until = NULL WHERE id = $2 RETURNING key`,
+        [reason, id],
+      );
+      await client.query(MARK_HEADS, [[], rows.map((r) => r.key)]);
+    });
   }
 
   async nextDueAt(): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ at: number | null }>(
-      `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
-       WHERE o.status = 'pending' AND ${IS_FIRST_PENDING_OF_KEY}`,
+      'SELECT MIN(GREATEST(next_attempt_at, COALESCE(lease_until, 0))) AS at FROM outbox WHERE is_head',
     );
     return rows[0]!.at ?? undefined;
   }
@@ -382,12 +440,18 @@ export class PostgresStore implements Store {
   }
 
   async requeueDead(ids?: readonly number[]): Promise<number> {
-    const result = await this.pool.query(
-      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, ambiguous = TRUE
-       WHERE status = 'dead' AND ($2::bigint[] IS NULL OR id = ANY($2))`,
-      [Date.now(), ids ?? null],
-    );
-    return result.rowCount ?? 0;
+    return this.transaction(async (client) => {
+      const dead = ids ?? (await client.query<{ id: number }>("SELECT id FROM outbox WHERE status = 'dead'")).rows.map((r) => r.id);
+      await this.lockKeys(client, [], dead);
+      const { rows } = await client.query<{ key: string }>(
+        `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, ambiguous = TRUE
+         WHERE status = 'dead' AND id = ANY($2::bigint[]) RETURNING key`,
+        [Date.now(), dead],
+      );
+      // A requeued row goes back to its place in its key's order, which may be before the head.
+      await this.refreshHeads(client, [...new Set(rows.map((r) => r.key))]);
+      return rows.length;
+    });
   }
 
   async outboxStats(): Promise<OutboxStats> {

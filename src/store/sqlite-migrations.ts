@@ -87,4 +87,13 @@ export const sqliteMigrations: readonly string[] = [
     UNIQUE (source, key)
   );
   `,
+  `
+  -- The first pending row of each key, the one delivered next, is marked: a claim reads the marked
+  -- rows only, so rows queued behind a head that waits for its retry cost it nothing.
+  ALTER TABLE outbox ADD COLUMN is_head INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET is_head = 1 WHERE status = 'pending' AND id = (
+    SELECT p.id FROM outbox p WHERE p.key = outbox.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1);
+  CREATE INDEX outbox_heads_due ON outbox (next_attempt_at, id) WHERE is_head = 1;
+  CREATE UNIQUE INDEX outbox_head_of_key ON outbox (key) WHERE is_head = 1;
+  `,
 ];

@@ -43,8 +43,8 @@ const RECENT_CHAT_IDS = `
   SELECT external_chat_id FROM conversations WHERE network = ? AND (status <> 'ended' OR updated_at >= ?)
   GROUP BY external_chat_id ORDER BY MAX(updated_at) DESC LIMIT ?`;
 
-/** The first pending row of the row's key: the one delivered next. */
-const FIRST_PENDING_OF_KEY = `SELECT p.id FROM outbox p WHERE p.key = o.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
+/** The first pending row of @key: the one delivered next, marked `is_head` (see the migration). */
+const FIRST_PENDING_OF_KEY = `SELECT p.id FROM outbox p WHERE p.key = @key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
 
 /**
  * The group a late agent message joins: that of the earliest pending row of its chat with a higher
@@ -84,14 +84,22 @@ export class SqliteStore implements Store {
         `INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index, seq)
          VALUES (@key, @direction, @payload, @dueAt, @now, @flexSid, @index, (${REORDER_GROUP}))`,
       ),
+      // A row without an index comes after every other row of its key: the head when there is none.
       insertPlainOutbox: db.prepare(
-        'INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at) VALUES (@key, @direction, @payload, @dueAt, @now)',
+        `INSERT INTO outbox (key, direction, payload, next_attempt_at, created_at, is_head)
+         VALUES (@key, @direction, @payload, @dueAt, @now, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = @key AND h.is_head = 1))`,
       ),
       releaseReorderHold: db.prepare(
         `UPDATE outbox SET next_attempt_at = @now
          WHERE status = 'pending' AND flex_sid = @flexSid AND flex_index <= @upToIndex AND attempts = 0 AND next_attempt_at > @now`,
       ),
       startOwnGroup: db.prepare('UPDATE outbox SET seq = id WHERE id = ? AND seq IS NULL'),
+      unmarkFormerHead: db.prepare(
+        `UPDATE outbox SET is_head = 0 WHERE key = @key AND is_head = 1 AND id IS NOT (${FIRST_PENDING_OF_KEY})`,
+      ),
+      markHead: db.prepare(`UPDATE outbox SET is_head = 1 WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`),
+      keyOf: db.prepare('SELECT key FROM outbox WHERE id = ?').pluck(),
+      deadKeys: db.prepare("SELECT DISTINCT key FROM outbox WHERE status = 'dead'").pluck(),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
       setKnownIndexes: db.prepare('UPDATE conversations SET flex_known_through = ?, flex_known_above = ?, updated_at = ? WHERE id = ?'),
       noteNextIndex: db.prepare(
@@ -117,14 +125,12 @@ export class SqliteStore implements Store {
       countOpen: db.prepare("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'"),
       heads: db.prepare(
         `SELECT o.* FROM outbox o
-         WHERE o.status = 'pending' AND o.next_attempt_at <= @now
-           AND (o.lease_until IS NULL OR o.lease_until < @now)
-           AND o.id = (${FIRST_PENDING_OF_KEY})
+         WHERE o.is_head = 1 AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
          ORDER BY o.next_attempt_at, o.id LIMIT @limit`,
       ),
       lease: db.prepare('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
       renew: db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ?'),
-      complete: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      complete: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING key, is_head AS wasHead'),
       retryLater: db.prepare(
         `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?,
            lease_owner = NULL, lease_until = NULL WHERE id = ?`,
@@ -137,12 +143,11 @@ export class SqliteStore implements Store {
       postpone: db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?'),
       countPending: db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' LIMIT ?)"),
       deadLetter: db.prepare(
-        `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_until = NULL
-         WHERE id = ?`,
+        `UPDATE outbox SET status = 'dead', is_head = 0, attempts = attempts + 1, last_error = ?, lease_owner = NULL,
+           lease_until = NULL WHERE id = ?`,
       ),
       nextDue: db.prepare(
-        `SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o
-         WHERE o.status = 'pending' AND o.id = (${FIRST_PENDING_OF_KEY})`,
+        'SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS at FROM outbox WHERE is_head = 1',
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
@@ -169,11 +174,20 @@ export class SqliteStore implements Store {
     for (const row of rows) {
       const values = { key: row.key, direction: row.direction, payload: JSON.stringify(row.payload), dueAt, now };
       // Only an agent message with its index can join an earlier group; looking for one costs a scan of the key's queue.
-      const { lastInsertRowid } = order
-        ? this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index })
-        : this.stmt.insertPlainOutbox.run(values);
-      this.stmt.startOwnGroup.run(lastInsertRowid);
+      if (!order) {
+        this.stmt.startOwnGroup.run(this.stmt.insertPlainOutbox.run(values).lastInsertRowid);
+        continue;
+      }
+      this.stmt.startOwnGroup.run(this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid);
+      // A late agent message may go before the key's head.
+      this.refreshHead(row.key);
     }
+  }
+
+  /** Marks the key's first pending row as its head, and only that one. */
+  private refreshHead(key: string): void {
+    this.stmt.unmarkFormerHead.run({ key });
+    this.stmt.markHead.run({ key });
   }
 
   async quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void> {
@@ -316,7 +330,10 @@ export class SqliteStore implements Store {
           this.completing = undefined;
           try {
             this.db.transaction(() => {
-              for (const each of ids) this.stmt.complete.run(each);
+              for (const each of ids) {
+                const deleted = this.stmt.complete.get(each) as { key: string; wasHead: number } | undefined;
+                if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
+              }
             }).immediate();
             resolve();
           } catch (err) {
@@ -343,7 +360,11 @@ export class SqliteStore implements Store {
   }
 
   async deadLetter(id: number, reason: string): Promise<void> {
-    this.stmt.deadLetter.run(reason, id);
+    this.db.transaction(() => {
+      const key = this.stmt.keyOf.get(id) as string | undefined;
+      this.stmt.deadLetter.run(reason, id);
+      if (key !== undefined) this.stmt.markHead.run({ key });
+    }).immediate();
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -361,8 +382,13 @@ export class SqliteStore implements Store {
   async requeueDead(ids?: readonly number[]): Promise<number> {
     const now = Date.now();
     return this.db.transaction(() => {
-      if (!ids) return this.stmt.requeueAll.run(now).changes;
-      return ids.reduce((n, id) => n + this.stmt.requeueOne.run(now, id).changes, 0);
+      // A requeued row goes back to its place in its key's order, which may be before the head.
+      const keys = ids ? ids.map((id) => this.stmt.keyOf.get(id) as string | undefined) : (this.stmt.deadKeys.all() as string[]);
+      const requeued = ids
+        ? ids.reduce((n, id) => n + this.stmt.requeueOne.run(now, id).changes, 0)
+        : this.stmt.requeueAll.run(now).changes;
+      for (const key of new Set(keys)) if (key !== undefined) this.refreshHead(key);
+      return requeued;
     }).immediate();
   }
 

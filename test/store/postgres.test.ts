@@ -113,6 +113,39 @@ describe('postgres store across processes', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('leaves no key without its head when one process enqueues while another completes', async () => {
+    const url = await scratchUrl();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const keys = ['user-1', 'user-2', 'user-3'];
+    const total = 60;
+    const producer = async (): Promise<void> => {
+      for (let n = 0; n < total; n++) {
+        await a.enqueue(keys.map((k) => row(k, n)));
+        await pause(Math.random() * 2);
+      }
+    };
+    const delivered = new Map<string, string[]>();
+    const consumer = async (): Promise<void> => {
+      for (let idle = 0; idle < 20; ) {
+        const claimed = await b.claimDue('b', 8, 60_000);
+        if (claimed.length === 0) {
+          idle++;
+          await pause(5);
+          continue;
+        }
+        idle = 0;
+        // Completed at once, racing the producer's next row of the same key.
+        await Promise.all(claimed.map((r) => b.complete(r.id)));
+        for (const r of claimed) delivered.set(r.key, [...(delivered.get(r.key) ?? []), (r.payload as { text: string }).text]);
+      }
+    };
+    await Promise.all([producer(), consumer()]);
+
+    expect((await a.outboxStats()).pending).toBe(0);
+    for (const key of keys) expect(delivered.get(key)).toEqual(Array.from({ length: total }, (_, n) => `${n}`));
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('opens one conversation per user when two processes race', async () => {
     const url = await scratchUrl();
     const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);

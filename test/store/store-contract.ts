@@ -89,6 +89,37 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.outboxStats()).dead).toBe(0);
     });
 
+    it('puts a requeued dead row back before the rows queued after it', async () => {
+      await store.enqueue([row('a', '1'), row('a', '2'), row('a', '3'), row('b', '1')]);
+      const heads = await store.claimDue('w', 10, 60_000);
+      expect(heads.map((r) => r.key)).toEqual(['a', 'b']);
+      await store.complete(heads[1]!.id);
+      await store.deadLetter(heads[0]!.id, 'gave up');
+      const [second] = await store.claimDue('w', 10, 60_000);
+      await store.retryLater(second!.id, Date.now() + 60_000, 'down', false);
+      expect(await store.requeueDead([heads[0]!.id])).toBe(1);
+      expect((await store.claimDue('w', 10, 60_000)).map((r) => r.id)).toEqual([heads[0]!.id]);
+      await store.complete(heads[0]!.id);
+      // Then the row that waits for its retry, and the one behind it only after that.
+      expect(await store.claimDue('w', 10, 60_000)).toEqual([]);
+      expect((await store.claimDue('w', 10, 60_000, Date.now() + 60_001)).map((r) => r.id)).toEqual([second!.id]);
+    });
+
+    it("offers a key's next row once its head is done, however many rows wait behind a head that backs off", async () => {
+      await store.enqueue(Array.from({ length: 500 }, (_, i) => row('flooded', `${i}`)));
+      const [head] = await store.claimDue('w', 1, 60_000);
+      await store.retryLater(head!.id, Date.now() + 60_000, 'down', false);
+      await store.enqueue([row('quiet', '1')]);
+      const quiet = await store.claimDue('w', 10, 60_000);
+      expect(quiet.map((r) => r.key)).toEqual(['quiet']);
+      await store.complete(quiet[0]!.id);
+      const [again] = await store.claimDue('w', 10, 60_000, Date.now() + 60_001);
+      expect(again!.id).toBe(head!.id);
+      await store.complete(again!.id);
+      const [next] = await store.claimDue('w', 10, 60_000, Date.now() + 60_002);
+      expect(next!.payload).toEqual(row('flooded', '1').payload);
+    });
+
     it('keeps a quarantined message exactly as it came, once, until it is forgotten', async () => {
       const odd = { ...message('q1'), text: 'order\u0000 #12 \uD83D', displayName: 'Ann \uDC00' };
       await store.quarantine({ source: 'telegram', key: 'q1' }, odd, 'the store refused it');
