@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly latencyRounds: number;
   /** Known idle customers to restart the bridge with, for the memory figures. */
   readonly knownCustomers: readonly number[];
+  /** Agent messages queued during a Telegram outage, for the drain phase; 0 skips it. */
+  readonly drainRows: number;
   /** Write V8 CPU profiles of the bridge to bench/results/profiles. */
   readonly profile: boolean;
   /** Run the bridge with OpenTelemetry tracing on, exporting every span over OTLP/HTTP to a local sink. */
@@ -37,6 +39,7 @@ const USAGE = `npm run bench -- [options]
   --latency-seconds S  length of each latency phase (default 4)
   --latency-rounds N   rounds of latency phases (default 3); the table shows the median round
   --known N,N          known idle customers for the memory figures (default 10000,100000)
+  --drain N            agent messages queued during a Telegram outage, then drained (default 30000, 0: skip)
   --profile            write V8 CPU profiles of the bridge to bench/results/profiles
   --tracing            the bridge traces every message and exports the spans (OTLP/HTTP) to a local sink
   --update-docs        put the table into docs/performance.md
@@ -57,6 +60,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'latency-seconds': { type: 'string' },
       'latency-rounds': { type: 'string' },
       known: { type: 'string' },
+      drain: { type: 'string' },
       profile: { type: 'boolean', default: false },
       tracing: { type: 'boolean', default: false },
       'update-docs': { type: 'boolean', default: false },
@@ -83,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     latencyRate: number(values.rate, 500, 'rate'),
     latencySeconds: number(values['latency-seconds'], quick ? 2 : 4, 'latency-seconds'),
     latencyRounds: Math.round(number(values['latency-rounds'], quick ? 1 : 3, 'latency-rounds')),
+    drainRows: values.drain === '0' ? 0 : Math.round(number(values.drain, quick ? 3000 : 30_000, 'drain')),
     knownCustomers: (values.known ?? (quick ? '2000' : '10000,100000')).split(',').map((n) => Math.round(number(n, 0, 'known'))),
     profile: values.profile,
     tracing: values.tracing,

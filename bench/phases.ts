@@ -3,6 +3,7 @@ import type { TelegramHostApi } from './hosts/telegram-host.js';
 import { ProcessMeter, rssBytes, type Usage } from './proc.js';
 import type { Direction, Rig, Target } from './rig.js';
 import type { Child } from './rpc.js';
+import { now } from './hosts/load.js';
 import { latency, sustainedRate, type LatencySummary } from './stats.js';
 
 type StampApi = Pick<TelegramHostApi, 'sentTimes' | 'waitReceived' | 'receivedTimes'>;
@@ -133,6 +134,8 @@ export interface MemorySample {
   readonly knownCustomers: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** The running bridge's start: process spawned → /readyz 200. */
+  readonly startToReadyMs: number;
 }
 
 /** The idle bridge's memory after a full GC: RSS from /proc, the heap from the process itself. */
@@ -141,5 +144,65 @@ export async function measureIdleMemory(rig: Rig, knownCustomers: number, settle
   if (!bridge) throw new Error('the bridge is not running');
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const { heapUsed } = await bridge.call('memory', undefined);
-  return { knownCustomers, rssBytes: rssBytes(bridge.pid), heapUsedBytes: heapUsed };
+  return { knownCustomers, rssBytes: rssBytes(bridge.pid), heapUsedBytes: heapUsed, startToReadyMs: rig.startToReadyMs };
 }
+
+export interface DrainSample {
+  /** Agent messages queued for customers while Telegram was down. */
+  readonly backlogRows: number;
+  /** Customers holding that backlog; the quiet ones had none. */
+  readonly backloggedCustomers: number;
+  readonly quietCustomers: number;
+  /** Telegram down: from the first queued message to its return. */
+  readonly outageSeconds: number;
+  /** From Telegram's return to the last queued message received. */
+  readonly drainSeconds: number;
+  /** Queued messages received per second while draining (the retry backoff included). */
+  readonly messagesPerSecond: number;
+  /** Agent replies to the quiet customers during the drain, at `quietRate` per second. */
+  readonly quiet: LatencySummary & { readonly ratePerSecond: number };
+}
+
+/**
+ * Telegram goes down while agents keep writing (`backlogRows` messages to all but 1% of the
+ * customers), then comes back: how fast the backlog drains, and the latency meanwhile of the
+ * customers whose chats had no backlog.
+ */
+export async function measureDrain(rig: Rig, backlogRows: number, quietRate: number): Promise<DrainSample> {
+  const sids = rig.conversations.bridge;
+  const quietCount = Math.max(1, Math.floor(sids.length / 100));
+  const quiet = sids.slice(0, quietCount);
+  const backlogged = sids.slice(quietCount);
+  const answered = await rig.twilio.call('webhooksAnswered', undefined);
+  await rig.telegram.call('outage', { down: true });
+  const flood = rig.seq('a', backlogRows);
+  await rig.twilio.call('burst', { sids: backlogged, seqStart: flood.from, count: backlogRows });
+  const stored = await rig.twilio.call('waitWebhooksAnswered', { count: answered + backlogRows, timeoutMs: WAIT_MS * 5 });
+  if (stored < answered + backlogRows) throw new Error(`the bridge stored ${stored - answered} of ${backlogRows} messages during the outage`);
+  const floodSent = await rig.twilio.call('sentTimes', flood);
+
+  await rig.telegram.call('outage', { down: false });
+  const backAt = now();
+  const quietLoad = rig.seq('a', quietRate * QUIET_SECONDS);
+  const quietRun = rig.twilio.call('paced', { sids: quiet, seqStart: quietLoad.from, count: quietLoad.to - quietLoad.from, ratePerSecond: quietRate });
+  const drained = await rig.telegram.call('waitReceived', { ...flood, timeoutMs: WAIT_MS * 5 });
+  await quietRun;
+  const floodReceived = await rig.telegram.call('receivedTimes', flood);
+  await rig.telegram.call('waitReceived', { ...quietLoad, timeoutMs: WAIT_MS });
+  const quietSent = await rig.twilio.call('sentTimes', quietLoad);
+  const quietReceived = await rig.telegram.call('receivedTimes', quietLoad);
+  if (drained < backlogRows) throw new Error(`only ${drained} of ${backlogRows} queued messages arrived after the outage`);
+
+  const lastReceived = Math.max(...floodReceived);
+  return {
+    backlogRows,
+    backloggedCustomers: backlogged.length,
+    quietCustomers: quiet.length,
+    outageSeconds: (backAt - (floodSent[0] as number)) / 1000,
+    drainSeconds: (lastReceived - backAt) / 1000,
+    messagesPerSecond: (backlogRows * 1000) / (lastReceived - backAt),
+    quiet: { ratePerSecond: quietRate, ...latency(quietSent, quietReceived, 0) },
+  };
+}
+
+const QUIET_SECONDS = 10;

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from './options.js';
-import type { LatencySample, MemorySample, OpeningSample, ThroughputSample } from './phases.js';
+import type { DrainSample, LatencySample, MemorySample, OpeningSample, ThroughputSample } from './phases.js';
 import type { Direction, Target } from './rig.js';
 import { median } from './stats.js';
 
@@ -16,6 +17,8 @@ export interface BenchResult {
   readonly throughput: readonly ThroughputSample[];
   readonly latency: readonly LatencySample[];
   readonly memory: { idleFresh: MemorySample; idleAfterLoad: MemorySample; known: readonly MemorySample[] };
+  /** Telegram down, then back (skipped with --drain 0). */
+  readonly drain?: DrainSample;
   /** With --tracing: how many spans the bridge exported to the local OTLP sink. */
   readonly tracing?: { readonly spansExported: number };
 }
@@ -91,6 +94,30 @@ function tableRows(result: BenchResult): Row[] {
       '',
       `p99 ≤ ${TARGET_P99_MS} ms: ${verdict((bridge?.p99Ms ?? Infinity) <= TARGET_P99_MS)}`,
     ]);
+    const spread = (target: Target) => {
+      const p99s = latencies(result, target, direction).map((l) => l.p99Ms);
+      return p99s.length ? `${ms(Math.min(...p99s))}–${ms(Math.max(...p99s))}` : '–';
+    };
+    rows.push([`${NAMES[direction]} p99 over the ${result.options.latencyRounds} latency rounds, ms`, spread('bridge'), spread('relay'), '', '']);
+  }
+  const { drain } = result;
+  if (drain) {
+    const normal = median(samples(result, 'bridge', 'a').map((s) => s.messagesPerSecond));
+    rows.push([
+      `drain of ${int(drain.backlogRows)} agent messages queued in a ${drain.outageSeconds.toFixed(0)} s Telegram outage, msg/s`,
+      int(drain.messagesPerSecond),
+      '',
+      `${pct(drain.messagesPerSecond / normal)} of agent → customer flat out`,
+      '',
+    ]);
+    const q = drain.quiet;
+    rows.push([
+      `meanwhile, ${drain.quietCustomers} customers without a backlog at ${q.ratePerSecond}/s, p50 / p99 / max ms`,
+      `${ms(q.p50Ms)} / ${ms(q.p99Ms)} / ${ms(q.maxMs)}${q.lost ? ` (${q.lost} lost)` : ''}`,
+      '',
+      '',
+      '',
+    ]);
   }
   for (const direction of ['c', 'a'] as const) {
     const cpu = (target: Target) => median(samples(result, target, direction).map((s) => s.cpuUsPerMessage));
@@ -101,6 +128,7 @@ function tableRows(result: BenchResult): Row[] {
   rows.push(['chat opening for new customers, chats/s', int(result.opening.chatsPerSecond), '', '', '']);
   const { memory } = result;
   const peakRss = Math.max(...result.throughput.filter((s) => s.target === 'bridge').map((s) => s.processes.bridge?.peakRssBytes ?? 0));
+  rows.push(['start: process spawned → /readyz 200, ms', int(memory.idleFresh.startToReadyMs), '', '', '']);
   rows.push(['RSS idle, fresh start, MB', mb(memory.idleFresh.rssBytes), '', '', '']);
   rows.push([`RSS idle after the load (${int(memory.idleAfterLoad.knownCustomers)} open chats), MB`, mb(memory.idleAfterLoad.rssBytes), '', '', '']);
   for (const k of memory.known) rows.push([`RSS idle, restarted with ${int(k.knownCustomers)} known customers, MB`, mb(k.rssBytes), '', '', '']);
@@ -163,6 +191,63 @@ function plainTable(rows: readonly Row[]): string {
   return all.map((r) => r.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ')).join('\n');
 }
 
+/** The commit measured, `-dirty` when the working tree had changes. */
+function measuredCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const round = (n: number, digits = 1) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : null);
+
+/** bench/results/latest.json: the headline figures under plain names, to compare runs without reading markdown. */
+function latestSummary(result: BenchResult, stamp: string): Record<string, unknown> {
+  const direction = (d: Direction, prefix: string) => {
+    const p99s = latencies(result, 'bridge', d).map((l) => l.p99Ms);
+    const bridge = medianLatency(result, 'bridge', d);
+    return {
+      [`${prefix}_msg_per_s`]: round(median(samples(result, 'bridge', d).map((s) => s.messagesPerSecond)), 0),
+      [`${prefix}_relay_msg_per_s`]: round(median(samples(result, 'relay', d).map((s) => s.messagesPerSecond)), 0),
+      [`${prefix}_ratio`]: round(throughputRatio(result, d), 3),
+      [`${prefix}_p50_ms`]: round(bridge?.p50Ms ?? NaN),
+      [`${prefix}_p99_ms`]: round(bridge?.p99Ms ?? NaN),
+      [`${prefix}_p99_ms_min`]: round(Math.min(...p99s)),
+      [`${prefix}_p99_ms_max`]: round(Math.max(...p99s)),
+      [`${prefix}_relay_p99_ms`]: round(medianLatency(result, 'relay', d)?.p99Ms ?? NaN),
+    };
+  };
+  const { memory, drain } = result;
+  const normal = median(samples(result, 'bridge', 'a').map((s) => s.messagesPerSecond));
+  return {
+    commit: measuredCommit(),
+    run: stamp,
+    started_at: result.startedAt,
+    store: result.store,
+    node: result.machine.node,
+    cpus: result.machine.cpus,
+    latency_rate_per_s: result.options.latencyRate,
+    ...direction('c', 'c2a'),
+    ...direction('a', 'a2c'),
+    opening_chats_per_s: round(result.opening.chatsPerSecond, 0),
+    drain_rows: drain?.backlogRows ?? null,
+    drain_outage_s: round(drain?.outageSeconds ?? NaN),
+    drain_s: round(drain?.drainSeconds ?? NaN),
+    drain_msg_per_s: round(drain?.messagesPerSecond ?? NaN, 0),
+    drain_vs_a2c_ratio: round((drain?.messagesPerSecond ?? NaN) / normal, 3),
+    drain_quiet_p50_ms: round(drain?.quiet.p50Ms ?? NaN),
+    drain_quiet_p99_ms: round(drain?.quiet.p99Ms ?? NaN),
+    start_to_ready_ms: round(memory.idleFresh.startToReadyMs, 0),
+    rss_idle_mb: round(memory.idleFresh.rssBytes / 2 ** 20),
+    rss_idle_after_load_mb: round(memory.idleAfterLoad.rssBytes / 2 ** 20),
+    rss_idle_known_mb: Object.fromEntries(memory.known.map((k) => [k.knownCustomers, round(k.rssBytes / 2 ** 20)])),
+    start_to_ready_known_ms: Object.fromEntries(memory.known.map((k) => [k.knownCustomers, round(k.startToReadyMs, 0)])),
+    heap_per_known_customer_bytes: round(heapPerKnownCustomer(memory), 0),
+  };
+}
+
 const DOCS_START = '<!-- bench:latest:start -->';
 const DOCS_END = '<!-- bench:latest:end -->';
 
@@ -174,7 +259,8 @@ export function printAndSave(result: BenchResult, dir: string, updateDocs: boole
   const summary = markdown(result);
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${stamp}.md`), `# flex-bridge benchmark\n\n${summary}\n`);
-  console.log(`written: bench/results/${stamp}.json and .md`);
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(latestSummary(result, stamp), null, 2)}\n`);
+  console.log(`written: bench/results/${stamp}.json and .md, bench/results/latest.json`);
   if (!updateDocs) return;
   const docs = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
   const text = existsSync(docs) ? readFileSync(docs, 'utf8') : '';

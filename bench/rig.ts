@@ -35,6 +35,8 @@ interface TelegramInfo {
 export class Rig {
   bridge: Child<BridgeHostApi> | undefined;
   bridgeUrl = '';
+  /** From spawning the bridge's process to its /readyz answering 200, at its latest start. */
+  startToReadyMs = NaN;
   /** Telegram user ids of each target's customers; conversation sids in the same order once open. */
   readonly customers: Record<Target, number[]>;
   readonly conversations: Record<Target, string[]> = { bridge: [], relay: [] };
@@ -98,6 +100,7 @@ export class Rig {
     const port = this.bridgePort ??= await freePort();
     this.bridgeUrl = `http://127.0.0.1:${port}`;
     const log = openSync(join(this.opts.workDir, `bridge-${++this.bridgeStarts}.log`), 'a');
+    const started = performance.now();
     const profile = this.opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`] : [];
     try {
       this.bridge = await Child.start<BridgeHostApi>('bridge', './hosts/bridge-host.ts', {
@@ -132,6 +135,7 @@ export class Rig {
       closeSync(log);
     }
     await waitReady(`${this.bridgeUrl}/readyz`);
+    this.startToReadyMs = performance.now() - started;
   }
 
   async stopBridge(): Promise<void> {

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { postgresDatabase, sqliteDatabase } from './database.js';
 import { parseOptions } from './options.js';
 import {
+  measureDrain,
   measureIdleMemory,
   measureLatency,
   measureOpening,
   measureThroughput,
+  type DrainSample,
   type LatencySample,
   type MemorySample,
   type ThroughputSample,
@@ -33,6 +35,8 @@ const startedAt = new Date();
 const step = (what: string) => console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(3)} s] ${what}`);
 
 const DIRECTIONS: readonly Direction[] = ['c', 'a'];
+/** Agent replies per second to the customers without a backlog during the drain. */
+const QUIET_RATE = 20;
 const TARGETS: readonly Target[] = ['bridge', 'relay'];
 
 step(`starting the emulators, the relay and the bridge (${db.kind})`);
@@ -75,6 +79,11 @@ try {
       for (const target of TARGETS) latencies.push(await measureLatency(rig, target, direction, opts.latencyRate, opts.latencySeconds));
     }
   }
+  let drain: DrainSample | undefined;
+  if (opts.drainRows > 0) {
+    step(`Telegram down while agents write ${opts.drainRows.toLocaleString('en')} messages, then back: the drain`);
+    drain = await measureDrain(rig, opts.drainRows, QUIET_RATE);
+  }
   const idleAfterLoad = await measureIdleMemory(rig, opts.customers);
 
   const known: MemorySample[] = [];
@@ -95,6 +104,7 @@ try {
     opening,
     throughput,
     latency: latencies,
+    ...(drain ? { drain } : {}),
     memory: { idleFresh, idleAfterLoad, known },
     ...(sink ? { tracing: { spansExported: sink.spans } } : {}),
   };

@@ -43,6 +43,11 @@ const api = {
   sentTimes: ({ from, to }: { from: number; to: number }) => sent.take(from, to),
   waitReceived: ({ from, to, timeoutMs }: { from: number; to: number; timeoutMs: number }) => received.waitFor(from, to, timeoutMs),
   receivedTimes: ({ from, to }: { from: number; to: number }) => received.take(from, to),
+  /** The bridge's bot answers every sendMessage with 502 Bad Gateway while `down`, as Telegram does in an outage. */
+  outage({ down }: { down: boolean }): void {
+    if (down) bots.bridge.failNext({ method: 'sendMessage', times: Number.MAX_SAFE_INTEGER, error_code: 502 });
+    else bots.bridge.clearFaults();
+  },
 };
 
 export type TelegramHostApi = typeof api;

@@ -23,6 +23,11 @@ twilio.events.on('task', (task) => {
   if (task.status === 'pending') taskCreatedAt.push(now());
 });
 
+let webhooksAnswered = 0;
+twilio.events.on('webhook', (delivery) => {
+  if (delivery.statusCode !== null && delivery.statusCode < 300) webhooksAnswered++;
+});
+
 const url = await twilio.start();
 
 /** Agents write the numbered messages of `spec` into conversations `sids`, round robin. */
@@ -81,6 +86,13 @@ const api = {
     return taskCreatedAt.slice(since, since + count);
   },
   taskCount: () => taskCreatedAt.length,
+  /** Webhooks answered with a 2xx so far: the receiver has stored what they carried. */
+  webhooksAnswered: () => webhooksAnswered,
+  async waitWebhooksAnswered({ count, timeoutMs }: { count: number; timeoutMs: number }): Promise<number> {
+    const deadline = now() + timeoutMs;
+    while (webhooksAnswered < count && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return webhooksAnswered;
+  },
 };
 
 export type TwilioHostApi = typeof api;
