@@ -10,7 +10,6 @@ import { createFlexBackend } from './flex/create-backend.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { BridgeMetrics } from './metrics/bridge-metrics.js';
-import { IntakeLeadership } from './scale/intake-leadership.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -53,7 +52,7 @@ export async function startApp(
   const store = await openStore(config.DATABASE_URL);
   const metrics = new BridgeMetrics(store);
   const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
-  const adapters = overrides.adapters ?? createAdapters(config, log, store, READ_BACK_MAX_AGE_MS);
+  const adapters = overrides.adapters ?? (await createAdapters(config, log, store, READ_BACK_MAX_AGE_MS));
   const bridge = new Bridge({
     store,
     flex,
@@ -91,7 +90,9 @@ export async function startApp(
       observer.onOutcome?.(row, outcome, ms);
     },
   });
-  const leadership = isPostgresUrl(config.DATABASE_URL)
+  // Loaded only for PostgreSQL, with its driver.
+  const { IntakeLeadership } = isPostgresUrl(config.DATABASE_URL) ? await import('./scale/intake-leadership.js') : {};
+  const leadership = IntakeLeadership
     ? new IntakeLeadership(config.DATABASE_URL, adapters, log.child({ part: 'leadership' }), {
         // The previous leader may have died with Flex webhooks in flight, which Twilio does not retry.
         onLeading: () =>

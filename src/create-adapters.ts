@@ -1,6 +1,4 @@
 import type { ChatAdapter } from './core/chat-adapter.js';
-import { DiscordAdapter } from '../adapters/discord/discord-adapter.js';
-import { TelegramAdapter } from '../adapters/telegram/telegram-adapter.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { GatewaySessionStore } from './core/gateway-sessions.js';
@@ -9,10 +7,17 @@ import type { RecentChats } from './core/recent-chats.js';
 /**
  * One adapter per network whose token is configured; `store` keeps the Discord gateway session across
  * processes and names the chats whose DMs are read back after a lost session, at most `readBackMaxAgeMs` back.
+ * A network's library is loaded only when its adapter is made (discord.js alone is about 45 MB of RSS).
  */
-export function createAdapters(config: Config, log: Logger, store: GatewaySessionStore & RecentChats, readBackMaxAgeMs: number): ChatAdapter[] {
+export async function createAdapters(
+  config: Config,
+  log: Logger,
+  store: GatewaySessionStore & RecentChats,
+  readBackMaxAgeMs: number,
+): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
+    const { TelegramAdapter } = await import('../adapters/telegram/telegram-adapter.js');
     adapters.push(
       new TelegramAdapter({
         token: config.TELEGRAM_BOT_TOKEN,
@@ -26,6 +31,7 @@ export function createAdapters(config: Config, log: Logger, store: GatewaySessio
     );
   }
   if (config.DISCORD_BOT_TOKEN) {
+    const { DiscordAdapter } = await import('../adapters/discord/discord-adapter.js');
     adapters.push(
       new DiscordAdapter({
         token: config.DISCORD_BOT_TOKEN,
