@@ -87,6 +87,10 @@ export const postgresMigrations: readonly string[] = [
     SELECT p.id FROM outbox p WHERE p.key = outbox.key AND p.status = 'pending' ORDER BY p.seq, p.flex_index, p.id LIMIT 1);
   CREATE INDEX outbox_heads_due ON outbox (next_attempt_at, id) WHERE is_head;
   CREATE UNIQUE INDEX outbox_head_of_key ON outbox (key) WHERE is_head;
+  -- A queue table: rows come and go all day. Vacuumed after a fixed number of dead rows rather than
+  -- a share of the table, so that claims do not wade through dead tuples between vacuums.
+  ALTER TABLE outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+    autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000);
   `,
 ];
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { InboundMessage, UserKey } from '../core/messages.js';
@@ -53,6 +54,18 @@ const types: pg.CustomTypesConfig = {
 const CURRENT_MAPPING = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
 
 /**
+ * A statement node-postgres prepares once per connection (named by its text), so that PostgreSQL
+ * parses and plans it once rather than at every message.
+ */
+const prepared = (text: string): { readonly name: string; readonly text: string } => ({
+  name: `flex_bridge_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`,
+  text,
+});
+
+/** Records a dedupe key; no row when it was seen before. */
+const INSERT_DEDUPE = prepared('INSERT INTO dedupe (source, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1');
+
+/**
  * The first pending row of the key k.key, apart from the rows $1: the one delivered next, marked
  * `is_head` (see the migration). The key's lock (lockKeys) is held wherever a head is marked, so no
  * row of the key commits meanwhile.
@@ -62,31 +75,31 @@ const FIRST_PENDING_OF_KEY = `
   ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
 
 /** Marks the first pending row of each key $2 as its head, and unmarks any other (run before MARK_HEADS). */
-const UNMARK_FORMER_HEADS = `
+const UNMARK_FORMER_HEADS = prepared(`
   UPDATE outbox o SET is_head = false FROM unnest($2::text[]) AS k(key)
-  WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`;
-const MARK_HEADS = `
+  WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`);
+const MARK_HEADS = prepared(`
   UPDATE outbox SET is_head = true
-  WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`;
+  WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`);
 
 /** Deletes the rows $1; where one was its key's head, the key's next row becomes the head. */
-const DELETE_ROWS = `
+const DELETE_ROWS = prepared(`
   WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING key, is_head)
   UPDATE outbox SET is_head = true
-  WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`;
+  WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`);
 
 /** Takes the locks of the keys $1 (the keys of the rows $2 when $1 is null) until commit, in one order everywhere. */
-const LOCK_KEYS = `
+const LOCK_KEYS = prepared(`
   SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h) FROM (
     SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k
     UNION SELECT hashtext(key) FROM outbox WHERE id = ANY($2::bigint[])
-    ORDER BY h) AS keys`;
+    ORDER BY h) AS keys`);
 
 /**
  * A row's seq: that of the earliest pending row of its chat with a higher index when the row is an
  * agent message that came late (unless that row's group is already being delivered); its own id otherwise.
  */
-const INSERT_ROW = `
+const INSERT_ROW = prepared(`
   WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
   INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index)
   SELECT n.id, COALESCE((
@@ -94,20 +107,20 @@ const INSERT_ROW = `
       WHERE l.key = $1 AND l.status = 'pending' AND l.flex_sid = $6 AND l.flex_index > $7
         AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = $1 AND f.status = 'pending' AND f.lease_until >= $5), 0)
     ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
-  FROM n`;
+  FROM n`);
 
 /**
  * A row without an index (anything but an agent message) is its own group, after every other row
  * of its key: no scan of its key's queue, and the head when the key has none.
  */
-const INSERT_PLAIN_ROW = `
+const INSERT_PLAIN_ROW = prepared(`
   WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
   INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
-  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`;
+  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`);
 
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
-const CLAIM = `
+const CLAIM = prepared(`
   WITH heads AS (
     SELECT o.id, o.lease_owner AS previous_owner FROM outbox o
     WHERE o.is_head AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
@@ -118,7 +131,7 @@ const CLAIM = `
     UPDATE outbox SET lease_owner = $3, lease_until = $4 FROM heads WHERE outbox.id = heads.id
     RETURNING outbox.*, heads.previous_owner
   )
-  SELECT * FROM leased ORDER BY next_attempt_at, id`;
+  SELECT * FROM leased ORDER BY next_attempt_at, id`);
 
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
@@ -161,8 +174,8 @@ export class PostgresStore implements Store {
     const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
     for (const row of rows) {
       const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now];
-      if (order) await client.query(INSERT_ROW, [...values, order.flexSid, order.index]);
-      else await client.query(INSERT_PLAIN_ROW, values);
+      if (order) await client.query({ ...INSERT_ROW, values: [...values, order.flexSid, order.index] });
+      else await client.query({ ...INSERT_PLAIN_ROW, values });
     }
     // A late agent message may go before its key's head.
     if (order) await this.refreshHeads(client, keys);
@@ -173,12 +186,12 @@ export class PostgresStore implements Store {
    * so that it sees every committed row of its keys and no two transactions wait on each other.
    */
   private async lockKeys(client: PoolClient, keys: readonly string[], rowIds: readonly number[] = []): Promise<void> {
-    await client.query(LOCK_KEYS, [keys, rowIds]);
+    await client.query({ ...LOCK_KEYS, values: [keys, rowIds] });
   }
 
   private async refreshHeads(client: PoolClient, keys: readonly string[]): Promise<void> {
-    await client.query(UNMARK_FORMER_HEADS, [[], keys]);
-    await client.query(MARK_HEADS, [[], keys]);
+    await client.query({ ...UNMARK_FORMER_HEADS, values: [[], keys] });
+    await client.query({ ...MARK_HEADS, values: [[], keys] });
   }
 
   /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
@@ -225,10 +238,7 @@ export class PostgresStore implements Store {
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
     const now = Date.now();
     return this.transaction(async (client) => {
-      const seen = await client.query(
-        'INSERT INTO dedupe (source, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-        [dedupe.source, dedupe.key, now],
-      );
+      const seen = await client.query({ ...INSERT_DEDUPE, values: [dedupe.source, dedupe.key, now] });
       if (seen.rowCount === 0) return false;
       await this.insertRows(client, rows, now, order);
       return true;
@@ -359,12 +369,10 @@ export class PostgresStore implements Store {
   }
 
   async claimDue(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboxRow[]> {
-    const { rows } = await this.pool.query<OutboxRecord & { previous_owner: string | null }>(CLAIM, [
-      now,
-      limit,
-      owner,
-      now + leaseMs,
-    ]);
+    const { rows } = await this.pool.query<OutboxRecord & { previous_owner: string | null }>({
+      ...CLAIM,
+      values: [now, limit, owner, now + leaseMs],
+    });
     return rows.map((r) => toOutboxRow({ ...r, lease_owner: r.previous_owner }));
   }
 
@@ -382,7 +390,7 @@ export class PostgresStore implements Store {
           this.completing = undefined;
           this.transaction(async (client) => {
             await this.lockKeys(client, [], ids);
-            await client.query(DELETE_ROWS, [ids]);
+            await client.query({ ...DELETE_ROWS, values: [ids] });
           }).then(resolve, reject);
         });
       });
@@ -420,7 +428,7 @@ export class PostgresStore implements Store {
            lease_until = NULL WHERE id = $2 RETURNING key`,
         [reason, id],
       );
-      await client.query(MARK_HEADS, [[], rows.map((r) => r.key)]);
+      await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key)] });
     });
   }
 
