@@ -14,6 +14,7 @@ import {
 } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { POOL_TIMEOUTS } from './postgres-timeouts.js';
+import { TurnBatch } from './turn-batch.js';
 import type {
   ReorderHold,
   ChatMapping,
@@ -135,7 +136,12 @@ const CLAIM = prepared(`
 
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
-  private completing: { ids: number[]; done: Promise<void> } | undefined;
+  private readonly completions = new TurnBatch<number>((ids) =>
+    this.transaction(async (client) => {
+      await this.lockKeys(client, [], ids);
+      await client.query({ ...DELETE_ROWS, values: [ids] });
+    }),
+  );
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -381,23 +387,9 @@ export class PostgresStore implements Store {
     await this.pool.query('UPDATE outbox SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND lease_owner = $3', [until, ids, owner]);
   }
 
-  /** Rows delivered in the same turn of the event loop are deleted together, in one transaction right after it. */
+  /** Rows delivered in the same turn of the event loop are deleted in one transaction (see TurnBatch). */
   complete(id: number): Promise<void> {
-    if (!this.completing) {
-      const ids: number[] = [];
-      const done = new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
-          this.completing = undefined;
-          this.transaction(async (client) => {
-            await this.lockKeys(client, [], ids);
-            await client.query({ ...DELETE_ROWS, values: [ids] });
-          }).then(resolve, reject);
-        });
-      });
-      this.completing = { ids, done };
-    }
-    this.completing.ids.push(id);
-    return this.completing.done;
+    return this.completions.add(id);
   }
 
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
@@ -511,6 +503,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.completions.settled();
     if (!this.pool.ended) await this.pool.end();
   }
 }

@@ -12,6 +12,7 @@ import {
   withIndex,
   type KnownIndexes,
 } from './known-indexes.js';
+import { TurnBatch } from './turn-batch.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
@@ -60,7 +61,14 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly checkpointer: SqliteCheckpointer | undefined;
-  private completing: { ids: number[]; done: Promise<void> } | undefined;
+  private readonly completions = new TurnBatch<number>((ids) =>
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const deleted = this.stmt.complete.get(id) as { key: string; wasHead: number } | undefined;
+        if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
+      }
+    }).immediate(),
+  );
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -317,34 +325,9 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  /**
-   * Rows delivered in the same turn of the event loop are deleted together, in one commit right after
-   * that turn: under load, deliveries end in bursts, and a commit costs more than the delete in it.
-   * Each call still resolves only once its row is gone.
-   */
+  /** Rows delivered in the same turn of the event loop are deleted in one commit (see TurnBatch). */
   complete(id: number): Promise<void> {
-    if (!this.completing) {
-      const ids: number[] = [];
-      const done = new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
-          this.completing = undefined;
-          try {
-            this.db.transaction(() => {
-              for (const each of ids) {
-                const deleted = this.stmt.complete.get(each) as { key: string; wasHead: number } | undefined;
-                if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
-              }
-            }).immediate();
-            resolve();
-          } catch (err) {
-            reject(err);
-          }
-        });
-      });
-      this.completing = { ids, done };
-    }
-    this.completing.ids.push(id);
-    return this.completing.done;
+    return this.completions.add(id);
   }
 
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
@@ -437,7 +420,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.completing?.done.catch(() => undefined);
+    await this.completions.settled();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
