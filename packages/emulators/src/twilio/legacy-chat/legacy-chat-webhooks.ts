@@ -10,9 +10,14 @@ export type ChatStudioTrigger = (channel: ChatChannelRecord, webhook: ChatWebhoo
 
 /**
  * Programmable Chat post-event webhooks of channel-scoped webhooks (https://www.twilio.com/docs/chat/webhook-events): form-encoded,
- * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio.
+ * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio. A call
+ * that fails (no answer, or not 2xx) is sent again up to the webhook's `Configuration.RetryCount` times, 0 by
+ * default (https://www.twilio.com/docs/chat/rest/channel-webhook-resource), with `RetryCount` counting up
+ * and the same idempotency token.
  */
 export class ChatWebhooks {
+  private eventsToLose = 0;
+
   constructor(
     private readonly account: EmulatedAccount,
     private readonly sender: WebhookSender,
@@ -25,8 +30,13 @@ export class ChatWebhooks {
     // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
     for (const webhook of subscribed(channel, 'onMessageSent')) {
       if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
-      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
+      if (webhook.type === 'webhook') void this.sendWithRetries(channel, webhook, 'onMessageSent', params, message.sid, origin);
     }
+  }
+
+  /** Every call of the next `count` events is lost, retries included: the event never arrives. */
+  loseNextEvents(count: number): void {
+    this.eventsToLose += count;
   }
 
   /** An agent's `onMessageSent` for a message that does not exist, signed with the wrong key; resolves when sent. */
@@ -47,7 +57,7 @@ export class ChatWebhooks {
     const origin: Origin = { kind: 'sdk', identity: forged.from };
     return subscribed(channel, 'onMessageSent')
       .filter((webhook) => webhook.type === 'webhook')
-      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, true));
+      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, undefined, true));
   }
 
   channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
@@ -63,8 +73,27 @@ export class ChatWebhooks {
       DateUpdated: twilioTimestamp(channel.dateUpdated),
     });
     for (const webhook of subscribed(channel, 'onChannelUpdated')) {
-      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
+      if (webhook.type === 'webhook') void this.sendWithRetries(channel, webhook, 'onChannelUpdated', params, null, origin);
     }
+  }
+
+  private async sendWithRetries(
+    channel: ChatChannelRecord,
+    webhook: ChatWebhookRecord,
+    eventType: string,
+    eventParams: Record<string, string>,
+    messageSid: string | null,
+    origin: Origin,
+  ): Promise<WebhookDelivery> {
+    const lost = this.eventsToLose > 0;
+    if (lost) this.eventsToLose--;
+    const attempt = { idempotencyToken: randomUUID(), lost, retryCount: 0 };
+    let delivery = await this.send(channel, webhook, eventType, eventParams, messageSid, origin, attempt);
+    while (failed(delivery) && attempt.retryCount < webhook.retryCount) {
+      attempt.retryCount++;
+      delivery = await this.send(channel, webhook, eventType, eventParams, messageSid, origin, attempt);
+    }
+    return delivery;
   }
 
   private send(
@@ -74,6 +103,7 @@ export class ChatWebhooks {
     eventParams: Record<string, string>,
     messageSid: string | null,
     origin: Origin,
+    attempt: { idempotencyToken: string; lost: boolean; retryCount: number } = { idempotencyToken: randomUUID(), lost: false, retryCount: 0 },
     forged = false,
   ): Promise<WebhookDelivery> {
     return this.sender.send({
@@ -91,12 +121,13 @@ export class ChatWebhooks {
         ...eventParams,
         Source: origin.kind === 'sdk' ? 'SDK' : 'API',
         ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
-        RetryCount: '0',
+        RetryCount: String(attempt.retryCount),
         WebhookType: 'webhook',
         WebhookSid: webhook.sid,
       },
-      idempotencyToken: randomUUID(),
+      idempotencyToken: attempt.idempotencyToken,
       forged,
+      lost: attempt.lost,
     });
   }
 }
@@ -121,6 +152,10 @@ function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecor
     MediaFilename: media?.filename ?? null,
     MediaSize: media ? String(media.size) : null,
   });
+}
+
+function failed(delivery: WebhookDelivery): boolean {
+  return delivery.statusCode === null || delivery.statusCode < 200 || delivery.statusCode > 299;
 }
 
 function firesWebhooks(origin: Origin): boolean {
