@@ -25,6 +25,11 @@ export interface BridgeOptions {
   readonly reorderHoldMs: number;
   /** Messages read back from Flex that are older than this are left alone (see CatchUp). */
   readonly readBackMaxAgeMs: number;
+  /**
+   * When to read a chat back after each customer post, for messages a Studio flow wrote without a
+   * webhook (`CatchUp.followAfterPost`); absent or empty: never.
+   */
+  readonly readBackAfterPostMs?: readonly number[];
   readonly log: Logger;
   /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
   readonly onEnqueued: () => void;
@@ -368,6 +373,7 @@ export class Bridge {
           if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
         if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', this.opts.notices?.chatOpened);
         return;
       } catch (err) {

@@ -32,6 +32,8 @@ export interface CatchUpOptions {
 export class CatchUp {
   /** Chats to look at soon, with the highest index that showed a gap. */
   private readonly scheduled = new Map<string, { timer: NodeJS.Timeout; index: number }>();
+  /** Chats read back after a customer's post, for what a Studio flow wrote there without a webhook. */
+  private readonly followed = new Map<string, NodeJS.Timeout[]>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
   private stopped = false;
@@ -62,6 +64,32 @@ export class CatchUp {
     }, delayMs);
     timer.unref();
     this.scheduled.set(flexSid, { timer, index });
+  }
+
+  /**
+   * Studio's Send Message and Send & Wait For Reply widgets answer a customer's message without firing
+   * a webhook: reads the chat back `delaysMs` after the customer's post, so their messages reach the
+   * customer within seconds. A newer post starts the count again, so each chat has at most
+   * `delaysMs.length` reads pending.
+   */
+  followAfterPost(mapping: ChatMapping, delaysMs: readonly number[]): void {
+    const flexSid = mapping.flexSid;
+    if (!this.supported || this.stopped || !flexSid || delaysMs.length === 0) return;
+    for (const timer of this.followed.get(flexSid) ?? []) clearTimeout(timer);
+    const timers = delaysMs.map((delayMs, i) => {
+      const timer = setTimeout(() => {
+        if (i === delaysMs.length - 1) this.followed.delete(flexSid);
+        this.readBackIfOpen(flexSid).catch((err: unknown) => this.opts.log.warn({ err, flexSid }, 'reading a chat back after a post failed'));
+      }, delayMs);
+      timer.unref();
+      return timer;
+    });
+    this.followed.set(flexSid, timers);
+  }
+
+  private async readBackIfOpen(flexSid: string): Promise<void> {
+    const mapping = await this.opts.store.mappingByFlexSid(flexSid);
+    if (mapping?.status === 'active') await this.readBack(mapping);
   }
 
   private async closeGap(flexSid: string): Promise<void> {
@@ -164,5 +192,7 @@ export class CatchUp {
     clearInterval(this.sweeper);
     for (const { timer } of this.scheduled.values()) clearTimeout(timer);
     this.scheduled.clear();
+    for (const timers of this.followed.values()) timers.forEach(clearTimeout);
+    this.followed.clear();
   }
 }
