@@ -103,9 +103,17 @@ async function channelBodies(r: LegacyRig, channelSid: string, count: number) {
   }, `${count} message(s) in channel ${channelSid}`);
 }
 
-/** Every webhook call so far has been answered or has failed, so a fault armed now hits the next one. */
-async function webhooksSettled(r: LegacyRig) {
+/**
+ * Alice's chat, open with its task, once every webhook call so far has been answered or has failed,
+ * so a webhook fault armed now hits the next event.
+ */
+async function aliceChatsQuietly() {
+  const r = await startLegacyBridge();
+  r.box.telegram.addUser(ALICE);
+  r.box.telegram.userSends(ALICE.id, 'Hello');
+  const { channelSid } = await chatTask(r);
   await eventually(() => r.box.twilio.webhookDeliveries.every((d) => d.durationMs !== null), 'webhook calls in flight to finish');
+  return { r, channelSid };
 }
 
 /** A webhook as Twilio would send it, signed with `token` over `signedUrl` (defaults: the auth token, `url`). */
@@ -247,11 +255,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
   });
 
   it('gets an agent message whose first webhook calls failed: Chat retries them (RetryCount 3)', async () => {
-    const r = await startLegacyBridge();
-    r.box.telegram.addUser(ALICE);
-    r.box.telegram.userSends(ALICE.id, 'Hello');
-    const { channelSid } = await chatTask(r);
-    await webhooksSettled(r);
+    const { r, channelSid } = await aliceChatsQuietly();
     r.box.twilio.loseNextWebhooks(2);
     const sent = r.box.twilio.legacyChat.agentSend(channelSid, 'Third call lucky');
 
@@ -265,11 +269,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
   });
 
   it('reads the channel back when the customer writes next, and finds an agent message whose webhook was lost for good', async () => {
-    const r = await startLegacyBridge();
-    r.box.telegram.addUser(ALICE);
-    r.box.telegram.userSends(ALICE.id, 'Hello');
-    const { channelSid } = await chatTask(r);
-    await webhooksSettled(r);
+    const { r, channelSid } = await aliceChatsQuietly();
     r.box.twilio.legacyChat.loseNextWebhookEvents(1);
     r.box.twilio.legacyChat.agentSend(channelSid, 'Your refund is on its way');
     await eventually(() => r.box.twilio.webhookDeliveries.filter((d) => d.params.Body === 'Your refund is on its way' && d.durationMs !== null).length === 4, 'all four calls lost');
@@ -281,11 +281,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
   });
 
   it('opens a new chat for a message posted into a channel that went INACTIVE while its onChannelUpdated was lost', async () => {
-    const r = await startLegacyBridge();
-    r.box.telegram.addUser(ALICE);
-    r.box.telegram.userSends(ALICE.id, 'Hello');
-    const { channelSid: first } = await chatTask(r);
-    await webhooksSettled(r);
+    const { r, channelSid: first } = await aliceChatsQuietly();
     r.box.twilio.legacyChat.loseNextWebhookEvents(1);
     r.box.twilio.legacyChat.endChat(first);
     await eventually(() => r.box.twilio.webhookDeliveries.filter((d) => d.eventType === 'onChannelUpdated' && d.durationMs !== null).length === 4, 'all four calls lost');

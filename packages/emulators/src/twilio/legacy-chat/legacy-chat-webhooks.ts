@@ -30,7 +30,9 @@ export class ChatWebhooks {
     // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
     for (const webhook of subscribed(channel, 'onMessageSent')) {
       if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
-      if (webhook.type === 'webhook') void this.sendWithRetries(channel, webhook, 'onMessageSent', params, message.sid, origin);
+      if (webhook.type === 'webhook') {
+        void this.sendWithRetries({ channel, webhook, eventType: 'onMessageSent', params, messageSid: message.sid, origin });
+      }
     }
   }
 
@@ -57,7 +59,12 @@ export class ChatWebhooks {
     const origin: Origin = { kind: 'sdk', identity: forged.from };
     return subscribed(channel, 'onMessageSent')
       .filter((webhook) => webhook.type === 'webhook')
-      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, undefined, true));
+      .map((webhook) =>
+        this.send(
+          { channel, webhook, eventType: 'onMessageSent', params, messageSid: message.sid, origin },
+          { idempotencyToken: randomUUID(), lost: false, retryCount: 0, forged: true },
+        ),
+      );
   }
 
   channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
@@ -73,39 +80,23 @@ export class ChatWebhooks {
       DateUpdated: twilioTimestamp(channel.dateUpdated),
     });
     for (const webhook of subscribed(channel, 'onChannelUpdated')) {
-      if (webhook.type === 'webhook') void this.sendWithRetries(channel, webhook, 'onChannelUpdated', params, null, origin);
+      if (webhook.type === 'webhook') void this.sendWithRetries({ channel, webhook, eventType: 'onChannelUpdated', params, messageSid: null, origin });
     }
   }
 
-  private async sendWithRetries(
-    channel: ChatChannelRecord,
-    webhook: ChatWebhookRecord,
-    eventType: string,
-    eventParams: Record<string, string>,
-    messageSid: string | null,
-    origin: Origin,
-  ): Promise<WebhookDelivery> {
+  private async sendWithRetries(event: ChatEvent): Promise<WebhookDelivery> {
     const lost = this.eventsToLose > 0;
     if (lost) this.eventsToLose--;
-    const attempt = { idempotencyToken: randomUUID(), lost, retryCount: 0 };
-    let delivery = await this.send(channel, webhook, eventType, eventParams, messageSid, origin, attempt);
-    while (failed(delivery) && attempt.retryCount < webhook.retryCount) {
+    const attempt: Attempt = { idempotencyToken: randomUUID(), lost, retryCount: 0, forged: false };
+    let delivery = await this.send(event, attempt);
+    while (failed(delivery) && attempt.retryCount < event.webhook.retryCount) {
       attempt.retryCount++;
-      delivery = await this.send(channel, webhook, eventType, eventParams, messageSid, origin, attempt);
+      delivery = await this.send(event, attempt);
     }
     return delivery;
   }
 
-  private send(
-    channel: ChatChannelRecord,
-    webhook: ChatWebhookRecord,
-    eventType: string,
-    eventParams: Record<string, string>,
-    messageSid: string | null,
-    origin: Origin,
-    attempt: { idempotencyToken: string; lost: boolean; retryCount: number } = { idempotencyToken: randomUUID(), lost: false, retryCount: 0 },
-    forged = false,
-  ): Promise<WebhookDelivery> {
+  private send({ channel, webhook, eventType, params, messageSid, origin }: ChatEvent, attempt: Attempt): Promise<WebhookDelivery> {
     return this.sender.send({
       eventType,
       // The sender keeps the calls of one conversation — here one channel — in order.
@@ -118,7 +109,7 @@ export class ChatWebhooks {
         AccountSid: this.account.accountSid,
         InstanceSid: channel.serviceSid,
         EventType: eventType,
-        ...eventParams,
+        ...params,
         Source: origin.kind === 'sdk' ? 'SDK' : 'API',
         ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
         RetryCount: String(attempt.retryCount),
@@ -126,10 +117,28 @@ export class ChatWebhooks {
         WebhookSid: webhook.sid,
       },
       idempotencyToken: attempt.idempotencyToken,
-      forged,
+      forged: attempt.forged,
       lost: attempt.lost,
     });
   }
+}
+
+/** One event for one channel webhook. */
+interface ChatEvent {
+  readonly channel: ChatChannelRecord;
+  readonly webhook: ChatWebhookRecord;
+  readonly eventType: 'onMessageSent' | 'onChannelUpdated';
+  readonly params: Record<string, string>;
+  readonly messageSid: string | null;
+  readonly origin: Origin;
+}
+
+/** One call of an event: its retries keep the idempotency token. */
+interface Attempt {
+  readonly idempotencyToken: string;
+  readonly lost: boolean;
+  retryCount: number;
+  readonly forged: boolean;
 }
 
 /**
