@@ -211,6 +211,7 @@ export class Bridge {
       return 'ignored';
     }
     if (event.type === 'ended') {
+      this.catchUp.chatEnded(event.flexSid);
       if (mapping.status !== 'ended') {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
@@ -410,6 +411,7 @@ export class Bridge {
   /** An agent joined the chat: the customer is told so, by name when Flex has one, once per agent. */
   private async agentJoined(mapping: ChatMapping, identity: string): Promise<Acceptance> {
     if (identity === mapping.identity || identity === this.opts.bridgeIdentity || mapping.status === 'ended') return 'ignored';
+    if (mapping.flexSid) this.catchUp.agentJoined(mapping.flexSid);
     const { agentJoined, agentJoinedUnnamed } = this.opts.notices ?? {};
     if (agentJoined === undefined) return 'ignored';
     const name = agentJoined.includes('{agent}') ? await this.agentName(mapping, identity) : '';

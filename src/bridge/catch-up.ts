@@ -7,6 +7,7 @@ import type { ChatMapping, Store } from '../store/store.js';
 const RECENT_CHAT_MS = 24 * 3600_000;
 const RECENT_CHATS_READ_BACK = 1_000;
 const SWEEP_MIN_INTERVAL_MS = 50;
+const MAX_HANDED_OVER = 100_000;
 
 export interface CatchUpOptions {
   readonly store: Store;
@@ -34,6 +35,8 @@ export class CatchUp {
   private readonly scheduled = new Map<string, { timer: NodeJS.Timeout; index: number }>();
   /** Chats read back after a customer's post, for what a Studio flow wrote there without a webhook. */
   private readonly followed = new Map<string, NodeJS.Timeout[]>();
+  /** Chats an agent joined (seen by this process): Studio has handed them over and writes there no more. */
+  private readonly handedOver = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
   private stopped = false;
@@ -70,11 +73,11 @@ export class CatchUp {
    * Studio's Send Message and Send & Wait For Reply widgets answer a customer's message without firing
    * a webhook: reads the chat back `delaysMs` after the customer's post, so their messages reach the
    * customer within seconds. A newer post starts the count again, so each chat has at most
-   * `delaysMs.length` reads pending.
+   * `delaysMs.length` reads pending; none once an agent has joined the chat.
    */
   followAfterPost(mapping: ChatMapping, delaysMs: readonly number[]): void {
     const flexSid = mapping.flexSid;
-    if (!this.supported || this.stopped || !flexSid || delaysMs.length === 0) return;
+    if (!this.supported || this.stopped || !flexSid || delaysMs.length === 0 || this.handedOver.has(flexSid)) return;
     for (const timer of this.followed.get(flexSid) ?? []) clearTimeout(timer);
     const timers = delaysMs.map((delayMs, i) => {
       const timer = setTimeout(() => {
@@ -85,6 +88,20 @@ export class CatchUp {
       return timer;
     });
     this.followed.set(flexSid, timers);
+  }
+
+  /** An agent joined the chat: posts there are no longer followed by reading it back. */
+  agentJoined(flexSid: string): void {
+    // Forgotten when the chat ends; a chat whose end this process never hears of is cleared here.
+    if (this.handedOver.size >= MAX_HANDED_OVER) this.handedOver.clear();
+    this.handedOver.add(flexSid);
+    for (const timer of this.followed.get(flexSid) ?? []) clearTimeout(timer);
+    this.followed.delete(flexSid);
+  }
+
+  /** The chat ended: nothing is known of it any more. */
+  chatEnded(flexSid: string): void {
+    this.handedOver.delete(flexSid);
   }
 
   private async readBackIfOpen(flexSid: string): Promise<void> {

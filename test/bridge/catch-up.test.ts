@@ -116,6 +116,18 @@ describe('CatchUp', () => {
     await eventually(() => reads === 2 || undefined, 'the second read-back');
   });
 
+  it('stops reading back after posts once an agent joined the chat, pending reads included', async () => {
+    catchUp.followAfterPost(chat, [40]);
+    catchUp.agentJoined('CH1');
+    catchUp.followAfterPost(chat, [0]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reads).toBe(0);
+
+    catchUp.chatEnded('CH1');
+    catchUp.followAfterPost(chat, [0]);
+    await eventually(() => reads === 1 || undefined, 'a read-back once the chat is forgotten');
+  });
+
   it('does not read back after a post once the chat has ended', async () => {
     catchUp.followAfterPost(chat, [30]);
     await store.endMapping(chat.id);

@@ -17,6 +17,11 @@ async function customerSees(count: number): Promise<string[]> {
   return messages.map((m) => m.text ?? '');
 }
 
+/** How often the bridge has listed a conversation's messages. */
+function messageReads(): number {
+  return h.twilio.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/Messages')).length;
+}
+
 describe('Studio routing: a pre-agent menu reaches the Telegram customer', () => {
   it('plays Send & Wait "Press 1 for sales, 2 for support", the answer, Send to Flex and the agent, in order', async () => {
     h = await startHarness({ FLEX_STUDIO_FLOW_SID: STUDIO_FLOW, FLEX_WORKSPACE_SID: '' });
@@ -39,5 +44,26 @@ describe('Studio routing: a pre-agent menu reaches the Telegram customer', () =>
     expect(await customerSees(3)).toEqual([MENU.prompt, 'Connecting you to sales…', 'Hi Alice, sales here.']);
     await h.app.worker.stop(2000);
     expect(h.telegram.messagesTo(ALICE.id)).toHaveLength(3);
+  });
+
+  it('stops reading the conversation back after posts once the agent has joined', async () => {
+    h = await startHarness({ FLEX_STUDIO_FLOW_SID: STUDIO_FLOW, FLEX_WORKSPACE_SID: '', FLEX_STUDIO_READ_BACK_MS: '100' });
+    h.twilio.playStudioMenu(MENU);
+    h.telegram.addUser(ALICE);
+    h.telegram.userSends(ALICE.id, 'Hello');
+    await customerSees(1);
+    h.telegram.userSends(ALICE.id, '2');
+    // Read back, so the bridge knows every index so far: a gap would be read back regardless.
+    await customerSees(2);
+    const task = await eventually(() => h.twilio.tasks()[0], 'the task Send to Flex creates');
+    h.twilio.acceptTask(task.sid);
+    await eventually(() => h.twilio.webhookDeliveries.some((d) => d.eventType === 'onParticipantAdded' && d.statusCode === 200), 'the agent joined');
+    const readsBefore = messageReads();
+
+    h.telegram.userSends(ALICE.id, 'Thanks');
+    await eventually(() => h.twilio.messages(task.conversationSid).some((m) => m.body === 'Thanks'), 'the post');
+    // Five times the only delay: a read-back that was due would have come.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(messageReads()).toBe(readsBefore);
   });
 });
