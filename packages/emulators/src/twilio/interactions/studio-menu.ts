@@ -50,7 +50,7 @@ export class StudioMenuFlow {
 
   private write(conversationSid: string, body: string): void {
     try {
-      // No `X-Twilio-Webhook-Enabled`-like switch exists for Studio: no scoped webhook fires.
+      // Like a REST post without `X-Twilio-Webhook-Enabled`: no conversation-scoped webhook fires.
       this.conversations.addMessage(conversationSid, { author: this.menu.author ?? 'system', body }, { kind: 'api', webhooksEnabled: false });
     } catch {
       // The conversation was closed or removed meanwhile: Studio's execution ends.
