@@ -73,6 +73,7 @@ export async function startApp(
       agentJoinedUnnamed: config.AGENT_JOINED_NOTICE_UNNAMED,
     },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
+    readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],
     log: log.child({ part: 'bridge' }),
     onEnqueued: () => worker.wake(),
     onChatOpened: (network) => metrics.chatOpened(network),

@@ -73,6 +73,16 @@ export const settings = {
     doc: 'conversations mode, instead of workspace/workflow: route new conversations through this Studio flow',
     example: 'FW00000000000000000000000000000000',
   },
+  FLEX_STUDIO_READ_BACK_MS: {
+    schema: z
+      .string()
+      .regex(/^(off|\d{1,5}(,\d{1,5}){0,4})$/, 'up to 5 delays in ms, comma-separated (e.g. 1000,3000,8000), or off')
+      .default('1000,3000,8000')
+      .transform((v) => (v === 'off' ? [] : v.split(',').map(Number)))
+      .refine((delays) => delays.every((ms) => ms >= 100 && ms <= 60_000), 'each delay from 100 to 60000 ms'),
+    doc: "conversations mode with FLEX_STUDIO_FLOW_SID: when to read the conversation back after each customer message is posted (ms after the post, comma-separated), so the messages Studio's Send Message and Send & Wait For Reply widgets write, which fire no webhook, reach the customer; off: never",
+    example: '1000,3000,8000',
+  },
   FLEX_FLOW_SID: { schema: sid('FO').optional(), doc: 'legacy-chat mode: the Flex Flow (flex-bridge setup creates one)', example: 'FO00000000000000000000000000000000' },
   FLEX_CHAT_SERVICE_SID: { schema: sid('IS').optional(), doc: 'legacy-chat mode: the Flex Chat Service', example: 'IS00000000000000000000000000000000' },
   FLEX_BRIDGE_IDENTITY: {

@@ -106,3 +106,13 @@ describe('a malformed URL setting', () => {
     ]);
   });
 });
+
+describe('FLEX_STUDIO_READ_BACK_MS', () => {
+  it('reads back at 1, 3 and 8 s by default, takes a list or off, and refuses delays out of range', () => {
+    expect(loadConfig(VALID).FLEX_STUDIO_READ_BACK_MS).toEqual([1000, 3000, 8000]);
+    expect(loadConfig({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '500,2000' }).FLEX_STUDIO_READ_BACK_MS).toEqual([500, 2000]);
+    expect(loadConfig({ ...VALID, FLEX_STUDIO_READ_BACK_MS: 'off' }).FLEX_STUDIO_READ_BACK_MS).toEqual([]);
+    expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '50' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
+    expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '1000;2000' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
+  });
+});

@@ -25,6 +25,11 @@ export interface BridgeOptions {
   readonly reorderHoldMs: number;
   /** Messages read back from Flex that are older than this are left alone (see CatchUp). */
   readonly readBackMaxAgeMs: number;
+  /**
+   * When to read a chat back after each customer post, for messages a Studio flow wrote without a
+   * webhook (`CatchUp.followAfterPost`); absent or empty: never.
+   */
+  readonly readBackAfterPostMs?: readonly number[];
   readonly log: Logger;
   /** Called after anything is enqueued, so delivery starts without waiting for a poll. */
   readonly onEnqueued: () => void;
@@ -206,6 +211,7 @@ export class Bridge {
       return 'ignored';
     }
     if (event.type === 'ended') {
+      this.catchUp.chatEnded(event.flexSid);
       if (mapping.status !== 'ended') {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
@@ -368,6 +374,7 @@ export class Bridge {
           if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
         if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', this.opts.notices?.chatOpened);
         return;
       } catch (err) {
@@ -404,6 +411,7 @@ export class Bridge {
   /** An agent joined the chat: the customer is told so, by name when Flex has one, once per agent. */
   private async agentJoined(mapping: ChatMapping, identity: string): Promise<Acceptance> {
     if (identity === mapping.identity || identity === this.opts.bridgeIdentity || mapping.status === 'ended') return 'ignored';
+    if (mapping.flexSid) this.catchUp.agentJoined(mapping.flexSid);
     const { agentJoined, agentJoinedUnnamed } = this.opts.notices ?? {};
     if (agentJoined === undefined) return 'ignored';
     const name = agentJoined.includes('{agent}') ? await this.agentName(mapping, identity) : '';

@@ -7,6 +7,7 @@ import type { ChatMapping, Store } from '../store/store.js';
 const RECENT_CHAT_MS = 24 * 3600_000;
 const RECENT_CHATS_READ_BACK = 1_000;
 const SWEEP_MIN_INTERVAL_MS = 50;
+const MAX_HANDED_OVER = 100_000;
 
 export interface CatchUpOptions {
   readonly store: Store;
@@ -32,6 +33,10 @@ export interface CatchUpOptions {
 export class CatchUp {
   /** Chats to look at soon, with the highest index that showed a gap. */
   private readonly scheduled = new Map<string, { timer: NodeJS.Timeout; index: number }>();
+  /** Chats read back after a customer's post, for what a Studio flow wrote there without a webhook. */
+  private readonly followed = new Map<string, NodeJS.Timeout[]>();
+  /** Chats an agent joined (seen by this process): Studio has handed them over and writes there no more. */
+  private readonly handedOver = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping = false;
   private stopped = false;
@@ -62,6 +67,46 @@ export class CatchUp {
     }, delayMs);
     timer.unref();
     this.scheduled.set(flexSid, { timer, index });
+  }
+
+  /**
+   * Studio's Send Message and Send & Wait For Reply widgets answer a customer's message without firing
+   * a webhook: reads the chat back `delaysMs` after the customer's post, so their messages reach the
+   * customer within seconds. A newer post starts the count again, so each chat has at most
+   * `delaysMs.length` reads pending; none once an agent has joined the chat.
+   */
+  followAfterPost(mapping: ChatMapping, delaysMs: readonly number[]): void {
+    const flexSid = mapping.flexSid;
+    if (!this.supported || this.stopped || !flexSid || delaysMs.length === 0 || this.handedOver.has(flexSid)) return;
+    for (const timer of this.followed.get(flexSid) ?? []) clearTimeout(timer);
+    const timers = delaysMs.map((delayMs, i) => {
+      const timer = setTimeout(() => {
+        if (i === delaysMs.length - 1) this.followed.delete(flexSid);
+        this.readBackIfOpen(flexSid).catch((err: unknown) => this.opts.log.warn({ err, flexSid }, 'reading a chat back after a post failed'));
+      }, delayMs);
+      timer.unref();
+      return timer;
+    });
+    this.followed.set(flexSid, timers);
+  }
+
+  /** An agent joined the chat: posts there are no longer followed by reading it back. */
+  agentJoined(flexSid: string): void {
+    // Forgotten when the chat ends; a chat whose end this process never hears of is cleared here.
+    if (this.handedOver.size >= MAX_HANDED_OVER) this.handedOver.clear();
+    this.handedOver.add(flexSid);
+    for (const timer of this.followed.get(flexSid) ?? []) clearTimeout(timer);
+    this.followed.delete(flexSid);
+  }
+
+  /** The chat ended: nothing is known of it any more. */
+  chatEnded(flexSid: string): void {
+    this.handedOver.delete(flexSid);
+  }
+
+  private async readBackIfOpen(flexSid: string): Promise<void> {
+    const mapping = await this.opts.store.mappingByFlexSid(flexSid);
+    if (mapping?.status === 'active') await this.readBack(mapping);
   }
 
   private async closeGap(flexSid: string): Promise<void> {
@@ -164,5 +209,7 @@ export class CatchUp {
     clearInterval(this.sweeper);
     for (const { timer } of this.scheduled.values()) clearTimeout(timer);
     this.scheduled.clear();
+    for (const timers of this.followed.values()) timers.forEach(clearTimeout);
+    this.followed.clear();
   }
 }

@@ -13,6 +13,7 @@ import {
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import type { McsClient } from './mcs-client.js';
+import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { mediaOf } from './webhook-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
 
@@ -30,14 +31,6 @@ export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
 const CLOSED_CONVERSATION = 50377;
 const RECENT_MESSAGES_CHECKED = 20;
 const RECENT_MESSAGES_READ_BACK = 50;
-
-/** An item of a REST message's `media` (snake_case, unlike the webhook's). */
-interface RestMedia {
-  sid: string;
-  content_type?: string;
-  filename?: string | null;
-  size?: number;
-}
 
 /** Flex Conversations: Conversations v1 for the chat, Flex Interactions v1 (or Studio) for routing. */
 export class ConversationsBackend implements FlexBackend {
@@ -145,12 +138,7 @@ export class ConversationsBackend implements FlexBackend {
       messageSid: m.sid,
       author: m.author,
       body: m.body ?? '',
-      media: ((m.media ?? []) as RestMedia[]).map((item) => ({
-        sid: item.sid,
-        contentType: item.content_type || 'application/octet-stream',
-        ...(item.filename ? { fileName: item.filename } : {}),
-        size: item.size ?? 0,
-      })),
+      media: ((m.media ?? []) as RestMedia[]).map(flexMediaOf),
       index: m.index,
       retryCount: 0,
       createdAt: m.dateCreated.getTime(),

@@ -9,11 +9,13 @@ import {
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
+  type RecentMessage,
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { chatMessageMediaOf } from './legacy-chat-media.js';
 import type { McsClient } from './mcs-client.js';
+import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
 
 export interface LegacyChatBackendOptions {
@@ -29,6 +31,12 @@ export const LEGACY_MESSAGE_WEBHOOK_PATH = '/flex/legacy-chat/messages';
 /** `onChannelUpdated`: how the end of the chat (`status: INACTIVE`) arrives. */
 export const LEGACY_CHANNEL_WEBHOOK_PATH = '/flex/legacy-chat/channel-updates';
 const RECENT_MESSAGES_CHECKED = 20;
+const RECENT_MESSAGES_READ_BACK = 50;
+/**
+ * Chat retries a channel webhook whose call failed this many times, at most; the default is none
+ * (`Configuration.RetryCount`, https://www.twilio.com/docs/chat/rest/channel-webhook-resource).
+ */
+const WEBHOOK_RETRIES = 3;
 
 interface Subscription {
   readonly filter: 'onMessageSent' | 'onChannelUpdated';
@@ -81,19 +89,53 @@ export class LegacyChatBackend implements FlexBackend {
         'configuration.url': url,
         'configuration.method': 'POST',
         'configuration.filters': [filter],
+        'configuration.retryCount': WEBHOOK_RETRIES,
       });
     }
     return missing.length < wanted.length;
   }
 
+  /**
+   * A Chat channel has no state: an ended chat still takes messages, and only its attributes say
+   * `status: INACTIVE`. So after each post the channel is read: a message that went into an ended chat
+   * (its `onChannelUpdated` lost) throws ChatClosedError, and the bridge posts it into a new chat. Read
+   * after the post rather than before, so a chat that ends between the two is caught too; one GET per
+   * post, and none for chats nobody writes to.
+   */
   async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
     try {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
-      return (copy ?? (await this.createMessage(flexSid, msg))).index;
+      const { index } = copy ?? (await this.createMessage(flexSid, msg));
+      const channel = await this.channel(flexSid).fetch();
+      if (isInactive(channel.attributes)) throw new ChatClosedError(flexSid);
+      return index;
     } catch (err) {
       if (err instanceof DeliveryError && err.status === 404) throw new ChatClosedError(flexSid);
       throw err;
     }
+  }
+
+  /**
+   * The channel's latest messages, oldest first, for reading back an `onMessageSent` that never came.
+   * The REST message has no `Source`; the bridge tells its own posts and the customer's by `from` (the
+   * same rule as for webhooks), so everything else — agents, Studio, bots — reaches the customer either way.
+   */
+  async recentMessages(flexSid: string): Promise<RecentMessage[]> {
+    const recent = await this.channel(flexSid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_READ_BACK });
+    return recent.reverse().map((m) => {
+      const media = m.media as RestMedia | null;
+      return {
+        type: 'message',
+        flexSid,
+        messageSid: m.sid,
+        author: m.from,
+        body: m.body ?? '',
+        media: media ? [flexMediaOf(media)] : [],
+        index: m.index,
+        retryCount: 0,
+        createdAt: m.dateCreated.getTime(),
+      };
+    });
   }
 
   uploadMedia(file: MediaFile): Promise<string> {
@@ -144,10 +186,11 @@ export class LegacyChatBackend implements FlexBackend {
   }
 }
 
-/** Agents type in the Flex UI (`Source=SDK`); `Source=API` is a REST post, e.g. our own coming back. */
+/**
+ * Agents type in the Flex UI (`Source=SDK`); Studio's widgets and bots post over REST (`Source=API`),
+ * as do we. Both reach the bridge, which drops its own posts and the customer's by `From`.
+ */
 function messageSent(params: WebhookParams): FlexEvent {
-  const source = field(params, 'Source');
-  if (source !== 'SDK') return { type: 'ignored', reason: `message from ${source}` };
   return {
     type: 'message',
     flexSid: field(params, 'ChannelSid'),
@@ -165,6 +208,15 @@ function channelUpdated(params: WebhookParams): FlexEvent {
   const flexSid = field(params, 'ChannelSid');
   const status = channelAttributes(field(params, 'Attributes')).status;
   return status === 'INACTIVE' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `channel status ${String(status)}` };
+}
+
+/** A channel read over REST whose attributes say it ended; attributes that are not a JSON object say nothing. */
+function isInactive(attributes: string): boolean {
+  try {
+    return channelAttributes(attributes).status === 'INACTIVE';
+  } catch {
+    return false;
+  }
 }
 
 function channelAttributes(raw: string): Record<string, unknown> {

@@ -105,6 +105,36 @@ describe('CatchUp', () => {
     await eventually(() => reads === 1 || undefined, 'a read-back for the open gap');
   });
 
+  it('after a post, reads the chat back at each delay; a newer post starts the count again', async () => {
+    recent = [message(0, 'telegram_42'), message(1, 'system')];
+    catchUp.followAfterPost(chat, [30, 60]);
+    catchUp.followAfterPost(chat, [0, 200]);
+    await eventually(() => reads === 1 || undefined, 'the first read-back');
+    expect(accepted.map((e) => e.messageSid)).toEqual(['IM0', 'IM1']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reads).toBe(1);
+    await eventually(() => reads === 2 || undefined, 'the second read-back');
+  });
+
+  it('stops reading back after posts once an agent joined the chat, pending reads included', async () => {
+    catchUp.followAfterPost(chat, [40]);
+    catchUp.agentJoined('CH1');
+    catchUp.followAfterPost(chat, [0]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reads).toBe(0);
+
+    catchUp.chatEnded('CH1');
+    catchUp.followAfterPost(chat, [0]);
+    await eventually(() => reads === 1 || undefined, 'a read-back once the chat is forgotten');
+  });
+
+  it('does not read back after a post once the chat has ended', async () => {
+    catchUp.followAfterPost(chat, [30]);
+    await store.endMapping(chat.id);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(reads).toBe(0);
+  });
+
   it('reads back the open chats with traffic in the last day, and not the others', async () => {
     recent = [message(5, 'agent_bob')];
     expect(await catchUp.readBackRecentChats()).toBe(1);

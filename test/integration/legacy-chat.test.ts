@@ -103,6 +103,19 @@ async function channelBodies(r: LegacyRig, channelSid: string, count: number) {
   }, `${count} message(s) in channel ${channelSid}`);
 }
 
+/**
+ * Alice's chat, open with its task, once every webhook call so far has been answered or has failed,
+ * so a webhook fault armed now hits the next event.
+ */
+async function aliceChatsQuietly() {
+  const r = await startLegacyBridge();
+  r.box.telegram.addUser(ALICE);
+  r.box.telegram.userSends(ALICE.id, 'Hello');
+  const { channelSid } = await chatTask(r);
+  await eventually(() => r.box.twilio.webhookDeliveries.every((d) => d.durationMs !== null), 'webhook calls in flight to finish');
+  return { r, channelSid };
+}
+
 /** A webhook as Twilio would send it, signed with `token` over `signedUrl` (defaults: the auth token, `url`). */
 function postWebhook(url: string, params: Record<string, string>, opts: { token?: string; signedUrl?: string } = {}) {
   const token = opts.token ?? rig!.config.TWILIO_AUTH_TOKEN;
@@ -147,12 +160,14 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       'Configuration.Url': `${base}${MESSAGES_PATH}?channel=${sid}`,
       'Configuration.Method': 'POST',
       'Configuration.Filters': 'onMessageSent',
+      'Configuration.RetryCount': '3',
     });
     expect(onChannelUpdated!.params).toEqual({
       Type: 'webhook',
       'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
       'Configuration.Method': 'POST',
       'Configuration.Filters': 'onChannelUpdated',
+      'Configuration.RetryCount': '3',
     });
     expect(message!.params).toEqual({
       From: 'telegram_5012345678',
@@ -164,14 +179,18 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
 
     r.box.telegram.userSends(ALICE.id, 'Order 1234');
     expect(await channelBodies(r, sid, 2)).toEqual(['Hello, my order is late', 'Order 1234']);
-    const later = bridgeRequests(r).slice(requests.length);
-    expect(later.map(describeRequest)).toEqual([`POST ${chat}/Messages`]);
+    const later = await eventually(() => {
+      const since = bridgeRequests(r).slice(requests.length);
+      return since.length >= 2 ? since : undefined;
+    }, 'the post and the read of the channel');
+    // The channel is read after the post: its attributes say whether the chat had ended unseen.
+    expect(later.map(describeRequest)).toEqual([`POST ${chat}/Messages`, `GET ${chat}`]);
     expect(later[0]!.params).toMatchObject({ From: 'telegram_5012345678', Body: 'Order 1234' });
     expect(later[0]!.headers['x-twilio-webhook-enabled']).toBe('true');
     expect(r.box.twilio.legacyChat.tasks()).toHaveLength(1);
   });
 
-  it('forwards what the agent types (Source=SDK) and never the bridge’s own posts coming back (Source=API)', async () => {
+  it('forwards what the agent types (Source=SDK) and what a bot posts (Source=API), never the bridge’s own posts', async () => {
     const r = await startLegacyBridge();
     r.box.telegram.addUser(ALICE);
     r.box.telegram.userSends(ALICE.id, 'Hello');
@@ -187,14 +206,16 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     );
     expect(echo.params).toMatchObject({ EventType: 'onMessageSent', Source: 'API', From: 'telegram_5012345678' });
     expect(echo.statusCode).toBe(200);
-    // Any REST post is Source=API, whoever it claims to be from: only what agents type is forwarded.
-    await chatChannel(r, channelSid).messages.create({ from: 'agent_bot', body: 'posted over REST', xTwilioWebhookEnabled: 'true' });
+    // Studio's widgets and bots post over REST (Source=API) too: told apart from our own posts by From.
+    await chatChannel(r, channelSid).messages.create({ from: 'studio_bot', body: 'posted over REST', xTwilioWebhookEnabled: 'true' });
+    await r.box.telegram.waitForMessages(ALICE.id, 2);
+    await chatChannel(r, channelSid).messages.create({ from: r.config.FLEX_BRIDGE_IDENTITY, body: 'a bridge notice', xTwilioWebhookEnabled: 'true' });
     await eventually(
-      () => r.box.twilio.webhookDeliveries.some((d) => d.params.Body === 'posted over REST' && d.statusCode === 200),
-      'the REST post to be answered',
+      () => r.box.twilio.webhookDeliveries.some((d) => d.params.Body === 'a bridge notice' && d.statusCode === 200),
+      'the notice echo to be answered',
     );
     await r.app.worker.stop(2000);
-    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Hi Alice, let me check.']);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Hi Alice, let me check.', 'posted over REST']);
   });
 
   it('ends only the channel that went INACTIVE; that customer’s next message opens a new channel', async () => {
@@ -231,6 +252,48 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
 
     r.box.twilio.legacyChat.agentSend(bobs, 'Bob, still with you');
     expect((await r.box.telegram.waitForMessages(BOB.id, 1))[0]!.text).toBe('Bob, still with you');
+  });
+
+  it('gets an agent message whose first webhook calls failed: Chat retries them (RetryCount 3)', async () => {
+    const { r, channelSid } = await aliceChatsQuietly();
+    r.box.twilio.loseNextWebhooks(2);
+    const sent = r.box.twilio.legacyChat.agentSend(channelSid, 'Third call lucky');
+
+    expect((await r.box.telegram.waitForMessages(ALICE.id, 1))[0]!.text).toBe('Third call lucky');
+    const calls = r.box.twilio.webhookDeliveries.filter((d) => d.messageSid === sent.sid);
+    expect(calls.map((d) => [d.params.RetryCount, d.statusCode])).toEqual([
+      ['0', null],
+      ['1', null],
+      ['2', 200],
+    ]);
+  });
+
+  it('reads the channel back when the customer writes next, and finds an agent message whose webhook was lost for good', async () => {
+    const { r, channelSid } = await aliceChatsQuietly();
+    r.box.twilio.legacyChat.loseNextWebhookEvents(1);
+    r.box.twilio.legacyChat.agentSend(channelSid, 'Your refund is on its way');
+    await eventually(() => r.box.twilio.webhookDeliveries.filter((d) => d.params.Body === 'Your refund is on its way' && d.durationMs !== null).length === 4, 'all four calls lost');
+
+    r.box.telegram.userSends(ALICE.id, 'Anyone there?');
+    expect((await r.box.telegram.waitForMessages(ALICE.id, 1))[0]!.text).toBe('Your refund is on its way');
+    await r.app.worker.stop(2000);
+    expect(r.box.telegram.messagesTo(ALICE.id)).toHaveLength(1);
+  });
+
+  it('opens a new chat for a message posted into a channel that went INACTIVE while its onChannelUpdated was lost', async () => {
+    const { r, channelSid: first } = await aliceChatsQuietly();
+    r.box.twilio.legacyChat.loseNextWebhookEvents(1);
+    r.box.twilio.legacyChat.endChat(first);
+    await eventually(() => r.box.twilio.webhookDeliveries.filter((d) => d.eventType === 'onChannelUpdated' && d.durationMs !== null).length === 4, 'all four calls lost');
+    expect((await r.app.store.mappingByFlexSid(first))?.status).toBe('active');
+
+    r.box.telegram.userSends(ALICE.id, 'One more question');
+    const second = await eventually(() => r.box.twilio.legacyChat.channels().find((c) => c.sid !== first)?.sid, 'a new channel');
+    expect(await channelBodies(r, second, 1)).toEqual(['One more question']);
+    expect((await chatTask(r, second)).channelSid).toBe(second);
+    expect((await r.app.store.mappingByFlexSid(first))?.status).toBe('ended');
+    r.box.twilio.legacyChat.agentSend(second, 'Hi again');
+    expect((await r.box.telegram.waitForMessages(ALICE.id, 1))[0]!.text).toBe('Hi again');
   });
 
   it('tells the customer that the chat was received and, once the channel goes INACTIVE, that it ended', async () => {

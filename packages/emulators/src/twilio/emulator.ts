@@ -19,6 +19,7 @@ import { PRODUCT_APIS } from './products.js';
 import { splitEmulatorPath, type RequestRecord } from './http/request-log.js';
 import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, type TaskRecord } from './state.js';
 import { StudioSendToFlex } from './interactions/studio.js';
+import type { StudioMenu } from './interactions/studio-menu.js';
 import { ConversationWebhooks } from './conversations/webhook-events.js';
 import { WebhookSender, type WebhookDelivery } from './http/webhooks.js';
 
@@ -27,6 +28,7 @@ export type { EmulatorEventMap, StateChange } from './events.js';
 export type { FailureSpec, HangSpec, RequestMatch } from './http/faults.js';
 export type { RequestRecord } from './http/request-log.js';
 export type { EmulatedAccount, MessageRecord, TaskRecord, TaskStatus } from './state.js';
+export type { StudioMenu } from './interactions/studio-menu.js';
 export type { WebhookDelivery } from './http/webhooks.js';
 
 export interface TwilioEmulatorOptions {
@@ -198,6 +200,14 @@ export class TwilioEmulator {
 
   setInactive(conversationSid: string): ConversationSnapshot {
     return conversationSnapshot(this.desk.setInactive(conversationSid));
+  }
+
+  /**
+   * The Studio flow of `FLEX_STUDIO_FLOW_SID` asks `menu` (Send & Wait For Reply) before Send to Flex,
+   * writing its messages without firing conversation-scoped webhooks; undefined: straight to Flex.
+   */
+  playStudioMenu(menu: StudioMenu | undefined): void {
+    this.studio.useMenu(menu);
   }
 
   /** Twilio retrying the message's webhook: same event and idempotency token, `RetryCount` + 1. */

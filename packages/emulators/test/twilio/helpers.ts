@@ -119,3 +119,13 @@ export async function uploadMedia(emulator: TwilioEmulator, data: Buffer, conten
   if (response.status !== 201) throw new Error(`MCS upload answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { sid: string }).sid;
 }
+
+/** Resolves with the webhook calls once at least `count` of them have been answered or have failed. */
+export async function settledWebhookCalls(emulator: TwilioEmulator, count: number) {
+  for (let i = 0; i < 300; i++) {
+    const done = emulator.webhookDeliveries.filter((d) => d.durationMs !== null);
+    if (done.length >= count) return done;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`fewer than ${count} webhook calls finished`);
+}

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TwilioEmulator } from '../../src/twilio/emulator.js';
-import { rejectionOf, startEmulator, WebhookReceiver } from './helpers.js';
+import { rejectionOf, settledWebhookCalls, startEmulator, WebhookReceiver } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
@@ -29,7 +29,7 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
    * A customer's Flex channel (https://www.twilio.com/docs/flex/developer/messaging/chat-channel) with the two channel
    * webhooks a bridge adds (https://www.twilio.com/docs/chat/rest/channel-webhook-resource).
    */
-  async function customerChannel(target = 'telegram:alice') {
+  async function customerChannel(target = 'telegram:alice', retryCount?: number) {
     const flow = await client.flexApi.v1.flexFlow.create({
       friendlyName: 'custom',
       chatServiceSid: emulator.account.chatServiceSid,
@@ -54,6 +54,7 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
         'configuration.url': receiver.url(path),
         'configuration.method': 'POST',
         'configuration.filters': [filter],
+        ...(retryCount === undefined ? {} : { 'configuration.retryCount': retryCount }),
       });
     }
     return sid;
@@ -324,5 +325,55 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     const { json: account } = await control('GET', '/account');
     expect(account).toMatchObject({ accountSid: emulator.account.accountSid, chatServiceSid: emulator.account.chatServiceSid });
     expect(account).not.toHaveProperty('authToken');
+  });
+  describe('retries (Configuration.RetryCount)', () => {
+    const agentMessage = (sid: string, body: string) => emulator.legacyChat.agentSend(sid, body, 'agent_ann');
+
+    it('sends a failed call again, RetryCount counting up and the idempotency token the same', async () => {
+      const sid = await customerChannel('telegram:alice', 3);
+      emulator.loseNextWebhooks(2);
+      const message = agentMessage(sid, 'second try lucky');
+
+      const [received] = await receiver.waitFor(1);
+      const calls = await settledWebhookCalls(emulator, 3);
+      expect(calls.map((c) => [c.params.RetryCount, c.statusCode])).toEqual([
+        ['0', null],
+        ['1', null],
+        ['2', 200],
+      ]);
+      expect(new Set(calls.map((c) => c.idempotencyToken)).size).toBe(1);
+      expect(received!.params).toMatchObject({ MessageSid: message.sid, RetryCount: '2', Body: 'second try lucky' });
+      expect(received!.headers['i-twilio-idempotency-token']).toBe(calls[0]!.idempotencyToken);
+    });
+
+    it('does not retry a webhook created without a RetryCount (the default is 0)', async () => {
+      const sid = await customerChannel();
+      emulator.loseNextWebhooks(1);
+      agentMessage(sid, 'lost');
+      agentMessage(sid, 'arrives');
+
+      const [received] = await receiver.waitFor(1);
+      await settledWebhookCalls(emulator, 2);
+      expect(received!.params.Body).toBe('arrives');
+      expect(emulator.webhookDeliveries.map((d) => d.params.Body)).toEqual(['lost', 'arrives']);
+    });
+
+    it('refuses a RetryCount above 3', async () => {
+      await expect(customerChannel('telegram:alice', 4)).rejects.toMatchObject({ status: 400 });
+    });
+
+    it('loses a whole event when asked, every retry included; the next event arrives', async () => {
+      const sid = await customerChannel('telegram:alice', 3);
+      emulator.legacyChat.loseNextWebhookEvents(1);
+      agentMessage(sid, 'gone for good');
+      agentMessage(sid, 'the next one');
+
+      const [received] = await receiver.waitFor(1);
+      const calls = await settledWebhookCalls(emulator, 5);
+      expect(received!.params.Body).toBe('the next one');
+      const lost = calls.filter((c) => c.params.Body === 'gone for good');
+      expect(lost.map((c) => [c.params.RetryCount, c.error])).toEqual([0, 1, 2, 3].map((n) => [String(n), 'lost on the way (fault injection)']));
+      expect(receiver.received.map((r) => r.params.Body)).toEqual(['the next one']);
+    });
   });
 });

@@ -15,6 +15,8 @@ export interface WebhookCall {
   idempotencyToken: string;
   /** Signed with a wrong key, to show that the receiver rejects it. */
   forged: boolean;
+  /** Lost on the way, whatever `loseNext` says (a product that loses whole events, retries included). */
+  lost?: boolean;
 }
 
 /** Recorded when the call starts; the outcome fields are filled in when it ends. */
@@ -115,8 +117,8 @@ export class WebhookSender {
       error: null,
     };
     this.deliveries.push(delivery);
-    if (this.toLose > 0) {
-      this.toLose--;
+    if (call.lost || this.toLose > 0) {
+      if (!call.lost) this.toLose--;
       delivery.error = 'lost on the way (fault injection)';
       delivery.durationMs = 0;
       this.onFinished(delivery);

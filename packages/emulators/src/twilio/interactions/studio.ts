@@ -1,5 +1,6 @@
 import type { ConversationService } from '../conversations/conversations.js';
 import type { InteractionService } from './interactions.js';
+import { StudioMenuFlow, type StudioMenu } from './studio-menu.js';
 import type { ConversationRecord, ConversationWebhookRecord, EmulatedAccount, MessageRecord } from '../state.js';
 
 /**
@@ -9,13 +10,33 @@ import type { ConversationRecord, ConversationWebhookRecord, EmulatedAccount, Me
  * rest of the chat does not start new tasks.
  */
 export class StudioSendToFlex {
+  private menu: StudioMenuFlow | undefined;
+
   constructor(
     private readonly account: EmulatedAccount,
     private readonly conversations: ConversationService,
     private readonly interactions: InteractionService,
   ) {}
 
+  /** From now on the flow asks `menu` before Send to Flex (see studio-menu.ts); undefined: straight to Flex. */
+  useMenu(menu: StudioMenu | undefined): void {
+    this.menu = menu && new StudioMenuFlow(menu, this.conversations);
+  }
+
   run(conversation: ConversationRecord, webhook: ConversationWebhookRecord, message: MessageRecord): void {
+    if (this.menu) {
+      this.menu.run(conversation, message, (choice) => this.sendToFlex(conversation, webhook, message, { menuChoice: choice }));
+      return;
+    }
+    this.sendToFlex(conversation, webhook, message);
+  }
+
+  private sendToFlex(
+    conversation: ConversationRecord,
+    webhook: ConversationWebhookRecord,
+    message: MessageRecord,
+    flowAttributes: Record<string, string> = {},
+  ): void {
     try {
       this.interactions.create(
         { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: conversation.sid } },
@@ -28,6 +49,7 @@ export class StudioSendToFlex {
               from: message.author,
               name: conversation.friendlyName ?? message.author,
               studioFlowSid: webhook.flowSid,
+              ...flowAttributes,
             },
           },
         },

@@ -10,9 +10,14 @@ export type ChatStudioTrigger = (channel: ChatChannelRecord, webhook: ChatWebhoo
 
 /**
  * Programmable Chat post-event webhooks of channel-scoped webhooks (https://www.twilio.com/docs/chat/webhook-events): form-encoded,
- * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio.
+ * signed, fired for REST actions only with `X-Twilio-Webhook-Enabled: true`. Not awaited, like Twilio. A call
+ * that fails (no answer, or not 2xx) is sent again up to the webhook's `Configuration.RetryCount` times, 0 by
+ * default (https://www.twilio.com/docs/chat/rest/channel-webhook-resource), with `RetryCount` counting up
+ * and the same idempotency token.
  */
 export class ChatWebhooks {
+  private eventsToLose = 0;
+
   constructor(
     private readonly account: EmulatedAccount,
     private readonly sender: WebhookSender,
@@ -25,8 +30,15 @@ export class ChatWebhooks {
     // subscribed() returns a copy, so Send to Flex may remove its own webhook while we loop.
     for (const webhook of subscribed(channel, 'onMessageSent')) {
       if (webhook.type === 'studio') this.onStudio(channel, webhook, message);
-      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onMessageSent', params, message.sid, origin);
+      if (webhook.type === 'webhook') {
+        void this.sendWithRetries({ channel, webhook, eventType: 'onMessageSent', params, messageSid: message.sid, origin });
+      }
     }
+  }
+
+  /** Every call of the next `count` events is lost, retries included: the event never arrives. */
+  loseNextEvents(count: number): void {
+    this.eventsToLose += count;
   }
 
   /** An agent's `onMessageSent` for a message that does not exist, signed with the wrong key; resolves when sent. */
@@ -47,7 +59,12 @@ export class ChatWebhooks {
     const origin: Origin = { kind: 'sdk', identity: forged.from };
     return subscribed(channel, 'onMessageSent')
       .filter((webhook) => webhook.type === 'webhook')
-      .map((webhook) => this.send(channel, webhook, 'onMessageSent', params, message.sid, origin, true));
+      .map((webhook) =>
+        this.send(
+          { channel, webhook, eventType: 'onMessageSent', params, messageSid: message.sid, origin },
+          { idempotencyToken: randomUUID(), lost: false, retryCount: 0, forged: true },
+        ),
+      );
   }
 
   channelUpdated(channel: ChatChannelRecord, origin: Origin): void {
@@ -63,19 +80,23 @@ export class ChatWebhooks {
       DateUpdated: twilioTimestamp(channel.dateUpdated),
     });
     for (const webhook of subscribed(channel, 'onChannelUpdated')) {
-      if (webhook.type === 'webhook') void this.send(channel, webhook, 'onChannelUpdated', params, null, origin);
+      if (webhook.type === 'webhook') void this.sendWithRetries({ channel, webhook, eventType: 'onChannelUpdated', params, messageSid: null, origin });
     }
   }
 
-  private send(
-    channel: ChatChannelRecord,
-    webhook: ChatWebhookRecord,
-    eventType: string,
-    eventParams: Record<string, string>,
-    messageSid: string | null,
-    origin: Origin,
-    forged = false,
-  ): Promise<WebhookDelivery> {
+  private async sendWithRetries(event: ChatEvent): Promise<WebhookDelivery> {
+    const lost = this.eventsToLose > 0;
+    if (lost) this.eventsToLose--;
+    const attempt: Attempt = { idempotencyToken: randomUUID(), lost, retryCount: 0, forged: false };
+    let delivery = await this.send(event, attempt);
+    while (failed(delivery) && attempt.retryCount < event.webhook.retryCount) {
+      attempt.retryCount++;
+      delivery = await this.send(event, attempt);
+    }
+    return delivery;
+  }
+
+  private send({ channel, webhook, eventType, params, messageSid, origin }: ChatEvent, attempt: Attempt): Promise<WebhookDelivery> {
     return this.sender.send({
       eventType,
       // The sender keeps the calls of one conversation — here one channel — in order.
@@ -88,17 +109,36 @@ export class ChatWebhooks {
         AccountSid: this.account.accountSid,
         InstanceSid: channel.serviceSid,
         EventType: eventType,
-        ...eventParams,
+        ...params,
         Source: origin.kind === 'sdk' ? 'SDK' : 'API',
         ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
-        RetryCount: '0',
+        RetryCount: String(attempt.retryCount),
         WebhookType: 'webhook',
         WebhookSid: webhook.sid,
       },
-      idempotencyToken: randomUUID(),
-      forged,
+      idempotencyToken: attempt.idempotencyToken,
+      forged: attempt.forged,
+      lost: attempt.lost,
     });
   }
+}
+
+/** One event for one channel webhook. */
+interface ChatEvent {
+  readonly channel: ChatChannelRecord;
+  readonly webhook: ChatWebhookRecord;
+  readonly eventType: 'onMessageSent' | 'onChannelUpdated';
+  readonly params: Record<string, string>;
+  readonly messageSid: string | null;
+  readonly origin: Origin;
+}
+
+/** One call of an event: its retries keep the idempotency token. */
+interface Attempt {
+  readonly idempotencyToken: string;
+  readonly lost: boolean;
+  retryCount: number;
+  readonly forged: boolean;
 }
 
 /**
@@ -121,6 +161,10 @@ function messageSentParams(channel: ChatChannelRecord, message: ChatMessageRecor
     MediaFilename: media?.filename ?? null,
     MediaSize: media ? String(media.size) : null,
   });
+}
+
+function failed(delivery: WebhookDelivery): boolean {
+  return delivery.statusCode === null || delivery.statusCode < 200 || delivery.statusCode > 299;
 }
 
 function firesWebhooks(origin: Origin): boolean {

@@ -82,6 +82,15 @@ export class LegacyChat {
   }
 
   /**
+   * The next `count` webhook events (an `onMessageSent`, an `onChannelUpdated`) are lost for good: every
+   * call, the retries of `Configuration.RetryCount` included, fails on the way. (`TwilioEmulator.loseNextWebhooks`
+   * loses single calls, which a webhook with retries then sends again.)
+   */
+  loseNextWebhookEvents(count = 1): void {
+    this.webhooks.loseNextEvents(count);
+  }
+
+  /**
    * Sends an agent's `onMessageSent` for a made-up message, signed with the wrong key, to the channel's
    * webhooks: a receiver that checks signatures must refuse it (403).
    */
