@@ -74,7 +74,9 @@ export class Bridge {
     const { limits } = opts;
     this.limits = limits && new IntakeLimits(limits, opts.store);
     const openings = limits && new TokenBuckets(limits.newChatsPerMinute, limits.newChatsPerMinute);
-    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings);
+    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings, (network) =>
+      opts.onChatEnded?.(network, 'found-closed'),
+    );
     this.catchUp = new CatchUp({
       store: opts.store,
       flex: opts.flex,

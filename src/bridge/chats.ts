@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
+import { ChatClosedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
@@ -18,6 +18,8 @@ export class ChatOpener {
     private readonly onOpened: (network: string) => void = () => undefined,
     /** New chats per network: a first message beyond the rate waits, without using an attempt. */
     private readonly openings?: TokenBuckets,
+    /** A mapping ended because its chat was found closed in Flex. */
+    private readonly onFoundClosed: (network: string) => void = () => undefined,
   ) {}
 
   /** Returns the open chat and whether `first` was posted while opening it. */
@@ -38,11 +40,20 @@ export class ChatOpener {
     if (mapping?.routingRequested && mapping.flexSid && this.flex.completeRouting) {
       // The chat may already be in front of an agent: finish it, never discard it.
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
-      const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping.id, mapping.identity));
-      await this.store.noteFlexIndex(mapping.id, firstIndex);
-      await this.store.activateMapping(mapping.id);
-      this.onOpened(user.network);
-      return { mapping: { ...mapping, status: 'active' }, posted: true };
+      try {
+        const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping.id, mapping.identity));
+        await this.store.noteFlexIndex(mapping.id, firstIndex);
+        await this.store.activateMapping(mapping.id);
+        this.onOpened(user.network);
+        return { mapping: { ...mapping, status: 'active' }, posted: true };
+      } catch (err) {
+        // An agent ended it meanwhile: the message opens a new chat.
+        if (!(err instanceof ChatClosedError)) throw err;
+        this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'the interrupted chat was closed in flex; opening a new one');
+        await this.store.endMapping(mapping.id);
+        this.onFoundClosed(user.network);
+        mapping = undefined;
+      }
     }
     if (!mapping) {
       if (this.openings && !this.openings.take(user.network)) {

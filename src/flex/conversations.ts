@@ -2,7 +2,6 @@ import type twilio from 'twilio';
 import type { FlexMedia, MediaFile } from '../core/messages.js';
 import { DeliveryError } from '../core/delivery-error.js';
 import {
-  ChatClosedError,
   type FlexBackend,
   type FlexEvent,
   type OpenChatRequest,
@@ -12,6 +11,7 @@ import {
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import { closedOr } from './closed-conversation.js';
 import type { McsClient } from './mcs-client.js';
 import { mediaOf } from './webhook-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
@@ -27,7 +27,6 @@ export interface ConversationsBackendOptions {
 }
 
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
-const CLOSED_CONVERSATION = 50377;
 const RECENT_MESSAGES_CHECKED = 20;
 const RECENT_MESSAGES_READ_BACK = 50;
 
@@ -74,7 +73,7 @@ export class ConversationsBackend implements FlexBackend {
         'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
         'configuration.method': 'post',
         // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
-        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onParticipantAdded'],
+        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onConversationUpdated', 'onParticipantAdded'],
       });
       if (this.opts.studioFlowSid) {
         await chat.webhooks.create({
@@ -98,10 +97,14 @@ export class ConversationsBackend implements FlexBackend {
   }
 
   async completeRouting(flexSid: string, req: OpenChatRequest): Promise<number> {
-    const first =
-      (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
-    if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
-    return first.index;
+    try {
+      const first =
+        (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
+      if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
+      return first.index;
+    } catch (err) {
+      throw await closedOr(this.api, flexSid, err);
+    }
   }
 
   private async hasTask(flexSid: string): Promise<boolean> {
@@ -130,10 +133,7 @@ export class ConversationsBackend implements FlexBackend {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
       return (copy ?? (await this.createMessage(flexSid, msg))).index;
     } catch (err) {
-      if (err instanceof DeliveryError && (err.code === CLOSED_CONVERSATION || err.status === 404)) {
-        throw new ChatClosedError(flexSid);
-      }
-      throw err;
+      throw await closedOr(this.api, flexSid, err);
     }
   }
 
@@ -228,10 +228,12 @@ export class ConversationsBackend implements FlexBackend {
           index: indexOf(params),
           retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
         };
-      case 'onConversationStateUpdated': {
-        const flexSid = field(params, 'ConversationSid');
-        const stateTo = field(params, 'StateTo');
-        return stateTo === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${stateTo}` };
+      case 'onConversationStateUpdated':
+        return stateChange(field(params, 'ConversationSid'), field(params, 'StateTo'));
+      case 'onConversationUpdated': {
+        // Any change of the conversation; its `State` is the one after it.
+        const state = optionalField(params, 'State');
+        return state ? stateChange(field(params, 'ConversationSid'), state) : { type: 'ignored', reason: 'conversation updated' };
       }
       case 'onParticipantAdded':
         return participantAdded(params);
@@ -239,6 +241,11 @@ export class ConversationsBackend implements FlexBackend {
         return { type: 'ignored', reason: `event ${eventType}` };
     }
   }
+}
+
+/** Only `closed` ends a chat: an `inactive` one comes back when the customer writes again. */
+function stateChange(flexSid: string, state: string): FlexEvent {
+  return state === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${state}` };
 }
 
 /**

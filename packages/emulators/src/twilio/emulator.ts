@@ -36,6 +36,12 @@ export interface TwilioEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
   recordRequests?: boolean;
+  /**
+   * Flex's own close of a chat (an agent's End chat) fires no conversation-scoped webhook, and a
+   * message posted into a closed conversation answers 400 (Twilio's generic Bad Request) instead of
+   * 409 / 50377. Twilio documents neither behaviour either way, so a bridge must cope with both.
+   */
+  silentFlexClose?: boolean;
 }
 
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
@@ -77,10 +83,14 @@ export class TwilioEmulator {
     );
     // The Studio flow is reached through a callback: it creates interactions, which need the
     // conversation service, which needs these webhooks.
-    this.conversationWebhooks = new ConversationWebhooks(this.account, this.sender, (conversation, webhook, message) =>
-      this.studio.run(conversation, webhook, message),
+    const silentFlexClose = options.silentFlexClose ?? false;
+    this.conversationWebhooks = new ConversationWebhooks(
+      this.account,
+      this.sender,
+      (conversation, webhook, message) => this.studio.run(conversation, webhook, message),
+      silentFlexClose,
     );
-    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore);
+    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore, silentFlexClose);
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
