@@ -438,8 +438,20 @@ export class Bridge {
     return stored;
   }
 
-  /** A row that will not be retried: tell the agent when a customer did not get their message. */
+  /**
+   * A row that will not be retried: a customer message that reached no agent is reported (an operator
+   * sees it in `flex-bridge outbox list --dead` and `flex_bridge_dead_customer_messages`); the agent is
+   * told when a customer did not get their message.
+   */
   async onDeadLettered(row: OutboxRow, reason: string): Promise<void> {
+    if (row.payload.kind === 'customer-message') {
+      const { message } = row.payload;
+      this.opts.log.error(
+        { outboxId: row.id, user: userKeyString(userKeyOf(message)), externalMessageId: message.externalMessageId, reason },
+        'customer message dead-lettered: it reached no agent',
+      );
+      return;
+    }
     if (row.payload.kind !== 'agent-message') return;
     const { to, flexSid } = row.payload;
     await this.opts.store.enqueue([

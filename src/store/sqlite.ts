@@ -146,6 +146,7 @@ export class SqliteStore implements Store {
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
+           SUM(status = 'dead' AND json_extract(payload, '$.kind') = 'customer-message') AS dead_customer,
            MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
            (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
       ),
@@ -367,8 +368,14 @@ export class SqliteStore implements Store {
   }
 
   async outboxStats(): Promise<OutboxStats> {
-    const r = this.stmt.stats.get() as { pending: number | null; dead: number | null; oldest: number | null; quarantined: number };
-    return { pending: r.pending ?? 0, dead: r.dead ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+    const r = this.stmt.stats.get() as {
+      pending: number | null;
+      dead: number | null;
+      dead_customer: number | null;
+      oldest: number | null;
+      quarantined: number;
+    };
+    return { pending: r.pending ?? 0, dead: r.dead ?? 0, deadCustomerMessages: r.dead_customer ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

@@ -54,6 +54,8 @@ export interface OutboxRow extends NewOutboxRow {
 export interface OutboxStats {
   readonly pending: number;
   readonly dead: number;
+  /** The dead rows that are customer messages: each one reached no agent. */
+  readonly deadCustomerMessages: number;
   readonly oldestPendingAt: number | null;
   /** Customer messages kept aside because they could not be stored (see Store.quarantine). */
   readonly quarantined: number;
