@@ -12,6 +12,7 @@ import {
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { closedOr } from './closed-conversation.js';
+import { createConversation, removeIfMadeFor } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
 import { mediaOf } from './webhook-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
@@ -57,25 +58,30 @@ export class ConversationsBackend implements FlexBackend {
     onCreated: (flexSid: string) => Promise<void>,
     beforeRouting: () => Promise<void>,
   ): Promise<OpenedChat> {
-    const conversation = await this.api.conversations.create({
-      uniqueName: req.openingKey,
+    const { sid, adopted, namesTaken } = await createConversation(this.api, {
+      openingKey: req.openingKey,
       friendlyName: req.handle,
-      attributes: JSON.stringify({ network: req.network, handle: req.handle }),
+      attributes: { network: req.network, handle: req.handle },
     });
-    const sid = conversation.sid;
     let routing = false;
     try {
       await onCreated(sid);
       const chat = this.api.conversations(sid);
-      await chat.participants.create({ identity: req.identity });
-      await chat.webhooks.create({
-        target: 'webhook',
-        'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
-        'configuration.method': 'post',
-        // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
-        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onConversationUpdated', 'onParticipantAdded'],
+      // A conversation an earlier attempt made may have its participant and webhooks already.
+      await chat.participants.create({ identity: req.identity }).catch((err: unknown) => {
+        if (!(adopted && err instanceof DeliveryError && err.status === 409)) throw err;
       });
-      if (this.opts.studioFlowSid) {
+      const existing = adopted ? await chat.webhooks.list() : [];
+      if (!existing.some((w) => w.target === 'webhook')) {
+        await chat.webhooks.create({
+          target: 'webhook',
+          'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
+          'configuration.method': 'post',
+          // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
+          'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onConversationUpdated', 'onParticipantAdded'],
+        });
+      }
+      if (this.opts.studioFlowSid && !existing.some((w) => w.target === 'studio')) {
         await chat.webhooks.create({
           target: 'studio',
           'configuration.flowSid': this.opts.studioFlowSid,
@@ -87,11 +93,11 @@ export class ConversationsBackend implements FlexBackend {
       routing = true;
       const first = await this.createMessage(sid, req.firstMessage);
       if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
-      return { flexSid: sid, firstIndex: first.index };
+      return { flexSid: sid, firstIndex: first.index, namesTaken };
     } catch (err) {
       // A routing step that may have been applied could have put the chat in front of an agent:
       // keep it for completeRouting. Anything else is removed.
-      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await this.deleteConversation(sid).catch(() => undefined);
+      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await removeIfMadeFor(this.api, sid, req.openingKey).catch(() => undefined);
       throw err;
     }
   }
@@ -203,15 +209,7 @@ export class ConversationsBackend implements FlexBackend {
 
   async discardChat(flexSid: string | null, openingKey: string): Promise<void> {
     // Conversations can be addressed by unique name, so a chat whose sid was never stored is found too.
-    await this.deleteConversation(flexSid ?? openingKey);
-  }
-
-  private async deleteConversation(sid: string): Promise<void> {
-    try {
-      await this.api.conversations(sid).remove();
-    } catch (err) {
-      if (!(err instanceof DeliveryError && err.status === 404)) throw err;
-    }
+    await removeIfMadeFor(this.api, flexSid ?? openingKey, openingKey);
   }
 
   parseWebhook(_path: string, params: WebhookParams): FlexEvent {

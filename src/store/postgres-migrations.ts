@@ -81,6 +81,13 @@ export const postgresMigrations: readonly string[] = [
     UNIQUE (source, key)
   );
   `,
+  `
+  CREATE TABLE installation (
+    singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+    id TEXT NOT NULL
+  );
+  INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -400,6 +400,11 @@ export class PostgresStore implements Store {
     return { pending: r.pending, dead: r.dead, deadCustomerMessages: r.dead_customer, oldestPendingAt: r.oldest, quarantined: r.quarantined };
   }
 
+  async installationId(): Promise<string> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM installation');
+    return rows[0]!.id;
+  }
+
   async pruneDedupe(olderThan: number): Promise<number> {
     return (await this.pool.query('DELETE FROM dedupe WHERE seen_at < $1', [olderThan])).rowCount ?? 0;
   }

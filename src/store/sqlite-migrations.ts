@@ -87,4 +87,13 @@ export const sqliteMigrations: readonly string[] = [
     UNIQUE (source, key)
   );
   `,
+  `
+  -- This installation's id, made once: it is part of every Flex conversation's unique name, so that
+  -- two deployments on one Twilio account, or a fresh or restored database, never reuse a name.
+  CREATE TABLE installation (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    id TEXT NOT NULL
+  );
+  INSERT INTO installation (singleton, id) VALUES (1, lower(hex(randomblob(8))));
+  `,
 ];

@@ -157,6 +157,7 @@ export class SqliteStore implements Store {
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, ambiguous = 1 WHERE status = 'dead' AND id = ?",
       ),
       pruneDedupe: db.prepare('DELETE FROM dedupe WHERE seen_at < ?'),
+      installationId: db.prepare('SELECT id FROM installation'),
     };
   }
 
@@ -376,6 +377,10 @@ export class SqliteStore implements Store {
       quarantined: number;
     };
     return { pending: r.pending ?? 0, dead: r.dead ?? 0, deadCustomerMessages: r.dead_customer ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+  }
+
+  async installationId(): Promise<string> {
+    return (this.stmt.installationId.get() as { id: string }).id;
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

@@ -146,6 +146,8 @@ export interface Store extends GatewaySessionStore, RecentChats {
   requeueDead(ids?: readonly number[]): Promise<number>;
   outboxStats(now?: number): Promise<OutboxStats>;
 
+  /** This installation's id (16 hex digits), made once when the database was created and never changed. */
+  installationId(): Promise<string>;
   pruneDedupe(olderThan: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -309,6 +309,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.recentChatIds('discord', Date.now() + 1_000, 10)).toEqual([]);
     });
 
+    it('has an installation id of its own, the same every time it is asked', async () => {
+      const id = await store.installationId();
+      expect(id).toMatch(/^[0-9a-f]{16}$/);
+      expect(await store.installationId()).toBe(id);
+      const other = await open();
+      try {
+        expect(await other.installationId()).not.toBe(id);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('prunes old dedupe keys', async () => {
       await store.acceptOnce({ source: 's', key: 'old' }, []);
       expect(await store.pruneDedupe(Date.now() + 1)).toBe(1);
