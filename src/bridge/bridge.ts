@@ -79,7 +79,9 @@ export class Bridge {
     const { limits } = opts;
     this.limits = limits && new IntakeLimits(limits, opts.store);
     const openings = limits && new TokenBuckets(limits.newChatsPerMinute, limits.newChatsPerMinute);
-    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings);
+    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings, (network) =>
+      opts.onChatEnded?.(network, 'found-closed'),
+    );
     this.catchUp = new CatchUp({
       store: opts.store,
       flex: opts.flex,
@@ -444,8 +446,20 @@ export class Bridge {
     return stored;
   }
 
-  /** A row that will not be retried: tell the agent when a customer did not get their message. */
+  /**
+   * A row that will not be retried: a customer message that reached no agent is reported (an operator
+   * sees it in `flex-bridge outbox list --dead` and `flex_bridge_dead_customer_messages`); the agent is
+   * told when a customer did not get their message.
+   */
   async onDeadLettered(row: OutboxRow, reason: string): Promise<void> {
+    if (row.payload.kind === 'customer-message') {
+      const { message } = row.payload;
+      this.opts.log.error(
+        { outboxId: row.id, user: userKeyString(userKeyOf(message)), externalMessageId: message.externalMessageId, reason },
+        'customer message dead-lettered: it reached no agent',
+      );
+      return;
+    }
     if (row.payload.kind !== 'agent-message') return;
     const { to, flexSid } = row.payload;
     await this.opts.store.enqueue([

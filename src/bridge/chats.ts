@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import type { FlexBackend, OpenedChat, PostedMessage } from '../flex/backend.js';
+import { ChatClosedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
@@ -11,6 +11,8 @@ import type { TokenBuckets } from './token-buckets.js';
  * opening per customer runs at a time; the store's unique index guards the rest.
  */
 export class ChatOpener {
+  private installation: Promise<string> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly flex: FlexBackend,
@@ -18,6 +20,8 @@ export class ChatOpener {
     private readonly onOpened: (network: string) => void = () => undefined,
     /** New chats per network: a first message beyond the rate waits, without using an attempt. */
     private readonly openings?: TokenBuckets,
+    /** A mapping ended because its chat was found closed in Flex. */
+    private readonly onFoundClosed: (network: string) => void = () => undefined,
   ) {}
 
   /** Returns the open chat and whether `first` was posted while opening it. */
@@ -27,9 +31,10 @@ export class ChatOpener {
     if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
 
     const handle = handleOf(msg);
-    const request = (id: number, identity: string) => ({
-      openingKey: openingKeyOf(id),
-      identity,
+    const installation = await this.installationId();
+    const request = (opening: ChatMapping) => ({
+      openingKey: openingKeyOf(installation, opening),
+      identity: opening.identity,
       handle,
       displayName: msg.displayName,
       network: msg.network,
@@ -38,11 +43,20 @@ export class ChatOpener {
     if (mapping?.routingRequested && mapping.flexSid && this.flex.completeRouting) {
       // The chat may already be in front of an agent: finish it, never discard it.
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
-      const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping.id, mapping.identity));
-      await this.store.noteFlexIndex(mapping.id, firstIndex);
-      await this.store.activateMapping(mapping.id);
-      this.onOpened(user.network);
-      return { mapping: { ...mapping, status: 'active' }, posted: true };
+      try {
+        const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping));
+        await this.store.noteFlexIndex(mapping.id, firstIndex);
+        await this.store.activateMapping(mapping.id);
+        this.onOpened(user.network);
+        return { mapping: { ...mapping, status: 'active' }, posted: true };
+      } catch (err) {
+        // An agent ended it meanwhile: the message opens a new chat.
+        if (!(err instanceof ChatClosedError)) throw err;
+        this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'the interrupted chat was closed in flex; opening a new one');
+        await this.store.endMapping(mapping.id);
+        this.onFoundClosed(user.network);
+        mapping = undefined;
+      }
     }
     if (!mapping) {
       if (this.openings && !this.openings.take(user.network)) {
@@ -60,16 +74,17 @@ export class ChatOpener {
       // An earlier attempt died half-way through opening (perhaps before it could record the sid):
       // remove what it made before starting over.
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'discarding half-opened chat');
-      await this.flex.discardChat(mapping.flexSid, openingKeyOf(mapping.id));
+      await this.flex.discardChat(mapping.flexSid, openingKeyOf(installation, mapping));
       await this.store.resetOpening(mapping.id);
     }
 
     const id = mapping.id;
+    const opening = mapping;
     let opened: OpenedChat;
     try {
       opened = await inSpan('flex open chat', { kind: SpanKind.CLIENT, attributes: { 'messaging.system': msg.network } }, async (span) => {
         const chat = await this.flex.openChat(
-          request(id, mapping.identity),
+          request(opening),
           (sid) => this.store.setFlexSid(id, sid),
           () => this.store.markRoutingRequested(id),
         );
@@ -81,13 +96,32 @@ export class ChatOpener {
       if (!(err instanceof DeliveryError && err.ambiguous)) await this.store.resetOpening(id);
       throw err;
     }
-    const { flexSid, firstIndex } = opened;
+    const { flexSid, firstIndex, namesTaken = [] } = opened;
+    for (const name of namesTaken) {
+      this.log.error({ conversationId: id, uniqueName: name }, 'a flex conversation this installation did not make holds the chat\'s unique name; it was left alone and another name used');
+    }
     await this.store.noteFlexIndex(id, firstIndex);
     await this.store.activateMapping(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     this.onOpened(user.network);
     return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true };
   }
+
+  /** Asked of the store once; a failed read is asked again next time. */
+  private installationId(): Promise<string> {
+    if (!this.installation) {
+      const read = this.store.installationId();
+      read.catch(() => (this.installation = undefined));
+      this.installation = read;
+    }
+    return this.installation;
+  }
 }
 
-const openingKeyOf = (mappingId: number) => `flex-bridge-${mappingId}`;
+/**
+ * The chat's unique name in Flex (`UniqueName`): the installation's id, the mapping's id and when it
+ * was made, so two deployments on one account, a fresh database or one restored from a backup never
+ * reuse a name (https://www.twilio.com/docs/api/errors/50353).
+ */
+export const openingKeyOf = (installationId: string, mapping: Pick<ChatMapping, 'id' | 'createdAt'>) =>
+  `flex-bridge-${installationId}-${mapping.id}-${mapping.createdAt.toString(36)}`;

@@ -55,6 +55,9 @@ async function list(args: readonly string[]): Promise<number> {
     ),
   );
   console.log(`\n${stats.pending} pending, ${stats.dead} dead-lettered in all.`);
+  if (stats.deadCustomerMessages > 0) {
+    console.log(`${stats.deadCustomerMessages} dead-lettered customer message(s) reached no agent: fix the cause, then \`flex-bridge outbox retry\`.`);
+  }
   if (stats.quarantined > 0) console.log(`${stats.quarantined} customer message(s) could not be stored: see \`flex-bridge quarantine list\`.`);
   return 0;
 }

@@ -52,7 +52,7 @@ export function asDeliveryError(err: unknown): DeliveryError {
   return retryable(message, { cause: err });
 }
 
-type FailureDetails = { code?: string | number; retryAfterMs?: number };
+type FailureDetails = { code?: string | number; retryAfterMs?: number; ambiguous?: boolean };
 
 /**
  * What an HTTP error status means for delivery: 429 and 5xx pass, so they are retried; any other

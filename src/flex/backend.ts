@@ -2,7 +2,10 @@ import type { FlexMedia, MediaFile } from '../core/messages.js';
 import { DeliveryError } from '../core/delivery-error.js';
 
 export interface OpenChatRequest {
-  /** Stable per opening attempt's record: lets `discardChat` find a chat whose sid was never stored. */
+  /**
+   * Stable per opening attempt's record and unique to this installation: lets `discardChat` find a
+   * chat whose sid was never stored, and proves (in the chat's attributes) that the bridge made it.
+   */
   readonly openingKey: string;
   readonly identity: string;
   readonly handle: string;
@@ -24,6 +27,8 @@ export interface PostedMessage {
 export interface OpenedChat {
   readonly flexSid: string;
   readonly firstIndex: number;
+  /** Names (`openingKey` or its variants) found held by chats the bridge did not make, and passed over. */
+  readonly namesTaken?: readonly string[];
 }
 
 /** What a Flex webhook means to the bridge, once its signature is checked. */
@@ -88,7 +93,10 @@ export interface FlexBackend {
   uploadMedia(file: MediaFile): Promise<string>;
   /** Opens a file of a Flex message (from MCS) as a stream. */
   fetchMedia(media: FlexMedia): Promise<MediaFile>;
-  /** Removes a chat whose opening did not finish (found by sid, or by `openingKey`). Missing chats are fine. */
+  /**
+   * Removes a chat whose opening did not finish (found by sid, or by `openingKey`), only if it can
+   * prove it made the chat for that opening; anything else is left alone. Missing chats are fine.
+   */
   discardChat(flexSid: string | null, openingKey: string): Promise<void>;
   parseWebhook(path: string, params: WebhookParams): FlexEvent;
   /** The display name of a chat participant (an agent), if Flex knows one. */

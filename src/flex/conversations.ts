@@ -2,7 +2,6 @@ import type twilio from 'twilio';
 import type { FlexMedia, MediaFile } from '../core/messages.js';
 import { DeliveryError } from '../core/delivery-error.js';
 import {
-  ChatClosedError,
   type FlexBackend,
   type FlexEvent,
   type OpenChatRequest,
@@ -12,6 +11,8 @@ import {
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import { closedOr } from './closed-conversation.js';
+import { createConversation, removeIfMadeFor } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { mediaOf } from './webhook-media.js';
@@ -28,7 +29,6 @@ export interface ConversationsBackendOptions {
 }
 
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
-const CLOSED_CONVERSATION = 50377;
 const RECENT_MESSAGES_CHECKED = 20;
 const RECENT_MESSAGES_READ_BACK = 50;
 
@@ -51,25 +51,30 @@ export class ConversationsBackend implements FlexBackend {
     onCreated: (flexSid: string) => Promise<void>,
     beforeRouting: () => Promise<void>,
   ): Promise<OpenedChat> {
-    const conversation = await this.api.conversations.create({
-      uniqueName: req.openingKey,
+    const { sid, adopted, namesTaken } = await createConversation(this.api, {
+      openingKey: req.openingKey,
       friendlyName: req.handle,
-      attributes: JSON.stringify({ network: req.network, handle: req.handle }),
+      attributes: { network: req.network, handle: req.handle },
     });
-    const sid = conversation.sid;
     let routing = false;
     try {
       await onCreated(sid);
       const chat = this.api.conversations(sid);
-      await chat.participants.create({ identity: req.identity });
-      await chat.webhooks.create({
-        target: 'webhook',
-        'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
-        'configuration.method': 'post',
-        // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
-        'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onParticipantAdded'],
+      // A conversation an earlier attempt made may have its participant and webhooks already.
+      await chat.participants.create({ identity: req.identity }).catch((err: unknown) => {
+        if (!(adopted && err instanceof DeliveryError && err.status === 409)) throw err;
       });
-      if (this.opts.studioFlowSid) {
+      const existing = adopted ? await chat.webhooks.list() : [];
+      if (!existing.some((w) => w.target === 'webhook')) {
+        await chat.webhooks.create({
+          target: 'webhook',
+          'configuration.url': `${this.opts.publicBaseUrl}${CONVERSATIONS_WEBHOOK_PATH}`,
+          'configuration.method': 'post',
+          // Post-event webhooks: https://www.twilio.com/docs/conversations/conversations-webhooks
+          'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated', 'onConversationUpdated', 'onParticipantAdded'],
+        });
+      }
+      if (this.opts.studioFlowSid && !existing.some((w) => w.target === 'studio')) {
         await chat.webhooks.create({
           target: 'studio',
           'configuration.flowSid': this.opts.studioFlowSid,
@@ -81,20 +86,24 @@ export class ConversationsBackend implements FlexBackend {
       routing = true;
       const first = await this.createMessage(sid, req.firstMessage);
       if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
-      return { flexSid: sid, firstIndex: first.index };
+      return { flexSid: sid, firstIndex: first.index, namesTaken };
     } catch (err) {
       // A routing step that may have been applied could have put the chat in front of an agent:
       // keep it for completeRouting. Anything else is removed.
-      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await this.deleteConversation(sid).catch(() => undefined);
+      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await removeIfMadeFor(this.api, sid, req.openingKey).catch(() => undefined);
       throw err;
     }
   }
 
   async completeRouting(flexSid: string, req: OpenChatRequest): Promise<number> {
-    const first =
-      (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
-    if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
-    return first.index;
+    try {
+      const first =
+        (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
+      if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
+      return first.index;
+    } catch (err) {
+      throw await closedOr(this.api, flexSid, err);
+    }
   }
 
   private async hasTask(flexSid: string): Promise<boolean> {
@@ -123,10 +132,7 @@ export class ConversationsBackend implements FlexBackend {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
       return (copy ?? (await this.createMessage(flexSid, msg))).index;
     } catch (err) {
-      if (err instanceof DeliveryError && (err.code === CLOSED_CONVERSATION || err.status === 404)) {
-        throw new ChatClosedError(flexSid);
-      }
-      throw err;
+      throw await closedOr(this.api, flexSid, err);
     }
   }
 
@@ -191,15 +197,7 @@ export class ConversationsBackend implements FlexBackend {
 
   async discardChat(flexSid: string | null, openingKey: string): Promise<void> {
     // Conversations can be addressed by unique name, so a chat whose sid was never stored is found too.
-    await this.deleteConversation(flexSid ?? openingKey);
-  }
-
-  private async deleteConversation(sid: string): Promise<void> {
-    try {
-      await this.api.conversations(sid).remove();
-    } catch (err) {
-      if (!(err instanceof DeliveryError && err.status === 404)) throw err;
-    }
+    await removeIfMadeFor(this.api, flexSid ?? openingKey, openingKey);
   }
 
   parseWebhook(_path: string, params: WebhookParams): FlexEvent {
@@ -216,10 +214,12 @@ export class ConversationsBackend implements FlexBackend {
           index: indexOf(params),
           retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
         };
-      case 'onConversationStateUpdated': {
-        const flexSid = field(params, 'ConversationSid');
-        const stateTo = field(params, 'StateTo');
-        return stateTo === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${stateTo}` };
+      case 'onConversationStateUpdated':
+        return stateChange(field(params, 'ConversationSid'), field(params, 'StateTo'));
+      case 'onConversationUpdated': {
+        // Any change of the conversation; its `State` is the one after it.
+        const state = optionalField(params, 'State');
+        return state ? stateChange(field(params, 'ConversationSid'), state) : { type: 'ignored', reason: 'conversation updated' };
       }
       case 'onParticipantAdded':
         return participantAdded(params);
@@ -227,6 +227,11 @@ export class ConversationsBackend implements FlexBackend {
         return { type: 'ignored', reason: `event ${eventType}` };
     }
   }
+}
+
+/** Only `closed` ends a chat: an `inactive` one comes back when the customer writes again. */
+function stateChange(flexSid: string, state: string): FlexEvent {
+  return state === 'closed' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `state ${state}` };
 }
 
 /**

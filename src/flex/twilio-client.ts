@@ -59,7 +59,9 @@ export class BridgeRequestClient extends twilio.RequestClient {
     if (res.statusCode < 400) return res as Awaited<ReturnType<RequestClient['request']>> & { body: TData };
     const body = parseBody(res.body);
     const message = `${what} → ${res.statusCode}${body.code ? ` (${body.code})` : ''}: ${body.message ?? 'no message'}`;
-    throw fromHttpStatus(res.statusCode, message, { code: body.code, retryAfterMs: retryAfterMs(res.headers) });
+    // Twilio does not say a 5xx means "not applied" (it does for 429): a write may have gone through.
+    const ambiguous = res.statusCode >= 500 && req.method.toLowerCase() !== 'get';
+    throw fromHttpStatus(res.statusCode, message, { code: body.code, retryAfterMs: retryAfterMs(res.headers), ambiguous });
   }
 }
 

@@ -222,6 +222,14 @@ function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
     },
   });
   new Gauge({
+    name: 'flex_bridge_dead_customer_messages',
+    help: 'Customer messages the bridge gave up delivering to Flex (dead-lettered): each reached no agent, until an operator retries it (flex-bridge outbox retry); NaN while the store does not answer',
+    registers,
+    async collect() {
+      this.set((await store.outboxStats().catch(() => undefined))?.deadCustomerMessages ?? NaN);
+    },
+  });
+  new Gauge({
     name: 'flex_bridge_open_conversations',
     help: 'Customers with a Flex chat that is opening or active; NaN while the store does not answer',
     registers,

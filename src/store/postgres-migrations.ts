@@ -92,6 +92,13 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
     autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000);
   `,
+  `
+  CREATE TABLE installation (
+    singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+    id TEXT NOT NULL
+  );
+  INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

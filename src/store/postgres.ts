@@ -455,12 +455,18 @@ export class PostgresStore implements Store {
   }
 
   async outboxStats(): Promise<OutboxStats> {
-    const { rows } = await this.pool.query<{ pending: number; dead: number; oldest: number | null; quarantined: number }>(
+    const { rows } = await this.pool.query<{ pending: number; dead: number; dead_customer: number; oldest: number | null; quarantined: number }>(
       `SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status = 'dead') AS dead,
+         COUNT(*) FILTER (WHERE status = 'dead' AND payload->>'kind' = 'customer-message') AS dead_customer,
          MIN(created_at) FILTER (WHERE status = 'pending') AS oldest, (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
     );
     const r = rows[0]!;
-    return { pending: r.pending, dead: r.dead, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+    return { pending: r.pending, dead: r.dead, deadCustomerMessages: r.dead_customer, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+  }
+
+  async installationId(): Promise<string> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM installation');
+    return rows[0]!.id;
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

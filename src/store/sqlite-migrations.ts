@@ -96,4 +96,13 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX outbox_heads_due ON outbox (next_attempt_at, id) WHERE is_head = 1;
   CREATE UNIQUE INDEX outbox_head_of_key ON outbox (key) WHERE is_head = 1;
   `,
+  `
+  -- This installation's id, made once: it is part of every Flex conversation's unique name, so that
+  -- two deployments on one Twilio account, or a fresh or restored database, never reuse a name.
+  CREATE TABLE installation (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    id TEXT NOT NULL
+  );
+  INSERT INTO installation (singleton, id) VALUES (1, lower(hex(randomblob(8))));
+  `,
 ];

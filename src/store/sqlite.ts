@@ -159,6 +159,7 @@ export class SqliteStore implements Store {
       ),
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
+           SUM(status = 'dead' AND json_extract(payload, '$.kind') = 'customer-message') AS dead_customer,
            MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
            (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
       ),
@@ -169,6 +170,7 @@ export class SqliteStore implements Store {
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, ambiguous = 1 WHERE status = 'dead' AND id = ?",
       ),
       pruneDedupe: db.prepare('DELETE FROM dedupe WHERE seen_at < ?'),
+      installationId: db.prepare('SELECT id FROM installation'),
     };
   }
 
@@ -376,8 +378,18 @@ export class SqliteStore implements Store {
   }
 
   async outboxStats(): Promise<OutboxStats> {
-    const r = this.stmt.stats.get() as { pending: number | null; dead: number | null; oldest: number | null; quarantined: number };
-    return { pending: r.pending ?? 0, dead: r.dead ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+    const r = this.stmt.stats.get() as {
+      pending: number | null;
+      dead: number | null;
+      dead_customer: number | null;
+      oldest: number | null;
+      quarantined: number;
+    };
+    return { pending: r.pending ?? 0, dead: r.dead ?? 0, deadCustomerMessages: r.dead_customer ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+  }
+
+  async installationId(): Promise<string> {
+    return (this.stmt.installationId.get() as { id: string }).id;
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

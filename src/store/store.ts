@@ -54,6 +54,8 @@ export interface OutboxRow extends NewOutboxRow {
 export interface OutboxStats {
   readonly pending: number;
   readonly dead: number;
+  /** The dead rows that are customer messages: each one reached no agent. */
+  readonly deadCustomerMessages: number;
   readonly oldestPendingAt: number | null;
   /** Customer messages kept aside because they could not be stored (see Store.quarantine). */
   readonly quarantined: number;
@@ -144,6 +146,8 @@ export interface Store extends GatewaySessionStore, RecentChats {
   requeueDead(ids?: readonly number[]): Promise<number>;
   outboxStats(now?: number): Promise<OutboxStats>;
 
+  /** This installation's id (16 hex digits), made once when the database was created and never changed. */
+  installationId(): Promise<string>;
   pruneDedupe(olderThan: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -409,7 +409,9 @@ describe('Bridge', () => {
       expect(enqueued).toBe(before + 1);
     });
 
-    it('enqueues nothing when a customer message is dead-lettered', async () => {
+    it('enqueues nothing when a customer message is dead-lettered, and logs it at error with the customer', async () => {
+      const lines: string[] = [];
+      setup(WITH_MEDIA, { log: pino({ level: 'error' }, { write: (line: string) => lines.push(line) }) });
       await bridge.acceptCustomerMessage(customer('c1'));
       const rows = await store.listOutbox();
       const before = enqueued;
@@ -418,6 +420,10 @@ describe('Bridge', () => {
 
       expect(await store.listOutbox()).toEqual(rows);
       expect(enqueued).toBe(before);
+      const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged).toEqual([
+        expect.objectContaining({ level: 50, msg: 'customer message dead-lettered: it reached no agent', user: 'telegram:42', externalMessageId: 'c1', reason: 'Flex is down' }),
+      ]);
     });
   });
 

@@ -45,3 +45,32 @@ describe('ConversationsBackend.parseWebhook: onParticipantAdded', () => {
     expect(() => parse(params)).toThrow('ConversationSid is missing');
   });
 });
+
+/** onConversationUpdated (https://www.twilio.com/docs/conversations/conversations-webhooks): any change, with the `State` after it. */
+const conversationUpdated = (more: Record<string, string>) => ({
+  AccountSid: 'AC00000000000000000000000000000000',
+  EventType: 'onConversationUpdated',
+  ConversationSid: 'CH00000000000000000000000000000002',
+  DateUpdated: '2026-12-07T10:00:00.000Z',
+  Attributes: '{}',
+  Source: 'API',
+  ...more,
+});
+
+describe('ConversationsBackend.parseWebhook: the chat ending', () => {
+  it('onConversationUpdated with State closed ends the chat', () => {
+    expect(parse(conversationUpdated({ State: 'closed' }))).toEqual({ type: 'ended', flexSid: 'CH00000000000000000000000000000002' });
+  });
+
+  it('onConversationUpdated for an active or inactive chat, or without a State, is ignored', () => {
+    expect(parse(conversationUpdated({ State: 'active' }))).toMatchObject({ type: 'ignored' });
+    expect(parse(conversationUpdated({ State: 'inactive' }))).toMatchObject({ type: 'ignored' });
+    expect(parse(conversationUpdated({}))).toMatchObject({ type: 'ignored' });
+  });
+
+  it('onConversationStateUpdated to closed ends the chat; to inactive does not', () => {
+    const state = (StateTo: string) => ({ EventType: 'onConversationStateUpdated', ConversationSid: 'CH00000000000000000000000000000003', StateFrom: 'active', StateTo });
+    expect(parse(state('closed'))).toEqual({ type: 'ended', flexSid: 'CH00000000000000000000000000000003' });
+    expect(parse(state('inactive'))).toMatchObject({ type: 'ignored' });
+  });
+});

@@ -47,7 +47,7 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
     expect(conversation!.participants.map((p) => p.identity)).toEqual(['telegram_5012345678']);
     const [webhook] = conversation!.webhooks;
     expect(webhook).toMatchObject({ target: 'webhook', method: 'post', url: `${h.config.PUBLIC_BASE_URL}/flex/conversations/events` });
-    expect(webhook!.filters.sort()).toEqual(['onConversationStateUpdated', 'onMessageAdded', 'onParticipantAdded']);
+    expect(webhook!.filters.sort()).toEqual(['onConversationStateUpdated', 'onConversationUpdated', 'onMessageAdded', 'onParticipantAdded']);
     expect(h.twilio.messages(conversation!.sid).map((m) => [m.author, m.body])).toEqual([['telegram_5012345678', 'Hello, my order is late']]);
     expect(task).toMatchObject({ conversationSid: conversation!.sid, workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID, taskChannel: 'chat' });
     expect(task.attributes).toMatchObject({ from: 'telegram:alice', customerName: 'Alice Liddell' });
@@ -287,7 +287,8 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
 
   it('removes a half-made conversation when opening fails, then opens a clean one', async () => {
     h = await startHarness();
-    h.twilio.failNext({ host: 'flex-api.twilio.com', path: '/v1/Interactions', status: 500 });
+    // A 429 is documented as not processed (a 5xx may have been applied, so that chat is kept: twilio-5xx.test.ts).
+    h.twilio.failNext({ host: 'flex-api.twilio.com', path: '/v1/Interactions', status: 429 });
     h.telegram.addUser(ALICE);
     h.telegram.userSends(ALICE.id, 'Hello');
     await firstTask(h);

@@ -3,7 +3,7 @@ import { BridgeMetrics, type MetricsStore } from '../../src/metrics/bridge-metri
 import { sample } from './prometheus-text.js';
 
 const idleStore: MetricsStore = {
-  outboxStats: async () => ({ pending: 0, dead: 0, oldestPendingAt: null, quarantined: 0 }),
+  outboxStats: async () => ({ pending: 0, dead: 0, deadCustomerMessages: 0, oldestPendingAt: null, quarantined: 0 }),
   countOpenMappings: async () => 0,
 };
 
@@ -35,6 +35,7 @@ describe('BridgeMetrics', () => {
     expect(sample(text, 'flex_bridge_outbox_rows', { status: 'pending' })).toBeNaN();
     expect(sample(text, 'flex_bridge_outbox_oldest_pending_age_seconds')).toBeNaN();
     expect(sample(text, 'flex_bridge_open_conversations')).toBeNaN();
+    expect(sample(text, 'flex_bridge_dead_customer_messages')).toBeNaN();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 });

@@ -120,6 +120,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(next!.payload).toEqual(row('flooded', '1').payload);
     });
 
+    it('counts the dead rows that are customer messages apart from other dead rows', async () => {
+      const notice: NewOutboxRow = {
+        key: 'to-customer',
+        direction: 'to-customer',
+        payload: { kind: 'customer-notice', to: { network: 'telegram', externalUserId: '1', externalChatId: '1' }, text: 'hi' },
+      };
+      await store.enqueue([row('a', '1'), row('b', '2'), notice]);
+      for (const due of await store.claimDue('w', 10, 60_000)) await store.deadLetter(due.id, 'gave up');
+      expect(await store.outboxStats()).toMatchObject({ dead: 3, deadCustomerMessages: 2 });
+      const [first] = await store.listOutbox({ status: 'dead', limit: 1 });
+      await store.requeueDead([first!.id]);
+      expect(await store.outboxStats()).toMatchObject({ dead: 2, deadCustomerMessages: 1 });
+    });
+
     it('keeps a quarantined message exactly as it came, once, until it is forgotten', async () => {
       const odd = { ...message('q1'), text: 'order\u0000 #12 \uD83D', displayName: 'Ann \uDC00' };
       await store.quarantine({ source: 'telegram', key: 'q1' }, odd, 'the store refused it');
@@ -324,6 +338,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.endMapping(again.id);
       await store.endMapping(other.id);
       expect(await store.recentChatIds('discord', Date.now() + 1_000, 10)).toEqual([]);
+    });
+
+    it('has an installation id of its own, the same every time it is asked', async () => {
+      const id = await store.installationId();
+      expect(id).toMatch(/^[0-9a-f]{16}$/);
+      expect(await store.installationId()).toBe(id);
+      const other = await open();
+      try {
+        expect(await other.installationId()).not.toBe(id);
+      } finally {
+        await other.close();
+      }
     });
 
     it('prunes old dedupe keys', async () => {

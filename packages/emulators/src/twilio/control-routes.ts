@@ -64,6 +64,7 @@ const FaultBody = z.discriminatedUnion('kind', [
     code: z.number().int().optional(),
     message: z.string().optional(),
     retryAfter: z.number().nonnegative().optional(),
+    apply: z.boolean().optional(),
   }),
   z.object({ kind: z.literal('hang'), ...MatchFields, apply: z.boolean() }),
 ]);

@@ -38,6 +38,28 @@ export interface TwilioEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
   recordRequests?: boolean;
+  /**
+   * Flex's own close of a chat (an agent's End chat) fires no conversation-scoped webhook, and a
+   * message posted into a closed conversation answers 400 (Twilio's generic Bad Request) instead of
+   * 409 / 50377. Twilio documents neither behaviour either way, so a bridge must cope with both.
+   */
+  silentFlexClose?: boolean;
+  /**
+   * Conversations already on the account when the emulator starts, as another deployment or an
+   * earlier database of the bridge left them: their unique names are taken account-wide, closed
+   * ones included (https://www.twilio.com/docs/api/errors/50353).
+   */
+  conversations?: SeededConversation[];
+}
+
+/** A conversation something else made on the account before (see TwilioEmulatorOptions.conversations). */
+export interface SeededConversation {
+  uniqueName: string;
+  friendlyName?: string;
+  /** JSON, as the API takes it. */
+  attributes?: string;
+  /** Closed conversations keep their unique name. */
+  closed?: boolean;
 }
 
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
@@ -79,14 +101,19 @@ export class TwilioEmulator {
     );
     // The Studio flow is reached through a callback: it creates interactions, which need the
     // conversation service, which needs these webhooks.
-    this.conversationWebhooks = new ConversationWebhooks(this.account, this.sender, (conversation, webhook, message) =>
-      this.studio.run(conversation, webhook, message),
+    const silentFlexClose = options.silentFlexClose ?? false;
+    this.conversationWebhooks = new ConversationWebhooks(
+      this.account,
+      this.sender,
+      (conversation, webhook, message) => this.studio.run(conversation, webhook, message),
+      silentFlexClose,
     );
-    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore);
+    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore, silentFlexClose);
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
     this.legacyChat = new LegacyChat(this.account, this.sender, this.events, this.mediaStore);
+    for (const seeded of options.conversations ?? []) this.seedConversation(seeded);
   }
 
   /** Listens and returns the base URL, e.g. `http://127.0.0.1:4010`. */
@@ -157,6 +184,14 @@ export class TwilioEmulator {
 
   tasks(): TaskRecord[] {
     return structuredClone(this.interactionService.tasks());
+  }
+
+  /** Puts a conversation on the account as something else made it earlier; no webhook fires. */
+  seedConversation(seeded: SeededConversation): ConversationSnapshot {
+    const { uniqueName, friendlyName, attributes } = seeded;
+    const conversation = this.conversationService.create({ uniqueName, friendlyName, attributes });
+    if (seeded.closed) this.conversationService.setState(conversation.sid, 'closed', 'API', { kind: 'system' });
+    return conversationSnapshot(conversation);
   }
 
   // What Flex agents do

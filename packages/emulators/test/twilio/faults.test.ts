@@ -65,6 +65,17 @@ describe('Twilio emulator: fault injection', () => {
     expect(err).toMatchObject({ status: 503, code: 20503, message: 'Flex is down for maintenance' });
   });
 
+  it('fails a request after carrying it out: the client gets a 5xx although the message was created', async () => {
+    const { sid } = await conversations().create({});
+    emulator.failNext({ method: 'POST', path: MESSAGES_PATH, status: 502, apply: true });
+
+    const err = await rejectionOf(conversations()(sid).messages.create({ body: 'applied?' }));
+
+    expect(err).toMatchObject({ status: 502, code: 20502 });
+    expect(emulator.messages(sid).map((m) => m.body)).toEqual(['applied?']);
+    expect(emulator.requests.at(-1)?.fault).toBe('fail-after-apply');
+  });
+
   it('hangs a request without carrying it out: the client times out and nothing was created', async () => {
     const { client: impatient } = localClient(baseUrl, { timeout: 200 });
     const { sid } = await conversations().create({});

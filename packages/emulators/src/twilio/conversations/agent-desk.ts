@@ -64,7 +64,7 @@ export class AgentDesk {
       this.interactions.updateChannel(channel.interactionSid, channel.sid, { status: 'closed' });
       return conversation;
     }
-    return this.conversations.setState(conversation.sid, 'closed', 'API', { kind: 'system' });
+    return this.conversations.setState(conversation.sid, 'closed', 'API', { kind: 'flex' });
   }
 
   /** What the conversation's inactive timer does: the chat goes idle, it does not end. */

@@ -1,4 +1,4 @@
-import { conversationClosed, invalidParameter, missingParameter, notFound, TwilioApiError } from '../http/errors.js';
+import { badRequest, conversationClosed, invalidParameter, missingParameter, notFound, TwilioApiError } from '../http/errors.js';
 import type { EmulatorEvents } from '../events.js';
 import type { MediaStore } from '../mcs/mcs.js';
 import { newSid } from '../sids.js';
@@ -57,6 +57,8 @@ export class ConversationService {
     private readonly webhooks: ConversationWebhooks,
     private readonly events: EmulatorEvents,
     private readonly media: MediaStore,
+    /** See TwilioEmulatorOptions.silentFlexClose. */
+    private readonly silentFlexClose = false,
   ) {}
 
   list(): ConversationRecord[] {
@@ -186,6 +188,9 @@ export class ConversationService {
   }
 
   addMessage(sidOrUniqueName: string, input: NewMessage, origin: Origin): MessageRecord {
+    if (this.silentFlexClose && this.get(sidOrUniqueName).state === 'closed') {
+      throw badRequest('The conversation is not in a state that allows this operation');
+    }
     const conversation = this.openConversation(sidOrUniqueName);
     if (input.body === undefined && input.mediaSid === undefined) {
       throw invalidParameter('Body', 'a message needs a Body or a MediaSid');

@@ -24,8 +24,10 @@ export type Origin =
   | { kind: 'api'; webhooksEnabled: boolean }
   /** A Flex agent through the Conversations SDK; always fires, with `ClientIdentity`. */
   | { kind: 'sdk'; identity: string }
-  /** Twilio itself (Flex orchestration closing a chat, timers, reactivation); always fires. */
-  | { kind: 'system' };
+  /** Twilio itself (timers, reactivation, Flex adding an agent); always fires. */
+  | { kind: 'system' }
+  /** Flex's back end closing a chat (an agent's End chat): fires unless the emulator is set to `silentFlexClose`. */
+  | { kind: 'flex' };
 
 /** What a `studio` conversation webhook does when a message is added (see studio.ts). */
 export type StudioTrigger = (
@@ -43,10 +45,12 @@ export class ConversationWebhooks {
     private readonly account: EmulatedAccount,
     private readonly sender: WebhookSender,
     private readonly onStudio: StudioTrigger,
+    /** See TwilioEmulatorOptions.silentFlexClose. */
+    private readonly silentFlexClose = false,
   ) {}
 
   messageAdded(conversation: ConversationRecord, message: MessageRecord, origin: Origin): void {
-    if (!firesWebhooks(origin)) return;
+    if (!this.fires(origin)) return;
     const params = messageAddedParams(this.account, conversation, message);
     // subscribed() returns a copy, so the Studio flow may remove its own webhook while we loop.
     for (const webhook of subscribed(conversation, 'onMessageAdded')) {
@@ -61,19 +65,19 @@ export class ConversationWebhooks {
     reason: StateChangeReason,
     origin: Origin,
   ): void {
-    if (!firesWebhooks(origin)) return;
+    if (!this.fires(origin)) return;
     const params = stateUpdatedParams(this.account, conversation, from, reason);
     this.sendToWebhooks(conversation, 'onConversationStateUpdated', params, origin);
   }
 
   participantAdded(conversation: ConversationRecord, participant: ParticipantRecord, origin: Origin): void {
-    if (!firesWebhooks(origin)) return;
+    if (!this.fires(origin)) return;
     const params = participantAddedParams(this.account, conversation, participant);
     this.sendToWebhooks(conversation, 'onParticipantAdded', params, origin);
   }
 
   conversationUpdated(conversation: ConversationRecord, origin: Origin): void {
-    if (!firesWebhooks(origin)) return;
+    if (!this.fires(origin)) return;
     const params = conversationUpdatedParams(this.account, conversation);
     this.sendToWebhooks(conversation, 'onConversationUpdated', params, origin);
   }
@@ -100,6 +104,11 @@ export class ConversationWebhooks {
     return subscribed(conversation, 'onMessageAdded')
       .filter((webhook) => webhook.target === 'webhook')
       .map((webhook) => this.send(webhook, 'onMessageAdded', params, message.sid, origin, true));
+  }
+
+  private fires(origin: Origin): boolean {
+    if (origin.kind === 'flex') return !this.silentFlexClose;
+    return origin.kind !== 'api' || origin.webhooksEnabled;
   }
 
   private sendToWebhooks(conversation: ConversationRecord, eventType: string, params: EventParams, origin: Origin) {
@@ -138,9 +147,6 @@ export class ConversationWebhooks {
   }
 }
 
-function firesWebhooks(origin: Origin): boolean {
-  return origin.kind !== 'api' || origin.webhooksEnabled;
-}
 
 function subscribed(conversation: ConversationRecord, eventType: string): ConversationWebhookRecord[] {
   return conversation.webhooks.filter((webhook) => webhook.filters.includes(eventType));

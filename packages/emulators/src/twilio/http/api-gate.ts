@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TwilioApiError } from './errors.js';
+import { TwilioApiError, twilioErrorBody } from './errors.js';
 import type { FaultAction, FaultInjector } from './faults.js';
 import { asFormParams } from './form-body.js';
 import { splitEmulatorPath, type RequestRecord } from './request-log.js';
@@ -13,11 +13,12 @@ export interface ApiGateOptions {
 
 /**
  * What every emulated API request goes through before its route: it is recorded, HTTP Basic auth is
- * checked, then an armed fault may fail it or withhold its response.
+ * checked, then an armed fault may fail it (before or after carrying it out) or withhold its response.
  */
 export function registerApiGate(app: FastifyInstance, options: ApiGateOptions): void {
   const expectedAuthorization = 'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
   const answerWithheld = new WeakSet<FastifyRequest>();
+  const answerReplaced = new WeakMap<FastifyRequest, TwilioApiError>();
 
   app.addHook('preHandler', async (request) => {
     const { host, path } = splitEmulatorPath(request.url);
@@ -37,22 +38,28 @@ export function registerApiGate(app: FastifyInstance, options: ApiGateOptions): 
     if (!authorized) {
       throw new TwilioApiError(401, 20003, 'Authenticate', { 'WWW-Authenticate': 'Basic realm="Twilio API"' });
     }
-    if (fault?.kind === 'fail') throw fault.error;
+    if (fault?.kind === 'fail') {
+      if (!fault.apply) throw fault.error;
+      answerReplaced.set(request, fault.error);
+    }
     if (fault?.kind === 'hang') {
       if (!fault.apply) return neverSettles();
       answerWithheld.add(request);
     }
   });
 
-  app.addHook('onSend', async (request, _reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     if (answerWithheld.has(request)) await neverSettles();
-    return payload;
+    const error = answerReplaced.get(request);
+    if (!error) return payload;
+    reply.code(error.status).headers(error.headers).type('application/json');
+    return JSON.stringify(twilioErrorBody(error.status, error.code, error.message));
   });
 }
 
 function faultLabel(fault: FaultAction | undefined): RequestRecord['fault'] {
   if (fault === undefined) return null;
-  if (fault.kind === 'fail') return 'fail';
+  if (fault.kind === 'fail') return fault.apply ? 'fail-after-apply' : 'fail';
   return fault.apply ? 'hang-after-apply' : 'hang';
 }
 

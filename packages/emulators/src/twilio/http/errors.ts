@@ -36,5 +36,11 @@ export const missingParameter = (name: string) =>
 export const invalidParameter = (name: string, why: string) =>
   new TwilioApiError(400, 20001, `Invalid parameter ${name}: ${why}`);
 
+/**
+ * Twilio's generic 400 (https://www.twilio.com/docs/api/errors/400), whose documented causes include
+ * "the resource you are trying to modify has moved into a state that is no longer valid".
+ */
+export const badRequest = (message: string) => new TwilioApiError(400, 400, message);
+
 export const conversationClosed = () =>
   new TwilioApiError(409, 50377, "Can't update conversation as it's in final closed state");

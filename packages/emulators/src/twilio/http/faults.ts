@@ -18,6 +18,8 @@ export interface FailureSpec extends RequestMatch {
   retryAfter?: number;
   /** How many matching requests fail; default 1. */
   times?: number;
+  /** Carry the request out before answering the error (Twilio applied it, then answered a 5xx). */
+  apply?: boolean;
 }
 
 export interface HangSpec extends RequestMatch {
@@ -32,8 +34,8 @@ export interface RequestKey {
   path: string;
 }
 
-/** What to do with one request: fail it with an error, or never answer it (before or after doing it). */
-export type FaultAction = { kind: 'fail'; error: TwilioApiError } | { kind: 'hang'; apply: boolean };
+/** What to do with one request: fail it with an error, or never answer it (either before or after doing it). */
+export type FaultAction = { kind: 'fail'; error: TwilioApiError; apply: boolean } | { kind: 'hang'; apply: boolean };
 
 interface ArmedFault {
   match: RequestMatch;
@@ -53,7 +55,7 @@ export class FaultInjector {
       spec.message ?? defaultErrorMessage(spec.status),
       headers,
     );
-    this.arm(spec, spec.times, { kind: 'fail', error });
+    this.arm(spec, spec.times, { kind: 'fail', error, apply: spec.apply ?? false });
   }
 
   hangNext(spec: HangSpec): void {

@@ -15,8 +15,8 @@ export interface RequestRecord {
   /** The form parameters of the body. */
   params: FormParams;
   authorized: boolean;
-  /** The injected fault the request met: failed, never answered, or carried out and never answered. */
-  fault: 'fail' | 'hang' | 'hang-after-apply' | null;
+  /** The injected fault the request met: failed (before or after it was carried out), never answered, or carried out and never answered. */
+  fault: 'fail' | 'fail-after-apply' | 'hang' | 'hang-after-apply' | null;
 }
 
 /** `/conversations.twilio.com/v1/Conversations?PageSize=1` → host and path below it. */

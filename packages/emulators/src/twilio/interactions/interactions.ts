@@ -127,7 +127,7 @@ export class InteractionService {
     }
     const conversation = this.state.findConversation(channel.conversationSid);
     if (update.status === 'closed' && conversation && conversation.state !== 'closed') {
-      this.conversations.setState(conversation.sid, 'closed', 'API', { kind: 'system' });
+      this.conversations.setState(conversation.sid, 'closed', 'API', { kind: 'flex' });
     }
     return channel;
   }
