@@ -64,11 +64,11 @@ function rateLimited(retryAfter: number, global: boolean, scope: 'user' | 'share
     : {
         'retry-after': String(retryAfter),
         'x-ratelimit-limit': '5',
-        'x-ratelimit-remaining': '0',
+        'x-ratelimit-remaining': scope === 'shared' ? '4' : '0',
         'x-ratelimit-reset': ((Date.now() + retryAfter * 1000) / 1000).toFixed(3),
         'x-ratelimit-reset-after': String(retryAfter),
         'x-ratelimit-bucket': RATE_LIMIT_BUCKET,
         'x-ratelimit-scope': scope,
       };
-  return tooManyRequests(retryAfter, global, headers);
+  return tooManyRequests(retryAfter, global, headers, scope === 'shared' ? 'The resource is being rate limited.' : undefined);
 }

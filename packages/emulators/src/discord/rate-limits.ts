@@ -91,8 +91,8 @@ export class RateLimiter {
 }
 
 /** A 429 as Discord sends it (https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit): `retry_after` in seconds, `Retry-After` among the headers. */
-export function tooManyRequests(retryAfter: number, global: boolean, headers: Record<string, string>): DiscordApiError {
-  const body = { message: 'You are being rate limited.', retry_after: retryAfter, global };
+export function tooManyRequests(retryAfter: number, global: boolean, headers: Record<string, string>, message = 'You are being rate limited.'): DiscordApiError {
+  const body = { message, retry_after: retryAfter, global };
   return new DiscordApiError(429, 0, body.message, undefined, headers, body);
 }
 

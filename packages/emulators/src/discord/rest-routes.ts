@@ -112,8 +112,12 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
           at: Date.now(),
         });
         reply.headers(rateLimitHeaders);
-        if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(result.toBody());
-        return status === 204 ? reply.code(204).send() : reply.code(status).send(result.body);
+        const body = result instanceof DiscordApiError ? result.toBody() : status === 204 ? undefined : result.body;
+        // The ban's answer comes from Cloudflare in front of the API, not from an API operation.
+        const wrongShape = counted ? deps.contract.checkResponse(request.method, apiPath(request), status, body) : undefined;
+        if (wrongShape) deps.onContractViolation({ ...wrongShape, at: Date.now() });
+        if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(body);
+        return status === 204 ? reply.code(204).send() : reply.code(status).send(body);
       }
     },
     { prefix: API_PREFIX },

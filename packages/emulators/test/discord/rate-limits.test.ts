@@ -134,7 +134,7 @@ describe('Discord emulator rate limits', () => {
 
     expect(shared.status).toBe(429);
     expect(rateLimitHeaders(shared)).toMatchObject({ 'x-ratelimit-scope': 'shared', 'retry-after': '2' });
-    expect(await shared.json()).toEqual({ message: 'You are being rate limited.', retry_after: 2, global: false });
+    expect(await shared.json()).toEqual({ message: 'The resource is being rate limited.', retry_after: 2, global: false });
     expect(rateLimitHeaders(own)).toMatchObject({ 'x-ratelimit-scope': 'user' });
     expect(emulator.invalidRequests).toBe(1);
   });
