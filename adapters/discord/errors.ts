@@ -2,11 +2,21 @@ import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
 import { DeliveryPostponed, fromHttpStatus, networkCodeOf, permanent, retryable, type DeliveryError } from '../../src/core/delivery-error.js';
 
 /**
+ * Every 429 of Discord's own says how long to wait; one that does not is Cloudflare restricting the
+ * IP after too many invalid requests (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans),
+ * which lasts about an hour. Retrying at once would only hammer it, so such a row waits a minute.
+ */
+const IP_BAN_WAIT_MS = 60_000;
+
+/**
  * Discord's answer to a send, as the delivery layer needs it (https://discord.com/developers/docs/topics/opcodes-and-status-codes#http).
  * A rate limit (a 429, or the REST client declining to send into an empty bucket) sent nothing, so
  * the row waits for the bucket without using an attempt (https://discord.com/developers/docs/topics/rate-limits).
  */
 export function toDeliveryError(err: unknown): DeliveryError | DeliveryPostponed {
+  if (err instanceof RateLimitError && err.retryAfter <= 0) {
+    return new DeliveryPostponed(`discord 429 without Retry-After: Cloudflare restricts this IP (the invalid request limit), retry after ${IP_BAN_WAIT_MS} ms`, IP_BAN_WAIT_MS);
+  }
   if (err instanceof RateLimitError) {
     const scope = err.global ? 'global' : err.route;
     const retryAfterMs = Math.max(0, Math.ceil(err.retryAfter));

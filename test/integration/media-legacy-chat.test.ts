@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
-import { freePort } from '@flex-bridge/emulators';
+import { freePort, sampleJpeg, samplePng } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
 const ANN = { id: 5012345678, username: 'ann', first_name: 'Ann' };
@@ -95,7 +95,8 @@ describe('legacy-chat: Flex agent → Telegram customer, a file', () => {
     ['application/pdf', 'terms.pdf', 'sendDocument', 'document'],
   ])('carries %s (%s) from the chat service’s MCS to %s, the text as its caption', async (contentType, filename, method, field) => {
     const { sandbox, channelSid } = await openedByAnn();
-    const data = randomBytes(32 * 1024);
+    // Telegram decodes a photo: only a real picture passes sendPhoto.
+    const data = contentType === 'image/jpeg' ? sampleJpeg(640, 480) : randomBytes(32 * 1024);
     const sent = sandbox.twilio.legacyChat.agentSendFile(channelSid, { data, contentType, filename }, 'here you go');
 
     await sandbox.telegram.waitForRequest(method);
@@ -111,7 +112,7 @@ describe('legacy-chat: Flex agent → Telegram customer, a file', () => {
   it('sends a text over the 1024-character caption limit as a message after the photo', async () => {
     const { sandbox, channelSid } = await openedByAnn();
     const long = 'x'.repeat(1500);
-    sandbox.twilio.legacyChat.agentSendFile(channelSid, { data: randomBytes(100), contentType: 'image/png', filename: 'chart.png' }, long);
+    sandbox.twilio.legacyChat.agentSendFile(channelSid, { data: samplePng(200, 100), contentType: 'image/png', filename: 'chart.png' }, long);
 
     const [photo, text] = await sandbox.telegram.waitForMessages(ANN.id, 2);
     expect(photo).toMatchObject({ photo: expect.any(Array) });

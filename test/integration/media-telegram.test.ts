@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileKind } from '@flex-bridge/emulators';
+import { sampleJpeg, samplePng, type FileKind } from '@flex-bridge/emulators';
 import { startHarness, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 
@@ -115,7 +115,8 @@ describe('Flex agent → Telegram customer: files', () => {
   ])('sends %s by multipart with %s… (%s), the text as its caption', async (contentType, filename, method, field) => {
     const harness = await started();
     const sid = await openChat(harness);
-    const data = randomBytes(32 * 1024);
+    // Telegram decodes a photo: only a real picture passes sendPhoto.
+    const data = contentType === 'image/jpeg' ? sampleJpeg(640, 480) : randomBytes(32 * 1024);
     harness.twilio.agentSendFile(sid, { data, contentType, filename }, 'here you go');
 
     const request = await harness.telegram.waitForRequest(method);
@@ -128,11 +129,12 @@ describe('Flex agent → Telegram customer: files', () => {
     expect(harness.telegram.fileContents(fileId)?.equals(data)).toBe(true);
   });
 
-  it('sends a photo Telegram refuses to process (PHOTO_INVALID_DIMENSIONS) again as a document, with its caption', async () => {
+  it.each([
+    ['a panorama more than 20 times as wide as tall (PHOTO_INVALID_DIMENSIONS)', samplePng(8400, 400)],
+    ['a file labelled image/png that is no picture (IMAGE_PROCESS_FAILED)', randomBytes(4 * 1024)],
+  ])('sends a photo Telegram refuses, %s, again as a document with its caption', async (_what, data) => {
     const harness = await started();
     const sid = await openChat(harness);
-    const data = randomBytes(4 * 1024);
-    harness.telegram.failNext({ method: 'sendPhoto', error_code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
     harness.twilio.agentSendFile(sid, { data, contentType: 'image/png', filename: 'panorama.png' }, 'the whole shelf');
 
     const [sent] = await harness.telegram.waitForMessages(ANN.id, 1);
@@ -146,7 +148,7 @@ describe('Flex agent → Telegram customer: files', () => {
     const harness = await started();
     const sid = await openChat(harness);
     const long = 'x'.repeat(1500);
-    harness.twilio.agentSendFile(sid, { data: randomBytes(100), contentType: 'image/png', filename: 'chart.png' }, long);
+    harness.twilio.agentSendFile(sid, { data: samplePng(200, 100), contentType: 'image/png', filename: 'chart.png' }, long);
 
     const [photo, text] = await harness.telegram.waitForMessages(ANN.id, 2);
     expect(photo).toMatchObject({ photo: expect.any(Array) });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
+import { sampleJpeg, startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
 import { eventually } from '../support/wait.js';
@@ -91,7 +91,7 @@ describe('a crash mid-upload', () => {
     const sid = await eventually(() => box.twilio.tasks()[0]?.conversationSid, 'a Flex task', 15_000);
     box.telegram.hangNext({ method: 'sendPhoto', apply });
     const sending = box.telegram.waitForRequest('sendPhoto', 15_000);
-    const data = randomBytes(32 * 1024);
+    const data = sampleJpeg(640, 480);
     box.twilio.agentSendFile(sid, { data, contentType: 'image/jpeg', filename: 'photo.jpg' }, 'here you go');
 
     // Telegram has the whole multipart upload and withholds the answer: the bridge is waiting on it.

@@ -1,7 +1,7 @@
 /**
  * Writes src/discord/spec/openapi-subset.json: the operations the Discord emulator serves, cut from
  * Discord's official OpenAPI definition (https://github.com/discord/discord-api-spec, MIT), with the
- * schemas they use. The emulator checks every REST request it receives against it.
+ * schemas they use. The emulator checks every REST request it receives, and every answer it gives, against it.
  *
  *   npx tsx packages/emulators/scripts/discord-spec-subset.ts <git dir of discord-api-spec>
  *   npx tsx packages/emulators/scripts/discord-spec-subset.ts <openapi.json> --commit <sha>
@@ -40,10 +40,12 @@ const subset = subsetOf(spec, operations, {
     commit,
     file: SPEC_FILE,
     license: 'MIT (the LICENSE beside this file)',
-    subset: 'the operations the emulator serves (src/discord/rest-handlers.ts), request side only, and every schema they reference',
+    subset: 'the operations the emulator serves (src/discord/rest-handlers.ts): requests and response bodies (no response headers), and every schema they reference',
     generatedBy: 'packages/emulators/scripts/discord-spec-subset.ts',
   },
 });
 writeFileSync(join(outDir, 'openapi-subset.json'), `${JSON.stringify(subset, null, 2)}\n`);
 if (license !== undefined) writeFileSync(join(outDir, 'LICENSE'), license);
-console.log(`wrote ${operations.length} operations and ${Object.keys(subset.components?.schemas ?? {}).length} schemas from discord-api-spec@${commit}`);
+console.log(
+  `wrote ${operations.length} operations, ${Object.keys(subset.components?.responses ?? {}).length} responses and ${Object.keys(subset.components?.schemas ?? {}).length} schemas from discord-api-spec@${commit}`,
+);

@@ -1,7 +1,7 @@
 /**
- * Cuts an OpenAPI 3.1 document down to some of its operations and the component schemas they
- * reference, directly or through other schemas. Responses are left out: the emulator checks the
- * requests it receives, and a response schema would pull in most of the API.
+ * Cuts an OpenAPI 3.1 document down to some of its operations and the components they reference,
+ * directly or through other components: the requests, and the responses' bodies (their headers are
+ * left out). The emulator checks the requests it receives and the answers it gives against them.
  */
 
 export interface OpenApiDocument {
@@ -9,7 +9,7 @@ export interface OpenApiDocument {
   info: { title: string; version: string; license?: unknown };
   servers?: unknown;
   paths: Record<string, PathItem>;
-  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; responses?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
   [key: string]: unknown;
 }
 
@@ -19,6 +19,7 @@ export interface Operation {
   operationId?: string;
   parameters?: unknown;
   requestBody?: unknown;
+  responses?: Record<string, unknown>;
   security?: Record<string, unknown>[];
 }
 
@@ -30,6 +31,7 @@ export interface OperationKey {
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 const SCHEMA_REF = '#/components/schemas/';
+const RESPONSE_REF = '#/components/responses/';
 
 /** The spec path template matching an Express-style route (`/users/:id`): same literals, a parameter where it has one. */
 export function specPathOf(spec: OpenApiDocument, method: string, route: string): string {
@@ -54,10 +56,12 @@ export function subsetOf(spec: OpenApiDocument, operations: readonly OperationKe
     const operation = item?.[method.toLowerCase()] as Operation | undefined;
     if (!item || !operation) throw new Error(`${method} ${path} is not in the spec`);
     const kept = (paths[path] ??= item.parameters === undefined ? {} : { parameters: item.parameters });
-    kept[method.toLowerCase()] = requestSide(operation);
+    kept[method.toLowerCase()] = withoutResponseHeaders(operation);
   }
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
-  const schemas = referencedSchemas(sortedPaths, spec.components?.schemas ?? {});
+  const allResponses = Object.fromEntries(Object.entries(spec.components?.responses ?? {}).map(([name, response]) => [name, responseBody(response)]));
+  const responses = Object.fromEntries(referenced(sortedPaths, RESPONSE_REF, allResponses));
+  const schemas = Object.fromEntries(referenced([sortedPaths, responses], SCHEMA_REF, spec.components?.schemas ?? {}));
   const schemeNames = new Set(Object.values(sortedPaths).flatMap((item) => operationsOf(item).flatMap((op) => (op.security ?? []).flatMap(Object.keys))));
   const securitySchemes = Object.fromEntries(Object.entries(spec.components?.securitySchemes ?? {}).filter(([name]) => schemeNames.has(name)));
   return {
@@ -66,44 +70,52 @@ export function subsetOf(spec: OpenApiDocument, operations: readonly OperationKe
     ...extra,
     ...(spec.servers ? { servers: spec.servers } : {}),
     paths: sortedPaths,
-    components: { schemas, securitySchemes },
+    components: { schemas, responses, securitySchemes },
   };
 }
 
-function requestSide(operation: Operation): Operation {
-  const { operationId, parameters, requestBody, security } = operation;
+function withoutResponseHeaders(operation: Operation): Operation {
+  const { operationId, parameters, requestBody, responses, security } = operation;
   return {
     ...(operationId !== undefined ? { operationId } : {}),
     ...(parameters !== undefined ? { parameters } : {}),
     ...(requestBody !== undefined ? { requestBody } : {}),
+    ...(responses !== undefined ? { responses: Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, responseBody(response)])) } : {}),
     ...(security !== undefined ? { security } : {}),
   };
+}
+
+/** A Response Object without its `headers` (which would pull in header components the checks do not read). */
+function responseBody(response: unknown): unknown {
+  if (typeof response !== 'object' || response === null) return response;
+  const { headers: _headers, ...rest } = response as Record<string, unknown>;
+  return rest;
 }
 
 export function operationsOf(item: PathItem): Operation[] {
   return HTTP_METHODS.flatMap((method) => (item[method] ? [item[method] as Operation] : []));
 }
 
-/** The component schemas reachable from `root` by `$ref`, sorted by name. */
-function referencedSchemas(root: unknown, all: Record<string, unknown>): Record<string, unknown> {
+/** The components under `prefix` (`#/components/schemas/`, …) reachable from `root` by `$ref`, sorted by name. */
+function referenced(root: unknown, prefix: string, all: Record<string, unknown>): [string, unknown][] {
   const found = new Map<string, unknown>();
-  const pending = [...refsIn(root)];
+  const pending = refsIn(root, prefix);
   while (pending.length > 0) {
     const name = pending.pop()!;
     if (found.has(name)) continue;
-    if (!(name in all)) throw new Error(`schema ${name} is referenced but not defined`);
+    if (!(name in all)) throw new Error(`${prefix}${name} is referenced but not defined`);
     found.set(name, all[name]);
-    pending.push(...refsIn(all[name]));
+    pending.push(...refsIn(all[name], prefix));
   }
-  return Object.fromEntries([...found].sort(([a], [b]) => a.localeCompare(b)));
+  return [...found].sort(([a], [b]) => a.localeCompare(b));
 }
 
-function refsIn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(refsIn);
+function refsIn(value: unknown, prefix: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => refsIn(item, prefix));
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, inner]) => {
-    if (key !== '$ref') return refsIn(inner);
-    if (typeof inner !== 'string' || !inner.startsWith(SCHEMA_REF)) throw new Error(`unexpected $ref ${String(inner)}`);
-    return [inner.slice(SCHEMA_REF.length)];
+    if (key !== '$ref') return refsIn(inner, prefix);
+    if (typeof inner !== 'string' || (!inner.startsWith(SCHEMA_REF) && !inner.startsWith(RESPONSE_REF))) throw new Error(`unexpected $ref ${String(inner)}`);
+    return inner.startsWith(prefix) ? [inner.slice(prefix.length)] : [];
   });
 }

@@ -8,7 +8,7 @@
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
  *   GET    /_sandbox/requests                    → REST calls the bot made, in order
- *   POST   /_sandbox/faults                      {route?, times?, status, code?, retryAfter?, global?} → 201
+ *   POST   /_sandbox/faults                      {route?, times?, status, code?, retryAfter?, global?, scope?} → 201
  *   DELETE /_sandbox/faults                      → 204
  *   POST   /_sandbox/gateway/drop                → {dropped} (sockets cut without a close frame; clients resume)
  *   POST   /_sandbox/gateway/close               {code} → {closed} (close frame with the code, e.g. 4000 or 4004)
@@ -59,6 +59,7 @@ const fault = z.object({
   code: z.number().int().optional(),
   retryAfter: z.number().nonnegative().optional(),
   global: z.boolean().optional(),
+  scope: z.enum(['user', 'shared']).optional(),
 });
 const invalidate = z.object({ resumable: z.boolean().default(false) });
 const closeCode = z.object({ code: z.number().int().min(4000).max(4999) });

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AttachmentStore, registerAttachmentRoute } from './attachments.js';
 import { registerControlRoutes } from './control-routes.js';
 import { RestFaults, type RestFaultSpec } from './faults.js';
+import { InvalidRequestGuard } from './invalid-requests.js';
 import { RateLimiter, type DiscordRateLimits } from './rate-limits.js';
 import { GatewayServer } from './gateway.js';
 import { userObject } from './message-objects.js';
@@ -61,6 +62,7 @@ export class DiscordEmulator {
   private readonly gateway: GatewayServer;
   private readonly faults = new RestFaults();
   private readonly rateLimits: RateLimiter;
+  private readonly invalidRequestGuard: InvalidRequestGuard;
   private readonly users: Users;
   private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
@@ -84,6 +86,7 @@ export class DiscordEmulator {
     this.token = token;
     this.uplinkBytesPerSecond = uplinkBytesPerSecond;
     this.rateLimits = new RateLimiter(rateLimits);
+    this.invalidRequestGuard = new InvalidRequestGuard(rateLimits?.invalidRequests, rateLimits?.now);
     this.attachments = new AttachmentStore(attachmentUrlTtlMs);
     const bot = userObject({ id: botId, username: botUser.username ?? 'flex-bridge', global_name: botUser.global_name ?? 'Flex Bridge', bot: true });
     this.state = new DiscordState(bot, botId, nonceWindowMs);
@@ -110,6 +113,7 @@ export class DiscordEmulator {
       state: this.state,
       faults: this.faults,
       rateLimits: this.rateLimits,
+      invalidRequests: this.invalidRequestGuard,
       gatewayUrl: () => this.gatewayUrl,
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
@@ -207,11 +211,17 @@ export class DiscordEmulator {
   }
 
   /**
-   * REST answers of 401, 403 or 429 so far. Discord restricts an IP (through Cloudflare) for a while after
-   * 10,000 of them in 10 minutes (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans).
+   * REST answers of 401, 403 or 429 (but not a 429 of `shared` scope) so far. Discord restricts an IP
+   * (through Cloudflare) for a while after 10,000 of them in 10 minutes, and so does the emulator
+   * (https://discord.com/developers/docs/topics/rate-limits#invalid-request-limit-aka-cloudflare-bans; `rateLimits.invalidRequests`).
    */
   get invalidRequests(): number {
-    return this.requests.filter((request) => request.status === 401 || request.status === 403 || request.status === 429).length;
+    return this.invalidRequestGuard.counted;
+  }
+
+  /** Whether the invalid request limit has the bot's IP restricted now: every REST call gets Cloudflare's 429. */
+  get bannedForInvalidRequests(): boolean {
+    return this.invalidRequestGuard.banned;
   }
 
   /** Requests of one route, e.g. `POST /users/@me/channels`. */

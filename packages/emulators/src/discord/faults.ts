@@ -15,6 +15,11 @@ export interface RestFaultSpec {
   retryAfter?: number;
   /** 429 only: the global limit (`X-RateLimit-Global`) instead of a per-route bucket. */
   global?: boolean;
+  /**
+   * 429 only, not global: `shared` is a per-resource limit (a busy channel, whoever sends), which
+   * does not count towards the invalid request limit; `user` (default) is the bot's own bucket.
+   */
+  scope?: 'user' | 'shared';
 }
 
 const RATE_LIMIT_BUCKET = 'a06de9a1b6b5f0b1d2c3e4f5a6b7c8d9';
@@ -46,24 +51,24 @@ export class RestFaults {
 }
 
 function toError(spec: RestFaultSpec): DiscordApiError {
-  if (spec.status === 429) return rateLimited(spec.retryAfter ?? 1, spec.global ?? false);
+  if (spec.status === 429) return rateLimited(spec.retryAfter ?? 1, spec.global ?? false, spec.scope ?? 'user');
   const code = spec.code ?? 0;
   const message = code === 0 ? `${spec.status}: ${STATUS_CODES[spec.status] ?? 'Error'}` : (ERROR_MESSAGES[code] ?? 'Error');
   return new DiscordApiError(spec.status, code, message);
 }
 
-/** A scripted 429: discord.js reads the headers, not the body. */
-function rateLimited(retryAfter: number, global: boolean): DiscordApiError {
+/** A scripted 429 (https://discord.com/developers/docs/topics/rate-limits#header-format): discord.js reads the headers, not the body. */
+function rateLimited(retryAfter: number, global: boolean, scope: 'user' | 'shared'): DiscordApiError {
   const headers: Record<string, string> = global
     ? { 'retry-after': String(retryAfter), 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' }
     : {
         'retry-after': String(retryAfter),
         'x-ratelimit-limit': '5',
-        'x-ratelimit-remaining': '0',
+        'x-ratelimit-remaining': scope === 'shared' ? '4' : '0',
         'x-ratelimit-reset': ((Date.now() + retryAfter * 1000) / 1000).toFixed(3),
         'x-ratelimit-reset-after': String(retryAfter),
         'x-ratelimit-bucket': RATE_LIMIT_BUCKET,
-        'x-ratelimit-scope': 'user',
+        'x-ratelimit-scope': scope,
       };
-  return tooManyRequests(retryAfter, global, headers);
+  return tooManyRequests(retryAfter, global, headers, scope === 'shared' ? 'The resource is being rate limited.' : undefined);
 }

@@ -36,6 +36,9 @@ export function userObject(fields: { id: string; username: string; global_name?:
     global_name: fields.global_name ?? null,
     discriminator: '0',
     avatar: null,
+    public_flags: 0,
+    flags: 0,
+    primary_guild: null,
     ...(fields.bot ? { bot: true } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DiscordApiError } from './api-error.js';
+import type { InvalidRequestLimit } from './invalid-requests.js';
 
 /**
  * Discord's REST rate limits (https://discord.com/developers/docs/topics/rate-limits). Discord does
@@ -18,6 +19,8 @@ export interface DiscordRateLimits {
   globalPerSecond?: number;
   /** The clock (Unix ms) the windows run on, so a test can step past one. Default `Date.now`. */
   now?: () => number;
+  /** The invalid request limit and its ban; small numbers let a test reach it. */
+  invalidRequests?: InvalidRequestLimit;
 }
 
 const DEFAULT_PER_ROUTE = { limit: 1000, windowMs: 1000 };
@@ -88,8 +91,8 @@ export class RateLimiter {
 }
 
 /** A 429 as Discord sends it (https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit): `retry_after` in seconds, `Retry-After` among the headers. */
-export function tooManyRequests(retryAfter: number, global: boolean, headers: Record<string, string>): DiscordApiError {
-  const body = { message: 'You are being rate limited.', retry_after: retryAfter, global };
+export function tooManyRequests(retryAfter: number, global: boolean, headers: Record<string, string>, message = 'You are being rate limited.'): DiscordApiError {
+  const body = { message, retry_after: retryAfter, global };
   return new DiscordApiError(429, 0, body.message, undefined, headers, body);
 }
 

@@ -63,7 +63,8 @@ export const ROUTES: readonly RestRoute[] = [
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 86_400_000, max_concurrency: 1 },
       }),
   },
-  { method: 'GET', url: '/users/@me', auth: true, handler: (_call, ctx) => ok(ctx.state.bot) },
+  // The current user comes with its account settings (the spec's UserPIIResponse).
+  { method: 'GET', url: '/users/@me', auth: true, handler: (_call, ctx) => ok({ ...ctx.state.bot, mfa_enabled: false, locale: 'en-US' }) },
   {
     method: 'GET',
     url: '/users/:id',

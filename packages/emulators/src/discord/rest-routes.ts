@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, DiscordApiError, notFound, unauthorized } from './api-error.js';
 import type { RestFaults } from './faults.js';
+import type { InvalidRequestGuard } from './invalid-requests.js';
 import type { RateLimiter } from './rate-limits.js';
 import { registerMultipartParser } from '../shared/multipart.js';
 import type { RequestContract } from './request-contract.js';
@@ -14,6 +15,7 @@ export interface RestRouteDeps extends RestContext {
   token: string;
   faults: RestFaults;
   rateLimits: RateLimiter;
+  invalidRequests: InvalidRequestGuard;
   onRequest: (request: RecordedRequest) => void;
   contract: RequestContract;
   onContractViolation: (violation: ContractViolation) => void;
@@ -48,7 +50,10 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
         return answer(request, reply, routeName(request), failure);
       });
       // A route the emulator does not serve is no operation of the subset either: recorded as a violation.
-      scope.setNotFoundHandler((request, reply) => answer(request, reply, undefined, contractRefusal(request) ?? notFound()));
+      scope.setNotFoundHandler((request, reply) => {
+        const banned = deps.invalidRequests.refusal();
+        return banned ? answer(request, reply, undefined, banned, {}, false) : answer(request, reply, undefined, contractRefusal(request) ?? notFound());
+      });
 
       for (const route of ROUTES) {
         const name = `${route.method} ${route.url}`;
@@ -59,6 +64,8 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
             let result: RestResult | DiscordApiError;
             let rateLimitHeaders: Record<string, string> = {};
             try {
+              const banned = deps.invalidRequests.refusal();
+              if (banned) return answer(request, reply, name, banned, {}, false);
               if (route.auth && request.headers.authorization !== `Bot ${deps.token}`) throw unauthorized();
               const admission = deps.rateLimits.admit(name, apiPath(request));
               rateLimitHeaders = admission.headers;
@@ -85,8 +92,17 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
         return violation.kind === 'unknown route' ? notFound() : apiError(400, 50035, violation.errors);
       }
 
-      function answer(request: FastifyRequest, reply: FastifyReply, route: string | undefined, result: RestResult | DiscordApiError, rateLimitHeaders: Record<string, string> = {}) {
+      /** Sends the answer; every answer of the API itself (not the ban's) counts towards the invalid request limit. */
+      function answer(
+        request: FastifyRequest,
+        reply: FastifyReply,
+        route: string | undefined,
+        result: RestResult | DiscordApiError,
+        rateLimitHeaders: Record<string, string> = {},
+        counted = true,
+      ) {
         const status = result.status;
+        if (counted) deps.invalidRequests.note(status, { ...rateLimitHeaders, ...(result instanceof DiscordApiError ? result.headers : {}) });
         deps.onRequest({
           method: request.method,
           path: apiPath(request),
@@ -96,8 +112,12 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestRouteDeps): v
           at: Date.now(),
         });
         reply.headers(rateLimitHeaders);
-        if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(result.toBody());
-        return status === 204 ? reply.code(204).send() : reply.code(status).send(result.body);
+        const body = result instanceof DiscordApiError ? result.toBody() : status === 204 ? undefined : result.body;
+        // The ban's answer comes from Cloudflare in front of the API, not from an API operation.
+        const wrongShape = counted ? deps.contract.checkResponse(request.method, apiPath(request), status, body) : undefined;
+        if (wrongShape) deps.onContractViolation({ ...wrongShape, at: Date.now() });
+        if (result instanceof DiscordApiError) return reply.code(status).headers(result.headers).send(body);
+        return status === 204 ? reply.code(204).send() : reply.code(status).send(body);
       }
     },
     { prefix: API_PREFIX },

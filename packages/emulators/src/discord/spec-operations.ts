@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 export interface SpecDocument {
   'x-source': { commit: string };
   paths: Record<string, Record<string, unknown>>;
-  components: { schemas: Record<string, unknown> };
+  components: { schemas: Record<string, unknown>; responses?: Record<string, unknown> };
   [key: string]: unknown;
 }
 
@@ -13,9 +13,15 @@ interface ParameterObject {
   in: string;
 }
 
+interface ResponseObject {
+  $ref?: string;
+  content?: Record<string, unknown>;
+}
+
 interface OperationObject {
   parameters?: ParameterObject[];
   requestBody?: { content: Record<string, unknown> };
+  responses?: Record<string, ResponseObject>;
 }
 
 /** One operation of the subset, with JSON pointers (into the document) to the schemas a request must match. */
@@ -26,6 +32,11 @@ export interface SpecOperation {
   pathParameters: Record<string, string>;
   /** Request media type → pointer to its body schema. */
   bodies: Record<string, string>;
+  /**
+   * Response status as the spec keys it (`200`, `204`, `429`, `4XX`) → pointer to its JSON body
+   * schema, or null for a response without a body.
+   */
+  responses: Record<string, string | null>;
 }
 
 export interface MatchedOperation {
@@ -60,8 +71,11 @@ export class SpecOperations {
         const bodies = Object.fromEntries(
           Object.keys(operation.requestBody?.content ?? {}).map((type) => [type, `${base}/${method}/requestBody/content/${pointerEscape(type)}/schema`]),
         );
+        const responses = Object.fromEntries(
+          Object.entries(operation.responses ?? {}).map(([status, response]) => [status, responseSchemaPointer(document, `${base}/${method}/responses/${status}`, response)]),
+        );
         const name = `${method.toUpperCase()} ${path}`;
-        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, pathParameters, bodies } });
+        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, pathParameters, bodies, responses } });
       }
     }
   }
@@ -91,6 +105,24 @@ export class SpecOperations {
     }
     return best?.matched;
   }
+}
+
+/** Where the JSON body schema of a response is, following a `$ref` to `#/components/responses/…`; null when it has no body. */
+function responseSchemaPointer(document: SpecDocument, pointer: string, response: ResponseObject): string | null {
+  if (response.$ref !== undefined) {
+    const name = response.$ref.replace('#/components/responses/', '');
+    const shared = (document.components.responses as Record<string, ResponseObject> | undefined)?.[name];
+    if (!shared) throw new Error(`${response.$ref} is not in the document`);
+    return responseSchemaPointer(document, `#/components/responses/${pointerEscape(name)}`, shared);
+  }
+  return response.content?.['application/json'] === undefined ? null : `${pointer}/content/application~1json/schema`;
+}
+
+/** The response the spec gives for `status`: the exact code, else its class (`4XX`), else `default`. */
+export function responseFor(operation: SpecOperation, status: number): string | null | undefined {
+  const { responses } = operation;
+  for (const key of [String(status), `${String(status)[0]}XX`, 'default']) if (key in responses) return responses[key];
+  return undefined;
 }
 
 function decodeSegment(segment: string): string {

@@ -8,6 +8,9 @@ export interface DcUser {
   global_name: string | null;
   discriminator: string;
   avatar: string | null;
+  public_flags: number;
+  flags: number;
+  primary_guild: null;
   bot?: boolean;
 }
 
@@ -41,7 +44,7 @@ export interface DcMessage {
   /** A forward: `type` 1, pointing at the forwarded message (https://discord.com/developers/docs/resources/message#message-reference-types). */
   message_reference?: { type: number; channel_id: string; message_id: string };
   /** A forward's copy of the forwarded message; the forward itself has no content. */
-  message_snapshots?: { message: Pick<DcMessage, 'type' | 'content' | 'embeds' | 'attachments' | 'timestamp' | 'edited_timestamp' | 'flags' | 'mentions' | 'mention_roles'> }[];
+  message_snapshots?: { message: Pick<DcMessage, 'type' | 'content' | 'embeds' | 'attachments' | 'timestamp' | 'edited_timestamp' | 'flags' | 'mentions' | 'mention_roles' | 'components'> }[];
 }
 
 /** API `Attachment`. */
@@ -77,16 +80,22 @@ export interface RecordedRequest {
   at: number;
 }
 
-/** A REST request that Discord's OpenAPI definition refuses; the emulator answered it as Discord would (404, or 400 50035). */
+/**
+ * A REST request that Discord's OpenAPI definition refuses, which the emulator answered as Discord
+ * would (404, or 400 50035); or an answer of the emulator's own that the definition's response
+ * schema refuses (a bug of the emulator: the answer went out as it was).
+ */
 export interface ContractViolation {
-  kind: 'unknown route' | 'invalid form body';
+  kind: 'unknown route' | 'invalid form body' | 'invalid response';
   method: string;
   /** Path after `/api/v10`. */
   path: string;
   /** The spec operation, e.g. `POST /channels/{channel_id}/messages`; undefined for an unknown route. */
   operation: string | undefined;
-  /** The `errors` of the 50035 answer; undefined for an unknown route. */
+  /** The `errors` of the 50035 answer, or what the response schema refused, in the same shape; undefined for an unknown route. */
   errors: FormErrors | undefined;
+  /** The status of the refused answer ('invalid response' only). */
+  status?: number;
   /** Unix time in milliseconds. */
   at: number;
 }

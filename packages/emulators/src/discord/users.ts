@@ -83,11 +83,11 @@ export class Users {
         content: fields.forwarded.content ?? '',
         attachments: (fields.forwarded.attachments ?? []).map((file) => this.attachment(channel.id, file)),
       });
-      const { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } = original;
+      const { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles, components } = original;
       message.content = '';
       message.flags |= HAS_SNAPSHOT;
       message.message_reference = { type: FORWARD_REFERENCE, channel_id: channel.id, message_id: original.id };
-      message.message_snapshots = [{ message: { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles } }];
+      message.message_snapshots = [{ message: { type, content, embeds, attachments, timestamp, edited_timestamp, flags, mentions, mention_roles, components } }];
     }
     channel.last_message_id = id;
     this.state.keepMessage(message);

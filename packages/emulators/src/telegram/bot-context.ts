@@ -1,3 +1,4 @@
+import type { ConflictGate } from './conflict-gate.js';
 import type { FileStore } from './files.js';
 import type { FloodControl } from './flood-control.js';
 import type { BotApiParams } from './params.js';
@@ -18,6 +19,7 @@ export interface BotContext {
   /** setWebhook takes `http://` URLs on any port (the emulator's own option). */
   allowInsecureWebhooks: boolean;
   floodControl: FloodControl;
+  conflicts: ConflictGate;
 }
 
 export interface MethodCall {

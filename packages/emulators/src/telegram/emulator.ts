@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { BotContext } from './bot-context.js';
+import { ConflictGate } from './conflict-gate.js';
 import { registerBotApiRoutes } from './bot-api-routes.js';
 import { registerControlRoutes } from './control-routes.js';
 import { Customers, type NewCustomer } from './customers.js';
@@ -40,6 +41,11 @@ export interface TelegramEmulatorOptions {
   sendRateLimits?: SendRateLimits;
   /** The emulator's clock in Unix ms (default `Date.now`): message dates, update expiry and rate limits follow it. */
   now?: () => number;
+  /**
+   * A 409 Conflict within this long of the previous one is answered this late (default 3000, as the
+   * Bot API server does). Tests of conflicts between pollers may shorten it.
+   */
+  conflictDelayMs?: number;
 }
 
 const DEFAULT_MIME_TYPES: Record<FileKind, string> = {
@@ -75,6 +81,7 @@ export class TelegramEmulator {
   private readonly now: () => number;
   private readonly allowInsecureWebhooks: boolean;
   private readonly floodControl: FloodControl;
+  private readonly conflictDelayMs: number;
 
   constructor({
     token,
@@ -85,6 +92,7 @@ export class TelegramEmulator {
     allowInsecureWebhooks = false,
     sendRateLimits,
     now = Date.now,
+    conflictDelayMs = 3000,
   }: TelegramEmulatorOptions) {
     const botId = parseId(/^(\d+):[\w-]+$/.exec(token)?.[1]);
     if (botId === undefined) throw new Error('token must look like "<bot id>:<secret>"');
@@ -102,6 +110,7 @@ export class TelegramEmulator {
     this.now = now;
     this.allowInsecureWebhooks = allowInsecureWebhooks;
     this.floodControl = new FloodControl(sendRateLimits, now);
+    this.conflictDelayMs = conflictDelayMs;
   }
 
   /** Listens and resolves with the base URL to use as telegraf's `apiRoot`. One start per emulator. */
@@ -124,6 +133,7 @@ export class TelegramEmulator {
       now: this.now,
       allowInsecureWebhooks: this.allowInsecureWebhooks,
       floodControl: this.floodControl,
+      conflicts: new ConflictGate(this.now, this.conflictDelayMs, this.stopping.signal),
     };
     registerBotApiRoutes(app, {
       token: this.token,

@@ -1,7 +1,7 @@
 import { BotApiError, badRequest } from './api-error.js';
 import { ok, type MethodHandler } from './bot-context.js';
 import { MAX_DOWNLOAD_BYTES, messageFieldOf, type FileKind } from './files.js';
-import { imageSize } from './image-size.js';
+import { readPhoto } from './read-photo.js';
 import { assertBotMayWrite, codePoints, requireChatId, resolveChat } from './methods-messages.js';
 import { unixSeconds } from './ids.js';
 import type { TgMessage } from './types.js';
@@ -40,7 +40,7 @@ function sendFile(kind: FileKind & ('photo' | 'document' | 'voice' | 'video')): 
     if (upload) {
       const limit = kind === 'photo' ? MAX_PHOTO_UPLOAD_BYTES : MAX_UPLOAD_BYTES;
       if (upload.data.length > limit) throw new BotApiError(413, 'Request Entity Too Large');
-      if (kind === 'photo') assertPhotoDimensions(upload.data);
+      if (kind === 'photo') assertTakesPhoto(upload.data);
       floodControl.take(chat.id);
       stored = files.add(kind, upload.data, upload.contentType, kind === 'photo' ? undefined : upload.filename);
     } else {
@@ -63,14 +63,16 @@ function sendFile(kind: FileKind & ('photo' | 'document' | 'voice' | 'video')): 
 }
 
 /**
- * Dimensions are read from a PNG or JPEG header. Bytes of another kind are taken as they are, where
- * Telegram would decode them or answer IMAGE_PROCESS_FAILED, so tests may send any bytes as a photo.
+ * Telegram decodes an uploaded photo: bytes that are no picture are `IMAGE_PROCESS_FAILED`, and
+ * width + height over 10000 or a side over 20 times the other `PHOTO_INVALID_DIMENSIONS`
+ * (https://core.telegram.org/bots/api#sendphoto). A bot sends such a file with sendDocument instead.
  */
-function assertPhotoDimensions(data: Buffer): void {
-  const size = imageSize(data);
-  if (!size) return;
-  const { width, height } = size;
-  const ratio = Math.max(width, height) / Math.max(1, Math.min(width, height));
+function assertTakesPhoto(data: Buffer): void {
+  const photo = readPhoto(data);
+  if (!photo) throw badRequest('IMAGE_PROCESS_FAILED');
+  const { width, height } = photo;
+  if (width === undefined) return;
+  const ratio = Math.max(width, height) / Math.min(width, height);
   if (width + height > MAX_PHOTO_SIDES || ratio > MAX_PHOTO_RATIO) throw badRequest('PHOTO_INVALID_DIMENSIONS');
 }
 

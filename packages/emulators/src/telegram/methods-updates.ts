@@ -5,17 +5,23 @@ import type { BotApiParams } from './params.js';
 const WEBHOOK_ACTIVE = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
 const SECRET_TOKEN = /^[A-Za-z0-9_-]+$/;
 
-export const getUpdates: MethodHandler = async ({ params, signal }, { queue, webhook }) => {
-  if (webhook.current) throw conflict(WEBHOOK_ACTIVE);
+/** A 409 (webhook set, or the poll ended by a newer one or by setWebhook) goes out as Telegram paces them (`ConflictGate`). */
+export const getUpdates: MethodHandler = async ({ params, signal }, { queue, webhook, conflicts }) => {
+  if (webhook.current) return conflicts.refuse(conflict(WEBHOOK_ACTIVE));
   const allowed = params.stringList('allowed_updates');
   if (allowed) queue.setAllowedUpdates(allowed);
-  const updates = await queue.poll({
-    offset: params.integer('offset'),
-    limit: params.integer('limit'),
-    timeoutSeconds: params.integer('timeout'),
-    signal,
-  });
-  return ok(updates);
+  try {
+    const updates = await queue.poll({
+      offset: params.integer('offset'),
+      limit: params.integer('limit'),
+      timeoutSeconds: params.integer('timeout'),
+      signal,
+    });
+    return ok(updates);
+  } catch (error) {
+    if (error instanceof BotApiError && error.errorCode === 409) return conflicts.refuse(error);
+    throw error;
+  }
 };
 
 /**

@@ -60,6 +60,8 @@ export interface WebhookDelivery {
   retryInMs?: number;
   /** After a failure: the update would expire before another attempt, so it was dropped. */
   dropped?: true;
+  /** After a 410: the receiver had answered only 410 for 23 hours, so Telegram deleted the webhook (the update stays queued). */
+  closedWebhook?: true;
   /** Unix time in milliseconds. */
   at: number;
 }

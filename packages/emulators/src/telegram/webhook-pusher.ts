@@ -18,6 +18,9 @@ export interface WebhookRetryOptions {
   requestTimeoutMs: number;
 }
 
+/** A receiver that answers nothing but 410 Gone for this long loses its webhook (tdlib/telegram-bot-api, WebhookActor `WEBHOOK_DROP_TIMEOUT`). */
+export const GONE_CLOSES_WEBHOOK_AFTER_MS = 23 * 3600_000;
+
 /** Short delays, so that tests and the sandbox see a redelivery at once. */
 export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { initialDelayMs: 100, maxDelayMs: 2000, maxRetryAfterMs: 3_600_000, requestTimeoutMs: 10_000 };
 
@@ -25,7 +28,8 @@ export const DEFAULT_WEBHOOK_RETRY: WebhookRetryOptions = { initialDelayMs: 100,
  * Delivers queued updates to the webhook as Telegram does: one queue per chat, in order within a
  * chat, and up to `maxConnections` chats at once. An update leaves the queue once the receiver
  * answered 2xx; otherwise it is retried after `Retry-After` or with backoff, until the webhook is
- * changed or deleted, the emulator stops, or the update would expire before the next attempt.
+ * changed or deleted, the emulator stops, or the update would expire before the next attempt. A
+ * receiver that has answered only 410 for 23 hours has its webhook deleted.
  */
 export class WebhookPusher {
   readonly deliveries: WebhookDelivery[] = [];
@@ -33,6 +37,8 @@ export class WebhookPusher {
   private lastError: { date: number; message: string } | undefined;
   private run: { controller: AbortController; done: Promise<void> } | undefined;
   private nextSetAllowedAt = -Infinity;
+  /** When the current run of 410 answers began (any other answer ends it). */
+  private goneSince: number | undefined;
 
   constructor(
     private readonly queue: UpdateQueue,
@@ -62,6 +68,7 @@ export class WebhookPusher {
     await this.stop();
     this.config = config;
     this.lastError = undefined;
+    this.goneSince = undefined;
     if (config) {
       const controller = new AbortController();
       this.run = { controller, done: this.deliverLoop(config, controller.signal) };
@@ -115,6 +122,12 @@ export class WebhookPusher {
     for (let attempt = 1; ; attempt++) {
       const result = await this.post(config, update, attempt, signal);
       if (signal.aborted) return;
+      if (result.status !== undefined) this.goneSince = result.status === 410 ? (this.goneSince ?? result.at) : undefined;
+      if (this.goneSince !== undefined && result.at > this.goneSince + GONE_CLOSES_WEBHOOK_AFTER_MS) {
+        this.record({ ...result, closedWebhook: true });
+        this.closeRun();
+        return;
+      }
       if (result.ok) {
         this.queue.remove(update.update_id);
         this.record(result);
@@ -132,6 +145,13 @@ export class WebhookPusher {
       await sleep(waitMs, signal);
       if (signal.aborted) return;
     }
+  }
+
+  /** Telegram deletes the webhook: the delivery loop ends, the queued updates stay for getUpdates. */
+  private closeRun(): void {
+    this.config = undefined;
+    this.run?.controller.abort();
+    this.run = undefined;
   }
 
   private record({ retryAfterMs: _, ...delivery }: WebhookDelivery & { retryAfterMs?: number }): void {

@@ -40,9 +40,13 @@ export class Rig {
     return client;
   }
 
+  /** Stops everything; fails the test when an emulator answered in a shape Discord's OpenAPI definition refuses. */
   async tearDown(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((client) => client.destroy()));
-    await Promise.all(this.emulators.splice(0).map((emulator) => emulator.stop()));
+    const emulators = this.emulators.splice(0);
+    await Promise.all(emulators.map((emulator) => emulator.stop()));
+    const wrongAnswers = emulators.flatMap((emulator) => emulator.contractViolations.filter((violation) => violation.kind === 'invalid response'));
+    if (wrongAnswers.length > 0) throw new Error(`answers Discord's OpenAPI definition refuses: ${JSON.stringify(wrongAnswers)}`);
   }
 }
 

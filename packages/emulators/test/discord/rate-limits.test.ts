@@ -122,6 +122,53 @@ describe('Discord emulator rate limits', () => {
     expect(emulator.invalidRequests).toBe(3);
   });
 
+  it('answers a shared-scope 429 with X-RateLimit-Scope: shared, which does not count as an invalid request', async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser(ALICE);
+    const alices = await dmChannel(emulator, ALICE.id);
+    emulator.failNext({ route: 'POST /channels/:id/messages', status: 429, retryAfter: 2, scope: 'shared' });
+    emulator.failNext({ route: 'POST /channels/:id/messages', status: 429, retryAfter: 2 });
+
+    const shared = await send(emulator, alices, 'busy channel');
+    const own = await send(emulator, alices, 'own bucket');
+
+    expect(shared.status).toBe(429);
+    expect(rateLimitHeaders(shared)).toMatchObject({ 'x-ratelimit-scope': 'shared', 'retry-after': '2' });
+    expect(await shared.json()).toEqual({ message: 'The resource is being rate limited.', retry_after: 2, global: false });
+    expect(rateLimitHeaders(own)).toMatchObject({ 'x-ratelimit-scope': 'user' });
+    expect(emulator.invalidRequests).toBe(1);
+  });
+
+  it('bans the IP after the invalid request limit within the window: Cloudflare’s 429 to every call, with no headers, until the ban ends', async () => {
+    const clock = manualClock();
+    const invalidRequests = { limit: 3, windowMs: 10_000, banMs: 60_000 };
+    const emulator = await rig.emulator({ rateLimits: { now: clock.now, invalidRequests } });
+    const wrongToken = () => call(emulator, 'GET', '/users/@me', undefined, 'not-the-token');
+
+    await wrongToken();
+    await wrongToken();
+    clock.advance(10_000); // a new window: the two before no longer count
+    await wrongToken();
+    await wrongToken();
+    expect(emulator.bannedForInvalidRequests).toBe(false);
+    expect((await call(emulator, 'GET', '/users/@me')).status).toBe(200);
+
+    await wrongToken(); // the third in this window
+    expect(emulator.bannedForInvalidRequests).toBe(true);
+    const banned = await call(emulator, 'GET', '/users/@me');
+    expect(banned.status).toBe(429);
+    expect(rateLimitHeaders(banned)).toEqual({});
+    expect(await banned.json()).toEqual({
+      code: 0,
+      message: expect.stringMatching(/^You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently\./),
+    });
+    expect((await call(emulator, 'GET', '/nothing-here')).status).toBe(429);
+
+    clock.advance(60_000);
+    expect((await call(emulator, 'GET', '/users/@me')).status).toBe(200);
+    expect(emulator.invalidRequests).toBe(5);
+  });
+
   it('lets discord.js wait on the headers before sending, so a burst over the bucket gets no 429', async () => {
     const emulator = await rig.emulator({ rateLimits: { perRoute: { limit: 2, windowMs: 300 } } });
     emulator.addUser(ALICE);

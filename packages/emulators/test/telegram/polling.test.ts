@@ -167,6 +167,30 @@ describe('TelegramEmulator with a polling telegraf bot', () => {
     });
   });
 
+  it('answers another 409 within conflictDelayMs of the last one only that late, as the Bot API server paces them', async () => {
+    const { emulator, baseUrl } = await startEmulator(defer, { conflictDelayMs: 1000 });
+    const { telegram } = telegrafFor(baseUrl);
+    const conflicted = (since: number) =>
+      telegram.getUpdates(50, 100, 0, []).then(
+        () => ({ error: undefined, afterMs: Date.now() - since }),
+        (error: unknown) => ({ error, afterMs: Date.now() - since }),
+      );
+
+    const received = emulator.waitForRequest('getUpdates');
+    const first = conflicted(Date.now());
+    await received;
+    const secondReceived = emulator.waitForRequest('getUpdates');
+    const second = conflicted(Date.now());
+    await secondReceived;
+    const third = telegram.getUpdates(0, 100, 0, []);
+    // The first poll was ended by the second, the second by the third: two 409s in a row.
+    const [one, two] = await Promise.all([first, second, third]);
+    const terminated = { code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' };
+    expect(one.error).toMatchObject(terminated);
+    expect(two.error).toMatchObject(terminated);
+    expect(two.afterMs).toBeGreaterThanOrEqual(1000);
+  });
+
   it('stops a telegraf bot promptly and receives its final offset sync', async () => {
     const { emulator, baseUrl } = await startEmulator(defer);
     emulator.addUser(ALICE);

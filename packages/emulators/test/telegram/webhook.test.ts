@@ -294,6 +294,28 @@ describe('TelegramEmulator webhook mode', () => {
     expect(await dropped).toMatchObject({ update_id: 1, ok: false, dropped: true });
     expect(emulator.pendingUpdates).toBe(0);
   });
+
+  it('deletes the webhook once the receiver has answered nothing but 410 for 23 hours, and keeps the update for getUpdates', async () => {
+    const clock = manualClock();
+    const { emulator, baseUrl } = await startEmulator(defer, { now: clock.now, webhookRetry: { initialDelayMs: 5, maxDelayMs: 5 } });
+    emulator.addUser(ALICE);
+    const { telegram } = telegrafFor(baseUrl);
+    const { url } = await startReceiver(Array(10_000).fill(410));
+    await telegram.setWebhook(url);
+
+    const gone = collectEvents(emulator, 'webhookDelivery', 2);
+    emulator.userSends(ALICE.id, 'still there?');
+    expect((await gone).map(({ status, closedWebhook }) => [status, closedWebhook])).toEqual([
+      [410, undefined],
+      [410, undefined],
+    ]);
+    const closed = new Promise((resolve) => emulator.events.on('webhookDelivery', (delivery) => delivery.closedWebhook && resolve(delivery)));
+    clock.advance(23 * 3600_000 + 1000);
+    expect(await closed).toMatchObject({ update_id: 1, ok: false, status: 410, closedWebhook: true });
+
+    expect((await telegram.getWebhookInfo()).url).toBe('');
+    expect((await telegram.getUpdates(0, 100, 0, undefined)).map((update) => update.update_id)).toEqual([1]);
+  });
 });
 
 /** A receiver that holds each update's answer until the test releases it by the message text. */
