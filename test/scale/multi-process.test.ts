@@ -7,7 +7,7 @@ import { freePorts } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 import { createScratchSchema } from './scratch-schema.js';
-import { prng } from '../support/prng.js';
+import { prng } from '@flex-bridge/emulators';
 
 /**
  * Three bridge processes on one PostgreSQL schema behind a round-robin proxy, Telegram, Discord and

@@ -47,17 +47,27 @@ export function isParameter(segment: string): boolean {
   return segment.startsWith('{') && segment.endsWith('}');
 }
 
-export function subsetOf(spec: OpenApiDocument, operations: readonly OperationKey[], extra: Record<string, unknown>): OpenApiDocument {
+export interface SubsetOptions {
+  /** Keys dropped wherever they appear, except as property names (e.g. `description`, `examples`): prose and samples a check does not read. */
+  omitKeys?: readonly string[];
+}
+
+export function subsetOf(
+  spec: OpenApiDocument,
+  operations: readonly OperationKey[],
+  extra: Record<string, unknown>,
+  { omitKeys = [] }: SubsetOptions = {},
+): OpenApiDocument {
   const paths: Record<string, PathItem> = {};
   for (const { method, path } of operations) {
     const item = spec.paths[path];
     const operation = item?.[method.toLowerCase()] as Operation | undefined;
     if (!item || !operation) throw new Error(`${method} ${path} is not in the spec`);
-    const kept = (paths[path] ??= item.parameters === undefined ? {} : { parameters: item.parameters });
-    kept[method.toLowerCase()] = requestSide(operation);
+    const kept = (paths[path] ??= item.parameters === undefined ? {} : { parameters: without(item.parameters, new Set(omitKeys)) });
+    kept[method.toLowerCase()] = without(requestSide(operation), new Set(omitKeys));
   }
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
-  const schemas = referencedSchemas(sortedPaths, spec.components?.schemas ?? {});
+  const schemas = without(referencedSchemas(sortedPaths, spec.components?.schemas ?? {}), new Set(omitKeys));
   const schemeNames = new Set(Object.values(sortedPaths).flatMap((item) => operationsOf(item).flatMap((op) => (op.security ?? []).flatMap(Object.keys))));
   const securitySchemes = Object.fromEntries(Object.entries(spec.components?.securitySchemes ?? {}).filter(([name]) => schemeNames.has(name)));
   return {
@@ -78,6 +88,15 @@ function requestSide(operation: Operation): Operation {
     ...(requestBody !== undefined ? { requestBody } : {}),
     ...(security !== undefined ? { security } : {}),
   };
+}
+
+/** A copy of `value` without the `omit` keys; the names in a `properties` map are kept whatever they are. */
+function without<T>(value: T, omit: ReadonlySet<string>, inProperties = false): T {
+  if (omit.size === 0) return value;
+  if (Array.isArray(value)) return value.map((item) => without(item, omit)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const kept = Object.entries(value).filter(([key]) => inProperties || !omit.has(key));
+  return Object.fromEntries(kept.map(([key, inner]) => [key, without(inner, omit, !inProperties && key === 'properties')])) as T;
 }
 
 export function operationsOf(item: PathItem): Operation[] {

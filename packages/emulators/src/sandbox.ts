@@ -1,6 +1,6 @@
 import { DiscordEmulator, type DiscordEmulatorOptions } from './discord/emulator.js';
 import { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
-import { TwilioEmulator } from './twilio/emulator.js';
+import { TwilioEmulator, type TwilioEmulatorOptions } from './twilio/emulator.js';
 
 /** Fixed, obviously fake credentials the emulators accept; never valid anywhere else. */
 export const SANDBOX_CREDENTIALS = {
@@ -29,10 +29,14 @@ export interface Sandbox {
 export async function startSandbox(
   ports: { telegram?: number; twilio?: number; discord?: number } = {},
   host = '127.0.0.1',
-  options: { telegram?: Omit<TelegramEmulatorOptions, 'token'>; discord?: Omit<DiscordEmulatorOptions, 'token'> } = {},
+  options: {
+    telegram?: Omit<TelegramEmulatorOptions, 'token'>;
+    discord?: Omit<DiscordEmulatorOptions, 'token'>;
+    twilio?: Omit<TwilioEmulatorOptions, 'accountSid' | 'authToken'>;
+  } = {},
 ): Promise<Sandbox> {
   const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...options.telegram });
-  const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
+  const twilio = new TwilioEmulator({ ...options.twilio, accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
   const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ ...options.discord, token: SANDBOX_CREDENTIALS.discordToken });
   const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([
     telegram.start(ports.telegram ?? 0, host),

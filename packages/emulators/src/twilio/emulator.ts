@@ -20,14 +20,18 @@ import { splitEmulatorPath, type RequestRecord } from './http/request-log.js';
 import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, type TaskRecord } from './state.js';
 import { StudioSendToFlex } from './interactions/studio.js';
 import { ConversationWebhooks } from './conversations/webhook-events.js';
+import type { TwilioContractViolation } from './contract/request-contract.js';
 import { WebhookSender, type WebhookDelivery } from './http/webhooks.js';
+import type { WebhookReordering } from './http/webhook-reordering.js';
 
+export type { ContractProblem, TwilioContractViolation } from './contract/request-contract.js';
 export type { ConversationSnapshot } from './conversations/inspection.js';
 export type { EmulatorEventMap, StateChange } from './events.js';
 export type { FailureSpec, HangSpec, RequestMatch } from './http/faults.js';
 export type { RequestRecord } from './http/request-log.js';
 export type { EmulatedAccount, MessageRecord, TaskRecord, TaskStatus } from './state.js';
 export type { WebhookDelivery } from './http/webhooks.js';
+export type { WebhookReordering } from './http/webhook-reordering.js';
 
 export interface TwilioEmulatorOptions {
   accountSid: string;
@@ -36,6 +40,8 @@ export interface TwilioEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Keep `requests` (default true). Off for long benchmarks, where the log would grow without bound. */
   recordRequests?: boolean;
+  /** Deliver some webhooks of a conversation after the conversation's next one (seeded; off by default). */
+  webhookReordering?: WebhookReordering;
 }
 
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
@@ -50,6 +56,12 @@ export class TwilioEmulator {
   readonly account: EmulatedAccount;
   readonly events: EmulatorEvents = new EventEmitter<EmulatorEventMap>();
   readonly requests: RequestRecord[] = [];
+  /**
+   * Requests that Twilio's OpenAPI definitions (twilio/twilio-oai) refuse: an unknown operation or
+   * parameter, a missing required one, a value of the wrong type or outside its enum. Tests fail when
+   * this is not empty.
+   */
+  readonly contractViolations: TwilioContractViolation[] = [];
   /** Legacy Flex custom chat (Flex Flows, Flex Channels, Programmable Chat): inspection and agent actions. */
   readonly legacyChat: LegacyChat;
 
@@ -74,6 +86,7 @@ export class TwilioEmulator {
       options.authToken,
       options.webhookTimeoutMs ?? TWILIO_WEBHOOK_TIMEOUT_MS,
       (delivery) => this.events.emit('webhook', structuredClone(delivery)),
+      options.webhookReordering,
     );
     // The Studio flow is reached through a callback: it creates interactions, which need the
     // conversation service, which needs these webhooks.
@@ -110,6 +123,7 @@ export class TwilioEmulator {
         authToken: this.account.authToken,
         faults: this.faults,
         onRequest: (record) => this.recordRequest(record),
+        onContractViolation: (violation) => this.contractViolations.push(violation),
       });
       for (const product of PRODUCT_APIS) {
         await api.register(async (scoped) => product.routes(scoped, context), { prefix: `/${product.host}` });
@@ -200,7 +214,10 @@ export class TwilioEmulator {
     return conversationSnapshot(this.desk.setInactive(conversationSid));
   }
 
-  /** Twilio retrying the message's webhook: same event and idempotency token, `RetryCount` + 1. */
+  /**
+   * The message's webhook delivered again, same event and idempotency token. Conversations does not
+   * retry and sends no `RetryCount`, so this is the same request arriving twice (a proxy repeating it).
+   */
   async redeliver(messageSid: string): Promise<WebhookDelivery[]> {
     return structuredClone(await this.sender.redeliver(messageSid));
   }
@@ -235,7 +252,7 @@ export class TwilioEmulator {
     this.faults.hangNext(spec);
   }
 
-  /** The next `count` webhook calls never reach the receiver, as when Twilio's request fails; `redeliver` retries one. */
+  /** The next `count` webhook calls never reach the receiver, as when Twilio's request fails; Conversations never sends them again. */
   loseNextWebhooks(count = 1): void {
     this.sender.loseNext(count);
   }

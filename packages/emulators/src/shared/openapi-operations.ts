@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-/** The parts of the committed OpenAPI subset (spec/openapi-subset.json) the contract check reads. */
+/** The parts of a committed OpenAPI subset (see scripts/openapi-subset.ts) a contract check reads. */
 export interface SpecDocument {
   'x-source': { commit: string };
   paths: Record<string, Record<string, unknown>>;
@@ -11,6 +9,7 @@ export interface SpecDocument {
 interface ParameterObject {
   name: string;
   in: string;
+  required?: boolean;
 }
 
 interface OperationObject {
@@ -18,12 +17,20 @@ interface OperationObject {
   requestBody?: { content: Record<string, unknown> };
 }
 
+/** A parameter of an operation, with a JSON pointer (into the document) to its schema. */
+export interface SpecParameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: string;
+}
+
 /** One operation of the subset, with JSON pointers (into the document) to the schemas a request must match. */
 export interface SpecOperation {
   /** e.g. `POST /channels/{channel_id}/messages` */
   name: string;
-  /** Path parameter name → pointer to its schema. */
-  pathParameters: Record<string, string>;
+  /** The path item's parameters and then the operation's own. */
+  parameters: SpecParameter[];
   /** Request media type → pointer to its body schema. */
   bodies: Record<string, string>;
 }
@@ -36,11 +43,7 @@ export interface MatchedOperation {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
-export function loadSpecDocument(): SpecDocument {
-  return JSON.parse(readFileSync(new URL('./spec/openapi-subset.json', import.meta.url), 'utf8')) as SpecDocument;
-}
-
-/** The operations of an OpenAPI document, matched against request paths as Discord routes them. */
+/** The operations of an OpenAPI document, matched against request paths. */
 export class SpecOperations {
   private readonly entries: { method: string; segments: string[]; operation: SpecOperation }[] = [];
 
@@ -50,18 +53,15 @@ export class SpecOperations {
       for (const method of METHODS.filter((m) => m in item)) {
         const base = `#/paths/${pointerEscape(path)}`;
         const operation = item[method] as OperationObject;
-        const pathParameters: Record<string, string> = {};
-        shared.forEach((parameter, i) => {
-          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/parameters/${i}/schema`;
-        });
-        (operation.parameters ?? []).forEach((parameter, i) => {
-          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/${method}/parameters/${i}/schema`;
-        });
+        const parameters = [
+          ...shared.map((parameter, i) => parameterOf(parameter, `${base}/parameters/${i}/schema`)),
+          ...(operation.parameters ?? []).map((parameter, i) => parameterOf(parameter, `${base}/${method}/parameters/${i}/schema`)),
+        ];
         const bodies = Object.fromEntries(
           Object.keys(operation.requestBody?.content ?? {}).map((type) => [type, `${base}/${method}/requestBody/content/${pointerEscape(type)}/schema`]),
         );
         const name = `${method.toUpperCase()} ${path}`;
-        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, pathParameters, bodies } });
+        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, parameters, bodies } });
       }
     }
   }
@@ -91,6 +91,10 @@ export class SpecOperations {
     }
     return best?.matched;
   }
+}
+
+function parameterOf(parameter: ParameterObject, schema: string): SpecParameter {
+  return { name: parameter.name, in: parameter.in as SpecParameter['in'], required: parameter.required === true, schema };
 }
 
 function decodeSegment(segment: string): string {
