@@ -106,6 +106,6 @@ function decodeSegment(segment: string): string {
 }
 
 /** RFC 6901: `~` and `/` inside a JSON pointer token. */
-function pointerEscape(token: string): string {
+export function pointerEscape(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
-import { SpecOperations, type SpecDocument, type SpecOperation } from '../../shared/openapi-operations.js';
+import { pointerEscape, SpecOperations, type SpecDocument, type SpecOperation } from '../../shared/openapi-operations.js';
 import type { FormParams } from '../http/form-body.js';
 import { loadSpecOfHost } from './spec-files.js';
 
@@ -107,7 +107,7 @@ class HostContract {
       validate = this.ajv.compile({ $ref: `twilio-oai${pointer}` });
       this.validators.set(pointer, validate);
     }
-    // Coercion replaces the value inside its parent, so the value is checked in a holder of its own.
+    // Coercion may rewrite an array it checks; the request's own value is left as it came.
     if (validate(structuredClone(value))) return [];
     const message = (validate.errors ?? []).map((e) => `${e.message ?? 'is invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`).join('; ');
     return [{ kind: 'invalid parameter', parameter: name, in: place, message }];
@@ -134,10 +134,6 @@ function twilioHeadersOf(headers: IncomingHttpHeaders): FormParams {
   return found;
 }
 
-/** RFC 6901: `~` and `/` inside a JSON pointer token. */
-function pointerEscape(token: string): string {
-  return token.replaceAll('~', '~0').replaceAll('/', '~1');
-}
 
 /**
  * Checks API requests against Twilio's official OpenAPI definitions (the subsets in src/twilio/spec/,
