@@ -242,6 +242,7 @@ describe('scale-out on PostgreSQL', () => {
     }
     expect(duplicates.discord, `Discord duplicates (seed ${SEED})`).toBe(0);
     expect(discord.contractViolations, 'requests Discord’s OpenAPI definition refuses').toEqual([]);
+    expect(box.twilio.contractViolations, 'requests Twilio’s OpenAPI definitions refuse').toEqual([]);
     expect((await store.outboxStats()).dead).toBe(0);
 
     // Leadership: moved to a survivor, never two receivers at once, clean shutdown of the rest.
