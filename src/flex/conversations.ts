@@ -212,7 +212,10 @@ export class ConversationsBackend implements FlexBackend {
           body: optionalField(params, 'Body') ?? '',
           media: mediaOf(params),
           index: indexOf(params),
-          retryCount: Number(optionalField(params, 'RetryCount') ?? 0) || 0,
+          // Conversations does not retry a webhook and sends no RetryCount: unlike Chat v2's channel
+          // webhooks (`Configuration.RetryCount`), a scoped webhook has no retry setting
+          // (https://www.twilio.com/docs/conversations/api/conversation-scoped-webhook-resource).
+          retryCount: 0,
         };
       case 'onConversationStateUpdated':
         return stateChange(field(params, 'ConversationSid'), field(params, 'StateTo'));

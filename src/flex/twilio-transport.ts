@@ -25,7 +25,8 @@ export class TwilioTransport {
 
   async send<TData>(req: RequestClient.RequestOptions<TData>, uri: string): Promise<TransportResponse> {
     const url = new URL(uri);
-    if (req.params) for (const [name, value] of formEntries(req.params)) url.searchParams.append(name, value);
+    const query = req.params ? formEncoded(req.params) : '';
+    if (query !== '') url.search = url.search === '' ? query : `${url.search}&${query}`;
     const headers: Record<string, string | number> = { ...(req.headers as Record<string, string>), Connection: 'keep-alive' };
     if (req.username && req.password) {
       headers.Authorization = `Basic ${Buffer.from(`${req.username}:${req.password}`).toString('base64')}`;
@@ -34,7 +35,7 @@ export class TwilioTransport {
     }
     let body: string | undefined;
     if (req.data) {
-      body = headers['Content-Type'] === 'application/json' ? JSON.stringify(req.data) : new URLSearchParams(formEntries(req.data)).toString();
+      body = headers['Content-Type'] === 'application/json' ? JSON.stringify(req.data) : formEncoded(req.data);
       headers['Content-Length'] = Buffer.byteLength(body);
     }
     const secure = url.protocol === 'https:';
@@ -65,13 +66,21 @@ export class TwilioTransport {
   }
 }
 
-/** Form fields as twilio-node sends them: an array repeats its key, null is empty, undefined is left out. */
-function formEntries(fields: object): [string, string][] {
-  const entries: [string, string][] = [];
+/**
+ * Form fields as twilio-node encodes them (`qs.stringify(fields, { arrayFormat: 'repeat' })` in its
+ * RequestClient): an array repeats its key, null is empty, undefined is left out, and every character
+ * but RFC 3986's unreserved ones is percent-encoded, so a space is `%20`, not `+`.
+ */
+function formEncoded(fields: object): string {
+  const pairs: string[] = [];
   for (const [name, value] of Object.entries(fields)) {
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined) entries.push([name, item === null ? '' : String(item)]);
+      if (item !== undefined) pairs.push(`${rfc3986(name)}=${rfc3986(item === null ? '' : String(item))}`);
     }
   }
-  return entries;
+  return pairs.join('&');
+}
+
+function rfc3986(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

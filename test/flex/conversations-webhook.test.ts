@@ -15,7 +15,6 @@ const participantAdded = (more: Record<string, string>) => ({
   Attributes: '{}',
   DateCreated: '2026-12-07T10:00:00.000Z',
   Source: 'API',
-  RetryCount: '0',
   WebhookSid: 'WH00000000000000000000000000000001',
   ...more,
 });

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { twilioSignature } from '@flex-bridge/emulators';
-import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
+import { failOnTwilioContractViolations, tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
 import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
@@ -31,7 +31,9 @@ let rig: LegacyRig | undefined;
 afterEach(async () => {
   await rig?.app.stop(1000);
   await rig?.box.stop();
+  const twilio = rig?.box.twilio;
   rig = undefined;
+  if (twilio) failOnTwilioContractViolations(twilio);
 });
 
 /**

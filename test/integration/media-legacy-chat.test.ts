@@ -9,7 +9,7 @@ import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import { createLogger } from '../../src/log.js';
 import type { DiscordEmulator } from '@flex-bridge/emulators';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
-import { tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
+import { failOnTwilioContractViolations, tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
 import { freePort, sampleJpeg, samplePng } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
@@ -21,8 +21,10 @@ let app: RunningApp | undefined;
 afterEach(async () => {
   await app?.stop(1000);
   await box?.stop();
+  const twilio = box?.twilio;
   app = undefined;
   box = undefined;
+  if (twilio) failOnTwilioContractViolations(twilio);
 });
 
 /** A bridge in legacy-chat mode on a Flex Flow made the way `flex-bridge setup` makes it; Discord too when asked. */

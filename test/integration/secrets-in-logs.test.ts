@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, secretValues } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { tempDatabaseUrl } from '../support/harness.js';
+import { failOnTwilioContractViolations, tempDatabaseUrl } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 
 const PROXY_PASSWORD = 'bot-api-proxy-password';
@@ -41,6 +41,9 @@ afterEach(async () => {
   await app?.stop(0);
   await sandbox?.stop();
   botApi?.close();
+  const twilio = sandbox?.twilio;
+  sandbox = undefined;
+  if (twilio) failOnTwilioContractViolations(twilio);
 });
 
 describe('secrets in the log of a failing bridge', () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sampleJpeg, startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
+import { failOnTwilioContractViolations } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 
 const ANN = { id: 5012345678, username: 'ann', first_name: 'Ann' };
@@ -14,8 +15,10 @@ let bridge: BridgeProcess | undefined;
 afterEach(async () => {
   await bridge?.kill('SIGKILL');
   await box?.stop();
+  const twilio = box?.twilio;
   bridge = undefined;
   box = undefined;
+  if (twilio) failOnTwilioContractViolations(twilio);
 });
 
 /** The emulators in this process, the bridge as a child on a SQLite file that outlives it. */

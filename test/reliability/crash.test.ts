@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import { bridgeForCrashes, type BridgeProcess } from '../support/bridge-process.js';
+import { failOnTwilioContractViolations } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
-import { prng } from '../support/prng.js';
+import { prng } from '@flex-bridge/emulators';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let box: Sandbox | undefined;
@@ -10,6 +11,7 @@ let bridge: BridgeProcess | undefined;
 afterEach(async () => {
   await bridge?.kill('SIGKILL');
   await box?.stop();
+  if (box) failOnTwilioContractViolations(box.twilio);
 });
 
 // CRASH_SEED replays a run; CRASH_KILLS and CRASH_MESSAGES make a longer one.

@@ -7,7 +7,7 @@ import { freePorts } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 import { createScratchSchema } from './scratch-schema.js';
-import { prng } from '../support/prng.js';
+import { prng } from '@flex-bridge/emulators';
 
 /**
  * Three bridge processes on one PostgreSQL schema behind a round-robin proxy, Telegram, Discord and
@@ -242,6 +242,7 @@ describe('scale-out on PostgreSQL', () => {
     }
     expect(duplicates.discord, `Discord duplicates (seed ${SEED})`).toBe(0);
     expect(discord.contractViolations, 'requests Discord’s OpenAPI definition refuses').toEqual([]);
+    expect(box.twilio.contractViolations, 'requests Twilio’s OpenAPI definitions refuse').toEqual([]);
     expect((await store.outboxStats()).dead).toBe(0);
 
     // Leadership: moved to a survivor, never two receivers at once, clean shutdown of the rest.

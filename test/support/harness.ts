@@ -69,12 +69,20 @@ export async function startHarness(
       await whileDown?.();
       harness.app = await start();
     },
+    /** Also fails the test when the bridge sent Twilio a request Twilio's OpenAPI definitions refuse. */
     async stop() {
       await harness.app.stop(1000);
       await box.stop();
+      failOnTwilioContractViolations(box.twilio);
     },
   };
   return harness;
+}
+
+/** Throws when `twilio` received a request that Twilio's OpenAPI definitions (twilio/twilio-oai) refuse. */
+export function failOnTwilioContractViolations(twilio: TwilioEmulator): void {
+  const violations = twilio.contractViolations;
+  if (violations.length > 0) throw new Error(`requests Twilio's OpenAPI definitions refuse: ${JSON.stringify(violations)}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Cuts an OpenAPI 3.1 document down to some of its operations and the components they reference,
  * directly or through other components: the requests, and the responses' bodies (their headers are
- * left out). The emulator checks the requests it receives and the answers it gives against them.
+ * left out; `responses: false` keeps the request side only). The emulators check the requests they
+ * receive, and the Discord emulator also the answers it gives, against them.
  */
 
 export interface OpenApiDocument {
@@ -49,19 +50,34 @@ export function isParameter(segment: string): boolean {
   return segment.startsWith('{') && segment.endsWith('}');
 }
 
-export function subsetOf(spec: OpenApiDocument, operations: readonly OperationKey[], extra: Record<string, unknown>): OpenApiDocument {
+export interface SubsetOptions {
+  /** Keys dropped wherever they appear, except as property names (e.g. `description`, `examples`): prose and samples a check does not read. */
+  omitKeys?: readonly string[];
+  /** Keep the responses' bodies, for checking answers too (default true); false keeps the request side only. */
+  responses?: boolean;
+}
+
+export function subsetOf(
+  spec: OpenApiDocument,
+  operations: readonly OperationKey[],
+  extra: Record<string, unknown>,
+  { omitKeys = [], responses: withResponses = true }: SubsetOptions = {},
+): OpenApiDocument {
+  const omit = new Set(omitKeys);
   const paths: Record<string, PathItem> = {};
   for (const { method, path } of operations) {
     const item = spec.paths[path];
     const operation = item?.[method.toLowerCase()] as Operation | undefined;
     if (!item || !operation) throw new Error(`${method} ${path} is not in the spec`);
-    const kept = (paths[path] ??= item.parameters === undefined ? {} : { parameters: item.parameters });
-    kept[method.toLowerCase()] = withoutResponseHeaders(operation);
+    const kept = (paths[path] ??= item.parameters === undefined ? {} : { parameters: without(item.parameters, omit) });
+    kept[method.toLowerCase()] = without(withResponses ? withoutResponseHeaders(operation) : requestSide(operation), omit);
   }
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
-  const allResponses = Object.fromEntries(Object.entries(spec.components?.responses ?? {}).map(([name, response]) => [name, responseBody(response)]));
+  const allResponses = withResponses
+    ? Object.fromEntries(Object.entries(spec.components?.responses ?? {}).map(([name, response]) => [name, without(responseBody(response), omit)]))
+    : {};
   const responses = Object.fromEntries(referenced(sortedPaths, RESPONSE_REF, allResponses));
-  const schemas = Object.fromEntries(referenced([sortedPaths, responses], SCHEMA_REF, spec.components?.schemas ?? {}));
+  const schemas = without(Object.fromEntries(referenced([sortedPaths, responses], SCHEMA_REF, spec.components?.schemas ?? {})), omit);
   const schemeNames = new Set(Object.values(sortedPaths).flatMap((item) => operationsOf(item).flatMap((op) => (op.security ?? []).flatMap(Object.keys))));
   const securitySchemes = Object.fromEntries(Object.entries(spec.components?.securitySchemes ?? {}).filter(([name]) => schemeNames.has(name)));
   return {
@@ -70,7 +86,17 @@ export function subsetOf(spec: OpenApiDocument, operations: readonly OperationKe
     ...extra,
     ...(spec.servers ? { servers: spec.servers } : {}),
     paths: sortedPaths,
-    components: { schemas, responses, securitySchemes },
+    components: { schemas, ...(withResponses ? { responses } : {}), securitySchemes },
+  };
+}
+
+function requestSide(operation: Operation): Operation {
+  const { operationId, parameters, requestBody, security } = operation;
+  return {
+    ...(operationId !== undefined ? { operationId } : {}),
+    ...(parameters !== undefined ? { parameters } : {}),
+    ...(requestBody !== undefined ? { requestBody } : {}),
+    ...(security !== undefined ? { security } : {}),
   };
 }
 
@@ -83,6 +109,15 @@ function withoutResponseHeaders(operation: Operation): Operation {
     ...(responses !== undefined ? { responses: Object.fromEntries(Object.entries(responses).map(([status, response]) => [status, responseBody(response)])) } : {}),
     ...(security !== undefined ? { security } : {}),
   };
+}
+
+/** A copy of `value` without the `omit` keys; the names in a `properties` map are kept whatever they are. */
+function without<T>(value: T, omit: ReadonlySet<string>, inProperties = false): T {
+  if (omit.size === 0) return value;
+  if (Array.isArray(value)) return value.map((item) => without(item, omit)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const kept = Object.entries(value).filter(([key]) => inProperties || !omit.has(key));
+  return Object.fromEntries(kept.map(([key, inner]) => [key, without(inner, omit, !inProperties && key === 'properties')])) as T;
 }
 
 /** A Response Object without its `headers` (which would pull in header components the checks do not read). */

@@ -6,6 +6,7 @@
 export { SANDBOX_CREDENTIALS, startSandbox, type Sandbox } from './sandbox.js';
 export { freePort, freePorts } from './shared/free-port.js';
 export { sampleJpeg, samplePng } from './shared/sample-images.js';
+export { prng } from './shared/prng.js';
 
 export { TelegramEmulator, type TelegramEmulatorOptions } from './telegram/emulator.js';
 export type { SendRateLimits } from './telegram/flood-control.js';

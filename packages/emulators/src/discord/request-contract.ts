@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import { isMultipartBody, type MultipartBody } from '../shared/multipart.js';
 import { failuresOf, formErrorsOf, type Failure } from './form-body-errors.js';
-import { loadSpecDocument, responseFor, SpecOperations, type SpecDocument } from './spec-operations.js';
+import { responseFor, SpecOperations, type SpecDocument } from '../shared/openapi-operations.js';
 import type { ContractViolation } from './types.js';
 
 const DOCUMENT_ID = 'discord-openapi-subset';
@@ -48,7 +49,8 @@ export class RequestContract {
     const matched = this.operations.match(method, path);
     if (!matched) return { kind: 'unknown route', method, path, operation: undefined, errors: undefined };
     const { operation, params } = matched;
-    const failures: Failure[] = Object.entries(operation.pathParameters).flatMap(([name, pointer]) => this.failures(pointer, params[name], [name]));
+    const pathParameters = operation.parameters.filter((parameter) => parameter.in === 'path');
+    const failures: Failure[] = pathParameters.flatMap(({ name, schema }) => this.failures(schema, params[name], [name]));
     const multipart = isMultipartBody(body);
     const bodyPointer = operation.bodies[multipart ? 'multipart/form-data' : 'application/json'];
     const value = multipart ? formObject(body) : (body ?? {});
@@ -86,6 +88,10 @@ export class RequestContract {
     }
     return validate(value) ? [] : failuresOf(validate.errors ?? [], at);
   }
+}
+
+function loadSpecDocument(): SpecDocument {
+  return JSON.parse(readFileSync(new URL('./spec/openapi-subset.json', import.meta.url), 'utf8')) as SpecDocument;
 }
 
 let shared: RequestContract | undefined;

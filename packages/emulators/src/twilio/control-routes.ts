@@ -27,7 +27,7 @@ import type { EmulatedAccount, MessageRecord, TaskRecord } from './state.js';
  *   POST   /_sandbox/conversations/:sid/end            agent ends the chat             → ConversationSnapshot
  *   POST   /_sandbox/conversations/:sid/inactive       inactive timer fires            → ConversationSnapshot
  *   POST   /_sandbox/conversations/:sid/forged-webhook { body?, author? } bad signature → WebhookDelivery[]
- *   POST   /_sandbox/messages/:sid/redeliver           Twilio retries the webhook      → WebhookDelivery[]
+ *   POST   /_sandbox/messages/:sid/redeliver           the webhook arrives again       → WebhookDelivery[]
  *   POST   /_sandbox/faults                            arm a fault (FaultBody below)   → 204
  *   DELETE /_sandbox/faults                            disarm all faults               → 204
  *

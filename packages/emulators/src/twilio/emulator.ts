@@ -21,8 +21,11 @@ import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, ty
 import { StudioSendToFlex } from './interactions/studio.js';
 import type { StudioMenu } from './interactions/studio-menu.js';
 import { ConversationWebhooks } from './conversations/webhook-events.js';
+import type { TwilioContractViolation } from './contract/request-contract.js';
 import { WebhookSender, type WebhookDelivery } from './http/webhooks.js';
+import type { WebhookReordering } from './http/webhook-reordering.js';
 
+export type { ContractProblem, TwilioContractViolation } from './contract/request-contract.js';
 export type { ConversationSnapshot } from './conversations/inspection.js';
 export type { EmulatorEventMap, StateChange } from './events.js';
 export type { FailureSpec, HangSpec, RequestMatch } from './http/faults.js';
@@ -30,6 +33,7 @@ export type { RequestRecord } from './http/request-log.js';
 export type { EmulatedAccount, MessageRecord, TaskRecord, TaskStatus } from './state.js';
 export type { StudioMenu } from './interactions/studio-menu.js';
 export type { WebhookDelivery } from './http/webhooks.js';
+export type { WebhookReordering } from './http/webhook-reordering.js';
 
 export interface TwilioEmulatorOptions {
   accountSid: string;
@@ -50,6 +54,8 @@ export interface TwilioEmulatorOptions {
    * ones included (https://www.twilio.com/docs/api/errors/50353).
    */
   conversations?: SeededConversation[];
+  /** Deliver some webhooks of a conversation after the conversation's next one (seeded; off by default). */
+  webhookReordering?: WebhookReordering;
 }
 
 /** A conversation something else made on the account before (see TwilioEmulatorOptions.conversations). */
@@ -74,6 +80,12 @@ export class TwilioEmulator {
   readonly account: EmulatedAccount;
   readonly events: EmulatorEvents = new EventEmitter<EmulatorEventMap>();
   readonly requests: RequestRecord[] = [];
+  /**
+   * Requests that Twilio's OpenAPI definitions (twilio/twilio-oai) refuse: an unknown operation or
+   * parameter, a missing required one, a value of the wrong type or outside its enum. Tests fail when
+   * this is not empty.
+   */
+  readonly contractViolations: TwilioContractViolation[] = [];
   /** Legacy Flex custom chat (Flex Flows, Flex Channels, Programmable Chat): inspection and agent actions. */
   readonly legacyChat: LegacyChat;
 
@@ -98,6 +110,7 @@ export class TwilioEmulator {
       options.authToken,
       options.webhookTimeoutMs ?? TWILIO_WEBHOOK_TIMEOUT_MS,
       (delivery) => this.events.emit('webhook', structuredClone(delivery)),
+      options.webhookReordering,
     );
     // The Studio flow is reached through a callback: it creates interactions, which need the
     // conversation service, which needs these webhooks.
@@ -139,6 +152,7 @@ export class TwilioEmulator {
         authToken: this.account.authToken,
         faults: this.faults,
         onRequest: (record) => this.recordRequest(record),
+        onContractViolation: (violation) => this.contractViolations.push(violation),
       });
       for (const product of PRODUCT_APIS) {
         await api.register(async (scoped) => product.routes(scoped, context), { prefix: `/${product.host}` });
@@ -245,7 +259,10 @@ export class TwilioEmulator {
     this.studio.useMenu(menu);
   }
 
-  /** Twilio retrying the message's webhook: same event and idempotency token, `RetryCount` + 1. */
+  /**
+   * The message's webhook delivered again, same event and idempotency token. Conversations does not
+   * retry and sends no `RetryCount`, so this is the same request arriving twice (a proxy repeating it).
+   */
   async redeliver(messageSid: string): Promise<WebhookDelivery[]> {
     return structuredClone(await this.sender.redeliver(messageSid));
   }
@@ -280,7 +297,7 @@ export class TwilioEmulator {
     this.faults.hangNext(spec);
   }
 
-  /** The next `count` webhook calls never reach the receiver, as when Twilio's request fails; `redeliver` retries one. */
+  /** The next `count` webhook calls never reach the receiver, as when Twilio's request fails; Conversations never sends them again. */
   loseNextWebhooks(count = 1): void {
     this.sender.loseNext(count);
   }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import twilio from 'twilio';
+import { afterEach } from 'vitest';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { TwilioEmulator, type TwilioEmulatorOptions } from '../../src/twilio/emulator.js';
 import { formValue, registerFormParser, asFormParams } from '../../src/twilio/http/form-body.js';
@@ -31,8 +32,20 @@ export function localClient(
   return { client: twilio(ACCOUNT_SID, authToken, { httpClient }), httpClient };
 }
 
+const started: TwilioEmulator[] = [];
+
+/**
+ * Every test that starts an emulator here fails when it sent a request Twilio's OpenAPI definitions
+ * refuse; a test that sends one on purpose asserts it and takes it out of `contractViolations`.
+ */
+afterEach(() => {
+  const violations = started.splice(0).flatMap((emulator) => emulator.contractViolations);
+  if (violations.length > 0) throw new Error(`requests Twilio's OpenAPI definitions refuse: ${JSON.stringify(violations)}`);
+});
+
 export async function startEmulator(options: Partial<TwilioEmulatorOptions> = {}) {
   const emulator = new TwilioEmulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...options });
+  started.push(emulator);
   const baseUrl = await emulator.start();
   return { emulator, baseUrl, ...localClient(baseUrl) };
 }

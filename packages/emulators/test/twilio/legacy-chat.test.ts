@@ -283,6 +283,9 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     expect(emulator.requests.at(-1)?.query).toEqual({});
     const tooBig = await rejectionOf(chatChannel(sid).webhooks.page({ pageSize: 6 }));
     expect(tooBig).toMatchObject({ status: 400, message: expect.stringContaining('PageSize') });
+    expect(emulator.contractViolations.splice(0).flatMap((v) => v.problems)).toEqual([
+      { kind: 'invalid parameter', parameter: 'PageSize', in: 'query', message: 'must be <= 5' },
+    ]);
   });
 
   it('lists messages in either order and 404s an unknown service or channel', async () => {

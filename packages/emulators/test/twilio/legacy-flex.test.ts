@@ -92,6 +92,9 @@ describe('Twilio emulator: legacy Flex Flows and Flex Channels', () => {
     );
     expect(err).toMatchObject({ status: 400, code: 20001, message: expect.stringContaining(named) });
     expect(emulator.legacyChat.flexFlows()).toEqual([]);
+    // An enum value the spec does not list is a contract violation too; the others are the emulator's own rules.
+    const violations = emulator.contractViolations.splice(0);
+    expect(violations.flatMap((v) => v.problems.map((p) => p.parameter))).toEqual(named === 'ChannelType' ? ['ChannelType'] : []);
   });
 
   it('opens a channel: chat user, channel with Flex attributes, membership and the Studio webhook', async () => {

@@ -138,7 +138,9 @@ export class ConversationWebhooks {
         ...eventParams,
         Source: origin.kind === 'sdk' ? 'SDK' : 'API',
         ...(origin.kind === 'sdk' ? { ClientIdentity: origin.identity } : {}),
-        RetryCount: '0',
+        // No RetryCount: Conversations does not retry a webhook, and a scoped webhook has no retry
+        // setting (https://www.twilio.com/docs/conversations/api/conversation-scoped-webhook-resource),
+        // unlike Chat v2's `Configuration.RetryCount`.
         WebhookSid: webhook.sid,
       },
       idempotencyToken: randomUUID(),

@@ -1,4 +1,5 @@
 import { TwilioApiError } from './errors.js';
+import { ReorderingGate, type WebhookReordering } from './webhook-reordering.js';
 import { twilioSignature } from './signature.js';
 
 /** One webhook request Twilio would make: which event, where to, with which form parameters. */
@@ -35,22 +36,32 @@ const FORGED_KEY_SUFFIX = '-not-the-auth-token';
 
 /**
  * Sends webhooks the way Twilio does: form-encoded, signed with the auth token, 5 s timeout, no
- * automatic retry. Calls for one conversation go out one after another, in the order of the events.
+ * automatic retry. Calls for one conversation go out one after another, in the order of the events,
+ * unless `reordering` holds some back (see webhook-reordering.ts).
  */
 export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly stopping = new AbortController();
   private toLose = 0;
+  private readonly reordering: ReorderingGate | undefined;
 
   constructor(
     private readonly authToken: string,
     private readonly timeoutMs: number,
     private readonly onFinished: (delivery: WebhookDelivery) => void,
-  ) {}
+    reordering?: WebhookReordering,
+  ) {
+    this.reordering = reordering && new ReorderingGate(reordering);
+  }
 
   /** Resolves once the call has been answered or has failed (a failure is recorded, not thrown). */
   send(call: WebhookCall): Promise<WebhookDelivery> {
+    if (!this.reordering) return this.enqueue(call);
+    return new Promise((resolve) => this.reordering!.admit(call.conversationSid, () => resolve(this.enqueue(call))));
+  }
+
+  private enqueue(call: WebhookCall): Promise<WebhookDelivery> {
     const key = call.conversationSid;
     const previous = this.queues.get(key) ?? Promise.resolve();
     const delivery = previous.then(() => this.deliver(call));
@@ -65,7 +76,11 @@ export class WebhookSender {
     return delivery;
   }
 
-  /** Twilio retrying an event: the latest delivery of the message to each webhook, sent again with `RetryCount` + 1. */
+  /**
+   * The latest delivery of the message to each webhook, sent again with the same idempotency token:
+   * a Chat retry (`RetryCount` + 1), or for Conversations, which does not retry and sends no
+   * `RetryCount`, the same event arriving twice (a proxy or load balancer repeating the request).
+   */
   redeliver(messageSid: string): Promise<WebhookDelivery[]> {
     const latestPerWebhook = new Map<string, WebhookDelivery>();
     for (const delivery of this.deliveries) {
@@ -76,7 +91,7 @@ export class WebhookSender {
     }
     return Promise.all(
       [...latestPerWebhook.values()].map((previous) => {
-        const retryCount = Number(previous.params.RetryCount ?? '0') + 1;
+        const retried: Record<string, string> = previous.params.RetryCount === undefined ? {} : { RetryCount: String(Number(previous.params.RetryCount) + 1) };
         return this.send({
           eventType: previous.eventType,
           conversationSid: previous.conversationSid,
@@ -84,7 +99,7 @@ export class WebhookSender {
           webhookSid: previous.webhookSid,
           url: previous.url,
           method: previous.method,
-          params: { ...previous.params, RetryCount: String(retryCount) },
+          params: { ...previous.params, ...retried },
           idempotencyToken: previous.idempotencyToken,
           forged: false,
         });

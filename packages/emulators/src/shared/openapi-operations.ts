@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-/** The parts of the committed OpenAPI subset (spec/openapi-subset.json) the contract check reads. */
+/** The parts of a committed OpenAPI subset (see scripts/openapi-subset.ts) a contract check reads. */
 export interface SpecDocument {
   'x-source': { commit: string };
   paths: Record<string, Record<string, unknown>>;
@@ -11,6 +9,7 @@ export interface SpecDocument {
 interface ParameterObject {
   name: string;
   in: string;
+  required?: boolean;
 }
 
 interface ResponseObject {
@@ -24,12 +23,20 @@ interface OperationObject {
   responses?: Record<string, ResponseObject>;
 }
 
+/** A parameter of an operation, with a JSON pointer (into the document) to its schema. */
+export interface SpecParameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: string;
+}
+
 /** One operation of the subset, with JSON pointers (into the document) to the schemas a request must match. */
 export interface SpecOperation {
   /** e.g. `POST /channels/{channel_id}/messages` */
   name: string;
-  /** Path parameter name → pointer to its schema. */
-  pathParameters: Record<string, string>;
+  /** The path item's parameters and then the operation's own. */
+  parameters: SpecParameter[];
   /** Request media type → pointer to its body schema. */
   bodies: Record<string, string>;
   /**
@@ -47,11 +54,7 @@ export interface MatchedOperation {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
-export function loadSpecDocument(): SpecDocument {
-  return JSON.parse(readFileSync(new URL('./spec/openapi-subset.json', import.meta.url), 'utf8')) as SpecDocument;
-}
-
-/** The operations of an OpenAPI document, matched against request paths as Discord routes them. */
+/** The operations of an OpenAPI document, matched against request paths. */
 export class SpecOperations {
   private readonly entries: { method: string; segments: string[]; operation: SpecOperation }[] = [];
 
@@ -61,13 +64,10 @@ export class SpecOperations {
       for (const method of METHODS.filter((m) => m in item)) {
         const base = `#/paths/${pointerEscape(path)}`;
         const operation = item[method] as OperationObject;
-        const pathParameters: Record<string, string> = {};
-        shared.forEach((parameter, i) => {
-          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/parameters/${i}/schema`;
-        });
-        (operation.parameters ?? []).forEach((parameter, i) => {
-          if (parameter.in === 'path') pathParameters[parameter.name] = `${base}/${method}/parameters/${i}/schema`;
-        });
+        const parameters = [
+          ...shared.map((parameter, i) => parameterOf(parameter, `${base}/parameters/${i}/schema`)),
+          ...(operation.parameters ?? []).map((parameter, i) => parameterOf(parameter, `${base}/${method}/parameters/${i}/schema`)),
+        ];
         const bodies = Object.fromEntries(
           Object.keys(operation.requestBody?.content ?? {}).map((type) => [type, `${base}/${method}/requestBody/content/${pointerEscape(type)}/schema`]),
         );
@@ -75,7 +75,7 @@ export class SpecOperations {
           Object.entries(operation.responses ?? {}).map(([status, response]) => [status, responseSchemaPointer(document, `${base}/${method}/responses/${status}`, response)]),
         );
         const name = `${method.toUpperCase()} ${path}`;
-        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, pathParameters, bodies, responses } });
+        this.entries.push({ method: method.toUpperCase(), segments: path.split('/'), operation: { name, parameters, bodies, responses } });
       }
     }
   }
@@ -125,6 +125,10 @@ export function responseFor(operation: SpecOperation, status: number): string | 
   return undefined;
 }
 
+function parameterOf(parameter: ParameterObject, schema: string): SpecParameter {
+  return { name: parameter.name, in: parameter.in as SpecParameter['in'], required: parameter.required === true, schema };
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -134,6 +138,6 @@ function decodeSegment(segment: string): string {
 }
 
 /** RFC 6901: `~` and `/` inside a JSON pointer token. */
-function pointerEscape(token: string): string {
+export function pointerEscape(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
