@@ -32,7 +32,12 @@ export async function startSandbox(
   options: { telegram?: Omit<TelegramEmulatorOptions, 'token'>; discord?: Omit<DiscordEmulatorOptions, 'token'> } = {},
 ): Promise<Sandbox> {
   const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...options.telegram });
-  const twilio = new TwilioEmulator({ accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
+  const twilio = new TwilioEmulator({
+    accountSid: SANDBOX_CREDENTIALS.accountSid,
+    authToken: SANDBOX_CREDENTIALS.authToken,
+    workspaceSid: SANDBOX_CREDENTIALS.workspaceSid,
+    workflowSid: SANDBOX_CREDENTIALS.workflowSid,
+  });
   const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ ...options.discord, token: SANDBOX_CREDENTIALS.discordToken });
   const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([
     telegram.start(ports.telegram ?? 0, host),

@@ -6,6 +6,9 @@ import { formValue, registerFormParser, asFormParams } from '../../src/twilio/ht
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const AUTH_TOKEN = 'test_auth_token';
+/** The emulated account's TaskRouter workspace and workflow: Interactions routed elsewhere fail. */
+export const WORKSPACE_SID = 'WS0123456789abcdef0123456789abcdef';
+export const WORKFLOW_SID = 'WW0123456789abcdef0123456789abcdef';
 
 /** The bridge's way of pointing twilio-node at another base URL: `https://{host}{path}` → `{base}/{host}{path}`. */
 export class LocalRequestClient extends twilio.RequestClient {
@@ -32,7 +35,13 @@ export function localClient(
 }
 
 export async function startEmulator(options: Partial<TwilioEmulatorOptions> = {}) {
-  const emulator = new TwilioEmulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...options });
+  const emulator = new TwilioEmulator({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    workspaceSid: WORKSPACE_SID,
+    workflowSid: WORKFLOW_SID,
+    ...options,
+  });
   const baseUrl = await emulator.start();
   return { emulator, baseUrl, ...localClient(baseUrl) };
 }
@@ -118,4 +127,15 @@ export async function uploadMedia(emulator: TwilioEmulator, data: Buffer, conten
   const response = await fetch(url, { method: 'POST', body: data, headers: { authorization, 'content-type': contentType } });
   if (response.status !== 201) throw new Error(`MCS upload answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { sid: string }).sid;
+}
+
+/** Flex sets an accepted interaction up asynchronously: resolves once the conversation's latest interaction channel left `setup`. */
+export async function settledChannel(emulator: TwilioEmulator, conversationSid: string, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const channel = emulator.interactionChannelOf(conversationSid);
+    if (channel && channel.status !== 'setup') return channel;
+    if (Date.now() > deadline) throw new Error(`the interaction of ${conversationSid} was not set up in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

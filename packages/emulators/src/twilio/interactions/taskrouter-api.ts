@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listRequestOf } from '../http/api-request.js';
-import { invalidParameter } from '../http/errors.js';
+import { invalidParameter, notFound } from '../http/errors.js';
 import { formValue } from '../http/form-body.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
@@ -9,17 +9,22 @@ import type { TaskRecord, TaskStatus } from '../state.js';
 interface WorkspaceParams {
   Params: { workspace: string };
 }
+interface TaskParams {
+  Params: { workspace: string; task: string };
+}
 
 const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
   pending: 'pending',
   accepted: 'assigned',
   wrapping: 'wrapping',
   completed: 'completed',
+  canceled: 'canceled',
 };
 
 /**
- * TaskRouter v1 tasks list, enough to find the task of a conversation:
- * `EvaluateTaskAttributes` supports the single comparison `name == "value"`.
+ * TaskRouter v1 tasks (https://www.twilio.com/docs/taskrouter/api/task), enough to find and follow the
+ * task of a conversation: list (`EvaluateTaskAttributes` supports the single comparison
+ * `name == "value"`) and fetch. A deleted task is gone: 404.
  */
 export const taskrouterApi: ProductApi = {
   host: 'taskrouter.twilio.com',
@@ -30,6 +35,12 @@ export const taskrouterApi: ProductApi = {
       const matches = expression === undefined ? () => true : attributeEquals(expression);
       const tasks = interactions.tasks().filter((t) => t.workspaceSid === request.params.workspace && matches(t));
       return pageOf(tasks, list, 'tasks', (t) => taskJson(t));
+    });
+
+    app.get<TaskParams>('/v1/Workspaces/:workspace/Tasks/:task', async (request) => {
+      const task = interactions.task(request.params.task);
+      if (task.workspaceSid !== request.params.workspace) throw notFound(`/Workspaces/${request.params.workspace}/Tasks/${task.sid}`);
+      return taskJson(task);
     });
   },
 };
@@ -49,6 +60,7 @@ function taskJson(task: TaskRecord) {
     task_channel_unique_name: task.taskChannel,
     attributes: JSON.stringify(task.attributes),
     assignment_status: ASSIGNMENT_STATUS[task.status],
+    reason: task.reason,
     date_created: task.createdAt.toISOString(),
     url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
   };
