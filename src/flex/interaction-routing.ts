@@ -35,16 +35,26 @@ export class InteractionRouting {
 
   async route(flexSid: string, req: OpenChatRequest): Promise<void> {
     let last: Attempt = { routed: false, why: 'not tried' };
-    for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
-      // A task of an earlier attempt may have come late: then the chat is routed after all.
-      if (attempt > 1 && (await this.hasTask(flexSid))) return;
-      const interaction = await this.createInteraction(flexSid, req);
-      last = await this.confirm(flexSid, interaction.sid);
-      if (last.routed) return;
+    let accepted = false;
+    try {
+      for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
+        // A task of an earlier attempt may have come late: then the chat is routed after all.
+        if (attempt > 1 && (await this.hasTask(flexSid))) return;
+        const interaction = await this.createInteraction(flexSid, req);
+        accepted = true;
+        last = await this.confirm(flexSid, interaction.sid);
+        if (last.routed) return;
+      }
+      await this.close(flexSid, last.routed ? undefined : last.liveChannel);
+    } catch (err) {
+      // Once Flex accepted an Interaction the chat may be in front of an agent: whatever fails after
+      // that leaves the routing in doubt, for completeRouting to settle.
+      if (accepted && err instanceof DeliveryError && !err.ambiguous) {
+        throw new DeliveryError(err.kind, err.message, { ambiguous: true, code: err.code, status: err.status, cause: err });
+      }
+      throw err;
     }
-    const why = last.routed ? '' : last.why;
-    await this.close(flexSid, last.routed ? undefined : last.liveChannel);
-    throw new RoutingFailedError(flexSid, `${why} (after ${this.opts.attempts} attempts)`);
+    throw new RoutingFailedError(flexSid, `${last.routed ? '' : last.why} (after ${this.opts.attempts} attempts)`);
   }
 
   /**
