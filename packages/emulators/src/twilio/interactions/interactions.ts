@@ -29,7 +29,7 @@ export interface RoutingFailure {
  * The task channels a Flex workspace comes with (https://www.twilio.com/docs/taskrouter/api/task-channel);
  * routing to any other fails.
  */
-const TASK_CHANNELS = ['default', 'voice', 'chat', 'sms', 'video', 'email'];
+export const TASK_CHANNELS = ['default', 'voice', 'chat', 'sms', 'video', 'email'];
 
 /** Twilio documents no codes for a failed channel setup; these are the generic ones for what went wrong. */
 const NOT_FOUND = 20404;

@@ -4,7 +4,9 @@ import { invalidParameter, notFound } from '../http/errors.js';
 import { formValue } from '../http/form-body.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
+import { sidFrom } from '../sids.js';
 import type { TaskRecord, TaskStatus } from '../state.js';
+import { TASK_CHANNELS } from './interactions.js';
 
 interface WorkspaceParams {
   Params: { workspace: string };
@@ -28,13 +30,20 @@ const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
  */
 export const taskrouterApi: ProductApi = {
   host: 'taskrouter.twilio.com',
-  routes(app: FastifyInstance, { interactions }) {
+  routes(app: FastifyInstance, { account, interactions }) {
     app.get<WorkspaceParams>('/v1/Workspaces/:workspace/Tasks', async (request) => {
       const list = listRequestOf(request);
       const expression = formValue(list.query, 'EvaluateTaskAttributes');
       const matches = expression === undefined ? () => true : attributeEquals(expression);
       const tasks = interactions.tasks().filter((t) => t.workspaceSid === request.params.workspace && matches(t));
       return pageOf(tasks, list, 'tasks', (t) => taskJson(t));
+    });
+
+    // The account's one workspace, with the task channels a Flex workspace comes with.
+    app.get<WorkspaceParams>('/v1/Workspaces/:workspace/TaskChannels', async (request) => {
+      const workspace = request.params.workspace;
+      if (workspace !== account.workspaceSid) throw notFound(`/Workspaces/${workspace}/TaskChannels`);
+      return pageOf(TASK_CHANNELS, listRequestOf(request), 'channels', (name) => taskChannelJson(workspace, name));
     });
 
     app.get<TaskParams>('/v1/Workspaces/:workspace/Tasks/:task', async (request) => {
@@ -63,5 +72,17 @@ function taskJson(task: TaskRecord) {
     reason: task.reason,
     date_created: task.createdAt.toISOString(),
     url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
+  };
+}
+
+function taskChannelJson(workspaceSid: string, uniqueName: string) {
+  const sid = sidFrom('TC', `${workspaceSid}/${uniqueName}`);
+  return {
+    sid,
+    workspace_sid: workspaceSid,
+    unique_name: uniqueName,
+    friendly_name: uniqueName,
+    channel_optimized_routing: null,
+    url: `https://taskrouter.twilio.com/v1/Workspaces/${workspaceSid}/TaskChannels/${sid}`,
   };
 }
