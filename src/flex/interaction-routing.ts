@@ -40,7 +40,15 @@ export class InteractionRouting {
       for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
         // A task of an earlier attempt may have come late: then the chat is routed after all.
         if (attempt > 1 && (await this.hasTask(flexSid))) return;
-        const interaction = await this.createInteraction(flexSid, req);
+        const interaction = await this.createInteraction(flexSid, req).catch((err: unknown) => {
+          // Flex refusing the request outright (a 4xx) is a failed attempt too, told to the customer like the others.
+          if (err instanceof DeliveryError && err.kind === 'permanent' && !err.ambiguous) return err;
+          throw err;
+        });
+        if (interaction instanceof DeliveryError) {
+          last = { routed: false, why: `Interaction refused (${interaction.message})` };
+          continue;
+        }
         accepted = true;
         last = await this.confirm(flexSid, interaction.sid);
         if (last.routed) return;

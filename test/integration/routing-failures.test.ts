@@ -81,6 +81,20 @@ describe('routing that fails is noticed (Interactions are set up asynchronously)
     expect(interactionPosts(harness.twilio)).toHaveLength(2);
   });
 
+  it('an Interaction Flex refuses outright (400): retried, then the customer is told', async () => {
+    const harness = await started({ ROUTING_ATTEMPTS: '2' });
+    harness.twilio.failNext({ host: 'flex-api.twilio.com', method: 'POST', path: '/v1/Interactions', status: 400, times: 2 });
+    harness.telegram.userSends(USER.id, 'Hello?');
+
+    await harness.telegram.waitForMessages(USER.id, 1);
+    expect(texts(harness)).toEqual([ROUTING_FAILED]);
+    expect(interactionPosts(harness.twilio)).toHaveLength(2);
+    expect(harness.twilio.conversations()[0]?.state).toBe('closed');
+    expect((await harness.app.store.listOutbox({ status: 'dead' })).map((r) => r.lastError)).toEqual([
+      expect.stringContaining('could not route chat'),
+    ]);
+  });
+
   it('conversations get a close timer (with State, as 50382 requires): an abandoned chat is closed by Twilio and the customer told', async () => {
     const harness = await started();
     harness.telegram.userSends(USER.id, 'Hello?');
