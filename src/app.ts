@@ -71,7 +71,10 @@ export async function startApp(
       chatEnded: config.CHAT_ENDED_NOTICE,
       agentJoined: config.AGENT_JOINED_NOTICE,
       agentJoinedUnnamed: config.AGENT_JOINED_NOTICE_UNNAMED,
+      routingFailed: config.ROUTING_FAILED_NOTICE,
+      noAgent: config.NO_AGENT_NOTICE,
     },
+    taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],
     log: log.child({ part: 'bridge' }),
@@ -126,6 +129,7 @@ export async function startApp(
   const stop = async (graceMs = 10_000) => {
     clearInterval(prune);
     bridge.catchUp.stop();
+    bridge.unattended.stop();
     await http.close();
     await leadership?.stop();
     await Promise.allSettled(started.map((a) => a.stop()));
@@ -137,6 +141,7 @@ export async function startApp(
     // Held messages whose wait ran out while no process was up: take in what they wait for first.
     await bridge.catchUp.readBackChatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
     bridge.catchUp.startSweeping();
+    bridge.unattended.start();
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {

@@ -18,6 +18,22 @@ const noticeText = (fallback: string) =>
     .default(fallback)
     .transform((text) => (text === 'off' ? undefined : text));
 
+/** An ISO-8601 duration of at least `minMinutes` (a Conversations timer); `off`: none. */
+const timerDuration = (fallback: string, minMinutes: number) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => value === 'off' || (isoDurationMs(value) ?? 0) >= minMinutes * 60_000, `an ISO-8601 duration of at least ${minMinutes} minutes, such as PT12H, or off`)
+    .transform((value) => (value === 'off' ? undefined : value));
+
+/** Milliseconds of an ISO-8601 duration of days, hours, minutes and seconds (`P1D`, `PT12H`); undefined if it is not one. */
+function isoDurationMs(value: string): number | undefined {
+  const parsed = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(value);
+  if (!parsed || value === 'P' || value.endsWith('T')) return undefined;
+  const [days, hours, minutes, seconds] = parsed.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number];
+  return (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
+}
+
 /** Every setting, with its documentation. `docs/configuration.md` is generated from this object. */
 export const settings = {
   PORT: { schema: port.default(3000), doc: 'HTTP listen port', example: '3000' },
@@ -83,6 +99,31 @@ export const settings = {
     doc: "conversations mode with FLEX_STUDIO_FLOW_SID: when to read the conversation back after each customer message is posted (ms after the post, comma-separated), so the messages Studio's Send Message and Send & Wait For Reply widgets write, which fire no webhook, reach the customer; off: never",
     example: '1000,3000,8000',
   },
+  ROUTING_CONFIRM_MS: {
+    schema: positiveInt.min(500).max(30_000).default(15_000),
+    doc: "conversations mode: how long the bridge waits, per routing attempt, for a new chat's interaction channel to go live and its task to appear (Flex sets interactions up asynchronously)",
+    example: '15000',
+  },
+  ROUTING_ATTEMPTS: {
+    schema: positiveInt.max(3).default(3),
+    doc: 'conversations mode: routing attempts (Interactions) for a new chat before the customer is told that no agent could be reached (ROUTING_FAILED_NOTICE) and the chat is closed',
+    example: '3',
+  },
+  TASK_CHECK_INTERVAL_MS: {
+    schema: positiveInt.min(200).max(30_000).default(20_000),
+    doc: "conversations mode: how often the bridge (the leader, with several processes) asks TaskRouter about the open chats' tasks, to notice a chat whose task ended without an agent (NO_AGENT_NOTICE)",
+    example: '20000',
+  },
+  CONVERSATION_INACTIVE_TIMER: {
+    schema: timerDuration('off', 1),
+    doc: "conversations mode: Timers.Inactive of each new conversation, an ISO-8601 duration of at least 1 minute (PT30M); 'off': none",
+    example: 'off',
+  },
+  CONVERSATION_CLOSED_TIMER: {
+    schema: timerDuration('PT12H', 10),
+    doc: "conversations mode: Timers.Closed of each new conversation, an ISO-8601 duration of at least 10 minutes: Twilio closes a chat quiet for that long, so none stays open for ever; 'off': none",
+    example: 'PT12H',
+  },
   FLEX_FLOW_SID: { schema: sid('FO').optional(), doc: 'legacy-chat mode: the Flex Flow (flex-bridge setup creates one)', example: 'FO00000000000000000000000000000000' },
   FLEX_CHAT_SERVICE_SID: { schema: sid('IS').optional(), doc: 'legacy-chat mode: the Flex Chat Service', example: 'IS00000000000000000000000000000000' },
   FLEX_BRIDGE_IDENTITY: {
@@ -136,6 +177,16 @@ export const settings = {
     schema: noticeText('An agent has joined the chat.'),
     doc: "AGENT_JOINED_NOTICE for an agent whose name Flex does not know; 'off': nothing",
     example: 'An agent has joined the chat.',
+  },
+  ROUTING_FAILED_NOTICE: {
+    schema: noticeText('Sorry, we could not reach an agent just now. Please write to us again in a little while.'),
+    doc: "What a customer is told when Flex could not route their new chat to agents after ROUTING_ATTEMPTS tries; 'off': nothing",
+    example: 'Sorry, we could not reach an agent just now. Please write to us again in a little while.',
+  },
+  NO_AGENT_NOTICE: {
+    schema: noticeText('No agent is available right now, so this chat has ended. Write to us again any time to start a new one.'),
+    doc: "What a customer is told when their chat's task ended without an agent (workflow timeout, canceled, deleted); 'off': nothing",
+    example: 'No agent is available right now, so this chat has ended. Write to us again any time to start a new one.',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

@@ -9,9 +9,9 @@ import { burst, benchText, now, paced, seqOf, Stamps, type LoadSpec } from './lo
  */
 
 const AGENT = 'agent_bench';
-const { accountSid, authToken } = SANDBOX_CREDENTIALS;
+const { accountSid, authToken, workspaceSid, workflowSid } = SANDBOX_CREDENTIALS;
 
-const twilio = new TwilioEmulator({ accountSid, authToken, recordRequests: false });
+const twilio = new TwilioEmulator({ accountSid, authToken, workspaceSid, workflowSid, recordRequests: false });
 const sent = new Stamps();
 const received = new Stamps();
 const taskCreatedAt: number[] = [];

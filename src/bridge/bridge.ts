@@ -4,7 +4,7 @@ import { permanent } from '../core/delivery-error.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
-import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage } from '../flex/backend.js';
+import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage, type RoutingEnd } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
@@ -14,6 +14,7 @@ import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
 import { TokenBuckets } from './token-buckets.js';
+import { UnattendedChats } from './unattended-chats.js';
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -42,6 +43,8 @@ export interface BridgeOptions {
   readonly onLimited?: (network: string, reason: LimitReason) => void;
   /** What the customer is told when their chat opens, an agent joins it, the agent ends it; absent: nothing. */
   readonly notices?: ChatNotices;
+  /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
+  readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
 
 export interface ChatNotices {
@@ -50,10 +53,17 @@ export interface ChatNotices {
   /** With `{agent}` for the agent's name; `agentJoinedUnnamed` when Flex knows no name. */
   readonly agentJoined?: string;
   readonly agentJoinedUnnamed?: string;
+  /** Flex could not route the customer's new chat to agents. */
+  readonly routingFailed?: string;
+  /** The chat's task ended without an agent (workflow timeout, canceled, deleted). */
+  readonly noAgent?: string;
 }
 
-/** Why a mapping ended: the agent ended the chat (its webhook), or Flex had closed it unseen. */
-export type ChatEndReason = 'ended-in-flex' | 'found-closed';
+/**
+ * Why a mapping ended: the agent ended the chat (its webhook), Flex had closed it unseen, Flex could
+ * not route it, or its task ended without an agent.
+ */
+export type ChatEndReason = 'ended-in-flex' | 'found-closed' | 'routing-failed' | 'no-agent';
 
 /** How often a customer message may fail to store before it is quarantined. */
 const QUARANTINE_AFTER_FAILURES = 5;
@@ -73,15 +83,34 @@ export class Bridge {
   private readonly storeFailures = new Map<string, number>();
   /** Finds agent messages whose webhook never came. */
   readonly catchUp: CatchUp;
+  /** Finds chats whose task ended without an agent. */
+  readonly unattended: UnattendedChats;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
     const { limits } = opts;
     this.limits = limits && new IntakeLimits(limits, opts.store);
     const openings = limits && new TokenBuckets(limits.newChatsPerMinute, limits.newChatsPerMinute);
-    this.chats = new ChatOpener(opts.store, opts.flex, opts.log, (network) => opts.onChatOpened?.(network), openings, (network) =>
-      opts.onChatEnded?.(network, 'found-closed'),
+    this.chats = new ChatOpener(
+      opts.store,
+      opts.flex,
+      opts.log,
+      (network) => opts.onChatOpened?.(network),
+      openings,
+      (network) => opts.onChatEnded?.(network, 'found-closed'),
+      async (mapping) => {
+        opts.onChatEnded?.(mapping.network, 'routing-failed');
+        await this.tellCustomer(mapping, 'routing-failed', opts.notices?.routingFailed);
+      },
     );
+    this.unattended = new UnattendedChats({
+      store: opts.store,
+      flex: opts.flex,
+      intervalMs: opts.taskCheck?.intervalMs ?? 20_000,
+      isLeader: opts.taskCheck?.isLeader ?? (() => true),
+      onUnattended: (mapping, end) => this.endUnattendedChat(mapping, end),
+      log: opts.log,
+    });
     this.catchUp = new CatchUp({
       store: opts.store,
       flex: opts.flex,
@@ -444,6 +473,23 @@ export class Bridge {
     const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text)]);
     if (stored) this.opts.onEnqueued();
     return stored;
+  }
+
+  /**
+   * The chat's task ended without an agent: the mapping ends first (so the close's own webhook finds it
+   * ended and tells nothing more), the customer is told, and the chat is closed through Flex. A close
+   * that fails is logged; the conversation's close timer still ends it.
+   */
+  private async endUnattendedChat(mapping: ChatMapping, end: RoutingEnd): Promise<void> {
+    await this.opts.store.endMapping(mapping.id);
+    this.opts.onChatEnded?.(mapping.network, 'no-agent');
+    await this.tellCustomer(mapping, 'no-agent', this.opts.notices?.noAgent);
+    this.opts.log.warn({ flexSid: mapping.flexSid, conversationId: mapping.id, reason: end.reason, detail: end.detail }, 'chat ended without an agent: the customer is told');
+    try {
+      await this.opts.flex.closeChat?.(mapping.flexSid as string, end);
+    } catch (err) {
+      this.opts.log.warn({ err, flexSid: mapping.flexSid }, 'closing a chat that ended without an agent failed; its close timer ends it');
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import { ChatClosedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
+import { ChatClosedError, RoutingFailedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
@@ -22,10 +22,30 @@ export class ChatOpener {
     private readonly openings?: TokenBuckets,
     /** A mapping ended because its chat was found closed in Flex. */
     private readonly onFoundClosed: (network: string) => void = () => undefined,
+    /** Flex could not route the chat (it is closed and its mapping ended): the customer must be told. */
+    private readonly onRoutingFailed: (mapping: ChatMapping, err: RoutingFailedError) => Promise<void> = async () => undefined,
   ) {}
 
-  /** Returns the open chat and whether `first` was posted while opening it. */
+  /**
+   * Returns the open chat and whether `first` was posted while opening it. A chat Flex could not route
+   * ends its mapping (the next message starts afresh) and throws RoutingFailedError.
+   */
   async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
+    try {
+      return await this.findOrOpen(msg, first);
+    } catch (err) {
+      if (!(err instanceof RoutingFailedError)) throw err;
+      const mapping = await this.store.mappingByFlexSid(err.flexSid);
+      if (mapping) {
+        await this.store.endMapping(mapping.id);
+        this.log.error({ conversationId: mapping.id, flexSid: err.flexSid, err }, 'flex could not route the chat to an agent: the customer is told');
+        await this.onRoutingFailed(mapping, err);
+      }
+      throw err;
+    }
+  }
+
+  private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
     const user = userKeyOf(msg);
     let mapping = await this.store.currentMapping(user);
     if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
@@ -92,8 +112,8 @@ export class ChatOpener {
         return chat;
       });
     } catch (err) {
-      // The back end removed the half-made chat, unless the failure left its routing in doubt.
-      if (!(err instanceof DeliveryError && err.ambiguous)) await this.store.resetOpening(id);
+      // The back end removed the half-made chat, unless the failure left its routing in doubt (or routing gave up).
+      if (!(err instanceof DeliveryError && (err.ambiguous || err instanceof RoutingFailedError))) await this.store.resetOpening(id);
       throw err;
     }
     const { flexSid, firstIndex, namesTaken = [] } = opened;

@@ -12,6 +12,7 @@ type TwilioConfig = Pick<
   | 'FLEX_MODE'
   | 'FLEX_WORKSPACE_SID'
   | 'FLEX_WORKFLOW_SID'
+  | 'FLEX_TASK_CHANNEL'
   | 'FLEX_STUDIO_FLOW_SID'
   | 'FLEX_FLOW_SID'
   | 'FLEX_CHAT_SERVICE_SID'
@@ -41,7 +42,28 @@ export async function checkTwilio(config: TwilioConfig): Promise<CheckResult[]> 
     return [fail('twilio credentials', describe(err, config)), ...sids.map((c) => skip(c.setting, 'needs the twilio credentials check to pass'))];
   }
   const credentials = pass('twilio credentials', `account ${config.TWILIO_ACCOUNT_SID} accepted (the Conversations API answered)`);
-  return [credentials, ...(await Promise.all(sids.map((c) => checkSid(c, config))))];
+  const taskChannel = routesByInteraction(config) ? [checkTaskChannel(client, config)] : [];
+  return [credentials, ...(await Promise.all([...sids.map((c) => checkSid(c, config)), ...taskChannel]))];
+}
+
+const routesByInteraction = (config: TwilioConfig) => config.FLEX_MODE === 'conversations' && Boolean(config.FLEX_WORKSPACE_SID) && !config.FLEX_STUDIO_FLOW_SID;
+
+/**
+ * Routing to a task channel the workspace does not have is accepted and fails only later, on the
+ * Interaction's channel (`failed`): every chat would fail to reach agents. So it is looked up here.
+ */
+async function checkTaskChannel(client: twilio.Twilio, config: TwilioConfig): Promise<CheckResult> {
+  const workspace = config.FLEX_WORKSPACE_SID as string;
+  const name = config.FLEX_TASK_CHANNEL;
+  try {
+    const channels = await client.taskrouter.v1.workspaces(workspace).taskChannels.list({ limit: 100 });
+    if (channels.some((channel) => channel.uniqueName === name)) return pass('FLEX_TASK_CHANNEL', `task channel "${name}" found in ${workspace}`);
+    const known = channels.map((channel) => channel.uniqueName).join(', ');
+    return fail('FLEX_TASK_CHANNEL', `workspace ${workspace} has no task channel "${name}" (it has: ${known}); every chat's routing would fail`);
+  } catch (err) {
+    if (statusOf(err) !== 404) return fail('FLEX_TASK_CHANNEL', describe(err, config));
+    return skip('FLEX_TASK_CHANNEL', `not checked: the task channels of ${workspace} could not be listed (404)`);
+  }
 }
 
 function sidChecks(client: twilio.Twilio, config: TwilioConfig): SidCheck[] {

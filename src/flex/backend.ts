@@ -101,6 +101,35 @@ export interface FlexBackend {
   parseWebhook(path: string, params: WebhookParams): FlexEvent;
   /** The display name of a chat participant (an agent), if Flex knows one. */
   participantName?(identity: string): Promise<string | undefined>;
+  /**
+   * Whether the chat's routing ended without an agent: its task canceled (a workflow timeout, every
+   * agent rejecting it, someone canceling it) or deleted. Undefined while a task is open or was handled.
+   */
+  routingEnded?(flexSid: string): Promise<RoutingEnd | undefined>;
+  /** Closes a chat whose routing ended, the way Flex wants it closed (its interaction channel); a closed chat is fine. */
+  closeChat?(flexSid: string, end: RoutingEnd): Promise<void>;
+}
+
+/** How a chat's routing ended without an agent, and where to close it. */
+export interface RoutingEnd {
+  readonly reason: 'task-canceled' | 'task-deleted';
+  /** TaskRouter's `reason` for a canceled task. */
+  readonly detail?: string;
+  /** The interaction channel that routed the chat (`KD…`, `UO…`), when Flex named it in the task. */
+  readonly interaction?: { readonly sid: string; readonly channelSid: string };
+}
+
+/**
+ * Flex could not route the chat to agents however often the bridge asked; the chat is closed, and the
+ * customer must be told. Permanent: asking again with the same chat does not help.
+ */
+export class RoutingFailedError extends DeliveryError {
+  constructor(
+    readonly flexSid: string,
+    why: string,
+  ) {
+    super('permanent', `Flex could not route chat ${flexSid} to an agent: ${why}`, { code: 'routing-failed' });
+  }
 }
 
 /** Flex has closed the chat (e.g. the end-of-chat webhook was lost): the mapping is stale. */

@@ -10,10 +10,18 @@ const OPENING_ATTRIBUTE = 'flexBridgeOpening';
 /** The opening key, then `-2`, `-3`: a name another deployment holds is passed over, never taken back. */
 const NAMES_TRIED = 3;
 
+/** `State` with the close timers, which need it on create (https://www.twilio.com/docs/api/errors/50382); empty for none. */
+export interface ConversationTimers {
+  readonly state?: 'active';
+  readonly 'timers.inactive'?: string;
+  readonly 'timers.closed'?: string;
+}
+
 export interface NewConversation {
   readonly openingKey: string;
   readonly friendlyName: string;
   readonly attributes: Record<string, unknown>;
+  readonly timers?: ConversationTimers;
 }
 
 export interface CreatedConversation {
@@ -53,6 +61,7 @@ export async function createConversation(api: ConversationsApi, input: NewConver
         uniqueName,
         friendlyName: input.friendlyName,
         attributes: markedAttributes(input.openingKey, input.attributes),
+        ...input.timers,
       });
       return { sid, adopted: false, namesTaken };
     } catch (err) {

@@ -2,17 +2,20 @@ import type twilio from 'twilio';
 import type { FlexMedia, MediaFile } from '../core/messages.js';
 import { DeliveryError } from '../core/delivery-error.js';
 import {
+  RoutingFailedError,
   type FlexBackend,
   type FlexEvent,
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
   type RecentMessage,
+  type RoutingEnd,
   type WebhookParams,
 } from './backend.js';
+import { InteractionRouting } from './interaction-routing.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { closedOr } from './closed-conversation.js';
-import { createConversation, removeIfMadeFor } from './conversation-names.js';
+import { createConversation, removeIfMadeFor, type ConversationTimers } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { mediaOf } from './webhook-media.js';
@@ -26,6 +29,10 @@ export interface ConversationsBackendOptions {
   readonly workflowSid?: string;
   readonly taskChannel: string;
   readonly studioFlowSid?: string;
+  /** How routing is confirmed (see InteractionRouting). */
+  readonly routing: { readonly confirmMs: number; readonly attempts: number };
+  /** `Timers.Inactive` / `Timers.Closed` (ISO-8601 durations) every new conversation gets; absent: none. */
+  readonly timers: { readonly inactive?: string; readonly closed?: string };
 }
 
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
@@ -40,7 +47,17 @@ export class ConversationsBackend implements FlexBackend {
   /** The account's default Conversations service: Flex chats live there, and so does their media. */
   private chatServiceSid: Promise<string> | undefined;
 
-  constructor(private readonly opts: ConversationsBackendOptions) {}
+  private readonly routing: InteractionRouting;
+
+  constructor(private readonly opts: ConversationsBackendOptions) {
+    this.routing = new InteractionRouting({
+      client: opts.client,
+      workspaceSid: opts.workspaceSid as string,
+      workflowSid: opts.workflowSid,
+      taskChannel: opts.taskChannel,
+      ...opts.routing,
+    });
+  }
 
   private get api() {
     return this.opts.client.conversations.v1;
@@ -55,6 +72,7 @@ export class ConversationsBackend implements FlexBackend {
       openingKey: req.openingKey,
       friendlyName: req.handle,
       attributes: { network: req.network, handle: req.handle },
+      timers: this.timers(),
     });
     let routing = false;
     try {
@@ -85,12 +103,13 @@ export class ConversationsBackend implements FlexBackend {
       await beforeRouting();
       routing = true;
       const first = await this.createMessage(sid, req.firstMessage);
-      if (!this.opts.studioFlowSid) await this.createInteraction(sid, req);
+      if (!this.opts.studioFlowSid) await this.routing.route(sid, req);
       return { flexSid: sid, firstIndex: first.index, namesTaken };
     } catch (err) {
       // A routing step that may have been applied could have put the chat in front of an agent:
-      // keep it for completeRouting. Anything else is removed.
-      if (!(routing && err instanceof DeliveryError && err.ambiguous)) await removeIfMadeFor(this.api, sid, req.openingKey).catch(() => undefined);
+      // keep it for completeRouting. A chat routing gave up on is closed, and kept as it was. Anything else is removed.
+      const keep = routing && err instanceof DeliveryError && (err.ambiguous || err instanceof RoutingFailedError);
+      if (!keep) await removeIfMadeFor(this.api, sid, req.openingKey).catch(() => undefined);
       throw err;
     }
   }
@@ -99,32 +118,31 @@ export class ConversationsBackend implements FlexBackend {
     try {
       const first =
         (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
-      if (!this.opts.studioFlowSid && !(await this.hasTask(flexSid))) await this.createInteraction(flexSid, req);
+      // The interrupted attempt's interaction may still be setting up: wait for its task before routing again.
+      if (!this.opts.studioFlowSid && !(await this.routing.awaitTask(flexSid))) await this.routing.route(flexSid, req);
       return first.index;
     } catch (err) {
       throw await closedOr(this.api, flexSid, err);
     }
   }
 
-  private async hasTask(flexSid: string): Promise<boolean> {
-    const tasks = await this.opts.client.taskrouter.v1
-      .workspaces(this.opts.workspaceSid as string)
-      .tasks.list({ evaluateTaskAttributes: `conversationSid == "${flexSid}"`, limit: 1 });
-    return tasks.length > 0;
+  /** Close timers make sure no conversation stays open for ever (https://www.twilio.com/docs/flex/developer/conversations/best-practices). */
+  private timers(): ConversationTimers {
+    const { inactive, closed } = this.opts.timers;
+    if (inactive === undefined && closed === undefined) return {};
+    // Timers need State on create: https://www.twilio.com/docs/api/errors/50382
+    return { state: 'active' as const, ...(inactive ? { 'timers.inactive': inactive } : {}), ...(closed ? { 'timers.closed': closed } : {}) };
   }
 
-  private createInteraction(sid: string, req: OpenChatRequest) {
-    return this.opts.client.flexApi.v1.interaction.create({
-      channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: sid } },
-      routing: {
-        properties: {
-          workspace_sid: this.opts.workspaceSid,
-          ...(this.opts.workflowSid ? { workflow_sid: this.opts.workflowSid } : {}),
-          task_channel_unique_name: this.opts.taskChannel,
-          attributes: { from: req.handle, customerName: req.displayName, channelType: req.network },
-        },
-      },
-    });
+  /** With Studio a chat may wait in the flow before it has a task; otherwise an open chat always has one. */
+  async routingEnded(flexSid: string): Promise<RoutingEnd | undefined> {
+    // A Studio flow without a configured workspace: the bridge does not know where the tasks are.
+    if (!this.opts.workspaceSid) return undefined;
+    return this.routing.routingEnded(flexSid, !this.opts.studioFlowSid);
+  }
+
+  closeChat(flexSid: string, end: RoutingEnd): Promise<void> {
+    return this.routing.close(flexSid, end.interaction && { sid: end.interaction.sid, channelSid: end.interaction.channelSid });
   }
 
   async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {

@@ -24,6 +24,8 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         workflowSid: config.FLEX_WORKFLOW_SID,
         taskChannel: config.FLEX_TASK_CHANNEL,
         studioFlowSid: config.FLEX_STUDIO_FLOW_SID,
+        routing: { confirmMs: config.ROUTING_CONFIRM_MS, attempts: config.ROUTING_ATTEMPTS },
+        timers: { inactive: config.CONVERSATION_INACTIVE_TIMER, closed: config.CONVERSATION_CLOSED_TIMER },
       });
     case 'legacy-chat':
       return new LegacyChatBackend({

@@ -103,7 +103,7 @@ export class BridgeMetrics {
     });
     this.chatsEnded = new Counter({
       name: 'flex_bridge_chats_ended_total',
-      help: 'Customer mappings ended: the agent ended the chat in Flex (ended-in-flex) or Flex had closed it unseen (found-closed)',
+      help: 'Customer mappings ended: the agent ended the chat in Flex (ended-in-flex), Flex had closed it unseen (found-closed), Flex could not route it to agents (routing-failed), or its task ended without an agent (no-agent)',
       labelNames: ['network', 'reason'],
       registers,
     });

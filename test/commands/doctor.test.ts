@@ -46,10 +46,11 @@ describe('flex-bridge doctor', () => {
       `not checked: TWILIO_API_BASE_URL (${h.config.TWILIO_API_BASE_URL}) does not serve this taskrouter.twilio.com lookup`,
     ]);
     expect(line('FLEX_WORKFLOW_SID')?.[0]).toBe('SKIP');
+    expect(line('FLEX_TASK_CHANNEL')).toEqual(['PASS', `task channel "chat" found in ${h.config.FLEX_WORKSPACE_SID}`]);
     expect(line('public url')).toEqual(['PASS', expect.stringContaining(`${h.config.PUBLIC_BASE_URL}/healthz answered`)]);
     expect(line('twilio signatures')).toEqual(['PASS', `a webhook signed for ${h.config.PUBLIC_BASE_URL}/flex/conversations/events was accepted`]);
     expect(line('discord')).toEqual(['SKIP', 'DISCORD_BOT_TOKEN not set']);
-    expect(stdout).toMatch(/\n8 passed, 0 failed, 3 skipped\n$/);
+    expect(stdout).toMatch(/\n9 passed, 0 failed, 3 skipped\n$/);
     for (const secret of [env.TWILIO_AUTH_TOKEN!, env.TELEGRAM_BOT_TOKEN!]) expect(stdout).not.toContain(secret);
   });
 
@@ -61,6 +62,16 @@ describe('flex-bridge doctor', () => {
     expect(line('twilio credentials')).toEqual(['FAIL', `cannot reach Twilio at ${h.config.TWILIO_API_BASE_URL}: ECONNREFUSED`]);
     expect(line('FLEX_WORKSPACE_SID')).toEqual(['SKIP', 'needs the twilio credentials check to pass']);
     expect(line('telegram bot')?.[0]).toBe('PASS');
+  });
+
+  it('fails a task channel the workspace does not have: every chat would fail to route', async () => {
+    h = await startHarness();
+    const { code, line } = await doctor({ ...envOf(h.config), FLEX_TASK_CHANNEL: 'chatt' });
+    expect(code).toBe(1);
+    expect(line('FLEX_TASK_CHANNEL')).toEqual([
+      'FAIL',
+      `workspace ${h.config.FLEX_WORKSPACE_SID} has no task channel "chatt" (it has: default, voice, chat, sms, video, email); every chat's routing would fail`,
+    ]);
   });
 
   it('names rejected tokens without printing them', async () => {

@@ -22,6 +22,8 @@ beforeEach(async () => {
     publicBaseUrl: 'http://127.0.0.1:9',
     workspaceSid,
     taskChannel: 'chat',
+    routing: { confirmMs: 1000, attempts: 1 },
+    timers: {},
   });
 });
 afterEach(async () => {

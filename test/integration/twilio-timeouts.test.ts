@@ -38,7 +38,8 @@ describe('a Twilio request that never answers', () => {
 
 describe('an opening interrupted while routing the chat to agents', () => {
   it.each([true, false])('ends with one conversation, one task and the first message once (Interaction applied: %s)', async (apply) => {
-    h = await startHarness({ TWILIO_TIMEOUT_MS: '300' });
+    // A lost Interaction is waited for up to ROUTING_CONFIRM_MS before the chat is routed again.
+    h = await startHarness({ TWILIO_TIMEOUT_MS: '300', ROUTING_CONFIRM_MS: '1000' });
     h.twilio.hangNext({ host: 'flex-api.twilio.com', method: 'POST', path: '/v1/Interactions', apply });
     h.telegram.addUser({ id: 9, username: 'ida', first_name: 'Ida' });
     h.telegram.userSends(9, 'first words');

@@ -51,9 +51,9 @@ describe('/metrics', () => {
     expect(sample(after, 'flex_bridge_duplicates_dropped_total', { source: 'flex' })).toBe(1);
     expect(sample(after, 'flex_bridge_deliveries_total', { ...TO_FLEX, outcome: 'delivered' })).toBe(1);
     expect(sample(after, 'flex_bridge_delivery_duration_seconds_count', { ...TO_FLEX, outcome: 'delivered' })).toBe(1);
-    // Opening a chat: create, participant, webhook, first message; then the Interaction.
+    // Opening a chat: create, participant, webhook, first message; then the Interaction, and reading its channel back until it is live.
     expect(sample(after, 'flex_bridge_upstream_request_duration_seconds_count', { api: 'conversations.twilio.com', status: '201' })).toBe(4);
-    expect(sample(after, 'flex_bridge_upstream_request_duration_seconds_count', { api: 'flex-api.twilio.com', status: '200' })).toBe(1);
+    expect(sample(after, 'flex_bridge_upstream_request_duration_seconds_count', { api: 'flex-api.twilio.com', status: '200' })).toBeGreaterThanOrEqual(2);
     const route = '/flex/conversations/events';
     // The agent joining (onParticipantAdded), the agent's message, and that message again.
     expect(sample(after, 'flex_bridge_http_requests_total', { method: 'POST', route, status: '200' })).toBe(3);

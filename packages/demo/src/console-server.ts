@@ -45,6 +45,8 @@ interface ById {
  *   GET  /api/files/:key                             a file shown in a chat: the bytes the emulator that carried it stored
  *   POST /api/faults/forged-webhook     { chatSid? } a bad-signature webhook into that chat (default: the latest)
  *   POST /api/faults/twilio-429                      arm / disarm a 429 on the bridge's next message to Flex
+ *   POST /api/faults/no-agent                        the newest waiting task's workflow times out
+ *   POST /api/faults/task-canceled                   the newest waiting task is canceled
  */
 export async function startConsoleServer(runner: DemoRunner, port: number, host: string): Promise<ConsoleServer> {
   const app = Fastify({ logger: false });
@@ -102,6 +104,14 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
     return reply.code(204).send();
   });
   app.post('/api/faults/twilio-429', async () => runner.console.faults.toggleTwilio429());
+  app.post('/api/faults/no-agent', async (_request, reply) => {
+    runner.console.faults.noAgentAvailable();
+    return reply.code(204).send();
+  });
+  app.post('/api/faults/task-canceled', async (_request, reply) => {
+    runner.console.faults.cancelTask();
+    return reply.code(204).send();
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; status?: number }, _request, reply) => {
     if (err instanceof z.ZodError) return reply.code(400).send({ error: err.issues.map((i) => i.message).join('; ') });

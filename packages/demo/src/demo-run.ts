@@ -64,6 +64,8 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       PORT: new URL(bridgeUrl).port,
       PUBLIC_BASE_URL: bridgeUrl,
       DATABASE_URL: `sqlite:${join(dataDir, 'demo.db')}`,
+      // "No agent available" and "Task canceled" reach the customer within seconds.
+      TASK_CHECK_INTERVAL_MS: '2000',
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({

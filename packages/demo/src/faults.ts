@@ -8,7 +8,10 @@ import type { FaultsView } from './views.js';
 /** The bridge's next post of a message into a Flex chat: `…/Conversations/CH…/Messages` or `…/Channels/CH…/Messages`. */
 const TOO_MANY_REQUESTS = { method: 'POST', path: /\/Messages$/, status: 429, retryAfter: 1 } as const;
 
-/** The console's Flex error buttons: a webhook with a bad signature, and a 429 from Twilio on the bridge's next message. */
+/**
+ * The console's Flex error buttons: a webhook with a bad signature, a 429 from Twilio on the bridge's
+ * next message, and a waiting task that ends without an agent (the workflow times out, or it is canceled).
+ */
 export class DemoFaults {
   private twilio429Armed = false;
 
@@ -42,6 +45,23 @@ export class DemoFaults {
     this.twilio429Armed = !this.twilio429Armed;
     this.onChange(this.view());
     return this.view();
+  }
+
+  /** The workflow of the newest waiting task times out: TaskRouter cancels it, and the bridge tells the customer no agent is available. */
+  noAgentAvailable(): void {
+    this.twilio.timeOutTask(this.waitingTaskSid());
+  }
+
+  /** Someone (a supervisor, a plugin) cancels the newest waiting task. */
+  cancelTask(): void {
+    this.twilio.cancelTask(this.waitingTaskSid(), 'Canceled by a supervisor (demo console)');
+  }
+
+  private waitingTaskSid(): string {
+    if (this.flex.mode !== 'conversations') throw new ConsoleRequestError(409, 'tasks end this way in conversations mode only');
+    const task = this.twilio.tasks().filter((t) => t.status === 'pending').at(-1);
+    if (!task) throw new ConsoleRequestError(409, 'there is no waiting task: write as a customer first, and do not accept the task');
+    return task.sid;
   }
 
   /** Twilio's webhook for a made-up agent message, signed with a wrong key, into the given chat. */

@@ -46,7 +46,7 @@ export interface TaskView {
   readonly handle: string;
   readonly customerName: string;
   readonly network: string;
-  readonly status: 'pending' | 'accepted' | 'wrapping' | 'completed';
+  readonly status: 'pending' | 'accepted' | 'wrapping' | 'completed' | 'canceled';
   readonly createdAt: number;
 }
 

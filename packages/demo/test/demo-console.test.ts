@@ -175,6 +175,30 @@ describe('the demo console', () => {
     },
     TIMEOUT_MS,
   );
+  it(
+    'ends waiting tasks without an agent ("No agent available", "Task canceled"): the customer is told, and the next message opens a new task',
+    async () => {
+      // A customer added now: each waiting task this test makes is the newest, which the buttons end.
+      const p = page();
+      await p.getByRole('button', { name: '+ Discord' }).click();
+      const handle = 'discord:lena';
+      for (const button of ['No agent available', 'Task canceled']) {
+        await writeAsCustomer(p, handle, `Anyone there? (${button})`);
+        const task = p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
+        await task.waitFor();
+        const sid = (await task.getAttribute('data-task')) as string;
+        const told = p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: 'No agent is available right now' });
+        const toldBefore = await told.count();
+
+        await p.getByRole('button', { name: button }).click();
+
+        // The bridge checks the open chats' tasks every TASK_CHECK_INTERVAL_MS (2 s in the demo).
+        await expect.poll(() => told.count(), { timeout: 10_000 }).toBe(toldBefore + 1);
+        await p.locator(`[data-task="${sid}"]`).waitFor({ state: 'detached' });
+      }
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('the demo console with files', () => {

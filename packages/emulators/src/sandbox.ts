@@ -36,7 +36,13 @@ export async function startSandbox(
   } = {},
 ): Promise<Sandbox> {
   const telegram = new TelegramEmulator({ token: SANDBOX_CREDENTIALS.telegramToken, allowInsecureWebhooks: true, ...options.telegram });
-  const twilio = new TwilioEmulator({ ...options.twilio, accountSid: SANDBOX_CREDENTIALS.accountSid, authToken: SANDBOX_CREDENTIALS.authToken });
+  const twilio = new TwilioEmulator({
+    ...options.twilio,
+    accountSid: SANDBOX_CREDENTIALS.accountSid,
+    authToken: SANDBOX_CREDENTIALS.authToken,
+    workspaceSid: SANDBOX_CREDENTIALS.workspaceSid,
+    workflowSid: SANDBOX_CREDENTIALS.workflowSid,
+  });
   const discord = ports.discord === undefined ? undefined : new DiscordEmulator({ ...options.discord, token: SANDBOX_CREDENTIALS.discordToken });
   const [telegramUrl, twilioUrl, discordUrl] = await Promise.all([
     telegram.start(ports.telegram ?? 0, host),

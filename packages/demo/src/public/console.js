@@ -18,7 +18,7 @@ const state = {
 const NETWORK_NAMES = { telegram: 'Telegram', discord: 'Discord' };
 /** What the agent panel says Flex runs on; the mode buttons' titles say more. */
 const MODE_APIS = { conversations: 'Conversations', 'legacy-chat': 'Programmable Chat (legacy)' };
-const TASK_STATUS = { pending: 'incoming', accepted: 'chatting', wrapping: 'wrap-up', completed: 'done' };
+const TASK_STATUS = { pending: 'incoming', accepted: 'chatting', wrapping: 'wrap-up', completed: 'done', canceled: 'canceled' };
 const FLOW_STATUS = { active: 'in progress', done: 'done', failed: 'failed' };
 /** How a flow's outcome reads, where its kind says more than done or failed. */
 const STATUS_BY_KIND = {
@@ -262,7 +262,7 @@ const TASK_ORDER = { pending: 0, accepted: 1, wrapping: 2 };
 
 function renderTasks() {
   const shown = [...state.tasks.values()]
-    .filter((task) => task.status !== 'completed')
+    .filter((task) => task.status !== 'completed' && task.status !== 'canceled')
     .sort((a, b) => TASK_ORDER[a.status] - TASK_ORDER[b.status] || a.createdAt - b.createdAt);
   $('tasks').replaceChildren(
     ...(shown.length === 0 ? [h('li', { class: 'empty' }, 'No tasks. When a customer writes, their task appears here.')] : shown.map(taskItem)),
@@ -441,6 +441,8 @@ $('toast').addEventListener('click', () => ($('toast').hidden = true));
 for (const button of $('mode-switch').querySelectorAll('[data-mode]')) button.addEventListener('click', () => switchMode(button.dataset.mode));
 $('forge').addEventListener('click', () => post('/api/faults/forged-webhook', state.selected ? { chatSid: state.selected } : {}));
 $('toggle-429').addEventListener('click', () => post('/api/faults/twilio-429'));
+$('no-agent').addEventListener('click', () => post('/api/faults/no-agent'));
+$('cancel-task').addEventListener('click', () => post('/api/faults/task-canceled'));
 $('block-bot').addEventListener('click', () => {
   const customer = blockingCustomer();
   if (customer) post(`/api/customers/${encodeURIComponent(customer.id)}/block`);

@@ -8,7 +8,8 @@ import type { WebhookDelivery } from './http/webhooks.js';
 import type { LegacyChat } from './legacy-chat/legacy-chat.js';
 import { registerLegacyChatControlRoutes } from './legacy-chat/legacy-control-routes.js';
 import { AgentFileBody, agentFileOf } from './mcs/agent-file-body.js';
-import type { EmulatedAccount, MessageRecord, TaskRecord } from './state.js';
+import type { RoutingFailure } from './interactions/interactions.js';
+import type { EmulatedAccount, InteractionChannelRecord, MessageRecord, TaskRecord } from './state.js';
 
 /*
  * Control routes under /_sandbox (JSON, no auth), for the demo console and for tests in other processes:
@@ -21,6 +22,14 @@ import type { EmulatedAccount, MessageRecord, TaskRecord } from './state.js';
  *   GET    /_sandbox/tasks                             Flex tasks                      → TaskRecord[]
  *   POST   /_sandbox/tasks/:sid/accept                 { agentIdentity? }              → TaskRecord
  *   POST   /_sandbox/tasks/:sid/complete               finish wrap-up                  → TaskRecord
+ *   POST   /_sandbox/tasks/:sid/timeout                the workflow times out (canceled) → TaskRecord
+ *   POST   /_sandbox/tasks/:sid/reject-all             every agent rejects to the end (canceled) → TaskRecord
+ *   POST   /_sandbox/tasks/:sid/cancel                 { reason? } someone cancels it  → TaskRecord
+ *   DELETE /_sandbox/tasks/:sid                        the task is deleted             → 204
+ *   GET    /_sandbox/conversations/:sid/interaction-channel  its latest interaction channel → InteractionChannelRecord
+ *   POST   /_sandbox/routing/fail-next                 { code?, message?, times? } next setups fail → 204
+ *   POST   /_sandbox/routing/setup-delay               { ms } how long each setup takes → 204
+ *   POST   /_sandbox/clock/advance                     { ms } emulated time moves on (timers fire) → 204
  *   POST   /_sandbox/conversations/:sid/agent-messages { body, agentIdentity? }        → 201 MessageRecord
  *   POST   /_sandbox/conversations/:sid/agent-files    { dataBase64, contentType, filename?, body?, agentIdentity? } → 201 MessageRecord
  *   GET    /_sandbox/media/:sid                        bytes of an MCS file            → the file, with its content type
@@ -44,6 +53,13 @@ import type { EmulatedAccount, MessageRecord, TaskRecord } from './state.js';
  */
 
 const AcceptBody = z.object({ agentIdentity: z.string().min(1).optional() });
+const CancelBody = z.object({ reason: z.string().min(1).optional() });
+const RoutingFailureBody = z.object({
+  code: z.number().int().optional(),
+  message: z.string().min(1).optional(),
+  times: z.number().int().positive().optional(),
+});
+const MillisecondsBody = z.object({ ms: z.number().int().nonnegative() });
 const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional() });
 const ForgedWebhookBody = z.object({ body: z.string().optional(), author: z.string().min(1).optional() });
 
@@ -84,6 +100,14 @@ export interface ControlledTwilio {
   tasks(): TaskRecord[];
   acceptTask(taskSid: string, agentIdentity?: string): TaskRecord;
   completeTask(taskSid: string): TaskRecord;
+  timeOutTask(taskSid: string): TaskRecord;
+  rejectTaskToEnd(taskSid: string): TaskRecord;
+  cancelTask(taskSid: string, reason?: string): TaskRecord;
+  deleteTask(taskSid: string): void;
+  interactionChannelOf(conversationSid: string): InteractionChannelRecord | undefined;
+  failNextRouting(failure: RoutingFailure): void;
+  setInteractionSetupDelay(ms: number): void;
+  advanceClock(ms: number): void;
   agentSend(conversationSid: string, body: string, agentIdentity?: string): MessageRecord;
   agentSendFile(conversationSid: string, file: AgentFile, body?: string, agentIdentity?: string): MessageRecord;
   media(mediaSid: string): { contentType: string; data: Buffer } | undefined;
@@ -113,6 +137,33 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
   });
 
   app.post<SidParams>('/tasks/:sid/complete', async (request) => emulator.completeTask(request.params.sid));
+  app.post<SidParams>('/tasks/:sid/timeout', async (request) => emulator.timeOutTask(request.params.sid));
+  app.post<SidParams>('/tasks/:sid/reject-all', async (request) => emulator.rejectTaskToEnd(request.params.sid));
+  app.post<SidParams>('/tasks/:sid/cancel', async (request) =>
+    emulator.cancelTask(request.params.sid, CancelBody.parse(request.body ?? {}).reason),
+  );
+  app.delete<SidParams>('/tasks/:sid', async (request, reply) => {
+    emulator.deleteTask(request.params.sid);
+    return reply.code(204).send();
+  });
+
+  app.get<SidParams>('/conversations/:sid/interaction-channel', async (request, reply) => {
+    const channel = emulator.interactionChannelOf(request.params.sid);
+    if (!channel) return reply.code(404).send({ message: `no interaction for ${request.params.sid}` });
+    return channel;
+  });
+  app.post('/routing/fail-next', async (request, reply) => {
+    emulator.failNextRouting(RoutingFailureBody.parse(request.body ?? {}));
+    return reply.code(204).send();
+  });
+  app.post('/routing/setup-delay', async (request, reply) => {
+    emulator.setInteractionSetupDelay(MillisecondsBody.parse(request.body).ms);
+    return reply.code(204).send();
+  });
+  app.post('/clock/advance', async (request, reply) => {
+    emulator.advanceClock(MillisecondsBody.parse(request.body).ms);
+    return reply.code(204).send();
+  });
 
   app.post<SidParams>('/conversations/:sid/agent-messages', async (request, reply) => {
     const { body, agentIdentity } = AgentMessageBody.parse(request.body);

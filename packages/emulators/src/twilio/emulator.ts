@@ -17,7 +17,9 @@ import { registerMediaContentRoute } from './mcs/mcs-api.js';
 import type { ProductContext } from './product-api.js';
 import { PRODUCT_APIS } from './products.js';
 import { splitEmulatorPath, type RequestRecord } from './http/request-log.js';
-import { EmulatorState, newAccount, type EmulatedAccount, type MessageRecord, type TaskRecord } from './state.js';
+import { EmulatorState, newAccount, type EmulatedAccount, type InteractionChannelRecord, type MessageRecord, type TaskRecord } from './state.js';
+import { EmulatorClock } from './clock.js';
+import type { RoutingFailure } from './interactions/interactions.js';
 import { StudioSendToFlex } from './interactions/studio.js';
 import type { StudioMenu } from './interactions/studio-menu.js';
 import { ConversationWebhooks } from './conversations/webhook-events.js';
@@ -30,7 +32,8 @@ export type { ConversationSnapshot } from './conversations/inspection.js';
 export type { EmulatorEventMap, StateChange } from './events.js';
 export type { FailureSpec, HangSpec, RequestMatch } from './http/faults.js';
 export type { RequestRecord } from './http/request-log.js';
-export type { EmulatedAccount, MessageRecord, TaskRecord, TaskStatus } from './state.js';
+export type { EmulatedAccount, InteractionChannelRecord, MessageRecord, TaskRecord, TaskStatus } from './state.js';
+export type { RoutingFailure } from './interactions/interactions.js';
 export type { StudioMenu } from './interactions/studio-menu.js';
 export type { WebhookDelivery } from './http/webhooks.js';
 export type { WebhookReordering } from './http/webhook-reordering.js';
@@ -56,6 +59,9 @@ export interface TwilioEmulatorOptions {
   conversations?: SeededConversation[];
   /** Deliver some webhooks of a conversation after the conversation's next one (seeded; off by default). */
   webhookReordering?: WebhookReordering;
+  /** The account's TaskRouter workspace and workflow (default: made up); routing to others fails. */
+  workspaceSid?: string;
+  workflowSid?: string;
 }
 
 /** A conversation something else made on the account before (see TwilioEmulatorOptions.conversations). */
@@ -68,7 +74,13 @@ export interface SeededConversation {
   closed?: boolean;
 }
 
+/** How often the emulator looks for conversation timers that are due in real time. */
+const TIMER_TICK_MS = 1000;
+
 const TWILIO_WEBHOOK_TIMEOUT_MS = 5000;
+/** The emulator's wording; Twilio's `reason` texts for these are not documented. */
+const WORKFLOW_TIMEOUT_REASON = 'Workflow timeout: no agent accepted the task';
+const REJECTED_TO_END_REASON = 'Rejected by every agent to the end of the workflow';
 
 /**
  * A wire-level Twilio emulator: Conversations v1, Flex Interactions v1 and the legacy Flex custom chat
@@ -97,6 +109,9 @@ export class TwilioEmulator {
   private readonly studio: StudioSendToFlex;
   private readonly desk: AgentDesk;
   private readonly mediaStore = new MediaStore();
+  /** Emulated time for conversation timers; `advanceClock` moves it. */
+  private readonly clock = new EmulatorClock();
+  private timerTick: NodeJS.Timeout | undefined;
   private app: FastifyInstance | undefined;
   private url: string | undefined;
   private readonly recordRequests: boolean;
@@ -104,7 +119,7 @@ export class TwilioEmulator {
 
   constructor(options: TwilioEmulatorOptions) {
     this.recordRequests = options.recordRequests ?? true;
-    this.account = newAccount(options.accountSid, options.authToken);
+    this.account = newAccount(options.accountSid, options.authToken, options);
     const state = new EmulatorState(this.account);
     this.sender = new WebhookSender(
       options.authToken,
@@ -121,7 +136,7 @@ export class TwilioEmulator {
       (conversation, webhook, message) => this.studio.run(conversation, webhook, message),
       silentFlexClose,
     );
-    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore, silentFlexClose);
+    this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore, this.clock, silentFlexClose);
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
@@ -168,10 +183,14 @@ export class TwilioEmulator {
       throw err;
     }
     this.app = app;
+    this.timerTick = setInterval(() => this.conversationService.fireDueTimers(), TIMER_TICK_MS);
+    this.timerTick.unref();
     return this.url;
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.timerTick);
+    this.interactionService.stop();
     this.sender.stop();
     await this.app?.close();
     this.app = undefined;
@@ -206,6 +225,48 @@ export class TwilioEmulator {
     const conversation = this.conversationService.create({ uniqueName, friendlyName, attributes });
     if (seeded.closed) this.conversationService.setState(conversation.sid, 'closed', 'API', { kind: 'system' });
     return conversationSnapshot(conversation);
+  }
+
+  /** The channels of the conversation's latest interaction, as Flex set it up (or not). */
+  interactionChannelOf(conversationSid: string): InteractionChannelRecord | undefined {
+    return structuredClone(this.interactionService.latestChannelOf(conversationSid));
+  }
+
+  // What Twilio does by itself
+
+  /** Moves emulated time forward: conversation timers that come due fire (Reason `TIMER`). */
+  advanceClock(ms: number): void {
+    this.clock.advance(ms);
+    this.conversationService.fireDueTimers();
+  }
+
+  /** How long Flex takes to set up each accepted interaction from now on (default 20 ms). */
+  setInteractionSetupDelay(ms: number): void {
+    this.interactionService.setupMs = ms;
+  }
+
+  /** The next interaction setups fail: the channel goes `failed` with this error and no task is made. */
+  failNextRouting(failure: RoutingFailure = {}): void {
+    this.interactionService.failNextRouting(failure);
+  }
+
+  /** The workflow ran out without an agent (its timeout): TaskRouter cancels the task. */
+  timeOutTask(taskSid: string): TaskRecord {
+    return structuredClone(this.interactionService.cancelTask(taskSid, WORKFLOW_TIMEOUT_REASON));
+  }
+
+  /** Every agent rejected the task until the workflow had no step left: TaskRouter cancels it. */
+  rejectTaskToEnd(taskSid: string): TaskRecord {
+    return structuredClone(this.interactionService.cancelTask(taskSid, REJECTED_TO_END_REASON));
+  }
+
+  /** Someone (a supervisor, a plugin, an API script) cancels the task. */
+  cancelTask(taskSid: string, reason = 'Task canceled'): TaskRecord {
+    return structuredClone(this.interactionService.cancelTask(taskSid, reason));
+  }
+
+  deleteTask(taskSid: string): void {
+    this.interactionService.deleteTask(taskSid);
   }
 
   // What Flex agents do

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ChatMessageRecord, ChatTaskRecord } from './legacy-chat/legacy-chat-state.js';
 import type { RequestRecord } from './http/request-log.js';
-import type { ConversationState, MessageRecord, StateChangeReason, TaskRecord } from './state.js';
+import type { ConversationState, InteractionChannelRecord, MessageRecord, StateChangeReason, TaskRecord } from './state.js';
 import type { WebhookDelivery } from './http/webhooks.js';
 
 export interface StateChange {
@@ -28,6 +28,8 @@ export interface EmulatorEventMap {
   webhook: [WebhookDelivery];
   /** A message was added to a conversation, by REST or by an agent. */
   message: [MessageRecord];
+  /** An interaction channel's asynchronous setup ended: `active`, or `failed` with its error. */
+  interactionChannel: [InteractionChannelRecord];
   /** A task was created or changed status. */
   task: [TaskRecord];
   /** A conversation changed state. */

@@ -7,19 +7,23 @@ export interface EmulatedAccount {
   /** The default Conversations service ("Flex Chat Service"). */
   readonly chatServiceSid: string;
   readonly messagingServiceSid: string;
-  /** Routing used when the emulated Studio "Send to Flex" creates a task. */
+  /** The account's one TaskRouter workspace and workflow: Interactions routed elsewhere fail; Studio "Send to Flex" uses them. */
   readonly workspaceSid: string;
   readonly workflowSid: string;
 }
 
-export function newAccount(accountSid: string, authToken: string): EmulatedAccount {
+export function newAccount(
+  accountSid: string,
+  authToken: string,
+  routing: { workspaceSid?: string; workflowSid?: string } = {},
+): EmulatedAccount {
   return {
     accountSid,
     authToken,
     chatServiceSid: newSid('IS'),
     messagingServiceSid: newSid('MG'),
-    workspaceSid: newSid('WS'),
-    workflowSid: newSid('WW'),
+    workspaceSid: routing.workspaceSid ?? newSid('WS'),
+    workflowSid: routing.workflowSid ?? newSid('WW'),
   };
 }
 
@@ -86,6 +90,15 @@ export interface ConversationRecord {
   messages: MessageRecord[];
   webhooks: ConversationWebhookRecord[];
   nextMessageIndex: number;
+  /** `Timers.Inactive` / `Timers.Closed` as set, and when they fire (emulator clock); absent: none. */
+  timers: ConversationTimers;
+}
+
+export interface ConversationTimers {
+  inactive?: { duration: string; ms: number };
+  closed?: { duration: string; ms: number };
+  /** Emulator-clock time of the conversation's last activity (creation, a message): the timers count from it. */
+  since: number;
 }
 
 export type InteractionChannelStatus = 'setup' | 'active' | 'failed' | 'closed' | 'inactive';
@@ -96,6 +109,9 @@ export interface InteractionChannelRecord {
   type: string;
   status: InteractionChannelStatus;
   conversationSid: string;
+  /** Why the channel's setup failed (status `failed`); null otherwise. */
+  errorCode: number | null;
+  errorMessage: string | null;
 }
 
 export interface InteractionRecord {
@@ -106,7 +122,7 @@ export interface InteractionRecord {
   channels: InteractionChannelRecord[];
 }
 
-export type TaskStatus = 'pending' | 'accepted' | 'wrapping' | 'completed';
+export type TaskStatus = 'pending' | 'accepted' | 'wrapping' | 'completed' | 'canceled';
 
 export interface TaskRecord {
   sid: string;
@@ -118,6 +134,8 @@ export interface TaskRecord {
   taskChannel: string;
   attributes: Record<string, unknown>;
   status: TaskStatus;
+  /** Why the task was canceled (TaskRouter's `reason`); null while it is not. */
+  reason: string | null;
   agentIdentity: string | null;
   createdAt: Date;
 }

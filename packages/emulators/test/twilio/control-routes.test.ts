@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TwilioEmulator } from '../../src/twilio/emulator.js';
-import { rejectionOf, startEmulator, WebhookReceiver } from './helpers.js';
+import { rejectionOf, settledChannel, startEmulator, WebhookReceiver, WORKSPACE_SID } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
@@ -40,8 +40,9 @@ describe('Twilio emulator: /_sandbox control routes', () => {
     });
     await client.flexApi.v1.interaction.create({
       channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: sid } },
-      routing: { properties: { workspace_sid: 'WS0123456789abcdef0123456789abcdef' } },
+      routing: { properties: { workspace_sid: WORKSPACE_SID } },
     });
+    await settledChannel(emulator, sid);
     return sid;
   }
 
@@ -120,6 +121,38 @@ describe('Twilio emulator: /_sandbox control routes', () => {
     expect(first).toMatchObject({ status: 429, code: 20429 });
     expect(cleared.status).toBe(204);
     expect((await client.conversations.v1.conversations.create({})).sid).toMatch(/^CH/);
+  });
+
+  it('ends tasks without an agent, fails routing, slows setup and moves the clock', async () => {
+    const timedOut = await routedConversation();
+    const rejected = await routedConversation();
+    const canceled = await routedConversation();
+    const deleted = await routedConversation();
+    const taskOf = (sid: string) => emulator.tasks().find((t) => t.conversationSid === sid)?.sid as string;
+    const deletedTask = taskOf(deleted);
+
+    const results = [
+      await control('POST', `/tasks/${taskOf(timedOut)}/timeout`),
+      await control('POST', `/tasks/${taskOf(rejected)}/reject-all`),
+      await control('POST', `/tasks/${taskOf(canceled)}/cancel`, { reason: 'supervisor' }),
+    ];
+    const removed = await control('DELETE', `/tasks/${deletedTask}`);
+    const failing = await control('POST', '/routing/fail-next', { code: 45000, message: 'down' });
+    const slowed = await control('POST', '/routing/setup-delay', { ms: 0 });
+    const failed = await routedConversation();
+    const channel = await control('GET', `/conversations/${failed}/interaction-channel`);
+    const { sid: timed } = await client.conversations.v1.conversations.create({ state: 'active', 'timers.closed': 'PT10M' });
+    const advanced = await control('POST', '/clock/advance', { ms: 600_000 });
+
+    expect(results.map((r) => [r.json.status, r.json.reason])).toEqual([
+      ['canceled', expect.stringContaining('Workflow timeout')],
+      ['canceled', expect.stringContaining('Rejected by every agent')],
+      ['canceled', 'supervisor'],
+    ]);
+    expect([removed.status, failing.status, slowed.status, advanced.status]).toEqual([204, 204, 204, 204]);
+    expect(emulator.tasks().map((t) => t.sid)).not.toContain(deletedTask);
+    expect(channel.json).toMatchObject({ status: 'failed', errorCode: 45000, errorMessage: 'down' });
+    expect((await client.conversations.v1.conversations(timed).fetch()).state).toBe('closed');
   });
 
   it('answers errors in Twilio shape: 400 for a bad body, 404 for an unknown task or message', async () => {

@@ -138,6 +138,43 @@ describe('Twilio emulator: Conversations v1 through twilio-node', () => {
     expect(emulator.messages(sid)).toEqual([]);
   });
 
+  it('refuses timers without State on create (50382), or shorter than 1 minute (inactive) and 10 minutes (closed)', async () => {
+    const withoutState = await rejectionOf(conversations().create({ 'timers.closed': 'PT1H' }));
+    const shortInactive = await rejectionOf(conversations().create({ state: 'active', 'timers.inactive': 'PT30S' }));
+    const shortClosed = await rejectionOf(conversations().create({ state: 'active', 'timers.closed': 'PT9M' }));
+    const notADuration = await rejectionOf(conversations().create({ state: 'active', 'timers.closed': '12 hours' }));
+
+    expect(withoutState).toMatchObject({ status: 400, code: 50382 });
+    expect([shortInactive, shortClosed, notADuration]).toEqual([
+      expect.objectContaining({ status: 400, code: 20001 }),
+      expect.objectContaining({ status: 400, code: 20001 }),
+      expect.objectContaining({ status: 400, code: 20001 }),
+    ]);
+    expect(emulator.conversations()).toEqual([]);
+  });
+
+  it('runs timers on the emulator clock: inactive after quiet time, closed (Reason TIMER) later; a message restarts them', async () => {
+    const created = await conversations().create({ state: 'active', 'timers.inactive': 'PT10M', 'timers.closed': 'PT12H' });
+    const changes: string[] = [];
+    emulator.events.on('state', (change) => changes.push(`${change.to}:${change.reason}`));
+
+    emulator.advanceClock(9 * 60_000);
+    await conversations()(created.sid).messages.create({ author: 'telegram_1', body: 'still here' });
+    emulator.advanceClock(9 * 60_000);
+    const stillActive = (await conversations()(created.sid).fetch()).state;
+    emulator.advanceClock(2 * 60_000);
+    const inactive = await conversations()(created.sid).fetch();
+    emulator.advanceClock(12 * 3600_000);
+    const closed = await conversations()(created.sid).fetch();
+
+    expect(created.timers).toEqual({ date_inactive: expect.any(String), date_closed: expect.any(String) });
+    expect(Date.parse(created.timers.date_closed) - Date.parse(created.timers.date_inactive)).toBe(12 * 3600_000 - 10 * 60_000);
+    expect(stillActive).toBe('active');
+    expect(inactive.state).toBe('inactive');
+    expect(closed.state).toBe('closed');
+    expect(changes).toEqual(['inactive:TIMER', 'closed:TIMER']);
+  });
+
   it('creates, lists and removes conversation webhooks with repeated filters; at most 5 (50361)', async () => {
     const { sid } = await conversations().create({});
     const webhook = await conversations()(sid).webhooks.create({

@@ -7,6 +7,9 @@ import { formValue, registerFormParser, asFormParams } from '../../src/twilio/ht
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const AUTH_TOKEN = 'test_auth_token';
+/** The emulated account's TaskRouter workspace and workflow: Interactions routed elsewhere fail. */
+export const WORKSPACE_SID = 'WS0123456789abcdef0123456789abcdef';
+export const WORKFLOW_SID = 'WW0123456789abcdef0123456789abcdef';
 
 /** The bridge's way of pointing twilio-node at another base URL: `https://{host}{path}` → `{base}/{host}{path}`. */
 export class LocalRequestClient extends twilio.RequestClient {
@@ -44,7 +47,13 @@ afterEach(() => {
 });
 
 export async function startEmulator(options: Partial<TwilioEmulatorOptions> = {}) {
-  const emulator = new TwilioEmulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, ...options });
+  const emulator = new TwilioEmulator({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    workspaceSid: WORKSPACE_SID,
+    workflowSid: WORKFLOW_SID,
+    ...options,
+  });
   started.push(emulator);
   const baseUrl = await emulator.start();
   return { emulator, baseUrl, ...localClient(baseUrl) };
@@ -141,4 +150,15 @@ export async function settledWebhookCalls(emulator: TwilioEmulator, count: numbe
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`fewer than ${count} webhook calls finished`);
+}
+
+/** Flex sets an accepted interaction up asynchronously: resolves once the conversation's latest interaction channel left `setup`. */
+export async function settledChannel(emulator: TwilioEmulator, conversationSid: string, timeoutMs = 2000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const channel = emulator.interactionChannelOf(conversationSid);
+    if (channel && channel.status !== 'setup') return channel;
+    if (Date.now() > deadline) throw new Error(`the interaction of ${conversationSid} was not set up in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

@@ -1,12 +1,12 @@
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskRecord, TwilioEmulator } from '../../src/twilio/emulator.js';
-import { rejectionOf, startEmulator, WebhookReceiver } from './helpers.js';
+import { rejectionOf, settledChannel, startEmulator, WebhookReceiver, WORKFLOW_SID, WORKSPACE_SID } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
-const WORKSPACE = 'WS0123456789abcdef0123456789abcdef';
-const WORKFLOW = 'WW0123456789abcdef0123456789abcdef';
+const WORKSPACE = WORKSPACE_SID;
+const WORKFLOW = WORKFLOW_SID;
 
 describe('Twilio emulator: Flex Interactions and agents', () => {
   let emulator: TwilioEmulator;
@@ -41,28 +41,43 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
     return sid;
   }
 
-  function createInteraction(conversationSid: string) {
+  function createInteraction(conversationSid: string, routing: { workflow?: string; taskChannel?: string } = {}) {
     return client.flexApi.v1.interaction.create({
       channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: conversationSid } },
       routing: {
         properties: {
           workspace_sid: WORKSPACE,
-          workflow_sid: WORKFLOW,
-          task_channel_unique_name: 'chat',
+          workflow_sid: routing.workflow ?? WORKFLOW,
+          task_channel_unique_name: routing.taskChannel ?? 'chat',
           attributes: { from: 'telegram:alice', customerName: 'Alice' },
         },
       },
     });
   }
 
-  it('creates an interaction (200, KD…) with an active channel and a pending task carrying Flex attributes', async () => {
+  /** An interaction as a bridge creates it, once Flex has set it up. */
+  async function routed(conversationSid: string) {
+    const interaction = await createInteraction(conversationSid);
+    await settledChannel(emulator, conversationSid);
+    return interaction;
+  }
+
+  const taskrouterTask = (sid: string) => client.taskrouter.v1.workspaces(WORKSPACE).tasks(sid).fetch();
+
+  it('accepts an interaction (200, KD…) in setup, then sets up an active channel and a pending task carrying Flex attributes', async () => {
     const conversationSid = await customerConversation();
     const createdTask = new Promise<TaskRecord>((resolve) => emulator.events.once('task', resolve));
+    emulator.setInteractionSetupDelay(300);
 
     const interaction = await createInteraction(conversationSid);
+    const [during] = await client.flexApi.v1.interaction(interaction.sid).channels.list();
+    const tasksDuring = emulator.tasks();
+    await settledChannel(emulator, conversationSid);
 
+    expect(during).toMatchObject({ status: 'setup', errorCode: null, errorMessage: null });
+    expect(tasksDuring).toEqual([]);
     expect(interaction.sid).toMatch(/^KD[0-9a-f]{32}$/);
-    expect(emulator.requests.at(-1)?.params.Channel).toBe(
+    expect(emulator.requests.find((r) => r.path === '/v1/Interactions')?.params.Channel).toBe(
       JSON.stringify({ type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: conversationSid } }),
     );
     const [channel] = await client.flexApi.v1.interaction(interaction.sid).channels.list();
@@ -93,20 +108,72 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
     expect(await createdTask).toEqual(task);
   });
 
-  it('refuses a customer interaction whose conversation has no participant, or does not exist', async () => {
+  it('accepts, then fails the setup of, an interaction whose conversation has no participant or does not exist', async () => {
     const { sid: empty } = await conversations().create({});
+    const unknown = 'CH00000000000000000000000000000000';
 
-    const noParticipant = await rejectionOf(createInteraction(empty));
-    const unknown = await rejectionOf(createInteraction('CH00000000000000000000000000000000'));
+    const accepted = [await createInteraction(empty), await createInteraction(unknown)];
+    const channels = [await settledChannel(emulator, empty), await settledChannel(emulator, unknown)];
+    const [read] = await client.flexApi.v1.interaction(accepted[0]?.sid ?? '').channels.list();
 
-    expect(noParticipant).toMatchObject({ status: 400 });
-    expect(unknown).toMatchObject({ status: 400 });
+    expect(accepted.map((i) => i.sid)).toEqual([expect.stringMatching(/^KD/), expect.stringMatching(/^KD/)]);
+    expect(channels.map((c) => c.status)).toEqual(['failed', 'failed']);
+    expect(read).toMatchObject({ status: 'failed', errorCode: 20001, errorMessage: expect.stringContaining('no participant') });
     expect(emulator.tasks()).toEqual([]);
+  });
+
+  it('fails the setup when the workflow or the task channel does not exist, or a failure is injected', async () => {
+    const wrongWorkflow = await customerConversation('telegram_1');
+    const wrongChannel = await customerConversation('telegram_2');
+    const injected = await customerConversation('telegram_3');
+    const fine = await customerConversation('telegram_4');
+
+    await createInteraction(wrongWorkflow, { workflow: 'WW99999999999999999999999999999999' });
+    await createInteraction(wrongChannel, { taskChannel: 'chatt' });
+    emulator.failNextRouting({ code: 45000, message: 'Flex is down' });
+    await createInteraction(injected);
+    await createInteraction(fine);
+    const settled = await Promise.all([wrongWorkflow, wrongChannel, injected, fine].map((sid) => settledChannel(emulator, sid)));
+
+    expect(settled.map((c) => [c.status, c.errorCode])).toEqual([
+      ['failed', 20404],
+      ['failed', 20404],
+      ['failed', 45000],
+      ['active', null],
+    ]);
+    expect(settled[1]?.errorMessage).toContain('task channel chatt');
+    expect(emulator.tasks().map((t) => t.conversationSid)).toEqual([fine]);
+  });
+
+  it('ends tasks without an agent as TaskRouter does: timed out, rejected to the end, canceled (with a reason) or deleted, leaving the chat open', async () => {
+    const sids = [];
+    for (const identity of ['telegram_1', 'telegram_2', 'telegram_3', 'telegram_4']) {
+      const sid = await customerConversation(identity);
+      await routed(sid);
+      sids.push(sid);
+    }
+    const taskOf = (sid: string) => emulator.tasks().find((t) => t.conversationSid === sid)?.sid ?? '';
+    const [timedOut, rejected, canceled, deleted] = sids.map(taskOf) as [string, string, string, string];
+
+    emulator.timeOutTask(timedOut);
+    emulator.rejectTaskToEnd(rejected);
+    emulator.cancelTask(canceled, 'Canceled by a supervisor');
+    emulator.deleteTask(deleted);
+
+    expect(await taskrouterTask(timedOut)).toMatchObject({ assignmentStatus: 'canceled', reason: expect.stringContaining('Workflow timeout') });
+    expect(await taskrouterTask(rejected)).toMatchObject({ assignmentStatus: 'canceled', reason: expect.stringContaining('Rejected by every agent') });
+    expect(await taskrouterTask(canceled)).toMatchObject({ assignmentStatus: 'canceled', reason: 'Canceled by a supervisor' });
+    expect(await rejectionOf(taskrouterTask(deleted))).toMatchObject({ status: 404 });
+    const listed = await client.taskrouter.v1.workspaces(WORKSPACE).tasks.list({ evaluateTaskAttributes: `conversationSid == "${sids[3]}"` });
+    expect(listed).toEqual([]);
+    for (const sid of sids) expect((await conversations()(sid).fetch()).state).toBe('active');
+    expect(emulator.interactionChannelOf(sids[0] as string)?.status).toBe('active');
+    expect(() => emulator.acceptTask(timedOut)).toThrow(/is canceled, not pending/);
   });
 
   it('closing the interaction channel over REST closes the conversation, fires the state webhook and wraps the task', async () => {
     const conversationSid = await customerConversation();
-    const interaction = await createInteraction(conversationSid);
+    const interaction = await routed(conversationSid);
     const [channel] = await client.flexApi.v1.interaction(interaction.sid).channels.list();
 
     const closed = await client.flexApi.v1
@@ -123,7 +190,7 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
 
   it('completes the tasks when the channel is closed with Routing status closed', async () => {
     const conversationSid = await customerConversation();
-    const interaction = await createInteraction(conversationSid);
+    const interaction = await routed(conversationSid);
     const [channel] = await client.flexApi.v1.interaction(interaction.sid).channels.list();
 
     await client.flexApi.v1
@@ -136,7 +203,7 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
 
   it('lets an agent accept, reply, end the chat and finish wrap-up', async () => {
     const conversationSid = await customerConversation();
-    await createInteraction(conversationSid);
+    await routed(conversationSid);
     const taskSid = emulator.tasks()[0]?.sid ?? '';
 
     const accepted = emulator.acceptTask(taskSid);
@@ -157,7 +224,7 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
 
   it('refuses to accept a task twice', async () => {
     const conversationSid = await customerConversation();
-    await createInteraction(conversationSid);
+    await routed(conversationSid);
     const taskSid = emulator.tasks()[0]?.sid ?? '';
     emulator.acceptTask(taskSid);
 
@@ -176,6 +243,7 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
     await conversations()(sid).messages.create({ author: 'discord_7', body: 'no header: Studio does not see it' });
     expect(emulator.tasks()).toEqual([]);
     await conversations()(sid).messages.create({ author: 'discord_7', body: 'hi', xTwilioWebhookEnabled: 'true' });
+    await settledChannel(emulator, sid);
 
     expect(emulator.tasks()).toEqual([
       expect.objectContaining({
@@ -195,7 +263,7 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
     }
 
     const conversationSid = await customerConversation();
-    await createInteraction(conversationSid);
+    await routed(conversationSid);
     emulator.endChat(conversationSid);
 
     expect(seen.filter((name) => name === 'request')).toHaveLength(5);

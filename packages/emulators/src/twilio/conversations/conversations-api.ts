@@ -9,7 +9,7 @@ import {
   webhookJson,
 } from './conversations-json.js';
 import { invalidParameter, missingParameter } from '../http/errors.js';
-import { formValue, formValues } from '../http/form-body.js';
+import { formValue, formValues, type FormParams } from '../http/form-body.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
 
@@ -32,6 +32,7 @@ export const conversationsApi: ProductApi = {
         attributes: formValue(form, 'Attributes'),
         state: formValue(form, 'State'),
         messagingServiceSid: formValue(form, 'MessagingServiceSid'),
+        timers: timerParams(form),
       });
       return reply.code(201).send(conversationJson(account, conversation));
     });
@@ -53,6 +54,7 @@ export const conversationsApi: ProductApi = {
           uniqueName: formValue(form, 'UniqueName'),
           attributes: formValue(form, 'Attributes'),
           state: formValue(form, 'State'),
+          timers: timerParams(form),
         },
         originOf(request),
       );
@@ -166,3 +168,7 @@ export const conversationsApi: ProductApi = {
     });
   },
 };
+
+function timerParams(form: FormParams) {
+  return { inactive: formValue(form, 'Timers.Inactive'), closed: formValue(form, 'Timers.Closed') };
+}

@@ -1,4 +1,5 @@
 import { twilioTimestamp } from '../sids.js';
+import { timersJson } from './timers.js';
 import type {
   ConversationRecord,
   ConversationWebhookRecord,
@@ -26,7 +27,7 @@ export function conversationJson(account: EmulatedAccount, conversation: Convers
     state: conversation.state,
     date_created: twilioTimestamp(conversation.dateCreated),
     date_updated: twilioTimestamp(conversation.dateUpdated),
-    timers: {},
+    timers: timersJson(conversation.timers),
     url,
     links: {
       participants: `${url}/Participants`,

@@ -12,6 +12,8 @@ import type {
   StateChangeReason,
   WebhookTarget,
 } from '../state.js';
+import type { EmulatorClock } from '../clock.js';
+import { assertStateWithTimers, dueTransition, timersFrom, type TimerParams } from './timers.js';
 import type { ConversationWebhooks, Origin } from './webhook-events.js';
 
 export interface NewConversation {
@@ -20,6 +22,7 @@ export interface NewConversation {
   attributes?: string;
   state?: string;
   messagingServiceSid?: string;
+  timers?: TimerParams;
 }
 
 export type ConversationPatch = Omit<NewConversation, 'messagingServiceSid'>;
@@ -57,6 +60,7 @@ export class ConversationService {
     private readonly webhooks: ConversationWebhooks,
     private readonly events: EmulatorEvents,
     private readonly media: MediaStore,
+    private readonly clock: EmulatorClock,
     /** See TwilioEmulatorOptions.silentFlexClose. */
     private readonly silentFlexClose = false,
   ) {}
@@ -74,6 +78,8 @@ export class ConversationService {
   create(input: NewConversation): ConversationRecord {
     const uniqueName = input.uniqueName ?? null;
     this.assertUniqueNameFree(uniqueName);
+    assertStateWithTimers(input.timers ?? {}, input.state);
+    const timers = timersFrom(input.timers ?? {}, this.clock.now());
     const now = new Date();
     const conversation: ConversationRecord = {
       sid: newSid('CH'),
@@ -88,6 +94,7 @@ export class ConversationService {
       messages: [],
       webhooks: [],
       nextMessageIndex: 0,
+      timers,
     };
     this.state.conversations.set(conversation.sid, conversation);
     return conversation;
@@ -102,6 +109,7 @@ export class ConversationService {
     }
     if (patch.friendlyName !== undefined) conversation.friendlyName = patch.friendlyName;
     if (patch.attributes !== undefined) conversation.attributes = jsonAttributes(patch.attributes);
+    if (patch.timers?.inactive !== undefined || patch.timers?.closed !== undefined) conversation.timers = timersFrom(patch.timers, this.clock.now(), conversation.timers);
     conversation.dateUpdated = new Date();
     if (nextState !== conversation.state) this.changeState(conversation, nextState, 'API', origin);
     else this.webhooks.conversationUpdated(conversation, origin);
@@ -199,6 +207,7 @@ export class ConversationService {
     const media = input.mediaSid === undefined ? undefined : this.media.record(input.mediaSid);
     if (input.mediaSid !== undefined && !media) throw invalidParameter('MediaSid', `no media ${input.mediaSid} in the service`);
     if (conversation.state === 'inactive') this.setState(conversation.sid, 'active', 'EVENT', { kind: 'system' });
+    conversation.timers.since = this.clock.now();
     const author = input.author ?? 'system';
     const now = new Date();
     const message: MessageRecord = {
@@ -264,6 +273,15 @@ export class ConversationService {
     const webhook = this.getWebhook(sidOrUniqueName, webhookSid);
     const conversation = this.get(webhook.conversationSid);
     conversation.webhooks = conversation.webhooks.filter((w) => w !== webhook);
+  }
+
+  /** Carries out the timers that are due by the emulator clock (Reason `TIMER`, fired by Twilio itself). */
+  fireDueTimers(): void {
+    const now = this.clock.now();
+    for (const conversation of this.list()) {
+      const to = dueTransition(conversation.timers, conversation.state, now);
+      if (to) this.setState(conversation.sid, to, 'TIMER', { kind: 'system' });
+    }
   }
 
   /** A conversation that can still change: `closed` is final. */

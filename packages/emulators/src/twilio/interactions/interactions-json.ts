@@ -24,8 +24,8 @@ export function interactionChannelJson(channel: InteractionChannelRecord) {
     interaction_sid: channel.interactionSid,
     type: channel.type,
     status: channel.status,
-    error_code: null,
-    error_message: null,
+    error_code: channel.errorCode,
+    error_message: channel.errorMessage,
     url,
     links: {
       participants: `${url}/Participants`,

@@ -18,8 +18,33 @@ export interface ChannelUpdate {
   routingStatus?: string;
 }
 
+/** A failure the next interaction setups meet (an outage, a misconfigured account), as Flex reports it on the channel. */
+export interface RoutingFailure {
+  code?: number;
+  message?: string;
+  times?: number;
+}
+
+/**
+ * The task channels a Flex workspace comes with (https://www.twilio.com/docs/taskrouter/api/task-channel);
+ * routing to any other fails.
+ */
+export const TASK_CHANNELS = ['default', 'voice', 'chat', 'sms', 'video', 'email'];
+
+/** Twilio documents no codes for a failed channel setup; these are the generic ones for what went wrong. */
+const NOT_FOUND = 20404;
+const INVALID = 20001;
+
+/** How long Flex takes, by default, to set an accepted interaction up. */
+export const DEFAULT_INTERACTION_SETUP_MS = 20;
+
 /** Flex Interactions and the TaskRouter tasks they create. */
 export class InteractionService {
+  /** How long the asynchronous setup of an accepted interaction takes. */
+  setupMs = DEFAULT_INTERACTION_SETUP_MS;
+  private routingFailures: Required<RoutingFailure>[] = [];
+  private readonly pendingSetups = new Set<NodeJS.Timeout>();
+
   constructor(
     private readonly state: EmulatorState,
     private readonly conversations: ConversationService,
@@ -27,8 +52,11 @@ export class InteractionService {
   ) {}
 
   /**
-   * Real Flex accepts the request and sets the channel up asynchronously; the emulator does it at once
-   * and rejects what would make the setup fail (`initiated_by=customer` needs a conversation with a participant).
+   * "Creating an interaction is an asynchronous request for which a 200 response only indicates that the
+   * server has accepted the request" (https://www.twilio.com/docs/flex/developer/conversations/interactions-api/interactions):
+   * only a malformed request is refused. The channel starts in `setup`; after `setupMs` it is `active`
+   * with a task, or `failed` with `error_code`/`error_message` (no open conversation with a participant,
+   * an unknown workspace or workflow, an unknown task channel, an injected failure).
    */
   create(channel: JsonObject, routing: JsonObject): InteractionRecord {
     const type = requiredString(channel, 'type', 'Channel');
@@ -36,55 +64,104 @@ export class InteractionService {
     if (initiatedBy !== 'customer') {
       throw invalidParameter('Channel', `initiated_by=${initiatedBy} is not emulated; only customer is`);
     }
-    const properties = objectAt(channel, 'properties');
-    const mediaChannelSid = requiredString(properties, 'media_channel_sid', 'Channel.properties');
-    const conversation = this.state.findConversation(mediaChannelSid);
-    if (!conversation || conversation.state === 'closed') {
-      throw invalidParameter('Channel', `media_channel_sid ${mediaChannelSid} is not an open conversation`);
-    }
-    if (conversation.participants.length === 0) {
-      throw invalidParameter('Channel', `conversation ${mediaChannelSid} has no participant; add the customer first`);
-    }
+    const mediaChannelSid = requiredString(objectAt(channel, 'properties'), 'media_channel_sid', 'Channel.properties');
     const routingProperties = objectAt(routing, 'properties');
-    const workspaceSid = requiredString(routingProperties, 'workspace_sid', 'Routing.properties');
+    requiredString(routingProperties, 'workspace_sid', 'Routing.properties');
+    taskAttributes(routingProperties.attributes);
 
     const interaction: InteractionRecord = { sid: newSid('KD'), channel, routing, channels: [] };
-    const interactionChannel: InteractionChannelRecord = {
+    interaction.channels.push({
       sid: newSid('UO'),
       interactionSid: interaction.sid,
       type,
-      status: 'active',
-      conversationSid: conversation.sid,
-    };
-    interaction.channels.push(interactionChannel);
+      status: 'setup',
+      conversationSid: mediaChannelSid,
+      errorCode: null,
+      errorMessage: null,
+    });
     this.state.interactions.set(interaction.sid, interaction);
+    const injected = this.injectedFailure();
+    const timer = setTimeout(() => {
+      this.pendingSetups.delete(timer);
+      this.setUp(interaction, injected);
+    }, this.setupMs);
+    this.pendingSetups.add(timer);
+    return interaction;
+  }
 
+  /** The setups of the next `times` interactions created fail with this error. */
+  failNextRouting(failure: RoutingFailure = {}): void {
+    this.routingFailures.push({
+      code: failure.code ?? INVALID,
+      message: failure.message ?? 'Routing failed (injected)',
+      times: failure.times ?? 1,
+    });
+  }
+
+  /** Setups still to run are dropped: the emulator is going away. */
+  stop(): void {
+    for (const timer of this.pendingSetups) clearTimeout(timer);
+    this.pendingSetups.clear();
+  }
+
+  private setUp(interaction: InteractionRecord, injected: { code: number; message: string } | undefined): void {
+    const channel = interaction.channels[0] as InteractionChannelRecord;
+    const routingProperties = objectAt(interaction.routing, 'properties');
+    const problem = injected ?? this.routingProblem(channel.conversationSid, routingProperties);
+    if (problem) {
+      Object.assign(channel, { status: 'failed', errorCode: problem.code, errorMessage: problem.message });
+      this.events.emit('interactionChannel', structuredClone(channel));
+      return;
+    }
+    channel.status = 'active';
+    this.events.emit('interactionChannel', structuredClone(channel));
     const task: TaskRecord = {
       sid: newSid('WT'),
-      conversationSid: conversation.sid,
+      conversationSid: channel.conversationSid,
       interactionSid: interaction.sid,
-      interactionChannelSid: interactionChannel.sid,
-      workspaceSid,
+      interactionChannelSid: channel.sid,
+      workspaceSid: routingProperties.workspace_sid as string,
       workflowSid: optionalString(routingProperties, 'workflow_sid') ?? null,
-      taskChannel:
-        optionalString(routingProperties, 'task_channel_unique_name') ??
-        optionalString(routingProperties, 'task_channel_sid') ??
-        'default',
+      taskChannel: taskChannelOf(routingProperties),
       attributes: {
         ...taskAttributes(routingProperties.attributes),
-        conversationSid: conversation.sid,
-        channelType: type,
+        conversationSid: channel.conversationSid,
+        channelType: channel.type,
         flexInteractionSid: interaction.sid,
-        flexInteractionChannelSid: interactionChannel.sid,
+        flexInteractionChannelSid: channel.sid,
         direction: 'inbound',
       },
       status: 'pending',
+      reason: null,
       agentIdentity: null,
       createdAt: new Date(),
     };
     this.state.tasks.set(task.sid, task);
     this.emitTask(task);
-    return interaction;
+  }
+
+  private injectedFailure(): { code: number; message: string } | undefined {
+    const failure = this.routingFailures[0];
+    if (!failure) return undefined;
+    if (--failure.times <= 0) this.routingFailures.shift();
+    return { code: failure.code, message: failure.message };
+  }
+
+  private routingProblem(conversationSid: string, routing: JsonObject): { code: number; message: string } | undefined {
+    const conversation = this.state.findConversation(conversationSid);
+    if (!conversation || conversation.state === 'closed') {
+      return { code: NOT_FOUND, message: `media_channel_sid ${conversationSid} is not an open conversation` };
+    }
+    if (conversation.participants.length === 0) {
+      return { code: INVALID, message: `conversation ${conversationSid} has no participant; add the customer first` };
+    }
+    const { workspaceSid, workflowSid } = this.state.account;
+    if (routing.workspace_sid !== workspaceSid) return { code: NOT_FOUND, message: `workspace ${String(routing.workspace_sid)} not found` };
+    const workflow = optionalString(routing, 'workflow_sid');
+    if (workflow !== undefined && workflow !== workflowSid) return { code: NOT_FOUND, message: `workflow ${workflow} not found` };
+    const taskChannel = optionalString(routing, 'task_channel_unique_name');
+    if (taskChannel !== undefined && !TASK_CHANNELS.includes(taskChannel)) return { code: NOT_FOUND, message: `task channel ${taskChannel} not found` };
+    return undefined;
   }
 
   get(interactionSid: string): InteractionRecord {
@@ -97,6 +174,14 @@ export class InteractionService {
     const channel = this.get(interactionSid).channels.find((c) => c.sid === channelSid);
     if (!channel) throw notFound(`/Interactions/${interactionSid}/Channels/${channelSid}`);
     return channel;
+  }
+
+  /** The channel of the conversation's latest interaction, whatever its status (the demo shows it). */
+  latestChannelOf(conversationSid: string): InteractionChannelRecord | undefined {
+    return [...this.state.interactions.values()]
+      .flatMap((interaction) => interaction.channels)
+      .filter((channel) => channel.conversationSid === conversationSid)
+      .at(-1);
   }
 
   /** The still active interaction channel that routes this conversation, if any. */
@@ -121,7 +206,7 @@ export class InteractionService {
     channel.status = update.status;
     const taskStatus: TaskStatus = update.routingStatus === 'closed' ? 'completed' : 'wrapping';
     for (const task of this.state.tasks.values()) {
-      if (task.interactionChannelSid === channel.sid && task.status !== 'completed') {
+      if (task.interactionChannelSid === channel.sid && task.status !== 'completed' && task.status !== 'canceled') {
         this.setTaskStatus(task, taskStatus);
       }
     }
@@ -169,6 +254,26 @@ export class InteractionService {
     return task;
   }
 
+  /**
+   * The task ends without an agent, as TaskRouter ends it: canceled with a reason (a workflow timeout,
+   * every agent rejecting it to the end of the workflow, a supervisor or plugin canceling it). Flex
+   * leaves the conversation and its interaction channel as they are: "conversations may stay orphaned
+   * with an open state" (https://www.twilio.com/docs/flex/developer/conversations/interactions-api).
+   */
+  cancelTask(taskSid: string, reason: string): TaskRecord {
+    const task = this.task(taskSid);
+    if (task.status !== 'pending') throw taskConflict(task, 'pending');
+    task.reason = reason;
+    this.setTaskStatus(task, 'canceled');
+    return task;
+  }
+
+  /** The task is deleted (TaskRouter REST DELETE): it is gone, and so is any trace of it. */
+  deleteTask(taskSid: string): void {
+    const task = this.task(taskSid);
+    this.state.tasks.delete(task.sid);
+  }
+
   private setTaskStatus(task: TaskRecord, status: TaskStatus): void {
     task.status = status;
     this.emitTask(task);
@@ -177,6 +282,10 @@ export class InteractionService {
   private emitTask(task: TaskRecord): void {
     this.events.emit('task', structuredClone(task));
   }
+}
+
+function taskChannelOf(routing: JsonObject): string {
+  return optionalString(routing, 'task_channel_unique_name') ?? optionalString(routing, 'task_channel_sid') ?? 'default';
 }
 
 function taskConflict(task: TaskRecord, expected: string): TwilioApiError {

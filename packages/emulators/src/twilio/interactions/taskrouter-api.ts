@@ -1,13 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { listRequestOf } from '../http/api-request.js';
-import { invalidParameter } from '../http/errors.js';
+import { invalidParameter, notFound } from '../http/errors.js';
 import { formValue } from '../http/form-body.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
+import { sidFrom } from '../sids.js';
 import type { TaskRecord, TaskStatus } from '../state.js';
+import { TASK_CHANNELS } from './interactions.js';
 
 interface WorkspaceParams {
   Params: { workspace: string };
+}
+interface TaskParams {
+  Params: { workspace: string; task: string };
 }
 
 const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
@@ -15,21 +20,36 @@ const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
   accepted: 'assigned',
   wrapping: 'wrapping',
   completed: 'completed',
+  canceled: 'canceled',
 };
 
 /**
- * TaskRouter v1 tasks list, enough to find the task of a conversation:
- * `EvaluateTaskAttributes` supports the single comparison `name == "value"`.
+ * TaskRouter v1 tasks (https://www.twilio.com/docs/taskrouter/api/task), enough to find and follow the
+ * task of a conversation: list (`EvaluateTaskAttributes` supports the single comparison
+ * `name == "value"`) and fetch. A deleted task is gone: 404.
  */
 export const taskrouterApi: ProductApi = {
   host: 'taskrouter.twilio.com',
-  routes(app: FastifyInstance, { interactions }) {
+  routes(app: FastifyInstance, { account, interactions }) {
     app.get<WorkspaceParams>('/v1/Workspaces/:workspace/Tasks', async (request) => {
       const list = listRequestOf(request);
       const expression = formValue(list.query, 'EvaluateTaskAttributes');
       const matches = expression === undefined ? () => true : attributeEquals(expression);
       const tasks = interactions.tasks().filter((t) => t.workspaceSid === request.params.workspace && matches(t));
       return pageOf(tasks, list, 'tasks', (t) => taskJson(t));
+    });
+
+    // The account's one workspace, with the task channels a Flex workspace comes with.
+    app.get<WorkspaceParams>('/v1/Workspaces/:workspace/TaskChannels', async (request) => {
+      const workspace = request.params.workspace;
+      if (workspace !== account.workspaceSid) throw notFound(`/Workspaces/${workspace}/TaskChannels`);
+      return pageOf(TASK_CHANNELS, listRequestOf(request), 'channels', (name) => taskChannelJson(workspace, name));
+    });
+
+    app.get<TaskParams>('/v1/Workspaces/:workspace/Tasks/:task', async (request) => {
+      const task = interactions.task(request.params.task);
+      if (task.workspaceSid !== request.params.workspace) throw notFound(`/Workspaces/${request.params.workspace}/Tasks/${task.sid}`);
+      return taskJson(task);
     });
   },
 };
@@ -49,7 +69,20 @@ function taskJson(task: TaskRecord) {
     task_channel_unique_name: task.taskChannel,
     attributes: JSON.stringify(task.attributes),
     assignment_status: ASSIGNMENT_STATUS[task.status],
+    reason: task.reason,
     date_created: task.createdAt.toISOString(),
     url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
+  };
+}
+
+function taskChannelJson(workspaceSid: string, uniqueName: string) {
+  const sid = sidFrom('TC', `${workspaceSid}/${uniqueName}`);
+  return {
+    sid,
+    workspace_sid: workspaceSid,
+    unique_name: uniqueName,
+    friendly_name: uniqueName,
+    channel_optimized_routing: null,
+    url: `https://taskrouter.twilio.com/v1/Workspaces/${workspaceSid}/TaskChannels/${sid}`,
   };
 }
