@@ -5,7 +5,7 @@ import { McsClient } from '../../src/flex/mcs-client.js';
 import { createTwilioClient } from '../../src/flex/twilio-client.js';
 import type { OpenChatRequest } from '../../src/flex/backend.js';
 
-const { accountSid, authToken, workspaceSid } = SANDBOX_CREDENTIALS;
+const { accountSid, authToken, workspaceSid, workflowSid } = SANDBOX_CREDENTIALS;
 const KEY = 'flex-bridge-0123456789abcdef-1-mh3k2x0';
 
 let twilio: TwilioEmulator;
@@ -13,7 +13,7 @@ let backend: ConversationsBackend;
 let client: ReturnType<typeof createTwilioClient>;
 
 beforeEach(async () => {
-  twilio = new TwilioEmulator({ accountSid, authToken });
+  twilio = new TwilioEmulator({ accountSid, authToken, workspaceSid, workflowSid });
   const apiBaseUrl = await twilio.start();
   client = createTwilioClient({ accountSid, authToken, apiBaseUrl });
   backend = new ConversationsBackend({

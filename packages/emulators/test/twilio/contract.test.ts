@@ -40,7 +40,7 @@ describe('the committed subsets of Twilio’s OpenAPI definitions', () => {
     for (const [host, file] of Object.entries(SPEC_FILE_OF_HOST)) {
       const subset = subsetOfFile(file);
       const operations = routes.filter((route) => route.host === host).map((route) => ({ method: route.method, path: specPathOf(subset, route.method, route.url) }));
-      expect(subsetOf(subset, operations, { 'x-source': subset['x-source'] }, { omitKeys: TWILIO_OMITTED_KEYS })).toEqual(subset);
+      expect(subsetOf(subset, operations, { 'x-source': subset['x-source'] }, { omitKeys: TWILIO_OMITTED_KEYS, responses: false })).toEqual(subset);
     }
   });
 });
@@ -67,7 +67,7 @@ describe('Twilio emulator: requests are checked against twilio-oai', () => {
   const problemsOnce = () => emulator.contractViolations.splice(0).flatMap((violation) => violation.problems);
 
   it('passes what twilio-node sends for the calls the bridge makes', async () => {
-    const conversation = await client.conversations.v1.conversations.create({ uniqueName: 'u-1', friendlyName: 'telegram:alice', attributes: '{}', 'timers.closed': 'P1D' } as never);
+    const conversation = await client.conversations.v1.conversations.create({ uniqueName: 'u-1', friendlyName: 'telegram:alice', attributes: '{}', state: 'active', 'timers.closed': 'P1D' } as never);
     const conv = client.conversations.v1.conversations(conversation.sid);
     await conv.participants.create({ identity: 'telegram_1' });
     await conv.webhooks.create({ target: 'webhook', 'configuration.url': 'http://127.0.0.1:9/x', 'configuration.method': 'post', 'configuration.filters': ['onMessageAdded', 'onConversationStateUpdated'] });

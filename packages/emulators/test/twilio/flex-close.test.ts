@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TwilioEmulator } from '../../src/twilio/emulator.js';
-import { rejectionOf, startEmulator, WebhookReceiver } from './helpers.js';
+import { rejectionOf, settledChannel, startEmulator, WebhookReceiver, WORKFLOW_SID, WORKSPACE_SID } from './helpers.js';
 
 type Client = ReturnType<typeof twilio>;
 
@@ -39,8 +39,9 @@ describe('Twilio emulator: Flex closing a chat', () => {
     await conversations(sid).messages.create({ author: 'telegram_42', body: 'hello' });
     await client.flexApi.v1.interaction.create({
       channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: sid } },
-      routing: { properties: { workspace_sid: 'WS0123456789abcdef0123456789abcdef', task_channel_unique_name: 'chat' } },
+      routing: { properties: { workspace_sid: WORKSPACE_SID, workflow_sid: WORKFLOW_SID, task_channel_unique_name: 'chat' } },
     });
+    await settledChannel(emulator, sid);
     emulator.acceptTask(emulator.tasks()[0]!.sid);
     return sid;
   }
