@@ -107,6 +107,7 @@ export class ChatOpener {
           request(opening),
           (sid) => this.store.setFlexSid(id, sid),
           () => this.store.markRoutingRequested(id),
+          (index) => this.store.noteFlexIndex(id, index),
         );
         span.setAttribute('flex_bridge.flex.conversation_sid', chat.flexSid);
         return chat;

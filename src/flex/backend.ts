@@ -70,10 +70,17 @@ export interface FlexBackend {
   /**
    * Opens a chat and posts the first message. `onCreated` is awaited as soon as the chat has a sid, so a
    * crash mid-open leaves a record the next attempt can clean up; `beforeRouting` just before the step
-   * that may hand the chat to agents, after which a retry calls `completeRouting` instead of discarding.
+   * that may hand the chat to agents, after which a retry calls `completeRouting` instead of discarding;
+   * `onFirstPosted` with the first message's index as soon as it is posted, before routing finishes, so
+   * that an agent who answers at once is not held back for a predecessor the bridge posted itself.
    * A failed step removes the half-made chat.
    */
-  openChat(req: OpenChatRequest, onCreated: (flexSid: string) => Promise<void>, beforeRouting: () => Promise<void>): Promise<OpenedChat>;
+  openChat(
+    req: OpenChatRequest,
+    onCreated: (flexSid: string) => Promise<void>,
+    beforeRouting: () => Promise<void>,
+    onFirstPosted?: (index: number) => Promise<void>,
+  ): Promise<OpenedChat>;
   /**
    * Finishes an opening that died after `beforeRouting`: posts the first message and routes, unless
    * done. Resolves to the first message's index.

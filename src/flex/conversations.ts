@@ -67,6 +67,7 @@ export class ConversationsBackend implements FlexBackend {
     req: OpenChatRequest,
     onCreated: (flexSid: string) => Promise<void>,
     beforeRouting: () => Promise<void>,
+    onFirstPosted: (index: number) => Promise<void> = async () => undefined,
   ): Promise<OpenedChat> {
     const { sid, adopted, namesTaken } = await createConversation(this.api, {
       openingKey: req.openingKey,
@@ -103,6 +104,7 @@ export class ConversationsBackend implements FlexBackend {
       await beforeRouting();
       routing = true;
       const first = await this.createMessage(sid, req.firstMessage);
+      await onFirstPosted(first.index);
       if (!this.opts.studioFlowSid) await this.routing.route(sid, req);
       return { flexSid: sid, firstIndex: first.index, namesTaken };
     } catch (err) {

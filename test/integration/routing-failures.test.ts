@@ -39,6 +39,15 @@ async function chatsEnded(harness: Harness, reason: string): Promise<number> {
 }
 
 describe('routing that fails is noticed (Interactions are set up asynchronously)', () => {
+  it("knows the customer's first message before the chat is routed, so an agent who answers at once is not held back for it", async () => {
+    const harness = await started();
+    harness.telegram.userSends(USER.id, 'Hello?');
+    await eventually(() => harness.twilio.tasks()[0], 'a task');
+    // The bridge is still confirming the routing here; the index it posted must be known already.
+    const [mapping] = await harness.app.store.listMappings();
+    expect(mapping?.knownIndexes.through).toBe(0);
+  });
+
   it('a channel that keeps failing: retried ROUTING_ATTEMPTS times, then the customer is told, the chat closed, the mapping ended, the metric counted', async () => {
     const harness = await started({ ROUTING_ATTEMPTS: '3' });
     harness.twilio.failNextRouting({ code: 45000, message: 'Flex could not create the task', times: 3 });
