@@ -34,6 +34,8 @@ beforeAll(async () => {
   harness.telegram.addUser(ALICE);
   harness.telegram.userSends(ALICE.id, 'Hello');
   const task = await eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+  // The task exists a moment before the bridge has seen its routing confirmed and counts the opening.
+  await eventually(async () => (await harness.app.store.listMappings())[0]?.status === 'active' || undefined, 'the chat opened');
   const sent = harness.twilio.agentSend(task.conversationSid, 'Hi Alice');
   await harness.telegram.waitForMessages(ALICE.id, 1);
   await harness.twilio.redeliver(sent.sid);

@@ -24,7 +24,10 @@ async function scrape(harness: Harness): Promise<string> {
 async function openChat(harness: Harness) {
   harness.telegram.addUser(ALICE);
   harness.telegram.userSends(ALICE.id, 'Hello');
-  return eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+  const task = await eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+  // The task exists a moment before the bridge has seen its routing confirmed and counts the opening.
+  await eventually(async () => (await harness.app.store.listMappings())[0]?.status === 'active' || undefined, 'the chat opened');
+  return task;
 }
 
 describe('/metrics', () => {
