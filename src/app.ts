@@ -3,7 +3,8 @@ import type { ChatAdapter } from './core/chat-adapter.js';
 import { createAdapters } from './create-adapters.js';
 import { Bridge } from './bridge/bridge.js';
 import type { Acceptance, InboundMessage } from './core/messages.js';
-import { cleartextUpstreams, type Config } from './config.js';
+import { CustomerTexts } from './bridge/customer-texts.js';
+import { cleartextUpstreams, customerTextSettings, type Config } from './config.js';
 import { defaultRetryPolicy } from './delivery/backoff.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/worker.js';
 import { createFlexBackend } from './flex/create-backend.js';
@@ -52,7 +53,8 @@ export async function startApp(
   const store = await openStore(config.DATABASE_URL);
   const metrics = new BridgeMetrics(store);
   const flex = createFlexBackend(config, (api, status, ms) => metrics.upstream(api, status, ms));
-  const adapters = overrides.adapters ?? (await createAdapters(config, log, store, READ_BACK_MAX_AGE_MS));
+  const texts = customerTextsOf(config);
+  const adapters = overrides.adapters ?? (await createAdapters(config, log, store, READ_BACK_MAX_AGE_MS, texts));
   const bridge = new Bridge({
     store,
     flex,
@@ -66,14 +68,7 @@ export async function startApp(
       newChatsPerMinute: config.NEW_CHATS_PER_MINUTE,
     },
     onLimited: (network, reason) => metrics.limited(network, reason),
-    notices: {
-      chatOpened: config.CHAT_OPENED_NOTICE,
-      chatEnded: config.CHAT_ENDED_NOTICE,
-      agentJoined: config.AGENT_JOINED_NOTICE,
-      agentJoinedUnnamed: config.AGENT_JOINED_NOTICE_UNNAMED,
-      routingFailed: config.ROUTING_FAILED_NOTICE,
-      noAgent: config.NO_AGENT_NOTICE,
-    },
+    texts,
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],
@@ -165,4 +160,10 @@ export async function startApp(
     await stop(0).catch(() => undefined);
     throw err;
   }
+}
+
+/** The customer texts of the settings, in the languages CUSTOMER_TEXTS_FILE adds. */
+function customerTextsOf(config: Config): CustomerTexts {
+  const defaults = Object.fromEntries(customerTextSettings.map((name) => [name, config[name] as string | undefined]));
+  return new CustomerTexts(defaults, config.CUSTOMER_TEXTS_FILE);
 }

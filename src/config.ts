@@ -34,6 +34,35 @@ function isoDurationMs(value: string): number | undefined {
   return (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
 }
 
+/** Texts by language tag, as CUSTOMER_TEXTS_FILE holds them; each text a customer-text setting's value or undefined (off). */
+export type TextsByLanguage = ReadonlyMap<string, Readonly<Record<string, string | undefined>>>;
+
+const LANGUAGE_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+
+/** CUSTOMER_TEXTS_FILE's texts, or what is wrong with the file. */
+function readCustomerTexts(path: string): TextsByLanguage | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    return `a readable JSON file (${path}: ${(err as Error).message})`;
+  }
+  if (!isPlainObject(parsed)) return `a JSON object of languages (${path})`;
+  const texts = new Map<string, Record<string, string | undefined>>();
+  for (const [tag, set] of Object.entries(parsed)) {
+    if (!LANGUAGE_TAG.test(tag)) return `language tags such as de or pt-br (${path}: ${JSON.stringify(tag)})`;
+    if (!isPlainObject(set)) return `a JSON object of texts for each language (${path}: ${tag})`;
+    for (const [key, text] of Object.entries(set)) {
+      if (!isCustomerTextSetting(key)) return `only settings of texts for customers (${path}: ${tag}.${key})`;
+      if (typeof text !== 'string' || text.length === 0 || text.length > 2000) return `texts of 1 to 2000 characters (${path}: ${tag}.${key})`;
+    }
+    texts.set(tag.toLowerCase(), Object.fromEntries(Object.entries(set).map(([key, text]) => [key, text === 'off' ? undefined : (text as string)])));
+  }
+  return texts;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Every setting, with its documentation. `docs/configuration.md` is generated from this object. */
 export const settings = {
   PORT: { schema: port.default(3000), doc: 'HTTP listen port', example: '3000' },
@@ -157,36 +186,58 @@ export const settings = {
     schema: z.string().min(1).max(4096).default('Hello! Write your question here and a support agent will answer you.'),
     doc: 'Reply to /start (not forwarded to Flex)',
     example: 'Hello! How can we help?',
+    customerText: true,
   },
   CHAT_OPENED_NOTICE: {
     schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
     doc: "What a customer is told once their message has opened a new Flex chat; 'off': nothing",
     example: 'Thanks, we got your message. An agent will be with you shortly.',
+    customerText: true,
   },
   CHAT_ENDED_NOTICE: {
     schema: noticeText('This chat has ended. Write to us again any time to start a new one.'),
     doc: "What a customer is told when the agent ends the chat in Flex; 'off': nothing",
     example: 'This chat has ended. Write to us again any time to start a new one.',
+    customerText: true,
   },
   AGENT_JOINED_NOTICE: {
     schema: noticeText('{agent} has joined the chat.'),
     doc: "What a customer is told when an agent joins their chat (Conversations mode), once per agent; {agent}: the agent's name in Flex; 'off': nothing",
     example: '{agent} has joined the chat.',
+    customerText: true,
   },
   AGENT_JOINED_NOTICE_UNNAMED: {
     schema: noticeText('An agent has joined the chat.'),
     doc: "AGENT_JOINED_NOTICE for an agent whose name Flex does not know; 'off': nothing",
     example: 'An agent has joined the chat.',
+    customerText: true,
   },
   ROUTING_FAILED_NOTICE: {
     schema: noticeText('Sorry, we could not reach an agent just now. Please write to us again in a little while.'),
     doc: "What a customer is told when Flex could not route their new chat to agents after ROUTING_ATTEMPTS tries; 'off': nothing",
     example: 'Sorry, we could not reach an agent just now. Please write to us again in a little while.',
+    customerText: true,
   },
   NO_AGENT_NOTICE: {
     schema: noticeText('No agent is available right now, so this chat has ended. Write to us again any time to start a new one.'),
     doc: "What a customer is told when their chat's task ended without an agent (workflow timeout, canceled, deleted); 'off': nothing",
     example: 'No agent is available right now, so this chat has ended. Write to us again any time to start a new one.',
+    customerText: true,
+  },
+  CUSTOMER_TEXTS_FILE: {
+    schema: z
+      .string()
+      .min(1)
+      .optional()
+      .transform((path, ctx) => {
+        if (path === undefined) return undefined;
+        const read = readCustomerTexts(path);
+        if (typeof read !== 'string') return read;
+        ctx.issues.push({ code: 'custom', message: read, input: path });
+        return z.NEVER;
+      }),
+    doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING and the *_NOTICE settings) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
+    example: 'config/customer-texts.example.json',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
@@ -258,6 +309,11 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
   (name) => 'secret' in settings[name] && settings[name].secret,
 );
 
+/** The settings that hold a text the bridge sends customers (CUSTOMER_TEXTS_FILE gives them in other languages). */
+export const customerTextSettings = (Object.keys(settings) as SettingName[]).filter((name) => 'customerText' in settings[name]);
+function isCustomerTextSetting(name: string): boolean {
+  return (customerTextSettings as string[]).includes(name);
+}
 /** Settings holding a URL that may carry a password (a database, an egress proxy, a Bot API server behind one). */
 const CREDENTIAL_URL_SETTINGS = ['DATABASE_URL', 'TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
 

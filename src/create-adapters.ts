@@ -1,4 +1,5 @@
 import type { ChatAdapter } from './core/chat-adapter.js';
+import type { CustomerTexts } from './bridge/customer-texts.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { GatewaySessionStore } from './core/gateway-sessions.js';
@@ -14,6 +15,7 @@ export async function createAdapters(
   log: Logger,
   store: GatewaySessionStore & RecentChats,
   readBackMaxAgeMs: number,
+  texts: CustomerTexts,
 ): Promise<ChatAdapter[]> {
   const adapters: ChatAdapter[] = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -25,7 +27,7 @@ export async function createAdapters(
         mode: config.TELEGRAM_MODE,
         webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
         publicBaseUrl: config.PUBLIC_BASE_URL,
-        greeting: config.TELEGRAM_GREETING,
+        greeting: (language) => texts.text('TELEGRAM_GREETING', language),
         log: log.child({ network: 'telegram' }),
       }),
     );

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cleartextUpstreams, ConfigError, loadConfig, secretValues } from '../src/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleartextUpstreams, ConfigError, customerTextSettings, loadConfig, secretValues } from '../src/config.js';
 
 const VALID = {
   PUBLIC_BASE_URL: 'https://bridge.example.com',
@@ -114,5 +117,44 @@ describe('FLEX_STUDIO_READ_BACK_MS', () => {
     expect(loadConfig({ ...VALID, FLEX_STUDIO_READ_BACK_MS: 'off' }).FLEX_STUDIO_READ_BACK_MS).toEqual([]);
     expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '50' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
     expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '1000;2000' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
+  });
+});
+
+describe('CUSTOMER_TEXTS_FILE', () => {
+  const fileWith = (content: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'texts-'));
+    const path = join(dir, 'texts.json');
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads the shipped example: every text of the settings in each of its languages', () => {
+    const texts = loadConfig({ ...VALID, CUSTOMER_TEXTS_FILE: 'config/customer-texts.example.json' }).CUSTOMER_TEXTS_FILE;
+    expect([...(texts?.keys() ?? [])]).toEqual(['de', 'es', 'fr', 'pt']);
+    for (const set of texts?.values() ?? []) expect(Object.keys(set).sort()).toEqual([...customerTextSettings].sort());
+  });
+
+  it('takes "off" for a text switched off in one language, and lowercases tags', () => {
+    const path = fileWith(JSON.stringify({ 'pt-BR': { CHAT_ENDED_NOTICE: 'off', CHAT_OPENED_NOTICE: 'Recebemos.' } }));
+    expect(loadConfig({ ...VALID, CUSTOMER_TEXTS_FILE: path }).CUSTOMER_TEXTS_FILE).toEqual(
+      new Map([['pt-br', { CHAT_ENDED_NOTICE: undefined, CHAT_OPENED_NOTICE: 'Recebemos.' }]]),
+    );
+  });
+
+  it.each([
+    ['not JSON', '{', 'a readable JSON file'],
+    ['a list', '[]', 'a JSON object of languages'],
+    ['a tag that is no language', '{"german": {}}', 'language tags'],
+    ['a setting that is no customer text', '{"de": {"TWILIO_AUTH_TOKEN": "x"}}', 'only settings of texts for customers'],
+    ['an empty text', '{"de": {"CHAT_OPENED_NOTICE": ""}}', 'texts of 1 to 2000 characters'],
+  ])('stops the process naming the key for %s', (_, content, expected) => {
+    const [problem] = problemsOf({ ...VALID, CUSTOMER_TEXTS_FILE: fileWith(content) });
+    expect(problem?.key).toBe('CUSTOMER_TEXTS_FILE');
+    expect(problem?.message).toContain(expected);
+  });
+
+  it('names a file that is not there', () => {
+    const [problem] = problemsOf({ ...VALID, CUSTOMER_TEXTS_FILE: '/nonexistent/texts.json' });
+    expect(problem).toMatchObject({ key: 'CUSTOMER_TEXTS_FILE', message: expect.stringContaining('/nonexistent/texts.json') });
   });
 });

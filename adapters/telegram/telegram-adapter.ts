@@ -19,7 +19,8 @@ export interface TelegramAdapterOptions {
   /** Required in webhook mode: without it the webhook refuses every request. */
   readonly webhookSecret?: string;
   readonly publicBaseUrl: string;
-  readonly greeting: string;
+  /** The answer to /start in the customer's language (a BCP 47 tag, when Telegram gives one); undefined: none. */
+  readonly greeting: (language?: string) => string | undefined;
   readonly log: Logger;
   readonly pollTimeoutSeconds?: number;
 }
@@ -198,9 +199,11 @@ export class TelegramAdapter implements ChatAdapter {
       case 'ignored':
         log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
         return;
-      case 'command':
-        await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: this.opts.greeting });
+      case 'command': {
+        const greeting = this.opts.greeting(item.language);
+        if (greeting !== undefined) await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: greeting });
         return;
+      }
       case 'unsupported': {
         const { network, externalUserId, externalChatId, externalMessageId } = item.message;
         await this.store(update.update_id, item.message);

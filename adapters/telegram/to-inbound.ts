@@ -11,7 +11,13 @@ export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
   /** Answered by the bridge; `externalMessageId` identifies the command message, as for any message. */
-  | { readonly kind: 'command'; readonly command: string; readonly from: ExternalChatRef; readonly externalMessageId: string }
+  | {
+      readonly kind: 'command';
+      readonly command: string;
+      readonly from: ExternalChatRef;
+      readonly externalMessageId: string;
+      readonly language?: string;
+    }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
   | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly reply: string }
   | { readonly kind: 'ignored'; readonly reason: string };
@@ -38,13 +44,14 @@ export function classifyUpdate(update: Update): Classified {
   const text = 'text' in message ? message.text : undefined;
   if (text !== undefined && !edited) {
     const command = /^\/(start)(?:@\w+)?(?:\s|$)/.exec(text);
-    if (command) return { kind: 'command', command: command[1] as string, from: chat, externalMessageId };
+    if (command) return { kind: 'command', command: command[1] as string, from: chat, externalMessageId, ...(from.language_code && { language: from.language_code }) };
   }
 
   const base = {
     ...chat,
     username: from.username,
     displayName: [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || String(from.id),
+    ...(from.language_code && { language: from.language_code }),
     externalMessageId,
     attachments: [] as Attachment[],
     sentAt: new Date(message.date * 1000).toISOString(),

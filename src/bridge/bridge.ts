@@ -9,6 +9,7 @@ import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 import { CatchUp } from './catch-up.js';
+import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
@@ -41,22 +42,10 @@ export interface BridgeOptions {
   readonly limits?: IntakeLimitSettings & { readonly newChatsPerMinute: number };
   /** Told when a customer's message is refused over a limit (metrics). */
   readonly onLimited?: (network: string, reason: LimitReason) => void;
-  /** What the customer is told when their chat opens, an agent joins it, the agent ends it; absent: nothing. */
-  readonly notices?: ChatNotices;
+  /** What the bridge tells customers by itself (their chat opened, an agent joined, …), by setting name; absent: nothing. */
+  readonly texts?: CustomerTexts;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
-}
-
-export interface ChatNotices {
-  readonly chatOpened?: string;
-  readonly chatEnded?: string;
-  /** With `{agent}` for the agent's name; `agentJoinedUnnamed` when Flex knows no name. */
-  readonly agentJoined?: string;
-  readonly agentJoinedUnnamed?: string;
-  /** Flex could not route the customer's new chat to agents. */
-  readonly routingFailed?: string;
-  /** The chat's task ended without an agent (workflow timeout, canceled, deleted). */
-  readonly noAgent?: string;
 }
 
 /**
@@ -100,7 +89,7 @@ export class Bridge {
       (network) => opts.onChatEnded?.(network, 'found-closed'),
       async (mapping) => {
         opts.onChatEnded?.(mapping.network, 'routing-failed');
-        await this.tellCustomer(mapping, 'routing-failed', opts.notices?.routingFailed);
+        await this.tellCustomer(mapping, 'routing-failed', 'ROUTING_FAILED_NOTICE');
       },
     );
     this.unattended = new UnattendedChats({
@@ -246,7 +235,7 @@ export class Bridge {
       if (mapping.status !== 'ended') {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
-        await this.tellCustomer(mapping, 'ended', this.opts.notices?.chatEnded);
+        await this.tellCustomer(mapping, 'ended', 'CHAT_ENDED_NOTICE');
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -406,7 +395,7 @@ export class Bridge {
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
-        if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', this.opts.notices?.chatOpened);
+        if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', 'CHAT_OPENED_NOTICE');
         return;
       } catch (err) {
         // Flex closed the chat without us hearing of it: end the mapping and open a new chat, once.
@@ -443,12 +432,12 @@ export class Bridge {
   private async agentJoined(mapping: ChatMapping, identity: string): Promise<Acceptance> {
     if (identity === mapping.identity || identity === this.opts.bridgeIdentity || mapping.status === 'ended') return 'ignored';
     if (mapping.flexSid) this.catchUp.agentJoined(mapping.flexSid);
-    const { agentJoined, agentJoinedUnnamed } = this.opts.notices ?? {};
+    const agentJoined = this.customerText('AGENT_JOINED_NOTICE', mapping.language);
     if (agentJoined === undefined) return 'ignored';
     const name = agentJoined.includes('{agent}') ? await this.agentName(mapping, identity) : '';
-    const text = name === undefined ? agentJoinedUnnamed : agentJoined.replaceAll('{agent}', name);
+    const text = name === undefined ? this.customerText('AGENT_JOINED_NOTICE_UNNAMED', mapping.language) : agentJoined.replaceAll('{agent}', name);
     if (text === undefined) return 'ignored';
-    const stored = await this.tellCustomer(mapping, `agent-joined:${identity}`, text);
+    const stored = await this.tellCustomerText(mapping, `agent-joined:${identity}`, text);
     this.opts.log.info({ flexSid: mapping.flexSid, conversationId: mapping.id, named: name !== undefined, stored }, 'agent joined the chat');
     return stored ? 'accepted' : 'duplicate';
   }
@@ -467,12 +456,21 @@ export class Bridge {
    * Tells the customer that their chat opened or ended, or who joined it: once per chat and `moment`
    * (a retried delivery or a repeated webhook finds the notice already stored).
    */
-  private async tellCustomer(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
+  private tellCustomer(mapping: ChatMapping, moment: string, textKey: string): Promise<boolean> {
+    return this.tellCustomerText(mapping, moment, this.customerText(textKey, mapping.language));
+  }
+
+  private async tellCustomerText(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
     if (text === undefined) return false;
     const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
     const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text)]);
     if (stored) this.opts.onEnqueued();
     return stored;
+  }
+
+  /** The text under `key` (a setting's name) in `language`; undefined when it is switched off. */
+  private customerText(key: string, language?: string | null): string | undefined {
+    return this.opts.texts?.text(key, language);
   }
 
   /**
@@ -483,7 +481,7 @@ export class Bridge {
   private async endUnattendedChat(mapping: ChatMapping, end: RoutingEnd): Promise<void> {
     await this.opts.store.endMapping(mapping.id);
     this.opts.onChatEnded?.(mapping.network, 'no-agent');
-    await this.tellCustomer(mapping, 'no-agent', this.opts.notices?.noAgent);
+    await this.tellCustomer(mapping, 'no-agent', 'NO_AGENT_NOTICE');
     this.opts.log.warn({ flexSid: mapping.flexSid, conversationId: mapping.id, reason: end.reason, detail: end.detail }, 'chat ended without an agent: the customer is told');
     try {
       await this.opts.flex.closeChat?.(mapping.flexSid as string, end);

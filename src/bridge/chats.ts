@@ -87,6 +87,7 @@ export class ChatOpener {
         externalChatId: msg.externalChatId,
         handle,
         displayName: msg.displayName,
+        ...(msg.language && { language: msg.language }),
         identity: identityOf(user),
         flexMode: this.flex.mode,
       });

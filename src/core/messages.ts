@@ -29,6 +29,8 @@ export interface InboundMessage {
   readonly externalChatId: string;
   readonly username?: string;
   readonly displayName: string;
+  /** The customer's language when their network gives it (a BCP 47 tag such as `pt-br`: Telegram's `language_code`). */
+  readonly language?: string;
   readonly externalMessageId: string;
   readonly text: string;
   readonly attachments: readonly Attachment[];

@@ -99,6 +99,11 @@ export const postgresMigrations: readonly string[] = [
   );
   INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
   `,
+  `
+  -- The customer's language as their network gave it (e.g. Telegram's language_code), so what the
+  -- bridge tells them later in the chat (an agent joined, the chat ended) is in their language.
+  ALTER TABLE conversations ADD COLUMN language TEXT;
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

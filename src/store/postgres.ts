@@ -276,11 +276,11 @@ export class PostgresStore implements Store {
       const now = Date.now();
       const found = await this.transaction(async (client) => {
         await client.query(
-          `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, identity,
-             flex_mode, status, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'opening', $8, $8)
+          `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, language,
+             identity, flex_mode, status, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'opening', $9, $9)
            ON CONFLICT DO NOTHING`,
-          [c.network, c.externalUserId, c.externalChatId, c.handle, c.displayName, c.identity, c.flexMode, now],
+          [c.network, c.externalUserId, c.externalChatId, c.handle, c.displayName, c.language ?? null, c.identity, c.flexMode, now],
         );
         return (await client.query<ChatMappingRecord>(CURRENT_MAPPING, [c.network, c.externalUserId])).rows[0];
       });

@@ -10,6 +10,7 @@ export interface ChatMappingRecord {
   external_chat_id: string;
   handle: string;
   display_name: string;
+  language: string | null;
   identity: string;
   flex_mode: string;
   flex_sid: string | null;
@@ -43,6 +44,7 @@ export const toChatMapping = (r: ChatMappingRecord): ChatMapping => ({
   externalChatId: r.external_chat_id,
   handle: r.handle,
   displayName: r.display_name,
+  language: r.language,
   identity: r.identity,
   flexMode: r.flex_mode,
   flexSid: r.flex_sid,

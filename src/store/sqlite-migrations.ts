@@ -105,4 +105,10 @@ export const sqliteMigrations: readonly string[] = [
   );
   INSERT INTO installation (singleton, id) VALUES (1, lower(hex(randomblob(8))));
   `,
+  `
+  -- The customer's language as their network gave it (e.g. Telegram's language_code), so what the
+  -- bridge tells them later in the chat (an agent joined, the chat ended) is in their language.
+  ALTER TABLE conversations ADD COLUMN language TEXT;
+  `,
+
 ];

@@ -123,9 +123,9 @@ export class SqliteStore implements Store {
       ),
       mappingByFlexSid: db.prepare('SELECT * FROM conversations WHERE flex_sid = ? ORDER BY id DESC LIMIT 1'),
       insertConversation: db.prepare(
-        `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, identity,
-           flex_mode, status, created_at, updated_at)
-         VALUES (@network, @externalUserId, @externalChatId, @handle, @displayName, @identity, @flexMode, 'opening', @now, @now)
+        `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, language,
+           identity, flex_mode, status, created_at, updated_at)
+         VALUES (@network, @externalUserId, @externalChatId, @handle, @displayName, @language, @identity, @flexMode, 'opening', @now, @now)
          ON CONFLICT DO NOTHING`,
       ),
       setFlexSid: db.prepare('UPDATE conversations SET flex_sid = ?, updated_at = ? WHERE id = ?'),
@@ -238,7 +238,7 @@ export class SqliteStore implements Store {
 
   async beginMapping(c: NewChatMapping): Promise<ChatMapping> {
     return this.db.transaction(() => {
-      this.stmt.insertConversation.run({ ...c, now: Date.now() });
+      this.stmt.insertConversation.run({ ...c, language: c.language ?? null, now: Date.now() });
       const r = this.stmt.currentMapping.get(c.network, c.externalUserId) as ChatMappingRecord;
       return toChatMapping(r);
     }).immediate();

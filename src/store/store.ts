@@ -13,6 +13,8 @@ export interface ChatMapping {
   readonly externalChatId: string;
   readonly handle: string;
   readonly displayName: string;
+  /** The customer's language as their network gave it (BCP 47, e.g. `pt-br`); null when it did not. */
+  readonly language: string | null;
   readonly identity: string;
   readonly flexMode: string;
   readonly flexSid: string | null;
@@ -28,7 +30,7 @@ export interface ChatMapping {
 export type NewChatMapping = Pick<
   ChatMapping,
   'network' | 'externalUserId' | 'externalChatId' | 'handle' | 'displayName' | 'identity' | 'flexMode'
->;
+> & { readonly language?: string };
 
 export type Direction = 'to-flex' | 'to-customer';
 export type OutboxStatus = 'pending' | 'dead';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CustomerTexts } from '../../src/bridge/customer-texts.js';
 import { Bridge, type BridgeOptions } from '../../src/bridge/bridge.js';
 import type { AdapterCapabilities, ChatAdapter } from '../../src/core/chat-adapter.js';
 import { DeliveryPostponed, retryable } from '../../src/core/delivery-error.js';
@@ -490,11 +491,11 @@ describe('Bridge', () => {
   });
 
   describe('what the customer is told when their chat opens and ends', () => {
-    const NOTICES = { chatOpened: 'We got your message.', chatEnded: 'This chat has ended.' };
+    const NOTICES = { CHAT_OPENED_NOTICE: 'We got your message.', CHAT_ENDED_NOTICE: 'This chat has ended.' };
     const notices = async () => (await customerNotices()).map((r) => ({ to: r.payload.kind === 'customer-notice' && r.payload.to, text: textOf(r) }));
 
     it('tells the customer once that their message opened a chat, and once that the agent ended it', async () => {
-      setup(WITH_MEDIA, { notices: NOTICES });
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
       await openFirstChat();
       expect(await notices()).toEqual([{ to: TO, text: 'We got your message.' }]);
       await bridge.acceptCustomerMessage(customer('c2'));
@@ -508,7 +509,7 @@ describe('Bridge', () => {
     });
 
     it('tells the customer once even when the delivery that opened the chat is tried again', async () => {
-      setup(WITH_MEDIA, { notices: NOTICES });
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
       await bridge.acceptCustomerMessage(customer('c1'));
       const [first] = await store.listOutbox();
       await bridge.deliver(first!);
@@ -526,12 +527,12 @@ describe('Bridge', () => {
   });
 
   describe('what the customer is told when an agent joins', () => {
-    const NOTICES = { agentJoined: '{agent} has joined the chat.', agentJoinedUnnamed: 'An agent has joined the chat.' };
+    const NOTICES = { AGENT_JOINED_NOTICE: '{agent} has joined the chat.', AGENT_JOINED_NOTICE_UNNAMED: 'An agent has joined the chat.' };
     const joined = (identity: string, flexSid = 'CH1'): FlexEvent => ({ type: 'participant-joined', flexSid, identity });
     const noticeTexts = async () => (await customerNotices()).map(textOf);
 
     it('tells the customer the agent’s name once per agent and chat', async () => {
-      setup(WITH_MEDIA, { notices: NOTICES });
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
       flex.names.set('agent_alice', 'Alice').set('agent_bob', 'Bob');
       await openFirstChat();
       expect(await bridge.acceptFlexEvent(joined('agent_alice'))).toBe('accepted');
@@ -542,7 +543,7 @@ describe('Bridge', () => {
     });
 
     it('ignores the customer’s and the bridge’s own identities, and unknown chats', async () => {
-      setup(WITH_MEDIA, { notices: NOTICES });
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
       await openFirstChat();
       expect(await bridge.acceptFlexEvent(joined(CUSTOMER_IDENTITY))).toBe('ignored');
       expect(await bridge.acceptFlexEvent(joined(BRIDGE_IDENTITY))).toBe('ignored');
@@ -552,14 +553,14 @@ describe('Bridge', () => {
     });
 
     it('uses the unnamed text when Flex has no name or the lookup fails, and looks nothing up without {agent}', async () => {
-      setup(WITH_MEDIA, { notices: NOTICES });
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
       await openFirstChat();
       await bridge.acceptFlexEvent(joined('agent_nameless'));
       flex.nameLookupFails = true;
       await bridge.acceptFlexEvent(joined('agent_alice'));
       expect(await noticeTexts()).toEqual(['An agent has joined the chat.', 'An agent has joined the chat.']);
 
-      setup(WITH_MEDIA, { notices: { agentJoined: 'Someone from support is here.' } });
+      setup(WITH_MEDIA, { texts: new CustomerTexts({ AGENT_JOINED_NOTICE: 'Someone from support is here.' }) });
       const lookups = flex.nameLookups;
       await bridge.acceptFlexEvent(joined('agent_carol'));
       expect(flex.nameLookups).toBe(lookups);
@@ -567,7 +568,7 @@ describe('Bridge', () => {
     });
 
     it('tells nothing for an unnamed agent when only the unnamed text is off', async () => {
-      setup(WITH_MEDIA, { notices: { agentJoined: NOTICES.agentJoined } });
+      setup(WITH_MEDIA, { texts: new CustomerTexts({ AGENT_JOINED_NOTICE: NOTICES.AGENT_JOINED_NOTICE }) });
       await openFirstChat();
       expect(await bridge.acceptFlexEvent(joined('agent_nameless'))).toBe('ignored');
       expect(await customerNotices()).toEqual([]);

@@ -76,3 +76,35 @@ describe('what a customer is told when the chat opens and ends (Conversations)',
     ]);
   });
 });
+
+describe('what a customer is told, in their language (CUSTOMER_TEXTS_FILE)', () => {
+  it('Telegram: a pt-br customer gets the Portuguese texts, from the greeting to the end; one without a language the settings', async () => {
+    h = await startHarness({
+      ...NOTICES,
+      AGENT_JOINED_NOTICE: '{agent} has joined the chat.',
+      CUSTOMER_TEXTS_FILE: 'config/customer-texts.example.json',
+    });
+    const harness = h;
+    harness.telegram.addUser({ id: 33, username: 'ana', first_name: 'Ana', language_code: 'pt-br' });
+    harness.telegram.addUser({ id: 34, username: 'eve', first_name: 'Eve' });
+    harness.telegram.userSends(33, '/start');
+    await harness.telegram.waitForMessages(33, 1);
+    harness.telegram.userSends(33, 'Olá');
+    harness.telegram.userSends(34, 'Hello');
+    await eventually(() => harness.twilio.tasks().length === 2 || undefined, 'two Flex tasks');
+    const ana = await eventually(() => harness.twilio.tasks().find((t) => t.attributes.from === 'telegram:ana'), "Ana's task");
+    await harness.telegram.waitForMessages(33, 2);
+    harness.twilio.acceptTask(ana.sid);
+    await harness.telegram.waitForMessages(33, 3);
+    harness.twilio.endChat(ana.conversationSid);
+    await harness.telegram.waitForMessages(33, 4);
+    await harness.telegram.waitForMessages(34, 1);
+    expect(harness.telegram.messagesTo(33).map((m) => m.text)).toEqual([
+      'Olá! Escreva sua pergunta aqui e um atendente responderá.',
+      'Obrigado, recebemos sua mensagem. Um atendente falará com você em breve.',
+      'Alice entrou na conversa.',
+      'Esta conversa foi encerrada. Escreva para nós a qualquer momento para começar uma nova.',
+    ]);
+    expect(harness.telegram.messagesTo(34).map((m) => m.text)).toEqual(['Thanks, we got your message.']);
+  });
+});

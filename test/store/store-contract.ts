@@ -191,6 +191,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.mappingByFlexSid('CH1'))?.status).toBe('ended');
     });
 
+    it("keeps the customer's language with their conversation, and none when the network gave none", async () => {
+      const withLanguage = await store.beginMapping({ ...alice, language: 'pt-br' });
+      expect((await store.currentMapping(alice))?.language).toBe('pt-br');
+      await store.endMapping(withLanguage.id);
+      await store.beginMapping(alice);
+      expect((await store.currentMapping(alice))?.language).toBeNull();
+    });
+
     describe('agent messages in the chat\'s order (ReorderHold)', () => {
       const HOLD = 60_000;
       const agentRow = (text: string): NewOutboxRow => ({
