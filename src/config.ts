@@ -275,6 +275,18 @@ export const settings = {
     doc: 'How many messages one customer may send at once before CUSTOMER_MESSAGES_PER_MINUTE applies',
     example: '20',
   },
+  RATE_LIMITED_NOTICE: {
+    schema: noticeText('⚠️ You are sending messages faster than we can pass them on, so your last message did not reach us. Please wait a minute and send it again.'),
+    doc: "What a customer is told, at most once a minute, when a message of theirs went over CUSTOMER_MESSAGES_PER_MINUTE and was not passed on; 'off': nothing",
+    example: '⚠️ You are sending messages faster than we can pass them on, so your last message did not reach us. Please wait a minute and send it again.',
+    customerText: true,
+  },
+  BACKLOG_LIMITED_NOTICE: {
+    schema: noticeText('⚠️ Your earlier messages have not reached our team yet, so your last message did not reach us. Please send it again once they have answered.'),
+    doc: "What a customer is told, at most once a minute, when a message of theirs went over CUSTOMER_MAX_PENDING and was not passed on; 'off': nothing",
+    example: '⚠️ Your earlier messages have not reached our team yet, so your last message did not reach us. Please send it again once they have answered.',
+    customerText: true,
+  },
   CUSTOMER_MAX_PENDING: {
     schema: z.coerce.number().int().min(0).max(100_000).default(200),
     doc: "How many of one customer's messages may wait for Flex (an outage, a backlog); beyond it new ones are not passed on, and the customer is told so; 0: no cap",

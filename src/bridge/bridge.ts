@@ -174,9 +174,8 @@ export class Bridge {
    */
   private async refuseOverLimit(msg: InboundMessage, dedupe: DedupeKey, reason: LimitReason): Promise<Acceptance> {
     const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
-    const notices: NewOutboxRow[] = this.limits?.noticeDue(to)
-      ? [customerNoticeRow(to, LIMIT_NOTICES[reason])]
-      : [];
+    const text = this.customerText(LIMIT_NOTICES[reason], msg.language);
+    const notices: NewOutboxRow[] = text !== undefined && this.limits?.noticeDue(to) ? [customerNoticeRow(to, text)] : [];
     if (!(await this.storeOnce(dedupe, notices))) return 'duplicate';
     this.opts.log.warn(
       { user: userKeyString(to), externalMessageId: msg.externalMessageId, reason, told: notices.length > 0 },

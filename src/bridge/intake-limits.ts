@@ -18,10 +18,10 @@ export type LimitReason = 'rate' | 'backlog';
 
 const NOTICE_EVERY_MS = 60_000;
 
-/** What a customer is told, at most once a minute, when a message of theirs is refused. */
+/** The setting of what a customer is told, at most once a minute, when a message of theirs is refused. */
 export const LIMIT_NOTICES: Record<LimitReason, string> = {
-  rate: '⚠️ You are sending messages faster than we can pass them on, so your last message did not reach us. Please wait a minute and send it again.',
-  backlog: '⚠️ Your earlier messages have not reached our team yet, so your last message did not reach us. Please send it again once they have answered.',
+  rate: 'RATE_LIMITED_NOTICE',
+  backlog: 'BACKLOG_LIMITED_NOTICE',
 };
 
 /**

@@ -433,7 +433,14 @@ describe('Bridge', () => {
     const limited: string[] = [];
     const withLimits = (limits: Partial<typeof NO_LIMITS>) => {
       limited.length = 0;
-      setup(WITH_MEDIA, { limits: { ...NO_LIMITS, ...limits }, onLimited: (network, reason) => limited.push(`${network} ${reason}`) });
+      setup(WITH_MEDIA, {
+        limits: { ...NO_LIMITS, ...limits },
+        onLimited: (network, reason) => limited.push(`${network} ${reason}`),
+        texts: new CustomerTexts({
+          RATE_LIMITED_NOTICE: 'You are sending messages faster than we can pass them on.',
+          BACKLOG_LIMITED_NOTICE: 'Your earlier messages have not reached our team yet.',
+        }),
+      });
     };
     const bob = (externalMessageId: string): InboundMessage => ({ ...customer(externalMessageId), externalUserId: '43', externalChatId: '43', username: 'bob' });
 
@@ -451,7 +458,7 @@ describe('Bridge', () => {
       const notices = await customerNotices();
       expect(notices).toHaveLength(1);
       expect(notices[0]).toMatchObject({ key: 'customer:telegram:42', direction: 'to-customer', payload: { to: TO } });
-      expect(textOf(notices[0]!)).toMatch(/faster than we can pass them on/);
+      expect(textOf(notices[0]!)).toBe('You are sending messages faster than we can pass them on.');
 
       await bridge.deliver(notices[0]!);
       expect(adapter.sent).toEqual([{ to: TO, msg: { text: textOf(notices[0]!), idempotencyKey: `fb${notices[0]!.id}` } }]);
@@ -463,7 +470,7 @@ describe('Bridge', () => {
       expect(await bridge.acceptCustomerMessage(customer('c2'))).toBe('accepted');
       expect(await bridge.acceptCustomerMessage(customer('c3'))).toBe('limited');
       expect(limited).toEqual(['telegram backlog']);
-      expect(textOf((await customerNotices())[0]!)).toMatch(/earlier messages have not reached our team yet/);
+      expect(textOf((await customerNotices())[0]!)).toBe('Your earlier messages have not reached our team yet.');
 
       await flush(); // Flex takes them
       expect(await bridge.acceptCustomerMessage(customer('c4'))).toBe('accepted');
