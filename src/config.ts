@@ -188,6 +188,18 @@ export const settings = {
     example: 'Hello! How can we help?',
     customerText: true,
   },
+  UNSUPPORTED_MESSAGE_NOTICE: {
+    schema: noticeText('Sorry, I cannot pass this kind of message to our support team. Please describe it in words.'),
+    doc: "Telegram: what a customer is told when they sent something the bridge cannot carry (the agent sees that they did); 'off': nothing",
+    example: 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.',
+    customerText: true,
+  },
+  FILE_TOO_BIG_NOTICE: {
+    schema: noticeText('Sorry, that file is too big for me to pass on (the limit is {limit}). Could you send a smaller one, or a link to it?'),
+    doc: "Telegram: what a customer is told when they sent a file larger than a bot may fetch (20 MB, the agent sees that they did); {limit}: that size; 'off': nothing",
+    example: 'Sorry, that file is too big for me to pass on (the limit is {limit}). Could you send a smaller one, or a link to it?',
+    customerText: true,
+  },
   CHAT_OPENED_NOTICE: {
     schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
     doc: "What a customer is told once their message has opened a new Flex chat; 'off': nothing",

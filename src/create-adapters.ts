@@ -27,7 +27,7 @@ export async function createAdapters(
         mode: config.TELEGRAM_MODE,
         webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
         publicBaseUrl: config.PUBLIC_BASE_URL,
-        greeting: (language) => texts.text('TELEGRAM_GREETING', language),
+        texts: (key, language) => texts.text(key, language),
         log: log.child({ network: 'telegram' }),
       }),
     );

@@ -2,14 +2,14 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { splitText } from '../../src/core/text.js';
+import { formatBytes, splitText } from '../../src/core/text.js';
 import type { Attachment, AutoReply, ExternalChatRef, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import { constantTimeEqual } from '../../src/core/constant-time.js';
 import type { AdapterHealth, AdapterWebhook, AutoReplySink, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { toDeliveryError } from './errors.js';
 import { downloadFile, isRefusedPhoto, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
-import { classifyUpdate } from './to-inbound.js';
+import { classifyUpdate, MAX_DOWNLOAD_BYTES } from './to-inbound.js';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook-path.js';
 
 export interface TelegramAdapterOptions {
@@ -19,11 +19,19 @@ export interface TelegramAdapterOptions {
   /** Required in webhook mode: without it the webhook refuses every request. */
   readonly webhookSecret?: string;
   readonly publicBaseUrl: string;
-  /** The answer to /start in the customer's language (a BCP 47 tag, when Telegram gives one); undefined: none. */
-  readonly greeting: (language?: string) => string | undefined;
+  /** What the bot answers by itself, in the customer's language (a BCP 47 tag, when Telegram gives one); undefined: nothing. */
+  readonly texts: (key: TelegramText, language?: string) => string | undefined;
   readonly log: Logger;
   readonly pollTimeoutSeconds?: number;
 }
+
+/** The settings of the texts the adapter answers with: to /start, and to a message it cannot pass on as sent. */
+export type TelegramText = 'TELEGRAM_GREETING' | 'UNSUPPORTED_MESSAGE_NOTICE' | 'FILE_TOO_BIG_NOTICE';
+
+const REPLY_TO: Record<'unknown-kind' | 'file-too-big', TelegramText> = {
+  'unknown-kind': 'UNSUPPORTED_MESSAGE_NOTICE',
+  'file-too-big': 'FILE_TOO_BIG_NOTICE',
+};
 
 /** A sink failure must reach the poller/webhook (so the update is not acknowledged), not bot.catch's log. */
 class SinkFailed extends Error {}
@@ -200,14 +208,15 @@ export class TelegramAdapter implements ChatAdapter {
         log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
         return;
       case 'command': {
-        const greeting = this.opts.greeting(item.language);
+        const greeting = this.opts.texts('TELEGRAM_GREETING', item.language);
         if (greeting !== undefined) await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: greeting });
         return;
       }
       case 'unsupported': {
         const { network, externalUserId, externalChatId, externalMessageId } = item.message;
         await this.store(update.update_id, item.message);
-        await this.storeReply({ to: { network, externalUserId, externalChatId }, externalMessageId: `${externalMessageId}:reply`, text: item.reply });
+        const reply = this.opts.texts(REPLY_TO[item.why], item.message.language)?.replaceAll('{limit}', formatBytes(MAX_DOWNLOAD_BYTES));
+        if (reply !== undefined) await this.storeReply({ to: { network, externalUserId, externalChatId }, externalMessageId: `${externalMessageId}:reply`, text: reply });
         return;
       }
       case 'message':

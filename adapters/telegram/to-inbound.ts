@@ -19,11 +19,8 @@ export type Classified =
       readonly language?: string;
     }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
-  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly reply: string }
+  | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly why: 'unknown-kind' | 'file-too-big' }
   | { readonly kind: 'ignored'; readonly reason: string };
-
-const UNSUPPORTED_REPLY = 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.';
-const TOO_BIG_REPLY = `Sorry, that file is too big for me to pass on (the limit is ${formatBytes(MAX_DOWNLOAD_BYTES)}). Could you send a smaller one, or a link to it?`;
 
 /** Turns a Telegram update into what the bridge carries, or says why it does not carry it. */
 export function classifyUpdate(update: Update): Classified {
@@ -69,7 +66,7 @@ export function classifyUpdate(update: Update): Classified {
     if (attachment.size !== undefined && attachment.size > MAX_DOWNLOAD_BYTES) {
       const note = `[the customer sent a file of ${formatBytes(attachment.size)}, too big for a bot to fetch from Telegram (limit ${formatBytes(MAX_DOWNLOAD_BYTES)}); they were asked for a smaller one]`;
       const body = [caption, note].filter(Boolean).join('\n');
-      return { kind: 'unsupported', reply: TOO_BIG_REPLY, message: { ...base, text: mark(body) } };
+      return { kind: 'unsupported', why: 'file-too-big', message: { ...base, text: mark(body) } };
     }
     return { kind: 'message', message: { ...base, text: mark(caption), attachments: [attachment] } };
   }
@@ -77,7 +74,7 @@ export function classifyUpdate(update: Update): Classified {
   if (described !== undefined) return { kind: 'message', message: { ...base, text: mark([described, caption].filter(Boolean).join('\n')) } };
   return {
     kind: 'unsupported',
-    reply: UNSUPPORTED_REPLY,
+    why: 'unknown-kind',
     message: { ...base, text: '[the customer sent a message of a kind the bridge does not know]' },
   };
 }

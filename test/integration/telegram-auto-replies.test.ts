@@ -38,7 +38,7 @@ const storeFailsOnceFor = (text: string) => (config: Config, log: Logger) => [
       apiRoot: config.TELEGRAM_API_ROOT,
       mode: config.TELEGRAM_MODE,
       publicBaseUrl: config.PUBLIC_BASE_URL,
-      greeting: () => config.TELEGRAM_GREETING,
+      texts: (key) => config[key],
       log,
     },
     text,

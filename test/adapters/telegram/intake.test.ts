@@ -30,7 +30,7 @@ async function started(tg: TelegramEmulator, sink: InboundSink, mode: 'polling' 
     mode,
     webhookSecret: 'secret',
     publicBaseUrl: 'http://127.0.0.1:9',
-    greeting: () => 'hello',
+    texts: () => 'hello',
     log: pino({ level: 'silent' }),
   });
   adapters.push(adapter);

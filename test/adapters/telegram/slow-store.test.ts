@@ -48,7 +48,7 @@ describe('a Telegram update whose store is slower than telegraf’s handler time
       mode: 'webhook',
       webhookSecret: SECRET,
       publicBaseUrl: 'https://bridge.example.com',
-      greeting: () => 'hello',
+      texts: () => 'hello',
       log: pino({ level: 'silent' }),
     });
     await adapter.start(store.sink, async () => {});

@@ -62,7 +62,7 @@ describe('classifyUpdate', () => {
     const item = classifyUpdate(message({ video: { file_id: 'v', file_unique_id: 'v', width: 1, height: 1, duration: 1, file_size: 25_000_000 }, caption: 'the noise' }));
     expect(item.kind).toBe('unsupported');
     if (item.kind !== 'unsupported') return;
-    expect(item.reply).toMatch(/too big/);
+    expect(item.why).toBe('file-too-big');
     expect(item.message.attachments).toEqual([]);
     expect(item.message.text).toBe('the noise\n[the customer sent a file of 23.8 MB, too big for a bot to fetch from Telegram (limit 20.0 MB); they were asked for a smaller one]');
   });
