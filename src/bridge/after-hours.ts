@@ -1,0 +1,66 @@
+import type { Schedule } from './business-hours.js';
+
+/**
+ * What happens to the first message of a new chat while closed, besides the after-hours reply:
+ * `reply-only` drops it (the reply should ask the customer to write again), `reply-and-route` opens the
+ * chat anyway, `reply-and-route-when-open` keeps it, with whatever the customer adds, and opens the chat
+ * once open.
+ */
+export type AfterHoursPolicy = 'reply-only' | 'reply-and-route' | 'reply-and-route-when-open';
+export const AFTER_HOURS_POLICIES = ['reply-only', 'reply-and-route', 'reply-and-route-when-open'] as const satisfies readonly AfterHoursPolicy[];
+
+export interface AfterHoursSettings {
+  readonly schedule: Schedule;
+  readonly policy: AfterHoursPolicy;
+  /** The reply; `{opens}` is the next opening time in `timeZone`. Undefined: no reply. */
+  readonly notice?: string;
+  /** The zone `{opens}` is written in. */
+  readonly timeZone: string;
+  /** The time the schedule is judged by (tests inject theirs). */
+  readonly now?: () => number;
+}
+
+/** What to do, while closed, with a message that would open a new chat. */
+export interface ClosedVerdict {
+  readonly action: 'drop' | 'route' | 'hold';
+  /** The reply, and the closed period it belongs to (the customer hears it once per period). */
+  readonly notice?: { readonly text: string; readonly period: string };
+  /** hold: how long until the schedule is looked at again. */
+  readonly recheckMs: number;
+}
+
+/** A held message looks again at least this often, so an early opening (or a changed schedule) is noticed. */
+const RECHECK_MAX_MS = 60_000;
+
+export class AfterHours {
+  private readonly now: () => number;
+  private readonly opensFormat: Intl.DateTimeFormat;
+
+  constructor(private readonly settings: AfterHoursSettings) {
+    this.now = settings.now ?? Date.now;
+    this.opensFormat = new Intl.DateTimeFormat('en-GB', {
+      timeZone: settings.timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    });
+  }
+
+  /** Undefined while open. */
+  async whenClosed(): Promise<ClosedVerdict | undefined> {
+    const now = this.now();
+    const { open, nextOpen } = await this.settings.schedule.status(now);
+    if (open) return undefined;
+    const { policy, notice } = this.settings;
+    const action = policy === 'reply-only' ? 'drop' : policy === 'reply-and-route' ? 'route' : 'hold';
+    const recheckMs = Math.max(1, Math.min(RECHECK_MAX_MS, (nextOpen ?? Infinity) - now));
+    if (notice === undefined) return { action, recheckMs };
+    const opens = nextOpen === undefined ? 'later' : this.opensFormat.format(nextOpen);
+    // Without a known opening, the closed period is the UTC day: the customer hears the reply once a day.
+    const period = nextOpen === undefined ? new Date(now).toISOString().slice(0, 10) : new Date(nextOpen).toISOString();
+    return { action, recheckMs, notice: { text: notice.replaceAll('{opens}', opens), period } };
+  }
+}
