@@ -30,7 +30,10 @@ export class RemoteSchedule implements Schedule {
   private async ask(): Promise<ScheduleStatus> {
     try {
       const res = await fetch(this.url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new Error(`HTTP ${res.status}`);
+      }
       const body = (await res.json()) as { isOpen?: unknown; nextOpen?: unknown };
       if (typeof body.isOpen !== 'boolean') throw new Error('the answer has no boolean isOpen');
       const nextOpen = typeof body.nextOpen === 'string' ? Date.parse(body.nextOpen) : NaN;
