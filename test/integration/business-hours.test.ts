@@ -66,6 +66,7 @@ let scheduleServer: Server | undefined;
 afterEach(async () => {
   await h?.stop();
   h = undefined;
+  scheduleServer?.closeAllConnections();
   await new Promise((resolve) => (scheduleServer ? scheduleServer.close(resolve) : resolve(undefined)));
   scheduleServer = undefined;
 });
@@ -172,13 +173,13 @@ describe('the after-hours reply', () => {
   });
 });
 
-/** A schedule service on loopback: answers `answer()` (a status and a body), counting the requests. */
-async function startScheduleService(answer: () => { status: number; body: string }): Promise<{ url: string; requests: () => number }> {
+/** A schedule service on loopback: answers `answer()` (a status and a body; undefined: never), counting the requests. */
+async function startScheduleService(answer: () => { status: number; body: string } | undefined): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
   const server = createServer((_req, res) => {
     requests++;
-    const { status, body } = answer();
-    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    const answered = answer();
+    if (answered) res.writeHead(answered.status, { 'content-type': 'application/json' }).end(answered.body);
   });
   scheduleServer = server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -233,6 +234,16 @@ describe('SCHEDULE_URL', () => {
     await eventually(() => harness.twilio.tasks().length === 3, 'a third task');
     expect(service.requests()).toBe(2);
     await drained(harness);
+    expect(customer.heard()).toEqual([]);
+  });
+
+  it('that does not answer within its timeout counts as open', async () => {
+    const service = await startScheduleService(() => undefined);
+    const customer = await NETWORKS.Telegram({ SCHEDULE_URL: service.url, AFTER_HOURS_POLICY: 'reply-only' }, new TestClock(SATURDAY_NIGHT));
+    h = customer.h;
+    customer.says('Hello');
+    await eventually(() => customer.h.twilio.tasks()[0], 'a Flex task once the schedule service timed out', 15_000);
+    expect(service.requests()).toBe(1);
     expect(customer.heard()).toEqual([]);
   });
 });
