@@ -6,8 +6,8 @@ import type { Schedule } from './business-hours.js';
  * chat anyway, `reply-and-route-when-open` keeps it, with whatever the customer adds, and opens the chat
  * once open.
  */
-export type AfterHoursPolicy = 'reply-only' | 'reply-and-route' | 'reply-and-route-when-open';
-export const AFTER_HOURS_POLICIES = ['reply-only', 'reply-and-route', 'reply-and-route-when-open'] as const satisfies readonly AfterHoursPolicy[];
+export const AFTER_HOURS_POLICIES = ['reply-only', 'reply-and-route', 'reply-and-route-when-open'] as const;
+export type AfterHoursPolicy = (typeof AFTER_HOURS_POLICIES)[number];
 
 export interface AfterHoursSettings {
   readonly schedule: Schedule;

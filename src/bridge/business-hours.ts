@@ -7,7 +7,7 @@
  * holiday cancels the ranges that start on it, and a night shift begun the evening before still ends.
  */
 
-/** When the bridge is open, and when it opens next; `nextOpen` undefined when unknown. */
+/** Whether new chats are taken now, and when they are next; `nextOpen` undefined when unknown. */
 export interface ScheduleStatus {
   readonly open: boolean;
   readonly nextOpen?: number;
@@ -18,7 +18,7 @@ export interface Schedule {
 }
 
 /** One opening range, in minutes after the local midnight of the day it starts on; `end` may pass 1440. */
-export interface Range {
+export interface OpeningRange {
   readonly start: number;
   readonly end: number;
 }
@@ -29,8 +29,8 @@ const DAY_MS = 86_400_000;
 const LOOKAHEAD_DAYS = 400;
 
 /** Opening ranges per weekday (0 = Sunday), or a message saying what is wrong with `text`. */
-export function parseWeeklyHours(text: string): Range[][] | string {
-  const week: Range[][] = DAYS.map(() => []);
+export function parseWeeklyHours(text: string): OpeningRange[][] | string {
+  const week: OpeningRange[][] = DAYS.map(() => []);
   const entries = text.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '');
   if (entries.length === 0) return 'weekly hours such as "mon-fri 09:00-17:00; sat 10:00-14:00"';
   for (const entry of entries) {
@@ -63,7 +63,7 @@ function parseDays(text: string): number[] | string {
   return days;
 }
 
-function parseRange(text: string): Range | string {
+function parseRange(text: string): OpeningRange | string {
   const parsed = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(text);
   const [startH, startM, endH, endM] = (parsed?.slice(1) ?? []).map(Number) as number[];
   if (!parsed || startH === undefined || startM === undefined || endH === undefined || endM === undefined) return `"${text}" is not a time range such as 09:00-17:00`;
@@ -105,7 +105,7 @@ export class WeeklySchedule implements Schedule {
   private readonly wall: Intl.DateTimeFormat;
 
   constructor(
-    private readonly week: readonly (readonly Range[])[],
+    private readonly week: readonly (readonly OpeningRange[])[],
     private readonly holidays: ReadonlySet<string>,
     zone: string,
   ) {
@@ -142,7 +142,7 @@ export class WeeklySchedule implements Schedule {
     return undefined;
   }
 
-  private rangesOn(day: number): readonly Range[] {
+  private rangesOn(day: number): readonly OpeningRange[] {
     const date = new Date(day * DAY_MS);
     return this.holidays.has(date.toISOString().slice(0, 10)) ? [] : (this.week[date.getUTCDay()] ?? []);
   }
@@ -170,4 +170,4 @@ export class WeeklySchedule implements Schedule {
 }
 
 /** Open all day every day (holidays alone close it). */
-export const ALL_WEEK: readonly (readonly Range[])[] = DAYS.map(() => [{ start: 0, end: 1440 }]);
+export const ALL_WEEK: readonly (readonly OpeningRange[])[] = DAYS.map(() => [{ start: 0, end: 1440 }]);

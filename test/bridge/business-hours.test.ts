@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AfterHours } from '../../src/bridge/after-hours.js';
-import { ALL_WEEK, parseHolidays, parseWeeklyHours, WeeklySchedule, type Range } from '../../src/bridge/business-hours.js';
+import { ALL_WEEK, parseHolidays, parseWeeklyHours, WeeklySchedule, type OpeningRange } from '../../src/bridge/business-hours.js';
 
-function weekOf(text: string): Range[][] {
+function weekOf(text: string): OpeningRange[][] {
   const week = parseWeeklyHours(text);
   if (typeof week === 'string') throw new Error(week);
   return week;
