@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChatAdapter } from './core/chat-adapter.js';
 import { createAdapters } from './create-adapters.js';
+import { AfterHours } from './bridge/after-hours.js';
 import { Bridge } from './bridge/bridge.js';
+import { ALL_WEEK, WeeklySchedule } from './bridge/business-hours.js';
+import { RemoteSchedule } from './bridge/remote-schedule.js';
 import type { Acceptance, InboundMessage } from './core/messages.js';
 import { CustomerTexts } from './bridge/customer-texts.js';
 import { cleartextUpstreams, customerTextSettings, type Config } from './config.js';
@@ -44,7 +47,8 @@ export interface AppObserver {
 export async function startApp(
   config: Config,
   log: Logger,
-  overrides: { adapters?: ChatAdapter[]; observer?: AppObserver } = {},
+  /** `clock`: the time business hours are judged by (tests set their own). */
+  overrides: { adapters?: ChatAdapter[]; observer?: AppObserver; clock?: () => number } = {},
 ): Promise<RunningApp> {
   const observer = overrides.observer ?? {};
   for (const setting of cleartextUpstreams(config)) {
@@ -69,6 +73,7 @@ export async function startApp(
     },
     onLimited: (network, reason) => metrics.limited(network, reason),
     texts,
+    afterHours: afterHoursOf(config, texts, log.child({ part: 'schedule' }), overrides.clock),
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],
@@ -166,4 +171,16 @@ export async function startApp(
 function customerTextsOf(config: Config): CustomerTexts {
   const defaults = Object.fromEntries(customerTextSettings.map((name) => [name, config[name] as string | undefined]));
   return new CustomerTexts(defaults, config.CUSTOMER_TEXTS_FILE);
+}
+
+/** Business hours from BUSINESS_HOURS/BUSINESS_HOLIDAYS or SCHEDULE_URL; undefined when neither is set (always open). */
+function afterHoursOf(config: Config, texts: CustomerTexts, log: Logger, now?: () => number): AfterHours | undefined {
+  const timeZone = config.BUSINESS_TIMEZONE ?? 'UTC';
+  const notice = (language?: string) => texts.text('AFTER_HOURS_NOTICE', language);
+  const schedule = config.SCHEDULE_URL
+    ? new RemoteSchedule(config.SCHEDULE_URL, log)
+    : config.BUSINESS_HOURS || config.BUSINESS_HOLIDAYS
+      ? new WeeklySchedule(config.BUSINESS_HOURS ?? ALL_WEEK, config.BUSINESS_HOLIDAYS ?? new Set(), timeZone)
+      : undefined;
+  return schedule && new AfterHours({ schedule, policy: config.AFTER_HOURS_POLICY, notice, timeZone, now });
 }

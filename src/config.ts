@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AFTER_HOURS_POLICIES } from './bridge/after-hours.js';
+import { isTimeZone, parseHolidays, parseWeeklyHours } from './bridge/business-hours.js';
 import { redactUrlPasswords } from './log-scrub.js';
 import { isHttpsOrLoopback } from './loopback.js';
 
@@ -17,6 +19,15 @@ const noticeText = (fallback: string) =>
     .max(2000)
     .default(fallback)
     .transform((text) => (text === 'off' ? undefined : text));
+
+/** A setting parsed by `parse`, which returns what is wrong as a string; the issue says what was expected and why not. */
+const parsedBy = <T>(parse: (text: string) => T | string, expected: string) =>
+  z.string().transform((text, ctx) => {
+    const parsed = parse(text);
+    if (typeof parsed !== 'string') return parsed;
+    ctx.addIssue({ code: 'custom', message: `${expected}; ${parsed}` });
+    return z.NEVER;
+  });
 
 /** An ISO-8601 duration of at least `minMinutes` (a Conversations timer); `off`: none. */
 const timerDuration = (fallback: string, minMinutes: number) =>
@@ -251,6 +262,37 @@ export const settings = {
     doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING and the *_NOTICE settings) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
     example: 'config/customer-texts.example.json',
   },
+  BUSINESS_HOURS: {
+    schema: parsedBy(parseWeeklyHours, 'weekly hours such as "mon-fri 09:00-17:00; sat 10:00-14:00"').optional(),
+    doc: "When agents take new chats, in BUSINESS_TIMEZONE: entries split by ';', each days (mon, sat-sun, fri-mon, or a comma list) then HH:MM-HH:MM ranges split by ','; a range ending before it starts runs past midnight (22:00-06:00). Only a customer's first message of a new chat is subject to it: an open chat goes on after hours. Unset: always open (unless BUSINESS_HOLIDAYS)",
+    example: 'mon-fri 09:00-17:00; sat 10:00-14:00',
+  },
+  BUSINESS_HOLIDAYS: {
+    schema: parsedBy(parseHolidays, 'dates such as 2026-12-25,2026-12-26').optional(),
+    doc: 'Dates (YYYY-MM-DD, comma-separated) in BUSINESS_TIMEZONE on which the opening hours that start that day do not apply (a night range begun the day before still ends)',
+    example: '2026-12-25,2026-12-26',
+  },
+  BUSINESS_TIMEZONE: {
+    schema: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').optional(),
+    doc: 'IANA time zone of BUSINESS_HOURS and BUSINESS_HOLIDAYS (required with them; daylight saving time follows the zone), and of {opens} in AFTER_HOURS_NOTICE (default UTC)',
+    example: 'Europe/Berlin',
+  },
+  SCHEDULE_URL: {
+    schema: url.optional(),
+    doc: 'Instead of BUSINESS_HOURS and BUSINESS_HOLIDAYS: a schedule service asked GET {SCHEDULE_URL} when a new chat would open, answering JSON {"isOpen": true|false, "nextOpen": "<ISO-8601 time, optional>"} (the shape of the Flex schedule manager\'s check-schedule). Answers are kept 30 s; a failure, a 3 s timeout or another answer counts as open and is logged',
+    example: 'https://schedule-manager-1234.twil.io/check-schedule?name=Support',
+  },
+  AFTER_HOURS_POLICY: {
+    schema: z.enum(AFTER_HOURS_POLICIES).default('reply-and-route-when-open'),
+    doc: "What happens to a new chat's first message while closed: reply-only (the customer gets AFTER_HOURS_NOTICE, the message is not passed on), reply-and-route (the notice, and the chat opens anyway), reply-and-route-when-open (the notice, and the message, with whatever the customer adds, waits and opens the chat once open)",
+    example: 'reply-and-route-when-open',
+  },
+  AFTER_HOURS_NOTICE: {
+    schema: noticeText('Thanks for your message. We are closed right now and open again {opens}; an agent will answer you then.'),
+    doc: "What a customer whose message would open a new chat is told while closed, once per closed period; {opens}: the next opening time in BUSINESS_TIMEZONE ('later' when unknown). With AFTER_HOURS_POLICY=reply-only, say that the message was not passed on; 'off': nothing",
+    example: 'Thanks for your message. We are closed right now and open again {opens}; an agent will answer you then.',
+    customerText: true,
+  },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
     doc: 'Enables the Discord adapter',
@@ -392,6 +434,10 @@ function crossChecks(raw: Record<string, string | undefined>): { key: string; me
   }
   if (raw.METRICS_TOKEN && raw.METRICS_PUBLIC === 'true') {
     problems.push({ key: 'METRICS_PUBLIC', message: 'set METRICS_TOKEN or METRICS_PUBLIC=true, not both' });
+  }
+  if (raw.BUSINESS_HOURS || raw.BUSINESS_HOLIDAYS) need('BUSINESS_TIMEZONE', 'with BUSINESS_HOURS or BUSINESS_HOLIDAYS');
+  if (raw.SCHEDULE_URL && (raw.BUSINESS_HOURS || raw.BUSINESS_HOLIDAYS)) {
+    problems.push({ key: 'SCHEDULE_URL', message: 'set SCHEDULE_URL or BUSINESS_HOURS/BUSINESS_HOLIDAYS, not both' });
   }
   if (flexMode === 'legacy-chat') {
     need('FLEX_FLOW_SID', 'when FLEX_MODE=legacy-chat');

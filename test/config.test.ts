@@ -158,3 +158,39 @@ describe('CUSTOMER_TEXTS_FILE', () => {
     expect(problem).toMatchObject({ key: 'CUSTOMER_TEXTS_FILE', message: expect.stringContaining('/nonexistent/texts.json') });
   });
 });
+
+describe('business hours', () => {
+  it('are parsed, with holidays, a time zone and the policy that waits for the opening by default', () => {
+    const config = loadConfig({ ...VALID, BUSINESS_HOURS: 'mon-fri 09:00-17:00', BUSINESS_HOLIDAYS: '2026-12-25', BUSINESS_TIMEZONE: 'Europe/Berlin' });
+    expect(config.BUSINESS_HOURS?.[1]).toEqual([{ start: 540, end: 1020 }]);
+    expect(config.BUSINESS_HOLIDAYS).toEqual(new Set(['2026-12-25']));
+    expect(config.AFTER_HOURS_POLICY).toBe('reply-and-route-when-open');
+    expect(config.AFTER_HOURS_NOTICE).toContain('{opens}');
+    expect(loadConfig(VALID).BUSINESS_HOURS).toBeUndefined();
+  });
+
+  it('refuse malformed hours, dates, zones and policies, naming the key', () => {
+    expect(problemsOf({ ...VALID, BUSINESS_HOURS: 'mon-fry 09:00-17:00', BUSINESS_TIMEZONE: 'Europe/Berlin' })).toEqual([
+      {
+        key: 'BUSINESS_HOURS',
+        message:
+          'expected weekly hours such as "mon-fri 09:00-17:00; sat 10:00-14:00"; "mon-fry 09:00-17:00": "mon-fry" is not a day or days such as mon, sat-sun or mon-fri (got "mon-fry 09:00-17:00")',
+      },
+    ]);
+    expect(problemsOf({ ...VALID, BUSINESS_HOLIDAYS: '2026-13-01', BUSINESS_TIMEZONE: 'Europe/Berlin' }).map((p) => p.key)).toEqual(['BUSINESS_HOLIDAYS']);
+    expect(problemsOf({ ...VALID, BUSINESS_HOURS: 'mon 09:00-17:00', BUSINESS_TIMEZONE: 'Europe/Berlinn' })).toEqual([
+      { key: 'BUSINESS_TIMEZONE', message: 'expected an IANA time zone such as Europe/Berlin (got "Europe/Berlinn")' },
+    ]);
+    expect(problemsOf({ ...VALID, AFTER_HOURS_POLICY: 'reply' }).map((p) => p.key)).toEqual(['AFTER_HOURS_POLICY']);
+  });
+
+  it('need a time zone, and exclude SCHEDULE_URL', () => {
+    expect(problemsOf({ ...VALID, BUSINESS_HOURS: 'mon 09:00-17:00' })).toEqual([
+      { key: 'BUSINESS_TIMEZONE', message: 'required with BUSINESS_HOURS or BUSINESS_HOLIDAYS' },
+    ]);
+    expect(problemsOf({ ...VALID, BUSINESS_HOLIDAYS: '2026-12-25', BUSINESS_TIMEZONE: 'UTC', SCHEDULE_URL: 'https://schedule.example.com/check' })).toEqual([
+      { key: 'SCHEDULE_URL', message: 'set SCHEDULE_URL or BUSINESS_HOURS/BUSINESS_HOLIDAYS, not both' },
+    ]);
+    expect(problemsOf({ ...VALID, SCHEDULE_URL: 'https://schedule.example.com/check' })).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
-import { permanent } from '../core/delivery-error.js';
+import { DeliveryPostponed, permanent } from '../core/delivery-error.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
@@ -8,6 +8,7 @@ import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage, 
 import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
+import type { AfterHours } from './after-hours.js';
 import { CatchUp } from './catch-up.js';
 import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
@@ -44,6 +45,8 @@ export interface BridgeOptions {
   readonly onLimited?: (network: string, reason: LimitReason) => void;
   /** What the bridge tells customers by itself (their chat opened, an agent joined, …), by setting name; absent: nothing. */
   readonly texts?: CustomerTexts;
+  /** Business hours for new chats, and what happens to a new chat's first message while closed; absent: always open. */
+  readonly afterHours?: AfterHours;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
@@ -378,6 +381,7 @@ export class Bridge {
 
   private async deliverToFlex(row: OutboxRow, msg: InboundMessage): Promise<void> {
     const user = userKeyOf(msg);
+    if (!(await this.routesNow(row, msg))) return;
     const [first, ...more] = await this.postsFor(msg);
     // A media message may be several posts, and a crash between them is no failed attempt: always look.
     const checkFirst = row.ambiguous || msg.attachments.length > 0;
@@ -404,6 +408,31 @@ export class Bridge {
         this.opts.onChatEnded?.(mapping.network, 'found-closed');
       }
     }
+  }
+
+  /**
+   * Business hours apply to the message that would open a new chat; a chat already open goes on after
+   * hours. While closed the customer gets the after-hours reply once per closed period, and the message
+   * is dropped, routed anyway, or held (postponed, with the customer's later messages queued behind it)
+   * until open. Resolves whether to route it now.
+   */
+  private async routesNow(row: OutboxRow, msg: InboundMessage): Promise<boolean> {
+    const { afterHours, log } = this.opts;
+    const user = userKeyOf(msg);
+    if (!afterHours || (await this.opts.store.currentMapping(user))) return true;
+    const closed = await afterHours.whenClosed(msg.language);
+    if (!closed) return true;
+    const { notice, action } = closed;
+    const to: ExternalChatRef = { ...user, externalChatId: msg.externalChatId };
+    const told =
+      notice !== undefined &&
+      (await this.storeOnce({ source: 'flex-bridge', key: `after-hours:${userKeyString(user)}:${notice.period}` }, [customerNoticeRow(to, notice.text)]));
+    if (told) this.opts.onEnqueued();
+    if (told || action !== 'hold') {
+      log.info({ outboxId: row.id, user: userKeyString(user), externalMessageId: msg.externalMessageId, action, told }, 'new chat after business hours');
+    }
+    if (action === 'hold') throw new DeliveryPostponed('closed: business hours (AFTER_HOURS_POLICY=reply-and-route-when-open)', closed.recheckMs);
+    return action === 'route';
   }
 
   /**

@@ -205,7 +205,7 @@ function registerStoreGauges(store: MetricsStore, registers: Registry[]): void {
   });
   new Gauge({
     name: 'flex_bridge_outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest pending outbox row; 0 when nothing is pending, NaN while the store does not answer',
+    help: 'Age of the oldest pending outbox row, leaving out customers whose next row waits on purpose (held for business hours, a new-chat limit); 0 when nothing is pending, NaN while the store does not answer',
     registers,
     async collect() {
       const stats = await store.outboxStats().catch(() => undefined);

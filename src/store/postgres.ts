@@ -454,11 +454,14 @@ export class PostgresStore implements Store {
     });
   }
 
-  async outboxStats(): Promise<OutboxStats> {
+  async outboxStats(now = Date.now()): Promise<OutboxStats> {
     const { rows } = await this.pool.query<{ pending: number; dead: number; dead_customer: number; oldest: number | null; quarantined: number }>(
       `SELECT COUNT(*) FILTER (WHERE status = 'pending') AS pending, COUNT(*) FILTER (WHERE status = 'dead') AS dead,
          COUNT(*) FILTER (WHERE status = 'dead' AND payload->>'kind' = 'customer-message') AS dead_customer,
-         MIN(created_at) FILTER (WHERE status = 'pending') AS oldest, (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
+         MIN(created_at) FILTER (WHERE status = 'pending' AND key NOT IN (
+           SELECT key FROM outbox WHERE is_head AND attempts = 0 AND next_attempt_at > $1)) AS oldest,
+         (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
+      [now],
     );
     const r = rows[0]!;
     return { pending: r.pending, dead: r.dead, deadCustomerMessages: r.dead_customer, oldestPendingAt: r.oldest, quarantined: r.quarantined };

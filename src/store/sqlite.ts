@@ -160,7 +160,8 @@ export class SqliteStore implements Store {
       stats: db.prepare(
         `SELECT SUM(status = 'pending') AS pending, SUM(status = 'dead') AS dead,
            SUM(status = 'dead' AND json_extract(payload, '$.kind') = 'customer-message') AS dead_customer,
-           MIN(CASE WHEN status = 'pending' THEN created_at END) AS oldest,
+           MIN(CASE WHEN status = 'pending' AND key NOT IN (
+             SELECT key FROM outbox WHERE is_head = 1 AND attempts = 0 AND next_attempt_at > ?) THEN created_at END) AS oldest,
            (SELECT COUNT(*) FROM quarantine) AS quarantined FROM outbox`,
       ),
       requeueAll: db.prepare(
@@ -377,8 +378,8 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async outboxStats(): Promise<OutboxStats> {
-    const r = this.stmt.stats.get() as {
+  async outboxStats(now = Date.now()): Promise<OutboxStats> {
+    const r = this.stmt.stats.get(now) as {
       pending: number | null;
       dead: number | null;
       dead_customer: number | null;

@@ -58,6 +58,11 @@ export interface OutboxStats {
   readonly dead: number;
   /** The dead rows that are customer messages: each one reached no agent. */
   readonly deadCustomerMessages: number;
+  /**
+   * When the oldest pending row was made, leaving out the keys whose first row waits on purpose without
+   * having been tried (postponed: held for business hours or a new-chat limit; an agent message held
+   * for its predecessor): a customer held overnight is not a stuck outbox.
+   */
   readonly oldestPendingAt: number | null;
   /** Customer messages kept aside because they could not be stored (see Store.quarantine). */
   readonly quarantined: number;

@@ -40,7 +40,7 @@ afterEach(async () => {
  * The emulators, a Flex Flow made the way `flex-bridge setup` makes it, and a bridge in legacy-chat
  * mode on it. (The shared harness takes its settings before the emulator exists to create the flow.)
  */
-async function startLegacyBridge(env: Record<string, string> = {}): Promise<LegacyRig> {
+async function startLegacyBridge(env: Record<string, string> = {}, clock?: () => number): Promise<LegacyRig> {
   const [box, port] = await Promise.all([startSandbox(), freePort()]);
   const client = createTwilioClient({
     accountSid: box.env.TWILIO_ACCOUNT_SID!,
@@ -69,7 +69,7 @@ async function startLegacyBridge(env: Record<string, string> = {}): Promise<Lega
   });
   const logs: string[] = [];
   const log = createLogger({ level: 'info', secrets: [config.TWILIO_AUTH_TOKEN], destination: { write: (line) => void logs.push(line) } });
-  rig = { box, config, app: await startApp(config, log), flowSid, logs };
+  rig = { box, config, app: await startApp(config, log, { clock }), flowSid, logs };
   return rig;
 }
 
@@ -439,5 +439,23 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     await r.box.telegram.waitForMessages(ALICE.id, 1);
     await r.app.worker.stop(2000);
     expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['the real one']);
+  });
+});
+
+describe('legacy chat after business hours', () => {
+  it('holds a new chat until the opening, telling the customer once', async () => {
+    let now = Date.parse('2026-12-14T07:59:59Z'); // Monday 08:59:59 in Berlin
+    const r = await startLegacyBridge(
+      { BUSINESS_HOURS: 'mon-fri 09:00-17:00', BUSINESS_TIMEZONE: 'Europe/Berlin', AFTER_HOURS_NOTICE: 'Closed until {opens}.' },
+      () => now,
+    );
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    expect(r.box.twilio.legacyChat.channels()).toEqual([]);
+    now = Date.parse('2026-12-14T08:00:00Z');
+    const task = await chatTask(r);
+    expect(await channelBodies(r, task.channelSid, 1)).toEqual(['Hello']);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Closed until Monday 14 December at 09:00 CET.']);
   });
 });

@@ -158,6 +158,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(again).toMatchObject({ id: r1!.id, attempts: 0, ambiguous: false, lastError: null });
     });
 
+    it('leaves a key whose untried first row is postponed out of the oldest pending age, but not one that retries', async () => {
+      await store.enqueue([row('held', '1'), row('held', '2')]);
+      const oldest = (await store.outboxStats()).oldestPendingAt as number;
+      const [held] = await store.claimDue('w', 1, 60_000);
+      const later = Date.now() + 60_000;
+      await store.postpone(held!.id, later);
+      expect((await store.outboxStats()).oldestPendingAt).toBeNull();
+      expect((await store.outboxStats(later + 1)).oldestPendingAt).toBe(oldest);
+
+      await store.enqueue([row('failing', '1')]);
+      const [failing] = await store.claimDue('w', 1, 60_000);
+      await store.retryLater(failing!.id, later, 'HTTP 503', false);
+      const failingSince = (await store.outboxStats()).oldestPendingAt as number;
+      expect(failingSince).toBeGreaterThanOrEqual(oldest);
+    });
+
     it("counts a key's pending rows up to a bound", async () => {
       await store.enqueue([row('a', '1'), row('a', '2'), row('a', '3'), row('b', '4')]);
       expect(await store.countPending('a', 10)).toBe(3);

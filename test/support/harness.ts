@@ -37,6 +37,11 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** What a test may set on the bridge beyond its settings: `clock`, the time business hours are judged by. */
+export interface HarnessOptions {
+  readonly clock?: () => number;
+}
+
 /**
  * The emulators on loopback (or `sandbox`, when the test started its own), and the real bridge
  * configured against them (extra settings in `env`; `adapters` instead of the configured ones).
@@ -45,6 +50,7 @@ export async function startHarness(
   env: Record<string, string> = {},
   sandbox?: Sandbox,
   adapters?: (config: Config, log: Logger) => ChatAdapter[],
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const [box, port] = await Promise.all([sandbox ?? startSandbox(), freePort()]);
   const config = loadConfig({
@@ -58,7 +64,7 @@ export async function startHarness(
     ...env,
   });
   const log = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
-  const start = () => startApp(config, log, adapters ? { adapters: adapters(config, log) } : {});
+  const start = () => startApp(config, log, { ...(adapters ? { adapters: adapters(config, log) } : {}), clock: options.clock });
   const harness: Harness = {
     telegram: box.telegram,
     twilio: box.twilio,
@@ -92,9 +98,10 @@ export function failOnTwilioContractViolations(twilio: TwilioEmulator): void {
 export async function startHarnessWithDiscord(
   env: Record<string, string> = {},
   discordOptions: Omit<DiscordEmulatorOptions, 'token'> = {},
+  options: HarnessOptions = {},
 ): Promise<{ h: Harness; discord: DiscordEmulator }> {
   const box = await startSandbox({ discord: 0 }, '127.0.0.1', { discord: discordOptions });
-  const h = await startHarness(env, box).catch(async (err: unknown) => {
+  const h = await startHarness(env, box, undefined, options).catch(async (err: unknown) => {
     await box.stop();
     throw err;
   });
