@@ -199,7 +199,12 @@ export class TelegramAdapter implements ChatAdapter {
         log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
         return;
       case 'command':
-        await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: this.opts.greeting });
+        await this.storeReply({
+          to: item.from,
+          externalMessageId: `${item.externalMessageId}:reply`,
+          text: this.opts.greeting,
+          ...(item.startPayload ? { startPayload: item.startPayload } : {}),
+        });
         return;
       case 'unsupported': {
         const { network, externalUserId, externalChatId, externalMessageId } = item.message;

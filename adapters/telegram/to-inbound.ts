@@ -11,11 +11,19 @@ export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 export type Classified =
   | { readonly kind: 'message'; readonly message: InboundMessage }
   /** Answered by the bridge; `externalMessageId` identifies the command message, as for any message. */
-  | { readonly kind: 'command'; readonly command: string; readonly from: ExternalChatRef; readonly externalMessageId: string }
+  | {
+      readonly kind: 'command';
+      readonly command: string;
+      readonly from: ExternalChatRef;
+      readonly externalMessageId: string;
+      /** `/start`'s deep-link parameter (https://core.telegram.org/bots/features#deep-linking). */
+      readonly startPayload?: string;
+    }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
   | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly reply: string }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+const DEEP_LINK_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 const UNSUPPORTED_REPLY = 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.';
 const TOO_BIG_REPLY = `Sorry, that file is too big for me to pass on (the limit is ${formatBytes(MAX_DOWNLOAD_BYTES)}). Could you send a smaller one, or a link to it?`;
 
@@ -37,14 +45,20 @@ export function classifyUpdate(update: Update): Classified {
     : `${message.chat.id}:${message.message_id}`;
   const text = 'text' in message ? message.text : undefined;
   if (text !== undefined && !edited) {
-    const command = /^\/(start)(?:@\w+)?(?:\s|$)/.exec(text);
-    if (command) return { kind: 'command', command: command[1] as string, from: chat, externalMessageId };
+    const command = /^\/(start)(?:@\w+)?(?:\s([\s\S]*))?$/.exec(text);
+    if (command) {
+      const payload = command[2]?.trim();
+      // A deep link carries up to 64 of A-Z a-z 0-9 _ -; anything else was typed by hand and is no payload.
+      const startPayload = payload && DEEP_LINK_PAYLOAD.test(payload) ? payload : undefined;
+      return { kind: 'command', command: command[1] as string, from: chat, externalMessageId, ...(startPayload ? { startPayload } : {}) };
+    }
   }
 
   const base = {
     ...chat,
     username: from.username,
     displayName: [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || String(from.id),
+    ...(from.language_code ? { language: from.language_code } : {}),
     externalMessageId,
     attachments: [] as Attachment[],
     sentAt: new Date(message.date * 1000).toISOString(),

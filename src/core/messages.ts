@@ -29,6 +29,8 @@ export interface InboundMessage {
   readonly externalChatId: string;
   readonly username?: string;
   readonly displayName: string;
+  /** The customer's language as their network says (an IETF tag such as `de`), when it says. */
+  readonly language?: string;
   readonly externalMessageId: string;
   readonly text: string;
   readonly attachments: readonly Attachment[];
@@ -45,6 +47,8 @@ export interface AutoReply {
   /** Unique among the network's message ids: what the reply answers, marked as a reply. */
   readonly externalMessageId: string;
   readonly text: string;
+  /** The deep-link parameter of the `/start` this answers: kept for the customer's next chat. */
+  readonly startPayload?: string;
 }
 
 /** A file on its way through the bridge: streamed from where it is to where it goes, never stored. */
@@ -114,6 +118,8 @@ export type OutboxPayload = (
       readonly text: string;
       /** A file of the agent's message, sent with `text` as its caption. */
       readonly media?: FlexMedia;
+      /** The agent's identity, on the first part of each message: the one AGENT_NAME_PREFIX names. */
+      readonly author?: string;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */

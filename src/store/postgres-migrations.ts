@@ -99,6 +99,18 @@ export const postgresMigrations: readonly string[] = [
   );
   INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
   `,
+  `
+  -- The /start deep-link parameter each customer gave last, kept until a chat of theirs has carried it;
+  -- and a customer's earlier chats found by user, for the line that tells an agent about them.
+  CREATE TABLE start_payloads (
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    given_at BIGINT NOT NULL,
+    PRIMARY KEY (network, external_user_id)
+  );
+  CREATE INDEX conversations_by_user ON conversations (network, external_user_id, id);
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -24,6 +24,7 @@ beforeEach(async () => {
     taskChannel: 'chat',
     routing: { confirmMs: 1000, attempts: 1 },
     timers: {},
+    extraAttributes: {},
   });
 });
 afterEach(async () => {
@@ -37,6 +38,7 @@ const request: OpenChatRequest = {
   displayName: 'Alice',
   network: 'telegram',
   firstMessage: { author: 'telegram_42', text: 'hello', bridgeMessageId: 'telegram:1' },
+  context: {},
 };
 const open = () => backend.openChat(request, async () => undefined, async () => undefined);
 const byName = (name: string) => twilio.conversations().find((c) => c.uniqueName === name);
