@@ -48,7 +48,7 @@ describe('ConversationsBackend: unique names (UniqueName) it cannot be sure of',
     const opened = await open();
     const conversation = byName(KEY)!;
     expect(conversation.sid).toBe(opened.flexSid);
-    expect(JSON.parse(conversation.attributes)).toEqual({ network: 'telegram', handle: 'telegram:alice', flexBridgeOpening: KEY });
+    expect(JSON.parse(conversation.attributes)).toEqual({ network: 'telegram', handle: 'telegram:alice', customerName: 'Alice', flexBridgeOpening: KEY });
     expect(opened.namesTaken).toEqual([]);
   });
 
