@@ -373,7 +373,8 @@ export function readConfigFile(path: string): Record<string, string> {
   if (unknown.length > 0) {
     throw new ConfigError(unknown.map((key) => ({ key, message: `unknown setting in ${path}` })));
   }
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  // An object (FLEX_TASK_ATTRIBUTES) may be written as one, rather than as a string of JSON.
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)]));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleartextUpstreams, ConfigError, loadConfig, secretValues } from '../src/config.js';
 
@@ -114,5 +117,35 @@ describe('FLEX_STUDIO_READ_BACK_MS', () => {
     expect(loadConfig({ ...VALID, FLEX_STUDIO_READ_BACK_MS: 'off' }).FLEX_STUDIO_READ_BACK_MS).toEqual([]);
     expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '50' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
     expect(problemsOf({ ...VALID, FLEX_STUDIO_READ_BACK_MS: '1000;2000' })[0]?.key).toBe('FLEX_STUDIO_READ_BACK_MS');
+  });
+});
+
+describe('FLEX_TASK_ATTRIBUTES', () => {
+  it('takes a JSON object, none by default, and refuses anything else naming the key', () => {
+    expect(loadConfig(VALID).FLEX_TASK_ATTRIBUTES).toEqual({});
+    expect(loadConfig({ ...VALID, FLEX_TASK_ATTRIBUTES: '{"brand":"acme","conversations":{"conversation_label_1":"eu"}}' }).FLEX_TASK_ATTRIBUTES).toEqual({
+      brand: 'acme',
+      conversations: { conversation_label_1: 'eu' },
+    });
+    for (const bad of ['["acme"]', '"acme"', 'null', '{brand: acme}']) {
+      expect(problemsOf({ ...VALID, FLEX_TASK_ATTRIBUTES: bad })).toEqual([
+        { key: 'FLEX_TASK_ATTRIBUTES', message: expect.stringContaining('a JSON object') },
+      ]);
+    }
+  });
+
+  it('may be written as an object in a config file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flex-bridge-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ FLEX_TASK_ATTRIBUTES: { brand: 'acme' } }));
+    expect(loadConfig({ ...VALID, CONFIG_FILE: file }).FLEX_TASK_ATTRIBUTES).toEqual({ brand: 'acme' });
+  });
+});
+
+describe('AGENT_NAME_PREFIX and RETURNING_CUSTOMER_NOTICE', () => {
+  it('name no agent by default, tell the agent about a returning customer by default, and are switched with off', () => {
+    expect(loadConfig(VALID).AGENT_NAME_PREFIX).toBeUndefined();
+    expect(loadConfig({ ...VALID, AGENT_NAME_PREFIX: '{agent}: ' }).AGENT_NAME_PREFIX).toBe('{agent}: ');
+    expect(loadConfig(VALID).RETURNING_CUSTOMER_NOTICE).toContain('{count}');
+    expect(loadConfig({ ...VALID, RETURNING_CUSTOMER_NOTICE: 'off' }).RETURNING_CUSTOMER_NOTICE).toBeUndefined();
   });
 });
