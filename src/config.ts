@@ -29,6 +29,22 @@ const parsedBy = <T>(parse: (text: string) => T | string, expected: string) =>
     return z.NEVER;
   });
 
+/** A JSON object of constants (FLEX_TASK_ATTRIBUTES); nested objects allowed, arrays of constants too. */
+const attributesObject = z
+  .string()
+  .max(4096)
+  .default('{}')
+  .transform((text, ctx) => {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Readonly<Record<string, unknown>>;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'a JSON object such as {"brand":"acme","priority_queue":"eu"}' });
+    return z.NEVER;
+  });
+
 /** An ISO-8601 duration of at least `minMinutes` (a Conversations timer); `off`: none. */
 const timerDuration = (fallback: string, minMinutes: number) =>
   z
@@ -164,6 +180,11 @@ export const settings = {
     doc: "conversations mode: Timers.Closed of each new conversation, an ISO-8601 duration of at least 10 minutes: Twilio closes a chat quiet for that long, so none stays open for ever; 'off': none",
     example: 'PT12H',
   },
+  FLEX_TASK_ATTRIBUTES: {
+    schema: attributesObject,
+    doc: 'Constant attributes (a JSON object) added to the TaskRouter task and the conversation of every new chat, for workflow expressions and reporting; the bridge\'s own fields (network, handle, customerName, language, startPayload, earlierChats, previousConversationSid, …) win over a constant of the same name, and fields inside "conversations" and "customers" are kept beside the Flex Insights fields the bridge fills. In legacy-chat mode they go into the channel\'s pre_engagement_data',
+    example: '{"brand":"acme","conversations":{"conversation_label_1":"bot"}}',
+  },
   FLEX_FLOW_SID: { schema: sid('FO').optional(), doc: 'legacy-chat mode: the Flex Flow (flex-bridge setup creates one)', example: 'FO00000000000000000000000000000000' },
   FLEX_CHAT_SERVICE_SID: { schema: sid('IS').optional(), doc: 'legacy-chat mode: the Flex Chat Service', example: 'IS00000000000000000000000000000000' },
   FLEX_BRIDGE_IDENTITY: {
@@ -292,6 +313,16 @@ export const settings = {
     doc: "What a customer whose message would open a new chat is told while closed, once per closed period; {opens}: the next opening time in BUSINESS_TIMEZONE ('later' when unknown). With AFTER_HOURS_POLICY=reply-only, say that the message was not passed on; 'off': nothing",
     example: 'Thanks for your message. We are closed right now and open again {opens}; an agent will answer you then.',
     customerText: true,
+  },
+  RETURNING_CUSTOMER_NOTICE: {
+    schema: noticeText('Returning customer (earlier chats: {count}). The last one ended {ended}, conversation {previous}.'),
+    doc: "What the agent is told, as a bridge notice in a new chat, when the customer had chats before; {count}: how many, {ended}: when the last one ended (UTC), {previous}: its Flex conversation SID; 'off': nothing",
+    example: 'Returning customer (earlier chats: {count}). The last one ended {ended}, conversation {previous}.',
+  },
+  AGENT_NAME_PREFIX: {
+    schema: noticeText('off'),
+    doc: "Put before each agent message the customer gets, {agent} standing for the agent's name in Flex (e.g. '{agent}: '); a message whose agent has no name in Flex goes without it; 'off': nothing",
+    example: '{agent}: ',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
@@ -468,7 +499,8 @@ export function readConfigFile(path: string): Record<string, string> {
   if (unknown.length > 0) {
     throw new ConfigError(unknown.map((key) => ({ key, message: `unknown setting in ${path}` })));
   }
-  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  // An object (FLEX_TASK_ATTRIBUTES) may be written as one, rather than as a string of JSON.
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)]));
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { cleartextUpstreams, ConfigError, customerTextSettings, loadConfig, secretValues } from '../src/config.js';
 
 const VALID = {
@@ -192,5 +192,35 @@ describe('business hours', () => {
       { key: 'SCHEDULE_URL', message: 'set SCHEDULE_URL or BUSINESS_HOURS/BUSINESS_HOLIDAYS, not both' },
     ]);
     expect(problemsOf({ ...VALID, SCHEDULE_URL: 'https://schedule.example.com/check' })).toEqual([]);
+  });
+});
+
+describe('FLEX_TASK_ATTRIBUTES', () => {
+  it('takes a JSON object, none by default, and refuses anything else naming the key', () => {
+    expect(loadConfig(VALID).FLEX_TASK_ATTRIBUTES).toEqual({});
+    expect(loadConfig({ ...VALID, FLEX_TASK_ATTRIBUTES: '{"brand":"acme","conversations":{"conversation_label_1":"eu"}}' }).FLEX_TASK_ATTRIBUTES).toEqual({
+      brand: 'acme',
+      conversations: { conversation_label_1: 'eu' },
+    });
+    for (const bad of ['["acme"]', '"acme"', 'null', '{brand: acme}']) {
+      expect(problemsOf({ ...VALID, FLEX_TASK_ATTRIBUTES: bad })).toEqual([
+        { key: 'FLEX_TASK_ATTRIBUTES', message: expect.stringContaining('a JSON object') },
+      ]);
+    }
+  });
+
+  it('may be written as an object in a config file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flex-bridge-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ FLEX_TASK_ATTRIBUTES: { brand: 'acme' } }));
+    expect(loadConfig({ ...VALID, CONFIG_FILE: file }).FLEX_TASK_ATTRIBUTES).toEqual({ brand: 'acme' });
+  });
+});
+
+describe('AGENT_NAME_PREFIX and RETURNING_CUSTOMER_NOTICE', () => {
+  it('name no agent by default, tell the agent about a returning customer by default, and are switched with off', () => {
+    expect(loadConfig(VALID).AGENT_NAME_PREFIX).toBeUndefined();
+    expect(loadConfig({ ...VALID, AGENT_NAME_PREFIX: '{agent}: ' }).AGENT_NAME_PREFIX).toBe('{agent}: ');
+    expect(loadConfig(VALID).RETURNING_CUSTOMER_NOTICE).toContain('{count}');
+    expect(loadConfig({ ...VALID, RETURNING_CUSTOMER_NOTICE: 'off' }).RETURNING_CUSTOMER_NOTICE).toBeUndefined();
   });
 });

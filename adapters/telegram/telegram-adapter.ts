@@ -208,8 +208,13 @@ export class TelegramAdapter implements ChatAdapter {
         log.info({ updateId: update.update_id, reason: item.reason }, 'telegram update ignored');
         return;
       case 'command': {
-        const greeting = this.opts.texts('TELEGRAM_GREETING', item.language);
-        if (greeting !== undefined) await this.storeReply({ to: item.from, externalMessageId: `${item.externalMessageId}:reply`, text: greeting });
+        // Stored even with the greeting off: the reply carries the deep link's payload to the next chat.
+        await this.storeReply({
+          to: item.from,
+          externalMessageId: `${item.externalMessageId}:reply`,
+          text: this.opts.texts('TELEGRAM_GREETING', item.language),
+          ...(item.startPayload && { startPayload: item.startPayload }),
+        });
         return;
       }
       case 'unsupported': {

@@ -17,10 +17,14 @@ export type Classified =
       readonly from: ExternalChatRef;
       readonly externalMessageId: string;
       readonly language?: string;
+      /** `/start`'s deep-link parameter (https://core.telegram.org/bots/features#deep-linking). */
+      readonly startPayload?: string;
     }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
   | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly why: 'unknown-kind' | 'file-too-big' }
   | { readonly kind: 'ignored'; readonly reason: string };
+
+const DEEP_LINK_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Turns a Telegram update into what the bridge carries, or says why it does not carry it. */
 export function classifyUpdate(update: Update): Classified {
@@ -40,8 +44,14 @@ export function classifyUpdate(update: Update): Classified {
     : `${message.chat.id}:${message.message_id}`;
   const text = 'text' in message ? message.text : undefined;
   if (text !== undefined && !edited) {
-    const command = /^\/(start)(?:@\w+)?(?:\s|$)/.exec(text);
-    if (command) return { kind: 'command', command: command[1] as string, from: chat, externalMessageId, ...(from.language_code && { language: from.language_code }) };
+    const command = /^\/(start)(?:@\w+)?(?:\s([\s\S]*))?$/.exec(text);
+    if (command) {
+      const payload = command[2]?.trim();
+      // A deep link carries up to 64 of A-Z a-z 0-9 _ -; anything else was typed by hand and is no payload.
+      const startPayload = payload && DEEP_LINK_PAYLOAD.test(payload) ? payload : undefined;
+      const language = from.language_code;
+      return { kind: 'command', command: command[1] as string, from: chat, externalMessageId, ...(language && { language }), ...(startPayload && { startPayload }) };
+    }
   }
 
   const base = {

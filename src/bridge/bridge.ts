@@ -4,11 +4,12 @@ import { DeliveryPostponed, permanent } from '../core/delivery-error.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
-import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage, type RoutingEnd } from '../flex/backend.js';
+import { ChatClosedError, type ChatContext, type FlexBackend, type FlexEvent, type PostedMessage, type RoutingEnd } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 import type { AfterHours } from './after-hours.js';
+import { AgentNames } from './agent-names.js';
 import { CatchUp } from './catch-up.js';
 import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
@@ -47,6 +48,13 @@ export interface BridgeOptions {
   readonly texts?: CustomerTexts;
   /** Business hours for new chats, and what happens to a new chat's first message while closed; absent: always open. */
   readonly afterHours?: AfterHours;
+  /**
+   * What the agent is told in a new chat of a customer who had chats before ({count}, {ended},
+   * {previous}); absent: nothing.
+   */
+  readonly returningCustomerNotice?: string;
+  /** Put before each agent message to the customer, `{agent}` standing for the agent's name; absent: nothing. */
+  readonly agentNamePrefix?: string;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
@@ -77,9 +85,11 @@ export class Bridge {
   readonly catchUp: CatchUp;
   /** Finds chats whose task ended without an agent. */
   readonly unattended: UnattendedChats;
+  private readonly agentNames: AgentNames;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
+    this.agentNames = new AgentNames(opts.flex, opts.log);
     const { limits } = opts;
     this.limits = limits && new IntakeLimits(limits, opts.store);
     const openings = limits && new TokenBuckets(limits.newChatsPerMinute, limits.newChatsPerMinute);
@@ -191,7 +201,10 @@ export class Bridge {
 
   /** The AutoReplySink: the reply is stored for the customer's queue once per `externalMessageId`. */
   readonly acceptAutoReply = async (reply: AutoReply): Promise<Acceptance> => {
-    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, [customerNoticeRow(reply.to, reply.text)]);
+    // Kept before the reply: a failure makes the network offer the update again, and remembering twice is harmless.
+    if (reply.startPayload) await this.opts.store.rememberStartPayload(userKeyOf(reply.to), reply.startPayload);
+    const rows = reply.text === undefined ? [] : [customerNoticeRow(reply.to, reply.text)];
+    const accepted = await this.storeOnce({ source: reply.to.network, key: reply.externalMessageId }, rows);
     this.opts.log.info(
       { user: userKeyString(reply.to), externalMessageId: reply.externalMessageId, accepted },
       accepted ? 'automatic reply stored' : 'duplicate automatic reply dropped',
@@ -273,10 +286,10 @@ export class Bridge {
   private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string): NewOutboxRow[] {
     const maxLength = this.adapters.get(to.network)?.capabilities.maxTextLength ?? 4096;
     const text = body === '' ? '(the agent sent something this bridge cannot carry yet)' : body;
-    return splitText(text, maxLength).map((part) => ({
+    return splitText(text, maxLength).map((part, i) => ({
       key: customerQueueKey(to),
       direction: 'to-customer',
-      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part },
+      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part, ...(i === 0 ? { author: event.author } : {}) },
     }));
   }
 
@@ -299,7 +312,7 @@ export class Bridge {
       return {
         key: customerQueueKey(to),
         direction: 'to-customer',
-        payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text, media },
+        payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text, media, ...(text !== '' ? { author: event.author } : {}) },
       };
     });
     if (event.body !== '' && caption === '') rows.push(...this.agentTextRows(event, to, event.body));
@@ -326,10 +339,11 @@ export class Bridge {
         const { media } = payload;
         const file = media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(media)));
         const idempotencyKey = `fb${row.id}`;
+        const text = await this.signed(payload.text, payload.author, adapter, media !== undefined);
         const message =
           file && media
-            ? { text: payload.text, file, idempotencyKey, reopenFile: () => this.opts.flex.fetchMedia(media) }
-            : { text: payload.text, idempotencyKey };
+            ? { text, file, idempotencyKey, reopenFile: () => this.opts.flex.fetchMedia(media) }
+            : { text, idempotencyKey };
         const attributes = { 'messaging.system': payload.to.network, 'flex_bridge.flex.message_sid': payload.messageSid };
         await inSpan(`${payload.to.network} send`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
           const sent = await adapter.send(payload.to, message);
@@ -349,6 +363,19 @@ export class Bridge {
         return;
       }
     }
+  }
+
+  /**
+   * An agent's text with AGENT_NAME_PREFIX before it, when the agent has a name in Flex; a caption the
+   * prefix would make too long for the network goes as it is.
+   */
+  private async signed(text: string, author: string | undefined, adapter: ChatAdapter, caption: boolean): Promise<string> {
+    const prefix = this.opts.agentNamePrefix;
+    if (prefix === undefined || author === undefined || text === '') return text;
+    const name = await this.agentNames.nameOf(author);
+    if (name === undefined) return text;
+    const signed = `${prefix.replaceAll('{agent}', name)}${text}`;
+    return caption && signed.length > (adapter.capabilities.maxCaptionLength ?? 0) ? text : signed;
   }
 
   private adapterFor(network: string): ChatAdapter {
@@ -386,7 +413,7 @@ export class Bridge {
     // A media message may be several posts, and a crash between them is no failed attempt: always look.
     const checkFirst = row.ambiguous || msg.attachments.length > 0;
     for (let attempt = 0; ; attempt++) {
-      const { mapping, posted: postedWhileOpening } = await this.chats.ensureOpen(msg, first);
+      const { mapping, posted: postedWhileOpening, context } = await this.chats.ensureOpen(msg, first);
       const flexSid = mapping.flexSid as string;
       try {
         const posts = postedWhileOpening ? more : [first, ...more];
@@ -398,7 +425,10 @@ export class Bridge {
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
         this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
-        if (postedWhileOpening) await this.tellCustomer(mapping, 'opened', 'CHAT_OPENED_NOTICE');
+        if (postedWhileOpening) {
+          await this.tellCustomer(mapping, 'opened', 'CHAT_OPENED_NOTICE');
+          if (context) await this.tellAgentOfEarlierChats(mapping, context);
+        }
         return;
       } catch (err) {
         // Flex closed the chat without us hearing of it: end the mapping and open a new chat, once.
@@ -462,7 +492,7 @@ export class Bridge {
     if (mapping.flexSid) this.catchUp.agentJoined(mapping.flexSid);
     const agentJoined = this.customerText('AGENT_JOINED_NOTICE', mapping.language);
     if (agentJoined === undefined) return 'ignored';
-    const name = agentJoined.includes('{agent}') ? await this.agentName(mapping, identity) : '';
+    const name = agentJoined.includes('{agent}') ? await this.agentNames.nameOf(identity) : '';
     const text = name === undefined ? this.customerText('AGENT_JOINED_NOTICE_UNNAMED', mapping.language) : agentJoined.replaceAll('{agent}', name);
     if (text === undefined) return 'ignored';
     const stored = await this.tellCustomerText(mapping, `agent-joined:${identity}`, text);
@@ -470,14 +500,21 @@ export class Bridge {
     return stored ? 'accepted' : 'duplicate';
   }
 
-  /** The agent's name from Flex; undefined when it has none or the lookup failed (the notice must not wait for it). */
-  private async agentName(mapping: ChatMapping, identity: string): Promise<string | undefined> {
-    try {
-      return await this.opts.flex.participantName?.(identity);
-    } catch (err) {
-      this.opts.log.warn({ err, flexSid: mapping.flexSid }, 'agent name lookup failed: the customer is told without it');
-      return undefined;
-    }
+  /**
+   * A customer who had chats before: the agent sees how many, when the last one ended and its Flex
+   * conversation, as a bridge notice in the new chat, once per chat.
+   */
+  private async tellAgentOfEarlierChats(mapping: ChatMapping, context: ChatContext): Promise<void> {
+    const template = this.opts.returningCustomerNotice;
+    const earlier = context.earlierChats;
+    if (template === undefined || !earlier || !mapping.flexSid) return;
+    const text = template
+      .replaceAll('{count}', String(earlier.count))
+      .replaceAll('{ended}', `${new Date(earlier.lastEndedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`)
+      .replaceAll('{previous}', earlier.lastFlexSid);
+    const user = userKeyOf(mapping);
+    const row: NewOutboxRow = { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'notice', user, flexSid: mapping.flexSid, text } };
+    if (await this.storeOnce({ source: 'flex-bridge', key: `chat-returning:${mapping.id}` }, [row])) this.opts.onEnqueued();
   }
 
   /**

@@ -1,10 +1,17 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import { ChatClosedError, RoutingFailedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
-import type { ChatMapping, Store } from '../store/store.js';
+import { ChatClosedError, RoutingFailedError, type ChatContext, type FlexBackend, type OpenChatRequest, type OpenedChat, type PostedMessage } from '../flex/backend.js';
+import type { ChatMapping, StartPayload, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
 import type { TokenBuckets } from './token-buckets.js';
+
+/** The customer's open chat; `context` when `posted` says it opened with the message. */
+export interface OpenChat {
+  readonly mapping: ChatMapping;
+  readonly posted: boolean;
+  readonly context?: ChatContext;
+}
 
 /**
  * Finds or opens the customer's Flex chat. Callers hold the customer's outbox key, so at most one
@@ -27,10 +34,11 @@ export class ChatOpener {
   ) {}
 
   /**
-   * Returns the open chat and whether `first` was posted while opening it. A chat Flex could not route
-   * ends its mapping (the next message starts afresh) and throws RoutingFailedError.
+   * Returns the open chat and whether `first` was posted while opening it (then with the context the
+   * chat opened with). A chat Flex could not route ends its mapping (the next message starts afresh)
+   * and throws RoutingFailedError.
    */
-  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
+  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<OpenChat> {
     try {
       return await this.findOrOpen(msg, first);
     } catch (err) {
@@ -45,30 +53,36 @@ export class ChatOpener {
     }
   }
 
-  private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
+  private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<OpenChat> {
     const user = userKeyOf(msg);
     let mapping = await this.store.currentMapping(user);
     if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
 
     const handle = handleOf(msg);
     const installation = await this.installationId();
-    const request = (opening: ChatMapping) => ({
-      openingKey: openingKeyOf(installation, opening),
-      identity: opening.identity,
-      handle,
-      displayName: msg.displayName,
-      network: msg.network,
-      firstMessage: first,
-    });
+    const request = async (opening: ChatMapping): Promise<OpenChatRequest & { startPayload?: StartPayload }> => {
+      const { context, startPayload } = await this.contextOf(msg, opening);
+      return {
+        openingKey: openingKeyOf(installation, opening),
+        identity: opening.identity,
+        handle,
+        displayName: msg.displayName,
+        network: msg.network,
+        firstMessage: first,
+        context,
+        ...(startPayload ? { startPayload } : {}),
+      };
+    };
     if (mapping?.routingRequested && mapping.flexSid && this.flex.completeRouting) {
       // The chat may already be in front of an agent: finish it, never discard it.
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
       try {
-        const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping));
+        const req = await request(mapping);
+        const firstIndex = await this.flex.completeRouting(mapping.flexSid, req);
         await this.store.noteFlexIndex(mapping.id, firstIndex);
-        await this.store.activateMapping(mapping.id);
+        await this.activated(mapping, req.startPayload);
         this.onOpened(user.network);
-        return { mapping: { ...mapping, status: 'active' }, posted: true };
+        return { mapping: { ...mapping, status: 'active' }, posted: true, context: req.context };
       } catch (err) {
         // An agent ended it meanwhile: the message opens a new chat.
         if (!(err instanceof ChatClosedError)) throw err;
@@ -100,12 +114,12 @@ export class ChatOpener {
     }
 
     const id = mapping.id;
-    const opening = mapping;
+    const req = await request(mapping);
     let opened: OpenedChat;
     try {
       opened = await inSpan('flex open chat', { kind: SpanKind.CLIENT, attributes: { 'messaging.system': msg.network } }, async (span) => {
         const chat = await this.flex.openChat(
-          request(opening),
+          req,
           (sid) => this.store.setFlexSid(id, sid),
           () => this.store.markRoutingRequested(id),
           (index) => this.store.noteFlexIndex(id, index),
@@ -123,10 +137,28 @@ export class ChatOpener {
       this.log.error({ conversationId: id, uniqueName: name }, 'a flex conversation this installation did not make holds the chat\'s unique name; it was left alone and another name used');
     }
     await this.store.noteFlexIndex(id, firstIndex);
-    await this.store.activateMapping(id);
+    await this.activated(mapping, req.startPayload);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     this.onOpened(user.network);
-    return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true };
+    return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true, context: req.context };
+  }
+
+  /** The customer's language, the deep-link payload they came with, and their earlier chats. */
+  private async contextOf(msg: InboundMessage, opening: ChatMapping): Promise<{ context: ChatContext; startPayload?: StartPayload }> {
+    const user = userKeyOf(msg);
+    const [startPayload, earlier] = await Promise.all([this.store.startPayload(user), this.store.earlierChats(user, opening.id)]);
+    const context: ChatContext = {
+      ...(msg.language ? { language: msg.language } : {}),
+      ...(startPayload ? { startPayload: startPayload.payload } : {}),
+      ...(earlier.last ? { earlierChats: { count: earlier.count, lastFlexSid: earlier.last.flexSid, lastEndedAt: earlier.last.endedAt } } : {}),
+    };
+    return { context, ...(startPayload ? { startPayload } : {}) };
+  }
+
+  /** The chat is open: the payload it carried is used up (a newer one stays for the next chat). */
+  private async activated(mapping: ChatMapping, startPayload: StartPayload | undefined): Promise<void> {
+    await this.store.activateMapping(mapping.id);
+    if (startPayload) await this.store.forgetStartPayload(userKeyOf(mapping), startPayload.givenAt);
   }
 
   /** Asked of the store once; a failed read is asked again next time. */

@@ -46,7 +46,10 @@ export interface AutoReply {
   readonly to: ExternalChatRef;
   /** Unique among the network's message ids: what the reply answers, marked as a reply. */
   readonly externalMessageId: string;
-  readonly text: string;
+  /** Undefined: nothing to say (the text is switched off), only `startPayload` to keep. */
+  readonly text: string | undefined;
+  /** The deep-link parameter of the `/start` this answers: kept for the customer's next chat. */
+  readonly startPayload?: string;
 }
 
 /** A file on its way through the bridge: streamed from where it is to where it goes, never stored. */
@@ -116,6 +119,8 @@ export type OutboxPayload = (
       readonly text: string;
       /** A file of the agent's message, sent with `text` as its caption. */
       readonly media?: FlexMedia;
+      /** The agent's identity, on the first part of each message: the one AGENT_NAME_PREFIX names. */
+      readonly author?: string;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */

@@ -12,6 +12,16 @@ export interface OpenChatRequest {
   readonly displayName: string;
   readonly network: string;
   readonly firstMessage: PostedMessage;
+  readonly context: ChatContext;
+}
+
+/** What the bridge knows of a customer beyond their name: for routing, for the agent and for reporting. */
+export interface ChatContext {
+  readonly language?: string;
+  /** The `/start` deep-link parameter the customer came with. */
+  readonly startPayload?: string;
+  /** The customer had chats before this one: how many, and the latest one's Flex chat and when it ended. */
+  readonly earlierChats?: { readonly count: number; readonly lastFlexSid: string; readonly lastEndedAt: number };
 }
 
 /** A message the bridge posts into Flex; `bridgeMessageId` makes a retried post detectable. */

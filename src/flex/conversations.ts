@@ -12,6 +12,7 @@ import {
   type RoutingEnd,
   type WebhookParams,
 } from './backend.js';
+import { contextAttributes, participantAttributes, type ExtraAttributes } from './chat-attributes.js';
 import { InteractionRouting } from './interaction-routing.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { closedOr } from './closed-conversation.js';
@@ -33,6 +34,8 @@ export interface ConversationsBackendOptions {
   readonly routing: { readonly confirmMs: number; readonly attempts: number };
   /** `Timers.Inactive` / `Timers.Closed` (ISO-8601 durations) every new conversation gets; absent: none. */
   readonly timers: { readonly inactive?: string; readonly closed?: string };
+  /** The operator's constant attributes for each chat's task and conversation (FLEX_TASK_ATTRIBUTES). */
+  readonly extraAttributes: ExtraAttributes;
 }
 
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
@@ -55,6 +58,7 @@ export class ConversationsBackend implements FlexBackend {
       workspaceSid: opts.workspaceSid as string,
       workflowSid: opts.workflowSid,
       taskChannel: opts.taskChannel,
+      extraAttributes: opts.extraAttributes,
       ...opts.routing,
     });
   }
@@ -72,7 +76,7 @@ export class ConversationsBackend implements FlexBackend {
     const { sid, adopted, namesTaken } = await createConversation(this.api, {
       openingKey: req.openingKey,
       friendlyName: req.handle,
-      attributes: { network: req.network, handle: req.handle },
+      attributes: contextAttributes(req, this.opts.extraAttributes),
       timers: this.timers(),
     });
     let routing = false;
@@ -80,7 +84,7 @@ export class ConversationsBackend implements FlexBackend {
       await onCreated(sid);
       const chat = this.api.conversations(sid);
       // A conversation an earlier attempt made may have its participant and webhooks already.
-      await chat.participants.create({ identity: req.identity }).catch((err: unknown) => {
+      await chat.participants.create({ identity: req.identity, attributes: participantAttributes(req) }).catch((err: unknown) => {
         if (!(adopted && err instanceof DeliveryError && err.status === 409)) throw err;
       });
       const existing = adopted ? await chat.webhooks.list() : [];

@@ -26,6 +26,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         studioFlowSid: config.FLEX_STUDIO_FLOW_SID,
         routing: { confirmMs: config.ROUTING_CONFIRM_MS, attempts: config.ROUTING_ATTEMPTS },
         timers: { inactive: config.CONVERSATION_INACTIVE_TIMER, closed: config.CONVERSATION_CLOSED_TIMER },
+        extraAttributes: config.FLEX_TASK_ATTRIBUTES,
       });
     case 'legacy-chat':
       return new LegacyChatBackend({
@@ -34,6 +35,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         publicBaseUrl: config.PUBLIC_BASE_URL,
         flexFlowSid: legacySetting(config, 'FLEX_FLOW_SID'),
         chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),
+        extraAttributes: config.FLEX_TASK_ATTRIBUTES,
       });
   }
 }

@@ -2,12 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type twilio from 'twilio';
 import { DeliveryError } from '../core/delivery-error.js';
 import { RoutingFailedError, type OpenChatRequest, type RoutingEnd } from './backend.js';
+import { taskAttributes, type ExtraAttributes } from './chat-attributes.js';
 
 export interface InteractionRoutingOptions {
   readonly client: twilio.Twilio;
   readonly workspaceSid: string;
   readonly workflowSid?: string;
   readonly taskChannel: string;
+  /** The operator's constant task attributes (FLEX_TASK_ATTRIBUTES). */
+  readonly extraAttributes: ExtraAttributes;
   /** How long one routing attempt waits for its interaction channel to go live and its task to appear. */
   readonly confirmMs: number;
   /** Routing attempts (Interactions) per chat before the bridge gives up on it. */
@@ -112,7 +115,7 @@ export class InteractionRouting {
           workspace_sid: this.opts.workspaceSid,
           ...(this.opts.workflowSid ? { workflow_sid: this.opts.workflowSid } : {}),
           task_channel_unique_name: this.opts.taskChannel,
-          attributes: { from: req.handle, customerName: req.displayName, channelType: req.network },
+          attributes: taskAttributes(req, this.opts.extraAttributes),
         },
       },
     });

@@ -13,6 +13,7 @@ import {
   type WebhookParams,
 } from './backend.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
+import { contextAttributes, type ExtraAttributes } from './chat-attributes.js';
 import { chatMessageMediaOf } from './legacy-chat-media.js';
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
@@ -24,6 +25,8 @@ export interface LegacyChatBackendOptions {
   readonly publicBaseUrl: string;
   readonly flexFlowSid: string;
   readonly chatServiceSid: string;
+  /** The operator's constant attributes for each chat (FLEX_TASK_ATTRIBUTES). */
+  readonly extraAttributes: ExtraAttributes;
 }
 
 /** `onMessageSent`; registered with `?channel=CH…` in the query, as the original custom-chat sample did. */
@@ -66,6 +69,9 @@ export class LegacyChatBackend implements FlexBackend {
       chatUserFriendlyName: req.displayName,
       chatFriendlyName: req.handle,
       target: req.handle,
+      // Flex keeps it in the channel's attributes (`pre_engagement_data`), where the Flex Flow's Studio
+      // flow can put it into the task's attributes (https://www.twilio.com/docs/flex/developer/messaging/chat-channel).
+      preEngagementData: JSON.stringify(contextAttributes(req, this.opts.extraAttributes)),
     });
     await onCreated(sid);
     const reused = await this.subscribe(sid);

@@ -18,6 +18,8 @@ import { TurnBatch } from './turn-batch.js';
 import type {
   ReorderHold,
   ChatMapping,
+  EarlierChats,
+  StartPayload,
   ChatMappingStatus,
   DedupeKey,
   NewChatMapping,
@@ -372,6 +374,42 @@ export class PostgresStore implements Store {
   async countOpenMappings(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'");
     return rows[0]!.n;
+  }
+
+  async earlierChats(user: UserKey, beforeId: number): Promise<EarlierChats> {
+    const { rows } = await this.pool.query<{ n: number; flexSid: string | null; openedAt: number | null; endedAt: number | null }>(
+      `SELECT COUNT(*) OVER () AS n, flex_sid AS "flexSid", created_at AS "openedAt", updated_at AS "endedAt" FROM conversations
+       WHERE network = $1 AND external_user_id = $2 AND id < $3 AND status = 'ended' AND flex_sid IS NOT NULL
+       ORDER BY id DESC LIMIT 1`,
+      [user.network, user.externalUserId, beforeId],
+    );
+    const last = rows[0];
+    if (!last?.flexSid || last.openedAt === null || last.endedAt === null) return { count: 0 };
+    return { count: last.n, last: { flexSid: last.flexSid, openedAt: last.openedAt, endedAt: last.endedAt } };
+  }
+
+  async rememberStartPayload(user: UserKey, payload: string, givenAt = Date.now()): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO start_payloads (network, external_user_id, payload, given_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (network, external_user_id) DO UPDATE SET payload = EXCLUDED.payload, given_at = EXCLUDED.given_at`,
+      [user.network, user.externalUserId, payload, givenAt],
+    );
+  }
+
+  async startPayload(user: UserKey): Promise<StartPayload | undefined> {
+    const { rows } = await this.pool.query<StartPayload>(
+      'SELECT payload, given_at AS "givenAt" FROM start_payloads WHERE network = $1 AND external_user_id = $2',
+      [user.network, user.externalUserId],
+    );
+    return rows[0];
+  }
+
+  async forgetStartPayload(user: UserKey, givenAt: number): Promise<void> {
+    await this.pool.query('DELETE FROM start_payloads WHERE network = $1 AND external_user_id = $2 AND given_at = $3', [
+      user.network,
+      user.externalUserId,
+      givenAt,
+    ]);
   }
 
   async claimDue(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboxRow[]> {

@@ -110,5 +110,16 @@ export const sqliteMigrations: readonly string[] = [
   -- bridge tells them later in the chat (an agent joined, the chat ended) is in their language.
   ALTER TABLE conversations ADD COLUMN language TEXT;
   `,
-
+  `
+  -- The /start deep-link parameter each customer gave last, kept until a chat of theirs has carried it;
+  -- and a customer's earlier chats found by user, for the line that tells an agent about them.
+  CREATE TABLE start_payloads (
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    given_at INTEGER NOT NULL,
+    PRIMARY KEY (network, external_user_id)
+  );
+  CREATE INDEX conversations_by_user ON conversations (network, external_user_id, id);
+  `,
 ];

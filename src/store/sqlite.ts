@@ -18,6 +18,8 @@ import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
   ReorderHold,
   ChatMapping,
+  EarlierChats,
+  StartPayload,
   ChatMappingStatus,
   DedupeKey,
   NewChatMapping,
@@ -131,6 +133,21 @@ export class SqliteStore implements Store {
       setFlexSid: db.prepare('UPDATE conversations SET flex_sid = ?, updated_at = ? WHERE id = ?'),
       setStatus: db.prepare('UPDATE conversations SET status = ?, updated_at = ? WHERE id = ? AND status <> \'ended\''),
       countOpen: db.prepare("SELECT COUNT(*) AS n FROM conversations WHERE status <> 'ended'"),
+      countEarlier: db.prepare(
+        `SELECT COUNT(*) AS n FROM conversations
+         WHERE network = ? AND external_user_id = ? AND id < ? AND status = 'ended' AND flex_sid IS NOT NULL`,
+      ),
+      lastEarlier: db.prepare(
+        `SELECT flex_sid AS flexSid, created_at AS openedAt, updated_at AS endedAt FROM conversations
+         WHERE network = ? AND external_user_id = ? AND id < ? AND status = 'ended' AND flex_sid IS NOT NULL
+         ORDER BY id DESC LIMIT 1`,
+      ),
+      rememberStartPayload: db.prepare(
+        `INSERT INTO start_payloads (network, external_user_id, payload, given_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (network, external_user_id) DO UPDATE SET payload = excluded.payload, given_at = excluded.given_at`,
+      ),
+      startPayload: db.prepare('SELECT payload, given_at AS givenAt FROM start_payloads WHERE network = ? AND external_user_id = ?'),
+      forgetStartPayload: db.prepare('DELETE FROM start_payloads WHERE network = ? AND external_user_id = ? AND given_at = ?'),
       heads: db.prepare(
         `SELECT o.* FROM outbox o
          WHERE o.is_head = 1 AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
@@ -312,6 +329,26 @@ export class SqliteStore implements Store {
 
   async countOpenMappings(): Promise<number> {
     return (this.stmt.countOpen.get() as { n: number }).n;
+  }
+
+  async earlierChats(user: UserKey, beforeId: number): Promise<EarlierChats> {
+    return this.db.transaction(() => {
+      const { n } = this.stmt.countEarlier.get(user.network, user.externalUserId, beforeId) as { n: number };
+      const last = this.stmt.lastEarlier.get(user.network, user.externalUserId, beforeId) as EarlierChats['last'];
+      return last ? { count: n, last } : { count: n };
+    })();
+  }
+
+  async rememberStartPayload(user: UserKey, payload: string, givenAt = Date.now()): Promise<void> {
+    this.stmt.rememberStartPayload.run(user.network, user.externalUserId, payload, givenAt);
+  }
+
+  async startPayload(user: UserKey): Promise<StartPayload | undefined> {
+    return this.stmt.startPayload.get(user.network, user.externalUserId) as StartPayload | undefined;
+  }
+
+  async forgetStartPayload(user: UserKey, givenAt: number): Promise<void> {
+    this.stmt.forgetStartPayload.run(user.network, user.externalUserId, givenAt);
   }
 
   async claimDue(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboxRow[]> {

@@ -90,6 +90,20 @@ export interface QuarantinedMessage {
   readonly quarantinedAt: number;
 }
 
+/** A customer's chats before the current one (see Store.earlierChats). */
+export interface EarlierChats {
+  /** How many of them reached Flex. */
+  readonly count: number;
+  /** The latest of them: its Flex chat, when it opened, and when its row last changed (it ended). */
+  readonly last?: { readonly flexSid: string; readonly openedAt: number; readonly endedAt: number };
+}
+
+/** The `/start` deep-link parameter a customer gave, kept for their next chat. */
+export interface StartPayload {
+  readonly payload: string;
+  readonly givenAt: number;
+}
+
 export interface DedupeKey {
   readonly source: string;
   readonly key: string;
@@ -131,6 +145,14 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** Open chats whose row changed (e.g. a message went through) since `since`, the latest first. */
   recentlyActiveMappings(since: number, limit: number): Promise<ChatMapping[]>;
   countOpenMappings(): Promise<number>;
+  /** The customer's ended chats that reached Flex, among the mappings made before `beforeId`. */
+  earlierChats(user: UserKey, beforeId: number): Promise<EarlierChats>;
+
+  /** Keeps the customer's latest `/start` payload (replacing an earlier one) for their next chat. */
+  rememberStartPayload(user: UserKey, payload: string, givenAt?: number): Promise<void>;
+  startPayload(user: UserKey): Promise<StartPayload | undefined>;
+  /** Forgets the payload a chat carried, unless a newer one was given meanwhile. */
+  forgetStartPayload(user: UserKey, givenAt: number): Promise<void>;
 
   /**
    * Leases up to `limit` due rows, each the first pending row of its key, to `owner` for `leaseMs`.

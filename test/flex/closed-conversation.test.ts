@@ -17,7 +17,7 @@ async function start() {
   twilio = new TwilioEmulator({ accountSid, authToken, silentFlexClose: true });
   const apiBaseUrl = await twilio.start();
   const client = createTwilioClient({ accountSid, authToken, apiBaseUrl });
-  const backend = new ConversationsBackend({ client, mcs: new McsClient({ accountSid, authToken, apiBaseUrl }), publicBaseUrl: 'http://127.0.0.1:9', workspaceSid, taskChannel: 'chat', routing: { confirmMs: 1000, attempts: 1 }, timers: {} });
+  const backend = new ConversationsBackend({ client, mcs: new McsClient({ accountSid, authToken, apiBaseUrl }), publicBaseUrl: 'http://127.0.0.1:9', workspaceSid, taskChannel: 'chat', routing: { confirmMs: 1000, attempts: 1 }, timers: {}, extraAttributes: {} });
   const { sid } = await client.conversations.v1.conversations.create({});
   return { backend, sid };
 }

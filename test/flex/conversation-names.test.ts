@@ -24,6 +24,7 @@ beforeEach(async () => {
     taskChannel: 'chat',
     routing: { confirmMs: 1000, attempts: 1 },
     timers: {},
+    extraAttributes: {},
   });
 });
 afterEach(async () => {
@@ -37,6 +38,7 @@ const request: OpenChatRequest = {
   displayName: 'Alice',
   network: 'telegram',
   firstMessage: { author: 'telegram_42', text: 'hello', bridgeMessageId: 'telegram:1' },
+  context: {},
 };
 const open = () => backend.openChat(request, async () => undefined, async () => undefined);
 const byName = (name: string) => twilio.conversations().find((c) => c.uniqueName === name);
@@ -46,7 +48,7 @@ describe('ConversationsBackend: unique names (UniqueName) it cannot be sure of',
     const opened = await open();
     const conversation = byName(KEY)!;
     expect(conversation.sid).toBe(opened.flexSid);
-    expect(JSON.parse(conversation.attributes)).toEqual({ network: 'telegram', handle: 'telegram:alice', flexBridgeOpening: KEY });
+    expect(JSON.parse(conversation.attributes)).toEqual({ network: 'telegram', handle: 'telegram:alice', customerName: 'Alice', flexBridgeOpening: KEY });
     expect(opened.namesTaken).toEqual([]);
   });
 

@@ -156,6 +156,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       ChatUserFriendlyName: 'Alice Liddell',
       ChatFriendlyName: 'telegram:alice',
       Target: 'telegram:alice',
+      PreEngagementData: JSON.stringify({ network: 'telegram', handle: 'telegram:alice', customerName: 'Alice Liddell' }),
     });
     expect(onMessageSent!.params).toEqual({
       Type: 'webhook',
@@ -190,6 +191,31 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(later[0]!.params).toMatchObject({ From: 'telegram_5012345678', Body: 'Order 1234' });
     expect(later[0]!.headers['x-twilio-webhook-enabled']).toBe('true');
     expect(r.box.twilio.legacyChat.tasks()).toHaveLength(1);
+  });
+
+  it("gives Flex the customer's language, /start payload, earlier chats and the operator's attributes as the channel's pre-engagement data", async () => {
+    const r = await startLegacyBridge({ FLEX_TASK_ATTRIBUTES: '{"brand":"acme"}' });
+    r.box.telegram.addUser({ ...ALICE, language_code: 'fr' });
+    r.box.telegram.userSends(ALICE.id, '/start order_42');
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    r.box.telegram.userSends(ALICE.id, 'Bonjour');
+    const first = await chatTask(r);
+    const preEngagement = (sid: string) => JSON.parse(r.box.twilio.legacyChat.channels().find((c) => c.sid === sid)!.attributes).pre_engagement_data;
+    expect(preEngagement(first.channelSid)).toEqual({
+      brand: 'acme',
+      network: 'telegram',
+      handle: 'telegram:alice',
+      customerName: 'Alice Liddell',
+      language: 'fr',
+      startPayload: 'order_42',
+    });
+
+    r.box.twilio.legacyChat.endChat(first.channelSid);
+    await eventually(async () => (await r.app.store.currentMapping({ network: 'telegram', externalUserId: String(ALICE.id) })) === undefined, 'the chat ended');
+    r.box.telegram.userSends(ALICE.id, 'Encore moi');
+    const second = await eventually(() => r.box.twilio.legacyChat.tasks().find((t) => t.channelSid !== first.channelSid), 'a second task');
+    expect(preEngagement(second.channelSid)).toMatchObject({ language: 'fr', earlierChats: 1, previousConversationSid: first.channelSid });
+    expect(preEngagement(second.channelSid)).not.toHaveProperty('startPayload');
   });
 
   it('forwards what the agent types (Source=SDK) and what a bot posts (Source=API), never the bridge’s own posts', async () => {

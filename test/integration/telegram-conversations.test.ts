@@ -56,6 +56,10 @@ describe('Telegram customer ↔ Flex Conversations agent', () => {
       from: 'telegram:alice',
       customerName: 'Alice Liddell',
       channelType: 'telegram',
+      network: 'telegram',
+      handle: 'telegram:alice',
+      conversations: { communication_channel: 'Telegram', initiated_by: 'Customer', direction: 'Inbound' },
+      customers: { name: 'Alice Liddell', external_id: 'telegram_5012345678' },
     });
     expect(JSON.parse(String(interaction.params.Channel))).toEqual({
       type: 'chat',

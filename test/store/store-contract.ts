@@ -215,6 +215,39 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.currentMapping(alice))?.language).toBeNull();
     });
 
+    it("counts a customer's earlier chats that reached Flex, and names the latest", async () => {
+      const user = { network: alice.network, externalUserId: alice.externalUserId };
+      const first = await store.beginMapping(alice);
+      expect(await store.earlierChats(user, first.id)).toEqual({ count: 0 });
+      await store.setFlexSid(first.id, 'CH1');
+      await store.activateMapping(first.id);
+      await store.endMapping(first.id);
+      const unrouted = await store.beginMapping(alice); // ended before it had a Flex chat
+      await store.endMapping(unrouted.id);
+      const second = await store.beginMapping(alice);
+      await store.setFlexSid(second.id, 'CH2');
+      await store.endMapping(second.id);
+      const third = await store.beginMapping(alice);
+      const earlier = await store.earlierChats(user, third.id);
+      expect(earlier).toMatchObject({ count: 2, last: { flexSid: 'CH2' } });
+      expect(earlier.last!.endedAt).toBeGreaterThanOrEqual(earlier.last!.openedAt);
+      expect(await store.earlierChats(user, second.id)).toMatchObject({ count: 1, last: { flexSid: 'CH1' } });
+      expect(await store.earlierChats({ network: 'discord', externalUserId: alice.externalUserId }, third.id + 1)).toEqual({ count: 0 });
+    });
+
+    it("keeps a customer's latest /start payload until the chat that carried it forgets it", async () => {
+      const user = { network: 'telegram', externalUserId: '77' };
+      expect(await store.startPayload(user)).toBeUndefined();
+      await store.rememberStartPayload(user, 'order_1', 1000);
+      await store.rememberStartPayload(user, 'order_2', 2000);
+      expect(await store.startPayload(user)).toEqual({ payload: 'order_2', givenAt: 2000 });
+      await store.forgetStartPayload(user, 1000); // an older payload's chat: the newer one stays
+      expect(await store.startPayload(user)).toEqual({ payload: 'order_2', givenAt: 2000 });
+      expect(await store.startPayload({ network: 'discord', externalUserId: '77' })).toBeUndefined();
+      await store.forgetStartPayload(user, 2000);
+      expect(await store.startPayload(user)).toBeUndefined();
+    });
+
     describe('agent messages in the chat\'s order (ReorderHold)', () => {
       const HOLD = 60_000;
       const agentRow = (text: string): NewOutboxRow => ({

@@ -14,13 +14,14 @@ import { freePort } from '@flex-bridge/emulators';
 export const { workspaceSid: WORKSPACE_SID, workflowSid: WORKFLOW_SID } = SANDBOX_CREDENTIALS;
 
 /**
- * The bridge's own notices to customers (chat opened, agent joined, chat ended) off, so a test counts exactly the
- * messages it is about; the tests of those notices turn them on.
+ * The bridge's own notices to customers (chat opened, agent joined, chat ended) and to agents (a returning
+ * customer) off, so a test counts exactly the messages it is about; the tests of those notices turn them on.
  */
 export const WITHOUT_CHAT_NOTICES = {
   CHAT_OPENED_NOTICE: 'off',
   CHAT_ENDED_NOTICE: 'off',
   AGENT_JOINED_NOTICE: 'off',
+  RETURNING_CUSTOMER_NOTICE: 'off',
 } as const;
 
 export function tempDatabaseUrl(): string {

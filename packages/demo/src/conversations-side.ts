@@ -1,6 +1,6 @@
 import type { TwilioEmulator, WebhookDelivery } from '@flex-bridge/emulators';
 import { conversationsAgent } from './agent-actions.js';
-import { stringAt } from './flex-attributes.js';
+import { contextOf, stringAt } from './flex-attributes.js';
 import type { FlexSide, WebhookTopic } from './flex-side.js';
 import { shortSid } from './flow-ids.js';
 import { mcsFiles } from './mcs-files.js';
@@ -31,6 +31,7 @@ export function conversationsSide(twilio: TwilioEmulator, agentIdentity: string)
           chatSid: task.conversationSid,
           handle: stringAt(task.attributes, 'from') ?? task.conversationSid,
           customerName: stringAt(task.attributes, 'customerName') ?? '',
+          context: contextOf(task.attributes),
           status: task.status,
           createdAt: task.createdAt.getTime(),
         }),

@@ -6,6 +6,8 @@ export interface NewPerson {
   readonly username: string;
   readonly firstName: string;
   readonly lastName: string;
+  /** The language the person's app is set to, where the network tells bots (Telegram's `language_code`). */
+  readonly language?: string;
 }
 
 /** A customer's message as their network saw it; `externalMessageId` is the id the bridge's adapter gives it. */

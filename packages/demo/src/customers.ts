@@ -9,9 +9,9 @@ type Person = Omit<NewPerson, 'userId'>;
 /** Who the console plays, in the order "add customer" brings them in. */
 const CAST: Record<Network, readonly Person[]> = {
   telegram: [
-    { username: 'maria', firstName: 'Maria', lastName: 'López' },
-    { username: 'tom', firstName: 'Tom', lastName: 'Becker' },
-    { username: 'aiko', firstName: 'Aiko', lastName: 'Tanaka' },
+    { username: 'maria', firstName: 'Maria', lastName: 'López', language: 'es' },
+    { username: 'tom', firstName: 'Tom', lastName: 'Becker', language: 'de' },
+    { username: 'aiko', firstName: 'Aiko', lastName: 'Tanaka', language: 'ja' },
   ],
   discord: [
     { username: 'sam', firstName: 'Sam', lastName: 'Okafor' },

@@ -66,6 +66,8 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       DATABASE_URL: `sqlite:${join(dataDir, 'demo.db')}`,
       // "No agent available" and "Task canceled" reach the customer within seconds.
       TASK_CHECK_INTERVAL_MS: '2000',
+      // An operator's own attributes beside the customer's context, as the Flex desk shows them.
+      FLEX_TASK_ATTRIBUTES: JSON.stringify({ brand: 'acme' }),
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({

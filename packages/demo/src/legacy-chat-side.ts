@@ -1,6 +1,6 @@
 import type { TwilioEmulator, WebhookDelivery } from '@flex-bridge/emulators';
 import { legacyChatAgent } from './agent-actions.js';
-import { channelStatusOf, stringAt } from './flex-attributes.js';
+import { channelStatusOf, contextOf, stringAt } from './flex-attributes.js';
 import type { FlexSide, WebhookTopic } from './flex-side.js';
 import { shortSid } from './flow-ids.js';
 import { mcsFiles } from './mcs-files.js';
@@ -36,6 +36,8 @@ export function legacyChatSide(twilio: TwilioEmulator, agentIdentity: string): F
           // Send to Flex names the task after the channel's `from`: the customer's handle.
           handle: stringAt(task.attributes, 'name') ?? task.channelSid,
           customerName: '',
+          // The bridge gives legacy Flex the customer's context as the channel's pre-engagement data.
+          context: contextOf(preEngagementOf(twilio, task.channelSid)),
           status: task.status,
           createdAt: task.createdAt.getTime(),
         }),
@@ -60,4 +62,13 @@ function topicOf(delivery: WebhookDelivery): WebhookTopic {
   if (delivery.eventType === 'onMessageSent' && delivery.params.Source === 'SDK') return 'agent-message';
   if (delivery.eventType === 'onChannelUpdated' && channelStatusOf(delivery.params.Attributes ?? '') === 'INACTIVE') return 'chat-ended';
   return 'other';
+}
+
+function preEngagementOf(twilio: TwilioEmulator, channelSid: string): unknown {
+  const channel = twilio.legacyChat.channels().find((c) => c.sid === channelSid);
+  try {
+    return (JSON.parse(channel?.attributes ?? '{}') as { pre_engagement_data?: unknown }).pre_engagement_data;
+  } catch {
+    return undefined;
+  }
 }

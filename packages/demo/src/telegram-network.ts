@@ -12,8 +12,8 @@ interface ChatMemberUpdate {
 export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
   return {
     network: 'telegram',
-    addPerson({ userId, username, firstName, lastName }) {
-      emulator.addUser({ id: userId, username, first_name: firstName, last_name: lastName });
+    addPerson({ userId, username, firstName, lastName, language }) {
+      emulator.addUser({ id: userId, username, first_name: firstName, last_name: lastName, ...(language ? { language_code: language } : {}) });
       return `${firstName} ${lastName}`;
     },
     send(userId, text) {

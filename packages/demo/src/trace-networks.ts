@@ -39,7 +39,10 @@ export function traceCustomerNetworks(trace: Trace, networks: readonly CustomerN
       const command = trace.oldestActive((f) => f.kind === 'inbound' && f.subject === subject && !f.hops.some((hop) => hop.stage === 'stored'));
       if (!command) return;
       trace.recast(command.id, { kind: 'command', title: `${subject} → bot` });
-      const label = 'the bot answered with its greeting (once, through the outbox): /start is for the bot, nothing is sent to Flex';
+      const payload = /^\/start\s+([A-Za-z0-9_-]{1,64})$/.exec(command.text)?.[1];
+      const label = payload
+        ? `the bot answered with its greeting (once, through the outbox): /start is for the bot; its deep-link payload goes to Flex with the customer's next chat, as the task's startPayload "${payload}"`
+        : 'the bot answered with its greeting (once, through the outbox): /start is for the bot, nothing is sent to Flex';
       trace.hop(command.id, { stage: 'network', chip, label, status: 'ok' }, 'done');
     });
 

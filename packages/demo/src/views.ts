@@ -45,6 +45,8 @@ export interface TaskView {
   readonly chatSid: string;
   readonly handle: string;
   readonly customerName: string;
+  /** What the chat's attributes tell the agent about the customer (language, start payload, earlier chats, the operator's own). */
+  readonly context: readonly { readonly name: string; readonly value: string }[];
   readonly network: string;
   readonly status: 'pending' | 'accepted' | 'wrapping' | 'completed' | 'canceled';
   readonly createdAt: number;

@@ -78,15 +78,17 @@ const flow = (page: Page, kind: string, subject: string, status: string) =>
   page.locator(`[data-flow-kind="${kind}"][data-subject="${subject}"][data-status="${status}"]`);
 
 const customers = [
-  { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.' },
-  { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.' },
+  // `context`: the task's attributes about the customer the desk shows: the demo's own `brand`, and the language Telegram names.
+  { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.', context: ['acme', 'es'] },
+  { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.', context: ['acme'] },
 ];
 
 /** Customer → task named by the handle → accept → answer → reply arrives → end chat → the next message opens a new task. */
-async function roundTrip(p: Page, { network, handle, question, answer }: (typeof customers)[number]): Promise<void> {
+async function roundTrip(p: Page, { network, handle, question, answer, context }: (typeof customers)[number]): Promise<void> {
   await writeAsCustomer(p, handle, question);
   const firstTask = await acceptTask(p, handle);
   await p.locator('#chat-lines .flex-line.customer', { hasText: question }).waitFor();
+  await expect.poll(async () => (await p.locator('#task-context dd').allTextContents()).sort()).toEqual(context);
 
   await writeAsAgent(p, answer);
   await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: answer }).waitFor();

@@ -31,6 +31,24 @@ describe('classifyUpdate', () => {
     expect(classifyUpdate(message({ text: '/started' })).kind).toBe('message');
   });
 
+  it("takes /start's deep-link payload, and nothing that no deep link could carry", () => {
+    const payloadOf = (text: string) => {
+      const item = classifyUpdate(message({ text }));
+      return item.kind === 'command' ? (item.startPayload ?? null) : 'not a command';
+    };
+    expect(payloadOf('/start order_42')).toBe('order_42');
+    expect(payloadOf('/start@flex_bridge_bot vip-Ab3')).toBe('vip-Ab3');
+    expect(payloadOf('/start')).toBeNull();
+    expect(payloadOf('/start ')).toBeNull();
+    expect(payloadOf('/start two words')).toBeNull();
+    expect(payloadOf(`/start ${'a'.repeat(65)}`)).toBeNull();
+  });
+
+  it("carries the customer's language_code as their language", () => {
+    const item = classifyUpdate(message({ text: 'hallo', from: { ...from, language_code: 'de' } }));
+    expect(item.kind === 'message' && item.message.language).toBe('de');
+  });
+
   it('forwards an edit as a new, distinct message', () => {
     const update = { update_id: 2, edited_message: { message_id: 7, date: 1, edit_date: 5, chat, from, text: 'fixed' } } as unknown as Update;
     const item = classifyUpdate(update);

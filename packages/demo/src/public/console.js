@@ -322,6 +322,8 @@ function renderChat() {
   $('chat-head').replaceChildren(
     ...present([
       h('div', { class: 'who' }, h('strong', {}, task.handle), h('span', {}, [task.customerName, NETWORK_NAMES[task.network] ?? task.network].filter(Boolean).join(' · '))),
+      task.context.length > 0 &&
+        h('dl', { class: 'task-context', id: 'task-context' }, ...task.context.map(({ name, value }) => h('div', { title: `${name}: ${value}` }, h('dt', {}, name), h('dd', {}, value)))),
       task.status === 'accepted' && h('button', { type: 'button', class: 'danger', id: 'end-chat', onclick: () => post(`/api/chats/${task.chatSid}/end`) }, 'End chat'),
       task.status === 'wrapping' && h('button', { type: 'button', id: 'complete-task', onclick: () => post(`/api/tasks/${task.sid}/complete`) }, 'Complete wrap-up'),
     ]),

@@ -26,7 +26,7 @@ const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
 /**
  * TaskRouter v1 tasks (https://www.twilio.com/docs/taskrouter/api/task), enough to find and follow the
  * task of a conversation: list (`EvaluateTaskAttributes` supports the single comparison
- * `name == "value"`) and fetch. A deleted task is gone: 404.
+ * `name == "value"`, the name dotted into nested attributes) and fetch. A deleted task is gone: 404.
  */
 export const taskrouterApi: ProductApi = {
   host: 'taskrouter.twilio.com',
@@ -58,7 +58,17 @@ function attributeEquals(expression: string): (task: TaskRecord) => boolean {
   const parsed = /^\s*([A-Za-z_][\w.]*)\s*==\s*(["'])(.*)\2\s*$/.exec(expression);
   if (!parsed) throw invalidParameter('EvaluateTaskAttributes', 'the emulator supports only name == "value"');
   const [, name, , value] = parsed;
-  return (task) => String(task.attributes[name as string] ?? '') === value;
+  return (task) => String(attributeAt(task.attributes, name as string) ?? '') === value;
+}
+
+/** A dotted name reaches into nested objects, as TaskRouter's expressions do (`conversations.language`). */
+function attributeAt(attributes: Record<string, unknown>, name: string): unknown {
+  let value: unknown = attributes;
+  for (const part of name.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
 
 function taskJson(task: TaskRecord) {

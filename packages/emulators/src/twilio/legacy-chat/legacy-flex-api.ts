@@ -50,6 +50,7 @@ export const legacyFlexApi: ProductApi = {
         chatFriendlyName: formValue(form, 'ChatFriendlyName'),
         target: formValue(form, 'Target'),
         chatUniqueName: formValue(form, 'ChatUniqueName'),
+        preEngagementData: formValue(form, 'PreEngagementData'),
         longLived: booleanParam(form, 'LongLived'),
       });
       return reply.code(201).send(flexChannelJson(account, channel));

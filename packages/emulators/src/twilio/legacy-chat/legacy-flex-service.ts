@@ -29,6 +29,7 @@ export interface NewFlexChannel {
   chatFriendlyName?: string;
   target?: string;
   chatUniqueName?: string;
+  preEngagementData?: string;
   longLived?: boolean;
 }
 
@@ -114,6 +115,8 @@ export class LegacyFlexService {
         channel_type: flow.channelType,
         status: 'ACTIVE',
         long_lived: input.longLived ?? flow.longLived,
+        // Where Flex webchat's pre-engagement form lands, for the flow's Studio widgets to read.
+        ...(input.preEngagementData !== undefined ? { pre_engagement_data: preEngagementOf(input.preEngagementData) } : {}),
       }),
       createdBy: 'system',
       flexFlowSid: flow.sid,
@@ -144,6 +147,15 @@ export class LegacyFlexService {
 
   removeChannel(sid: string): void {
     this.chat.remove(this.flexChannel(sid));
+  }
+}
+
+/** Flex keeps JSON pre-engagement data as an object in the channel's attributes, anything else as the string given. */
+function preEngagementOf(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
   }
 }
 
