@@ -126,6 +126,15 @@ export class LegacyChatBackend implements FlexBackend {
    * The REST message has no `Source`; the bridge tells its own posts and the customer's by `from` (the
    * same rule as for webhooks), so everything else — agents, Studio, bots — reaches the customer either way.
    */
+  /**
+   * An agent's name as Flex shows it: their chat user's `friendly_name`, fetched by identity
+   * (https://www.twilio.com/docs/chat/rest/user-resource).
+   */
+  async participantName(identity: string): Promise<string | undefined> {
+    const user = await this.opts.client.chat.v2.services(this.opts.chatServiceSid).users(identity).fetch();
+    return user.friendlyName?.trim() || undefined;
+  }
+
   async recentMessages(flexSid: string): Promise<RecentMessage[]> {
     const recent = await this.channel(flexSid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_READ_BACK });
     return recent.reverse().map((m) => {

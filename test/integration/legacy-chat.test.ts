@@ -218,6 +218,16 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(preEngagement(second.channelSid)).not.toHaveProperty('startPayload');
   });
 
+  it("names the agent before each answer with AGENT_NAME_PREFIX, from the agent's chat user", async () => {
+    const r = await startLegacyBridge({ AGENT_NAME_PREFIX: '{agent}: ' });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    r.box.twilio.legacyChat.agentSend(channelSid, 'Hi Alice, let me check.'); // agent_alice, named Alice in Flex
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Alice: Hi Alice, let me check.']);
+  });
+
   it('forwards what the agent types (Source=SDK) and what a bot posts (Source=API), never the bridge’s own posts', async () => {
     const r = await startLegacyBridge();
     r.box.telegram.addUser(ALICE);

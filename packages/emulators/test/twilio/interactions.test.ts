@@ -171,6 +171,28 @@ describe('Twilio emulator: Flex Interactions and agents', () => {
     expect(() => emulator.acceptTask(timedOut)).toThrow(/is canceled, not pending/);
   });
 
+  it('selects tasks by a nested attribute, as TaskRouter expressions reach into objects', async () => {
+    const conversationSid = await customerConversation();
+    await client.flexApi.v1.interaction.create({
+      channel: { type: 'chat', initiated_by: 'customer', properties: { media_channel_sid: conversationSid } },
+      routing: {
+        properties: {
+          workspace_sid: WORKSPACE,
+          workflow_sid: WORKFLOW,
+          task_channel_unique_name: 'chat',
+          attributes: { from: 'telegram:alice', conversations: { language: 'de' } },
+        },
+      },
+    });
+    await settledChannel(emulator, conversationSid);
+    const matching = async (expression: string) =>
+      (await client.taskrouter.v1.workspaces(WORKSPACE).tasks.list({ evaluateTaskAttributes: expression })).map((t) => t.sid);
+    const task = emulator.tasks().find((t) => t.conversationSid === conversationSid)!;
+    expect(await matching('conversations.language == "de"')).toEqual([task.sid]);
+    expect(await matching('conversations.language == "fr"')).toEqual([]);
+    expect(await matching('from.language == "de"')).toEqual([]);
+  });
+
   it('closing the interaction channel over REST closes the conversation, fires the state webhook and wraps the task', async () => {
     const conversationSid = await customerConversation();
     const interaction = await routed(conversationSid);

@@ -150,6 +150,33 @@ describe('Twilio emulator: legacy Flex Flows and Flex Channels', () => {
     expect(await rejectionOf(chatChannel(a.sid).fetch())).toMatchObject({ status: 404, code: 20404 });
   });
 
+  it("keeps PreEngagementData in the channel's attributes as pre_engagement_data (JSON as an object)", async () => {
+    const flow = await customFlow();
+    const { sid } = await client.flexApi.v1.channel.create({
+      flexFlowSid: flow.sid,
+      identity: 'telegram_42',
+      chatUserFriendlyName: 'Alice',
+      chatFriendlyName: 'telegram:alice',
+      target: 'telegram:alice',
+      preEngagementData: JSON.stringify({ language: 'de', startPayload: 'order_42' }),
+    });
+    const attributes = JSON.parse((await chatChannel(sid).fetch()).attributes);
+    expect(attributes).toMatchObject({ from: 'telegram:alice', status: 'ACTIVE', pre_engagement_data: { language: 'de', startPayload: 'order_42' } });
+    const { sid: plain } = await openChannel(flow.sid, 'telegram:bob', 'telegram_43');
+    expect(JSON.parse((await chatChannel(plain).fetch()).attributes)).not.toHaveProperty('pre_engagement_data');
+  });
+
+  it("serves a chat user by identity or SID: a channel's customer, and the agent Flex names", async () => {
+    const flow = await customFlow();
+    await openChannel(flow.sid);
+    const users = client.chat.v2.services(emulator.account.chatServiceSid).users;
+    const customer = await users('telegram_42').fetch();
+    expect(customer).toMatchObject({ identity: 'telegram_42', friendlyName: 'Alice', sid: expect.stringMatching(/^US[0-9a-f]{32}$/) });
+    expect((await users(customer.sid).fetch()).identity).toBe('telegram_42');
+    expect(await users('agent_alice').fetch()).toMatchObject({ identity: 'agent_alice', friendlyName: 'Alice' });
+    expect(await rejectionOf(users('nobody').fetch())).toMatchObject({ status: 404 });
+  });
+
   it('refuses a channel for an unknown flow (404) or without an identity (400)', async () => {
     const unknown = await rejectionOf(openChannel('FO0123456789abcdef0123456789abcdef'));
     expect(unknown).toMatchObject({ status: 404, code: 20404 });

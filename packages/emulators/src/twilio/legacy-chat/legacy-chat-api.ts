@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { formOf, listRequestOf, originOf } from '../http/api-request.js';
 import { invalidParameter } from '../http/errors.js';
 import { formValue, formValues } from '../http/form-body.js';
-import { chatChannelJson, chatMessageJson, chatWebhookJson } from './legacy-chat-json.js';
+import { chatChannelJson, chatMessageJson, chatUserJson, chatWebhookJson } from './legacy-chat-json.js';
 import { MAX_WEBHOOKS_PER_CHANNEL } from './legacy-chat-service.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
@@ -11,15 +11,24 @@ interface ChannelParams {
   Params: { service: string; channel: string };
 }
 
+interface UserParams {
+  Params: { service: string; user: string };
+}
+
 const CHANNEL = '/v2/Services/:service/Channels/:channel';
 
-/** Programmable Chat v2 at `chat.twilio.com`: the channel, its scoped webhooks and its messages. */
+/** Programmable Chat v2 at `chat.twilio.com`: the channel, its scoped webhooks and its messages, and users. */
 export const legacyChatApi: ProductApi = {
   host: 'chat.twilio.com',
   routes(app: FastifyInstance, { account, legacyChat: { chat } }) {
     const channelOf = (params: ChannelParams['Params']) => chat.get(params.service, params.channel);
 
     app.get<ChannelParams>(CHANNEL, async (request) => chatChannelJson(account, channelOf(request.params)));
+
+    // A Flex agent's chat user is named as the agent; Chat takes the identity in place of the SID.
+    app.get<UserParams>('/v2/Services/:service/Users/:user', async (request) =>
+      chatUserJson(account, request.params.service, chat.userOf(request.params.service, request.params.user)),
+    );
 
     app.post<ChannelParams>(CHANNEL, async (request) => {
       const form = formOf(request);

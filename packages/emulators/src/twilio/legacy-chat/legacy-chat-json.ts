@@ -1,4 +1,4 @@
-import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord, FlexFlowRecord } from './legacy-chat-state.js';
+import type { ChatChannelRecord, ChatMessageRecord, ChatUserRecord, ChatWebhookRecord, FlexFlowRecord } from './legacy-chat-state.js';
 import { twilioTimestamp } from '../sids.js';
 import type { EmulatedAccount } from '../state.js';
 
@@ -124,5 +124,27 @@ export function chatWebhookJson(account: EmulatedAccount, channel: ChatChannelRe
     configuration,
     date_created: twilioTimestamp(webhook.dateCreated),
     date_updated: twilioTimestamp(webhook.dateUpdated),
+  };
+}
+
+export function chatUserJson(account: EmulatedAccount, serviceSid: string, user: ChatUserRecord) {
+  return {
+    sid: user.sid,
+    account_sid: account.accountSid,
+    service_sid: serviceSid,
+    identity: user.identity,
+    friendly_name: user.friendlyName,
+    attributes: '{}',
+    role_sid: null,
+    is_online: null,
+    is_notifiable: null,
+    joined_channels_count: 0,
+    date_created: twilioTimestamp(user.dateCreated),
+    date_updated: twilioTimestamp(user.dateCreated),
+    url: `${CHAT_URL}/Services/${serviceSid}/Users/${user.sid}`,
+    links: {
+      user_channels: `${CHAT_URL}/Services/${serviceSid}/Users/${user.sid}/Channels`,
+      user_bindings: `${CHAT_URL}/Services/${serviceSid}/Users/${user.sid}/Bindings`,
+    },
   };
 }

@@ -119,9 +119,17 @@ export class ChatService {
   user(identity: string, friendlyName: string | null): ChatUserRecord {
     let user = this.state.users.get(identity);
     if (user === undefined) {
-      user = { sid: newSid('US'), identity, friendlyName };
+      user = { sid: newSid('US'), identity, friendlyName, dateCreated: new Date() };
       this.state.users.set(identity, user);
     }
+    return user;
+  }
+
+  /** A chat user of the service by SID or identity (Chat takes either: https://www.twilio.com/docs/chat/rest/user-resource). */
+  userOf(serviceSid: string, sidOrIdentity: string): ChatUserRecord {
+    if (serviceSid !== this.state.account.chatServiceSid) throw notFound(`/Services/${serviceSid}`);
+    const user = this.state.users.get(sidOrIdentity) ?? [...this.state.users.values()].find((u) => u.sid === sidOrIdentity);
+    if (!user) throw notFound(`/Services/${serviceSid}/Users/${sidOrIdentity}`);
     return user;
   }
 

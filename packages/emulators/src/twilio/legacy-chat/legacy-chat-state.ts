@@ -25,6 +25,7 @@ export interface ChatUserRecord {
   sid: string;
   identity: string;
   friendlyName: string | null;
+  dateCreated: Date;
 }
 
 export interface ChatMessageRecord {
