@@ -47,6 +47,7 @@ interface ById {
  *   POST /api/faults/twilio-429                      arm / disarm a 429 on the bridge's next message to Flex
  *   POST /api/faults/no-agent                        the newest waiting task's workflow times out
  *   POST /api/faults/task-canceled                   the newest waiting task is canceled
+ *   POST /api/hours                                  switch the bridge's clock to after hours, or back
  */
 export async function startConsoleServer(runner: DemoRunner, port: number, host: string): Promise<ConsoleServer> {
   const app = Fastify({ logger: false });
@@ -112,6 +113,8 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
     runner.console.faults.cancelTask();
     return reply.code(204).send();
   });
+
+  app.post('/api/hours', async () => runner.console.hours.toggle());
 
   app.setErrorHandler((err: Error & { statusCode?: number; status?: number }, _request, reply) => {
     if (err instanceof z.ZodError) return reply.code(400).send({ error: err.issues.map((i) => i.message).join('; ') });

@@ -3,6 +3,7 @@ import type { TwilioEmulator } from '@flex-bridge/emulators';
 import type { AgentActions } from './agent-actions.js';
 import type { CustomerNetwork } from './customer-network.js';
 import { CustomerDirectory } from './customers.js';
+import type { DemoHours } from './demo-hours.js';
 import { DemoFaults } from './faults.js';
 import { FileShelf } from './files.js';
 import { FlexDesk } from './flex-desk.js';
@@ -24,6 +25,8 @@ export interface DemoConsoleOptions {
   /** Flex in the bridge's FLEX_MODE. */
   readonly flex: FlexSide;
   readonly networks: readonly CustomerNetwork[];
+  /** The clock the bridge judges business hours by, and the console's switch for it. */
+  readonly hours: DemoHours;
   /** Where live updates go (the page's event stream). */
   readonly publish: (update: ConsoleUpdate) => void;
 }
@@ -37,6 +40,7 @@ export class DemoConsole {
   readonly customers: CustomerDirectory;
   readonly desk: FlexDesk;
   readonly faults: DemoFaults;
+  readonly hours: DemoHours;
   readonly agent: AgentActions;
   /** The files in the customers' chats and in Flex, for the page to load. */
   readonly files = new FileShelf();
@@ -47,6 +51,7 @@ export class DemoConsole {
   constructor(private readonly opts: DemoConsoleOptions) {
     const { publish } = opts;
     this.agent = opts.flex.agent;
+    this.hours = opts.hours;
     this.customers = new CustomerDirectory(opts.networks, this.files, (customer) => publish({ type: 'customer', customer }));
     this.desk = new FlexDesk(opts.flex, opts.bridgeIdentity, this.files, (change) =>
       publish('task' in change ? { type: 'task', task: change.task } : { type: 'chat', chat: change.chat }),
@@ -72,6 +77,7 @@ export class DemoConsole {
       chats: this.desk.chatList(),
       flows: this.trace.list(),
       faults: this.faults.view(),
+      afterHours: this.hours.closed,
     };
   }
 

@@ -8,6 +8,7 @@ import { startSandbox } from '@flex-bridge/emulators';
 import type { TwilioEmulator } from '@flex-bridge/emulators';
 import { conversationsSide } from './conversations-side.js';
 import { DemoConsole } from './demo-console.js';
+import { DEMO_BUSINESS_HOURS, DemoHours } from './demo-hours.js';
 import { discordNetwork } from './discord-network.js';
 import type { FlexSide } from './flex-side.js';
 import { flexSettings } from './flex-settings.js';
@@ -68,6 +69,7 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       TASK_CHECK_INTERVAL_MS: '2000',
       // An operator's own attributes beside the customer's context, as the Flex desk shows them.
       FLEX_TASK_ATTRIBUTES: JSON.stringify({ brand: 'acme' }),
+      ...DEMO_BUSINESS_HOURS,
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({
@@ -76,6 +78,7 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       pretty: options.prettyLogs ?? false,
     });
 
+    const hours = new DemoHours(options.publish);
     const demoConsole = new DemoConsole({
       bridgeUrl,
       bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
@@ -84,9 +87,10 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       twilio: sandbox.twilio,
       flex: flexSide(mode, sandbox.twilio),
       networks: [telegramNetwork(sandbox.telegram), ...(sandbox.discord ? [discordNetwork(sandbox.discord)] : [])],
+      hours,
       publish: options.publish,
     });
-    const app = await startApp(config, log, { observer: demoConsole.observer });
+    const app = await startApp(config, log, { observer: demoConsole.observer, clock: hours.clock });
     cleanups.push(() => app.stop(1000));
     return { mode, bridgeUrl, console: demoConsole, stop };
   } catch (err) {

@@ -109,6 +109,8 @@ export interface ConsoleSnapshot {
   readonly chats: readonly ChatView[];
   readonly flows: readonly FlowView[];
   readonly faults: FaultsView;
+  /** The bridge's clock reads outside business hours: new chats get the after-hours reply and wait for the opening. */
+  readonly afterHours: boolean;
 }
 
 export type ConsoleUpdate =
@@ -118,4 +120,5 @@ export type ConsoleUpdate =
   | { readonly type: 'task'; readonly task: TaskView }
   | { readonly type: 'chat'; readonly chat: ChatView }
   | { readonly type: 'flow'; readonly flow: FlowView }
-  | { readonly type: 'faults'; readonly faults: FaultsView };
+  | { readonly type: 'faults'; readonly faults: FaultsView }
+  | { readonly type: 'hours'; readonly afterHours: boolean };

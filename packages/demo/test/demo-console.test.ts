@@ -203,6 +203,29 @@ describe('the demo console', () => {
   );
 });
 
+describe('the demo console after hours', () => {
+  const { page } = useConsole();
+
+  it(
+    'tells a customer writing after hours when we open, and opens their chat once the hours switch back',
+    async () => {
+      const p = page();
+      await p.getByRole('button', { name: 'Open · 09:00–17:00' }).click();
+      await p.locator('#toggle-hours[aria-pressed="true"]').waitFor();
+      await writeAsCustomer(p, 'telegram:maria', 'Hello, are you open?');
+      await p.locator('[data-customer="telegram:maria"] .bubble.bot', { hasText: 'We are closed right now and open again' }).waitFor();
+      // The bridge's clock stands before the opening: the message waits, no task.
+      expect(await p.locator('[data-task][data-handle="telegram:maria"]').count()).toBe(0);
+
+      await p.locator('#toggle-hours').click();
+      await p.locator('#toggle-hours[aria-pressed="false"]').waitFor();
+      await p.locator('[data-task][data-handle="telegram:maria"][data-status="pending"]').waitFor();
+      await flow(p, 'inbound', 'telegram:maria', 'done').waitFor();
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe('the demo console with files', () => {
   const { page } = useConsole();
 

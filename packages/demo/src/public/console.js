@@ -11,6 +11,8 @@ const state = {
   tasks: new Map(),
   chats: new Map(),
   faults: { twilio429Armed: false },
+  /** The bridge's clock reads outside business hours. */
+  afterHours: false,
   /** The SID of the chat (conversation or channel) open in the agent panel. */
   selected: undefined,
 };
@@ -111,6 +113,9 @@ function apply(update) {
     case 'faults':
       state.faults = update.faults;
       return renderFaults();
+    case 'hours':
+      state.afterHours = update.afterHours;
+      return renderHours();
   }
 }
 
@@ -121,6 +126,7 @@ function loadSnapshot(snapshot) {
   state.tasks = new Map(snapshot.tasks.map((task) => [task.sid, task]));
   state.chats = new Map(snapshot.chats.map((chat) => [chat.chatSid, chat]));
   state.faults = snapshot.faults;
+  state.afterHours = snapshot.afterHours;
   if (!snapshot.tasks.some((task) => task.chatSid === state.selected)) state.selected = undefined;
 
   renderMode();
@@ -140,6 +146,7 @@ function loadSnapshot(snapshot) {
   renderTasks();
   renderChat();
   renderFaults();
+  renderHours();
 }
 
 // --- files -------------------------------------------------------------------------------------
@@ -410,6 +417,12 @@ function renderFaults() {
   button.textContent = state.faults.twilio429Armed ? '429 armed: now write as a customer' : 'Twilio 429 on next call';
 }
 
+function renderHours() {
+  const button = $('toggle-hours');
+  button.setAttribute('aria-pressed', String(state.afterHours));
+  button.textContent = state.afterHours ? 'After hours: new chats wait' : 'Open · 09:00–17:00';
+}
+
 /** The customer the "blocks the bot" button plays: the one whose chat is open, else the first Telegram customer. */
 function blockingCustomer() {
   const open = selectedTask();
@@ -443,6 +456,7 @@ $('toast').addEventListener('click', () => ($('toast').hidden = true));
 for (const button of $('mode-switch').querySelectorAll('[data-mode]')) button.addEventListener('click', () => switchMode(button.dataset.mode));
 $('forge').addEventListener('click', () => post('/api/faults/forged-webhook', state.selected ? { chatSid: state.selected } : {}));
 $('toggle-429').addEventListener('click', () => post('/api/faults/twilio-429'));
+$('toggle-hours').addEventListener('click', () => post('/api/hours'));
 $('no-agent').addEventListener('click', () => post('/api/faults/no-agent'));
 $('cancel-task').addEventListener('click', () => post('/api/faults/task-canceled'));
 $('block-bot').addEventListener('click', () => {
