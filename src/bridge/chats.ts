@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import { ChatClosedError, RoutingFailedError, type FlexBackend, type OpenedChat, type PostedMessage } from '../flex/backend.js';
+import { ChatClosedError, RoutingFailedError, type FlexBackend, type OpenedChat, type PostedMessage, type PostedRef } from '../flex/backend.js';
 import type { ChatMapping, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
 import type { TokenBuckets } from './token-buckets.js';
+
+/** The customer's open chat; `firstPosted` when the message that asked for it was posted while opening it. */
+export interface OpenChat {
+  readonly mapping: ChatMapping;
+  readonly firstPosted?: PostedRef;
+}
 
 /**
  * Finds or opens the customer's Flex chat. Callers hold the customer's outbox key, so at most one
@@ -27,10 +33,10 @@ export class ChatOpener {
   ) {}
 
   /**
-   * Returns the open chat and whether `first` was posted while opening it. A chat Flex could not route
-   * ends its mapping (the next message starts afresh) and throws RoutingFailedError.
+   * Returns the open chat and, when `first` was posted while opening it, where. A chat Flex could not
+   * route ends its mapping (the next message starts afresh) and throws RoutingFailedError.
    */
-  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
+  async ensureOpen(msg: InboundMessage, first: PostedMessage): Promise<OpenChat> {
     try {
       return await this.findOrOpen(msg, first);
     } catch (err) {
@@ -45,10 +51,10 @@ export class ChatOpener {
     }
   }
 
-  private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<{ mapping: ChatMapping; posted: boolean }> {
+  private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<OpenChat> {
     const user = userKeyOf(msg);
     let mapping = await this.store.currentMapping(user);
-    if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
+    if (mapping?.status === 'active' && mapping.flexSid) return { mapping };
 
     const handle = handleOf(msg);
     const installation = await this.installationId();
@@ -64,11 +70,11 @@ export class ChatOpener {
       // The chat may already be in front of an agent: finish it, never discard it.
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
       try {
-        const firstIndex = await this.flex.completeRouting(mapping.flexSid, request(mapping));
-        await this.store.noteFlexIndex(mapping.id, firstIndex);
+        const firstPosted = await this.flex.completeRouting(mapping.flexSid, request(mapping));
+        await this.store.noteFlexIndex(mapping.id, firstPosted.index);
         await this.store.activateMapping(mapping.id);
         this.onOpened(user.network);
-        return { mapping: { ...mapping, status: 'active' }, posted: true };
+        return { mapping: { ...mapping, status: 'active' }, firstPosted };
       } catch (err) {
         // An agent ended it meanwhile: the message opens a new chat.
         if (!(err instanceof ChatClosedError)) throw err;
@@ -117,7 +123,7 @@ export class ChatOpener {
       if (!(err instanceof DeliveryError && (err.ambiguous || err instanceof RoutingFailedError))) await this.store.resetOpening(id);
       throw err;
     }
-    const { flexSid, firstIndex, namesTaken = [] } = opened;
+    const { flexSid, firstIndex, firstSid, namesTaken = [] } = opened;
     for (const name of namesTaken) {
       this.log.error({ conversationId: id, uniqueName: name }, 'a flex conversation this installation did not make holds the chat\'s unique name; it was left alone and another name used');
     }
@@ -125,7 +131,7 @@ export class ChatOpener {
     await this.store.activateMapping(id);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     this.onOpened(user.network);
-    return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true };
+    return { mapping: { ...mapping, flexSid, status: 'active' }, firstPosted: { index: firstIndex, sid: firstSid } };
   }
 
   /** Asked of the store once; a failed read is asked again next time. */

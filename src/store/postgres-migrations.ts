@@ -106,6 +106,7 @@ export const postgresMigrations: readonly string[] = [
     network TEXT NOT NULL,
     external_message_id TEXT NOT NULL,
     conversation_id BIGINT NOT NULL,
+    flex_sid TEXT NOT NULL,
     flex_message_sid TEXT NOT NULL,
     text TEXT NOT NULL,
     created_at BIGINT NOT NULL,

@@ -483,9 +483,9 @@ export class PostgresStore implements Store {
 
   async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
     await this.pool.query(
-      `INSERT INTO message_links (network, external_message_id, conversation_id, flex_message_sid, text, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [link.network, link.externalMessageId, link.conversationId, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now()],
+      `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now()],
     );
   }
 

@@ -93,6 +93,7 @@ export interface MessageLinkRecord {
   network: string;
   external_message_id: string;
   conversation_id: number;
+  flex_sid: string;
   flex_message_sid: string;
   text: string;
   created_at: number;
@@ -100,6 +101,7 @@ export interface MessageLinkRecord {
 
 export const toMessageLink = (r: MessageLinkRecord): MessageLink => ({
   conversationId: r.conversation_id,
+  flexSid: r.flex_sid,
   network: r.network,
   externalMessageId: r.external_message_id,
   flexMessageSid: r.flex_message_sid,

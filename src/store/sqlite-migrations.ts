@@ -112,6 +112,7 @@ export const sqliteMigrations: readonly string[] = [
     network TEXT NOT NULL,
     external_message_id TEXT NOT NULL,
     conversation_id INTEGER NOT NULL,
+    flex_sid TEXT NOT NULL,
     flex_message_sid TEXT NOT NULL,
     text TEXT NOT NULL,
     created_at INTEGER NOT NULL,

@@ -406,10 +406,10 @@ export class SqliteStore implements Store {
   async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO message_links (network, external_message_id, conversation_id, flex_message_sid, text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(link.network, link.externalMessageId, link.conversationId, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now());
+      .run(link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now());
   }
 
   async messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined> {

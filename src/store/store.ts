@@ -89,6 +89,8 @@ export interface QuarantinedMessage {
  */
 export interface MessageLink {
   readonly conversationId: number;
+  /** The chat's sid in Flex (ChatMapping.flexSid). */
+  readonly flexSid: string;
   readonly network: string;
   readonly externalMessageId: string;
   /** The Flex message (`IM…`) it became. */

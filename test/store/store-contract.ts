@@ -388,6 +388,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     describe('message links', () => {
       const link = (conversationId: number, externalMessageId: string, flexMessageSid: string, text = `text ${externalMessageId}`) => ({
         conversationId,
+        flexSid: `CH${conversationId}`,
         network: 'telegram',
         externalMessageId,
         flexMessageSid,
