@@ -18,6 +18,8 @@ import { isPostgresUrl, openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
 const DEDUPE_RETENTION_MS = 7 * 24 * 3600_000;
+/** Links of a chat go when it ends; this bounds those of chats that stay open for weeks. */
+const MESSAGE_LINK_RETENTION_MS = 30 * 24 * 3600_000;
 /** Well inside the dedupe retention, so a message read back twice is still known the second time. */
 const READ_BACK_MAX_AGE_MS = DEDUPE_RETENTION_MS / 2;
 
@@ -125,6 +127,7 @@ export async function startApp(
   const started: ChatAdapter[] = [];
   const prune = setInterval(() => {
     store.pruneDedupe(Date.now() - DEDUPE_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'dedupe pruning failed'));
+    store.pruneMessageLinks(Date.now() - MESSAGE_LINK_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'message link pruning failed'));
   }, 3600_000);
   prune.unref();
 
@@ -152,9 +155,15 @@ export async function startApp(
         metrics.intake(msg.network, acceptance);
         observer.onCustomerMessage?.(msg, acceptance);
       };
-      await adapter.start(sink, async (reply) => {
-        await bridge.acceptAutoReply(reply);
-      });
+      await adapter.start(
+        sink,
+        async (reply) => {
+          await bridge.acceptAutoReply(reply);
+        },
+        async (deletion) => {
+          await bridge.acceptDeletion(deletion);
+        },
+      );
       started.push(adapter);
     }
     if (leadership) leadership.start();

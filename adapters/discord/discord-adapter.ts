@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { CloseCodes, WebSocketShardEvents, type WebSocketManager } from '@discordjs/ws';
 import { GatewayCloseCodes, GatewayDispatchEvents, type APIUser, type GatewayDispatchPayload } from 'discord-api-types/v10';
 import { splitText } from '../../src/core/text.js';
-import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from '../../src/core/messages.js';
+import type { Attachment, ExternalChatRef, InboundMessage, MediaFile, MessageDeletion, OutboundMessage, SentRef } from '../../src/core/messages.js';
 import type { GatewaySessionStore } from '../../src/core/gateway-sessions.js';
 import type { RecentChats } from '../../src/core/recent-chats.js';
-import type { AdapterHealth, ChatAdapter, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
+import type { AdapterHealth, AutoReplySink, ChatAdapter, DeletionSink, ExclusiveIntake, InboundSink } from '../../src/core/chat-adapter.js';
 import { describeLoginFailure, toDeliveryError, tokenRefused } from './errors.js';
 import { createGateway } from './gateway.js';
 import { downloadAttachment, MAX_FILE_BYTES, readAll } from './media.js';
@@ -100,6 +100,7 @@ export class DiscordAdapter implements ChatAdapter {
   private gatewayWanted = false;
   private gatewayState: 'connecting' | 'ready' | 'reconnecting' = 'connecting';
   private sink: InboundSink | undefined;
+  private deletions: DeletionSink | undefined;
   /** DMs go to the sink one at a time, in gateway order, so a customer's messages keep their order. */
   private inbound: Promise<void> = Promise.resolve();
   private bot: APIUser | undefined;
@@ -117,8 +118,9 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   /** Checks the token over REST, so a wrong one stops every process at start, not only the leader. */
-  async start(sink: InboundSink): Promise<void> {
+  async start(sink: InboundSink, _replies?: AutoReplySink, deletions?: DeletionSink): Promise<void> {
     this.sink = sink;
+    this.deletions = deletions;
     const bot = await this.sender.botUser().catch((err: unknown) => {
       throw new Error(describeLoginFailure(err, this.opts.token));
     });
@@ -152,7 +154,9 @@ export class DiscordAdapter implements ChatAdapter {
     try {
       for (const [i, part] of splitText(msg.text, MAX_CONTENT_LENGTH).entries()) {
         const nonce = msg.idempotencyKey && `${msg.idempotencyKey}-${i}`;
-        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part, { nonce }) });
+        // An edit's id is `message:edit:…`; the reply goes to the message itself.
+        const replyTo = i === 0 ? msg.replyTo?.split(':')[0] : undefined;
+        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part, { nonce, replyTo }) });
       }
     } catch (err) {
       throw toDeliveryError(err);
@@ -225,28 +229,43 @@ export class DiscordAdapter implements ChatAdapter {
   private onDispatch(event: GatewayDispatchPayload, shardId: number, connection: GatewayConnection): void {
     const handled = connection.keeper.checkpointAfter(shardId, event.s);
     let message: InboundMessage | undefined;
+    let deletion: MessageDeletion | undefined;
     if (event.t === GatewayDispatchEvents.MessageCreate || event.t === GatewayDispatchEvents.MessageUpdate) {
       const item = event.t === GatewayDispatchEvents.MessageCreate ? classifyMessage(event.d) : classifyEdit(event.d);
       if (item.kind === 'message') message = item.message;
       else this.opts.log.debug({ messageId: event.d.id, reason: item.reason }, 'discord message ignored');
+    } else if (event.t === GatewayDispatchEvents.MessageDelete && event.d.guild_id === undefined) {
+      // A DM's deletion names only the message and its channel (https://discord.com/developers/docs/events/gateway-events#message-delete).
+      deletion = { network: 'discord', externalChatId: event.d.channel_id, externalMessageId: event.d.id };
     }
     this.inbound = this.inbound.then(async () => {
-      if (!message || (await this.storeWithRetry(message, connection))) handled();
+      if (message && !(await this.storeWithRetry(message, connection))) return;
+      if (deletion && !(await this.tellDeletionWithRetry(deletion, connection))) return;
+      handled();
     });
   }
 
+  private storeWithRetry(message: InboundMessage, connection: GatewayConnection): Promise<boolean> {
+    const { externalMessageId, externalUserId } = message;
+    return this.handOver(() => this.sink?.(message), { externalMessageId, externalUserId }, connection);
+  }
+
+  private tellDeletionWithRetry(deletion: MessageDeletion, connection: GatewayConnection): Promise<boolean> {
+    return this.handOver(() => this.deletions?.(deletion), { externalMessageId: deletion.externalMessageId, deleted: true }, connection);
+  }
+
   /**
-   * Offers the DM to the sink until it is stored, later DMs waiting behind it. If this process lets
-   * the gateway go first, the kept sequence stays before the DM, so the next holder's resume replays it.
+   * Offers the DM (or its deletion) to its sink until it is stored, later DMs waiting behind it. If this
+   * process lets the gateway go first, the kept sequence stays before the DM, so the next holder's resume replays it.
    */
-  private async storeWithRetry(message: InboundMessage, connection: GatewayConnection): Promise<boolean> {
+  private async handOver(offer: () => Promise<void> | undefined, about: Record<string, unknown>, connection: GatewayConnection): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         if (!this.sink) throw new Error('adapter not started');
-        await this.sink(message);
+        await offer();
         return true;
       } catch (err) {
-        const context = { err, externalMessageId: message.externalMessageId, externalUserId: message.externalUserId };
+        const context = { err, ...about };
         if (connection.released.signal.aborted) {
           connection.keeper.freezeCheckpoint();
           this.opts.log.error(context, 'discord message not stored; the next gateway holder gets it again on resume');

@@ -52,13 +52,23 @@ export class DiscordRestSender {
    * Posts `content` (and a file, by multipart) into the user's DM and returns the message id. Agent text
    * never pings anyone. With a `nonce`, Discord answers a repeat within its nonce window ("the past few
    * minutes") with the message it already created instead of creating another; a repeat later than that
-   * creates a second message.
+   * creates a second message. With `replyTo` it is a native reply to that message of the DM, or a plain
+   * message when the message is gone (`fail_if_not_exists: false`, https://discord.com/developers/docs/resources/message#message-reference-structure).
    */
-  async sendDm(userId: string, content: string, opts: { file?: { name: string; data: Buffer; contentType: string }; nonce?: string } = {}): Promise<string> {
-    const { file, nonce } = opts;
+  async sendDm(
+    userId: string,
+    content: string,
+    opts: { file?: { name: string; data: Buffer; contentType: string }; nonce?: string; replyTo?: string } = {},
+  ): Promise<string> {
+    const { file, nonce, replyTo } = opts;
     const channelId = await this.dmChannelOf(userId);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { content, allowed_mentions: { parse: [] }, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
+      body: {
+        content,
+        allowed_mentions: { parse: [] },
+        ...(nonce ? { nonce, enforce_nonce: true } : {}),
+        ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+      },
       signal: this.deadline(file?.data.length),
       ...(file ? { files: [file] } : {}),
     })) as APIMessage;

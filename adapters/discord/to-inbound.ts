@@ -1,5 +1,6 @@
 import { ChannelType, MessageReferenceType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
 import type { Attachment, InboundMessage } from '../../src/core/messages.js';
+import { inReplyToLine } from '../../src/core/quotes.js';
 import { encodeAttachmentRef } from './attachment-ref.js';
 
 /** The parts of a gateway MESSAGE_CREATE the bridge reads (a structural subset, so tests can build one). */
@@ -7,6 +8,11 @@ export type DiscordMessageLike = Pick<
   GatewayMessageCreateDispatchData,
   'id' | 'channel_id' | 'guild_id' | 'channel_type' | 'content' | 'timestamp' | 'type' | 'attachments' | 'sticker_items' | 'message_reference'
 > & {
+  /** A reply's copy of the message it answers; null when that was deleted (https://discord.com/developers/docs/resources/message#message-object). */
+  readonly referenced_message?: Pick<GatewayMessageCreateDispatchData, 'content'> | null;
+  /** Link previews, and the rich content of messages bots and apps make. */
+  readonly embeds?: readonly { readonly url?: string }[];
+} & {
   /** A forward's copy of the forwarded message (its content and files; Discord names no author). */
   readonly message_snapshots?: readonly { readonly message: Pick<GatewayMessageCreateDispatchData, 'content' | 'attachments' | 'sticker_items'> }[];
 } & { readonly author: Pick<GatewayMessageCreateDispatchData['author'], 'id' | 'username' | 'global_name' | 'bot'> };
@@ -39,7 +45,11 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
   const forwarded = message.message_reference?.type === MessageReferenceType.Forward ? message.message_snapshots?.[0]?.message : undefined;
   const shown = forwarded ?? message;
   const attachments = [...message.attachments, ...(forwarded?.attachments ?? [])];
-  const text = textOf(shown.content, (shown.sticker_items?.length ?? 0) > 0, attachments.length > 0);
+  const content = shown.content || embedUrls(message.embeds);
+  const body = textOf(content, (shown.sticker_items?.length ?? 0) > 0, attachments.length > 0);
+  // A reply (`type` 19) points at the message it answers with a default-type reference.
+  const replied = message.type === MessageType.Reply && message.message_reference?.type !== MessageReferenceType.Forward;
+  const text = replied ? [inReplyToLine(message.referenced_message?.content || undefined), body].filter((line) => line !== '').join('\n') : body;
   return {
     kind: 'message',
     message: {
@@ -61,6 +71,11 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
       sentAt: new Date(message.timestamp).toISOString(),
     },
   };
+}
+
+/** A message with no text of its own but embeds (link previews) is their urls, one a line. */
+function embedUrls(embeds: DiscordMessageLike['embeds']): string {
+  return (embeds ?? []).flatMap((embed) => (embed.url ? [embed.url] : [])).join('\n');
 }
 
 /** Attachments travel as files (the text may then be empty); a sticker is named so the agent knows it was sent. */

@@ -1,8 +1,5 @@
 import type { Chat, Message } from 'telegraf/types';
-import { splitText } from '../../src/core/text.js';
-
-/** A quoted message is shortened to this many characters for the agent. */
-const QUOTE_MAX = 200;
+import { inReplyToLine } from '../../src/core/quotes.js';
 
 /**
  * Lines that tell the agent what a message stands in (https://core.telegram.org/bots/api#message):
@@ -39,8 +36,5 @@ function replyLine(message: Message): string | undefined {
   const quote = 'quote' in message ? message.quote?.text : undefined;
   const replied = 'reply_to_message' in message ? message.reply_to_message : undefined;
   if (quote === undefined && !replied) return undefined;
-  const text = quote ?? (replied && ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : undefined));
-  if (!text) return '↩️ In reply to an earlier message';
-  const [start = ''] = splitText(text, QUOTE_MAX);
-  return `↩️ In reply to: “${start === text ? text : `${start.trimEnd()}…`}”`;
+  return inReplyToLine(quote ?? (replied && ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : undefined)));
 }

@@ -117,9 +117,10 @@ export class TelegramAdapter implements ChatAdapter {
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
     if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.reopenFile)];
     const sent: SentRef[] = [];
-    for (const part of splitText(msg.text, this.capabilities.maxTextLength)) {
+    const reply = replyParametersOf(to, msg.replyTo);
+    for (const [i, part] of splitText(msg.text, this.capabilities.maxTextLength).entries()) {
       try {
-        const result = await this.bot.telegram.sendMessage(to.externalChatId, part);
+        const result = await this.bot.telegram.sendMessage(to.externalChatId, part, i === 0 && reply ? { reply_parameters: reply } : {});
         sent.push({ externalMessageId: String(result.message_id) });
       } catch (err) {
         throw toDeliveryError(err);
@@ -270,4 +271,15 @@ export class TelegramAdapter implements ChatAdapter {
       return { status: 503 };
     }
   }
+}
+
+/**
+ * A native reply to the customer's message (https://core.telegram.org/bots/api#replyparameters). Its
+ * id is `chat:message` (an edit's has `:edit:…` after it); one the customer deleted meanwhile is
+ * answered with a plain message (`allow_sending_without_reply`).
+ */
+function replyParametersOf(to: ExternalChatRef, replyTo: string | undefined): { message_id: number; allow_sending_without_reply: true } | undefined {
+  const [chatId, messageId] = replyTo?.split(':') ?? [];
+  if (chatId !== to.externalChatId || !messageId || !/^\d+$/.test(messageId)) return undefined;
+  return { message_id: Number(messageId), allow_sending_without_reply: true };
 }

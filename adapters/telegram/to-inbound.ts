@@ -3,6 +3,7 @@ import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
+import { withHiddenLinks, withPreviewUrl } from './hidden-links.js';
 import { contextLines } from './message-context.js';
 
 /** getFile hands bots files up to 20 MB (https://core.telegram.org/bots/api#getfile); bigger ones cannot be fetched at all. */
@@ -68,9 +69,12 @@ export function classifyUpdate(update: Update): Classified {
     const lines = [...context, body].filter((line) => line !== '').join('\n');
     return edited && lines !== '' ? `✏️ (edited) ${lines}` : lines;
   };
-  if (text !== undefined) return { kind: 'message', message: { ...base, text: mark(text) } };
+  if (text !== undefined) {
+    const shown = withPreviewUrl(withHiddenLinks(text, 'entities' in message ? message.entities : undefined), 'link_preview_options' in message ? message.link_preview_options?.url : undefined);
+    return { kind: 'message', message: { ...base, text: mark(shown) } };
+  }
 
-  const caption = 'caption' in message && message.caption ? message.caption : '';
+  const caption = 'caption' in message && message.caption ? withHiddenLinks(message.caption, message.caption_entities) : '';
   const attachment = attachmentOf(message);
   if (attachment) {
     if (attachment.size !== undefined && attachment.size > MAX_DOWNLOAD_BYTES) {

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { DeliveryPostponed, permanent } from '../core/delivery-error.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage, type MessageDeletion } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
+import { shortQuote } from '../core/quotes.js';
 import { splitText } from '../core/text.js';
-import { ChatClosedError, type ChatContext, type FlexBackend, type FlexEvent, type PostedMessage, type RoutingEnd } from '../flex/backend.js';
+import { ChatClosedError, type ChatContext, type FlexBackend, type FlexEvent, type PostedMessage, type PostedRef, type RoutingEnd } from '../flex/backend.js';
 import { missesBefore } from '../store/known-indexes.js';
 import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, ReorderHold, Store } from '../store/store.js';
 import { activeTraceparent, continuedContext, inSpan, SpanKind } from '../tracing/spans.js';
 import type { AfterHours } from './after-hours.js';
 import { AgentNames } from './agent-names.js';
+import { agentReplyOf } from './agent-replies.js';
 import { CatchUp } from './catch-up.js';
 import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
@@ -213,6 +215,26 @@ export class Bridge {
     return accepted ? 'accepted' : 'duplicate';
   };
 
+  /**
+   * The DeletionSink: a customer deleted a message that reached their open chat, so the agent is told,
+   * with a quote of it, once. A message the bridge has no link for (never posted, or its chat ended) is
+   * ignored: there is no chat to tell.
+   */
+  readonly acceptDeletion = async (deletion: MessageDeletion): Promise<Acceptance> => {
+    const link = await this.opts.store.messageLinkByExternalId(deletion.network, deletion.externalMessageId);
+    const mapping = link && (await this.opts.store.mappingByFlexSid(link.flexSid));
+    if (!link || !mapping || mapping.status === 'ended' || mapping.externalChatId !== deletion.externalChatId) {
+      this.opts.log.debug({ network: deletion.network, externalMessageId: deletion.externalMessageId }, 'deleted message of no open chat ignored');
+      return 'ignored';
+    }
+    const text = `🗑 The customer deleted their message: “${shortQuote(link.text)}”`;
+    const notice: NewOutboxRow = { key: flexQueueKey(mapping), direction: 'to-flex', payload: { kind: 'notice', user: userKeyOf(mapping), flexSid: link.flexSid, text } };
+    const accepted = await this.storeOnce({ source: deletion.network, key: `${deletion.externalMessageId}:deleted` }, [notice]);
+    this.opts.log.info({ flexSid: link.flexSid, externalMessageId: deletion.externalMessageId, accepted }, 'customer deleted a message: the agent is told');
+    if (accepted) this.opts.onEnqueued();
+    return accepted ? 'accepted' : 'duplicate';
+  };
+
   /** Flex's webhooks (and messages read back) come in here; an agent message's rows continue its trace. */
   acceptFlexEvent(event: FlexEvent): Promise<Acceptance> {
     const attributes = {
@@ -262,7 +284,9 @@ export class Bridge {
     }
     const user = userKeyOf(mapping);
     const to = { ...user, externalChatId: mapping.externalChatId };
-    const rows = event.media.length > 0 ? this.agentMediaRows(event, to) : this.agentTextRows(event, to, event.body);
+    const { body, replyTo } = await agentReplyOf(this.opts.store, mapping, event);
+    const answer = { ...event, body };
+    const rows = event.media.length > 0 ? this.agentMediaRows(answer, to, replyTo) : this.agentTextRows(answer, to, body, replyTo);
     const order =
       event.index === undefined
         ? undefined
@@ -283,21 +307,30 @@ export class Bridge {
     this.catchUp.schedule(mapping, index, Math.min(this.opts.reorderHoldMs / 3, READ_BACK_AFTER_GAP_MS));
   }
 
-  private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string): NewOutboxRow[] {
+  /** The text in parts the network takes; the first part answers `replyTo`, when the agent answered a message. */
+  private agentTextRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, body: string, replyTo?: string): NewOutboxRow[] {
     const maxLength = this.adapters.get(to.network)?.capabilities.maxTextLength ?? 4096;
     const text = body === '' ? '(the agent sent something this bridge cannot carry yet)' : body;
     return splitText(text, maxLength).map((part, i) => ({
       key: customerQueueKey(to),
       direction: 'to-customer',
-      payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text: part, ...(i === 0 ? { author: event.author } : {}) },
+      payload: {
+        kind: 'agent-message',
+        to,
+        flexSid: event.flexSid,
+        messageSid: event.messageSid,
+        text: part,
+        ...(i === 0 && { author: event.author }),
+        ...(i === 0 && replyTo && { replyTo }),
+      },
     }));
   }
 
   /**
    * One row per file, the text as the first file's caption when it fits (otherwise as messages after
-   * the files); a file the customer's network cannot take is reported to the agent instead.
+   * the files, answering `replyTo`); a file the customer's network cannot take is reported to the agent instead.
    */
-  private agentMediaRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef): NewOutboxRow[] {
+  private agentMediaRows(event: Extract<FlexEvent, { type: 'message' }>, to: ExternalChatRef, replyTo?: string): NewOutboxRow[] {
     const adapter = this.adapters.get(to.network);
     const files = event.media.map((media) => ({ media, refusal: refusalOf(media, adapter, to.network) }));
     const firstSendable = files.find((file) => !file.refusal)?.media;
@@ -315,7 +348,7 @@ export class Bridge {
         payload: { kind: 'agent-message', to, flexSid: event.flexSid, messageSid: event.messageSid, text, media, ...(text !== '' ? { author: event.author } : {}) },
       };
     });
-    if (event.body !== '' && caption === '') rows.push(...this.agentTextRows(event, to, event.body));
+    if (event.body !== '' && caption === '') rows.push(...this.agentTextRows(event, to, event.body, replyTo));
     return rows;
   }
 
@@ -343,7 +376,7 @@ export class Bridge {
         const message =
           file && media
             ? { text, file, idempotencyKey, reopenFile: () => this.opts.flex.fetchMedia(media) }
-            : { text, idempotencyKey };
+            : { text, idempotencyKey, ...(payload.replyTo && { replyTo: payload.replyTo }) };
         const attributes = { 'messaging.system': payload.to.network, 'flex_bridge.flex.message_sid': payload.messageSid };
         await inSpan(`${payload.to.network} send`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
           const sent = await adapter.send(payload.to, message);
@@ -384,19 +417,38 @@ export class Bridge {
     return adapter;
   }
 
-  /** Posts into a Flex chat and resolves to the message's index there. */
-  private postToFlex(flexSid: string, post: PostedMessage, checkFirst: boolean): Promise<number> {
+  /** Posts into a Flex chat and resolves to where the message is there. */
+  private postToFlex(flexSid: string, post: PostedMessage, checkFirst: boolean): Promise<PostedRef> {
     return inSpan('flex post message', { kind: SpanKind.CLIENT, attributes: { 'flex_bridge.flex.conversation_sid': flexSid } }, async (span) => {
-      const index = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
-      span.setAttribute('flex_bridge.flex.message_index', index);
-      return index;
+      const posted = await this.opts.flex.postMessage(flexSid, post, { checkFirst });
+      span.setAttribute('flex_bridge.flex.message_index', posted.index);
+      return posted;
     });
+  }
+
+  /**
+   * Remembers which Flex message a customer message became (see MessageLink). The message is in Flex
+   * already: a link that fails to store is logged, never a reason to post again.
+   */
+  private async linkMessage(mapping: ChatMapping, msg: InboundMessage, posted: PostedRef): Promise<void> {
+    try {
+      await this.opts.store.linkMessage({
+        conversationId: mapping.id,
+        network: msg.network,
+        externalMessageId: msg.externalMessageId,
+        flexSid: mapping.flexSid as string,
+        flexMessageSid: posted.sid,
+        text: msg.text,
+      });
+    } catch (err) {
+      this.opts.log.warn({ err, flexSid: mapping.flexSid, externalMessageId: msg.externalMessageId }, 'message link not stored: replies to it go without a quote');
+    }
   }
 
   private async deliverNotice(row: OutboxRow, flexSid: string, text: string): Promise<void> {
     let index: number;
     try {
-      index = await this.postToFlex(flexSid, { author: this.opts.bridgeIdentity, text, bridgeMessageId: `notice-${row.id}` }, row.ambiguous);
+      ({ index } = await this.postToFlex(flexSid, { author: this.opts.bridgeIdentity, text, bridgeMessageId: `notice-${row.id}` }, row.ambiguous));
     } catch (err) {
       if (!(err instanceof ChatClosedError)) throw err;
       this.opts.log.info({ outboxId: row.id, flexSid }, 'notice dropped: chat already closed');
@@ -413,19 +465,22 @@ export class Bridge {
     // A media message may be several posts, and a crash between them is no failed attempt: always look.
     const checkFirst = row.ambiguous || msg.attachments.length > 0;
     for (let attempt = 0; ; attempt++) {
-      const { mapping, posted: postedWhileOpening, context } = await this.chats.ensureOpen(msg, first);
+      const { mapping, firstPosted, context } = await this.chats.ensureOpen(msg, first);
       const flexSid = mapping.flexSid as string;
       try {
-        const posts = postedWhileOpening ? more : [first, ...more];
+        const posts = firstPosted ? more : [first, ...more];
+        let firstRef = firstPosted;
         for (const [i, post] of posts.entries()) {
-          const index = await this.postToFlex(flexSid, post, checkFirst);
-          await this.opts.store.noteFlexIndex(mapping.id, index);
+          const posted = await this.postToFlex(flexSid, post, checkFirst);
+          await this.opts.store.noteFlexIndex(mapping.id, posted.index);
+          firstRef ??= posted;
           // Flex has a message before ours that the bridge never heard of: an agent's, whose webhook failed.
-          if (i === 0 && missesBefore(mapping.knownIndexes, index)) this.readBackSoon(mapping, index);
+          if (i === 0 && missesBefore(mapping.knownIndexes, posted.index)) this.readBackSoon(mapping, posted.index);
         }
         this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        if (firstRef) await this.linkMessage(mapping, msg, firstRef);
         this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
-        if (postedWhileOpening) {
+        if (firstPosted) {
           await this.tellCustomer(mapping, 'opened', 'CHAT_OPENED_NOTICE');
           if (context) await this.tellAgentOfEarlierChats(mapping, context);
         }

@@ -1,15 +1,27 @@
 import type { Logger } from 'pino';
 import { DeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
-import { ChatClosedError, RoutingFailedError, type ChatContext, type FlexBackend, type OpenChatRequest, type OpenedChat, type PostedMessage } from '../flex/backend.js';
+import {
+  ChatClosedError,
+  RoutingFailedError,
+  type ChatContext,
+  type FlexBackend,
+  type OpenChatRequest,
+  type OpenedChat,
+  type PostedMessage,
+  type PostedRef,
+} from '../flex/backend.js';
 import type { ChatMapping, StartPayload, Store } from '../store/store.js';
 import { handleOf, identityOf, userKeyOf, type InboundMessage } from '../core/messages.js';
 import { inSpan, SpanKind } from '../tracing/spans.js';
 import type { TokenBuckets } from './token-buckets.js';
 
-/** The customer's open chat; `context` when `posted` says it opened with the message. */
+/**
+ * The customer's open chat; `firstPosted` when the message that asked for it was posted while opening
+ * it, and then the `context` it opened with.
+ */
 export interface OpenChat {
   readonly mapping: ChatMapping;
-  readonly posted: boolean;
+  readonly firstPosted?: PostedRef;
   readonly context?: ChatContext;
 }
 
@@ -34,7 +46,7 @@ export class ChatOpener {
   ) {}
 
   /**
-   * Returns the open chat and whether `first` was posted while opening it (then with the context the
+   * Returns the open chat and, when `first` was posted while opening it, where (and the context the
    * chat opened with). A chat Flex could not route ends its mapping (the next message starts afresh)
    * and throws RoutingFailedError.
    */
@@ -56,7 +68,7 @@ export class ChatOpener {
   private async findOrOpen(msg: InboundMessage, first: PostedMessage): Promise<OpenChat> {
     const user = userKeyOf(msg);
     let mapping = await this.store.currentMapping(user);
-    if (mapping?.status === 'active' && mapping.flexSid) return { mapping, posted: false };
+    if (mapping?.status === 'active' && mapping.flexSid) return { mapping };
 
     const handle = handleOf(msg);
     const installation = await this.installationId();
@@ -78,11 +90,11 @@ export class ChatOpener {
       this.log.warn({ conversationId: mapping.id, flexSid: mapping.flexSid }, 'completing a chat whose opening was interrupted');
       try {
         const req = await request(mapping);
-        const firstIndex = await this.flex.completeRouting(mapping.flexSid, req);
-        await this.store.noteFlexIndex(mapping.id, firstIndex);
+        const firstPosted = await this.flex.completeRouting(mapping.flexSid, req);
+        await this.store.noteFlexIndex(mapping.id, firstPosted.index);
         await this.activated(mapping, req.startPayload);
         this.onOpened(user.network);
-        return { mapping: { ...mapping, status: 'active' }, posted: true, context: req.context };
+        return { mapping: { ...mapping, status: 'active' }, firstPosted, context: req.context };
       } catch (err) {
         // An agent ended it meanwhile: the message opens a new chat.
         if (!(err instanceof ChatClosedError)) throw err;
@@ -132,7 +144,7 @@ export class ChatOpener {
       if (!(err instanceof DeliveryError && (err.ambiguous || err instanceof RoutingFailedError))) await this.store.resetOpening(id);
       throw err;
     }
-    const { flexSid, firstIndex, namesTaken = [] } = opened;
+    const { flexSid, firstIndex, firstSid, namesTaken = [] } = opened;
     for (const name of namesTaken) {
       this.log.error({ conversationId: id, uniqueName: name }, 'a flex conversation this installation did not make holds the chat\'s unique name; it was left alone and another name used');
     }
@@ -140,7 +152,7 @@ export class ChatOpener {
     await this.activated(mapping, req.startPayload);
     this.log.info({ conversationId: id, flexSid, user: `${user.network}:${user.externalUserId}` }, 'chat opened');
     this.onOpened(user.network);
-    return { mapping: { ...mapping, flexSid, status: 'active' }, posted: true, context: req.context };
+    return { mapping: { ...mapping, flexSid, status: 'active' }, firstPosted: { index: firstIndex, sid: firstSid }, context: req.context };
   }
 
   /** The customer's language, the deep-link payload they came with, and their earlier chats. */

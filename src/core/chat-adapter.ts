@@ -1,10 +1,13 @@
-import type { Attachment, AutoReply, ExternalChatRef, InboundMessage, MediaFile, OutboundMessage, SentRef } from './messages.js';
+import type { Attachment, AutoReply, ExternalChatRef, InboundMessage, MediaFile, MessageDeletion, OutboundMessage, SentRef } from './messages.js';
 
 /** Resolves once the message is durably stored; the adapter acknowledges its network only then. */
 export type InboundSink = (msg: InboundMessage) => Promise<void>;
 
 /** Resolves once the reply is durably stored for sending (or known as stored before); acknowledged like a message. */
 export type AutoReplySink = (reply: AutoReply) => Promise<void>;
+
+/** Resolves once the deletion is handled (the agent told, or nothing to tell); acknowledged like a message. */
+export type DeletionSink = (deletion: MessageDeletion) => Promise<void>;
 
 export interface AdapterCapabilities {
   readonly maxTextLength: number;
@@ -40,7 +43,8 @@ export interface ExclusiveIntake {
 
 /**
  * One external network. `start` makes it ready to send and to take its webhook, and hands each
- * customer message to the sink and each answer it gives by itself (a greeting) to `replies`;
+ * customer message to the sink, each answer it gives by itself (a greeting) to `replies`, and each
+ * message a customer deleted to `deletions`;
  * receiving that only one process may do waits for `exclusiveIntake`.
  * `send` writes to a customer and throws a `DeliveryError` (retryable or permanent) on failure.
  */
@@ -49,7 +53,8 @@ export interface ChatAdapter {
   readonly capabilities: AdapterCapabilities;
   readonly webhook?: AdapterWebhook;
   readonly exclusiveIntake?: ExclusiveIntake;
-  start(sink: InboundSink, replies: AutoReplySink): Promise<void>;
+  /** `deletions` hears of messages a customer deleted, on a network that reports it. */
+  start(sink: InboundSink, replies: AutoReplySink, deletions?: DeletionSink): Promise<void>;
   stop(): Promise<void>;
   send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]>;
   /** With `media`: opens a customer's attachment as a stream; a file the network will not give is a permanent DeliveryError. */

@@ -76,6 +76,18 @@ export interface OutboundMessage {
    * within Discord's nonce window of a few minutes.
    */
   readonly idempotencyKey?: string;
+  /**
+   * The customer message (its `InboundMessage.externalMessageId`) this answers: sent as a native reply
+   * where the network has one, and as a plain message when the network no longer has that message.
+   */
+  readonly replyTo?: string;
+}
+
+/** A customer deleted a message they sent (a network that tells bots so: Discord). */
+export interface MessageDeletion {
+  readonly network: string;
+  readonly externalChatId: string;
+  readonly externalMessageId: string;
 }
 
 export interface SentRef {
@@ -121,6 +133,8 @@ export type OutboxPayload = (
       readonly media?: FlexMedia;
       /** The agent's identity, on the first part of each message: the one AGENT_NAME_PREFIX names. */
       readonly author?: string;
+      /** The customer message it answers (see OutboundMessage.replyTo). */
+      readonly replyTo?: string;
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */

@@ -33,10 +33,17 @@ export interface PostedMessage {
   readonly mediaSid?: string;
 }
 
-/** A chat `openChat` opened, with the index (Flex's `Index`) of the first message in it. */
+/** Where a posted message is in its chat: Flex's `Index`, and its message sid (`IM…`). */
+export interface PostedRef {
+  readonly index: number;
+  readonly sid: string;
+}
+
+/** A chat `openChat` opened, with the index (Flex's `Index`) and sid of the first message in it. */
 export interface OpenedChat {
   readonly flexSid: string;
   readonly firstIndex: number;
+  readonly firstSid: string;
   /** Names (`openingKey` or its variants) found held by chats the bridge did not make, and passed over. */
   readonly namesTaken?: readonly string[];
 }
@@ -52,6 +59,8 @@ export type FlexEvent =
       readonly media: readonly FlexMedia[];
       readonly index?: number;
       readonly retryCount: number;
+      /** The Flex message (`IM…`) it answers, when the agent's Flex UI said so (see reply-attribute.ts). */
+      readonly replyTo?: string;
     }
   | { readonly type: 'ended'; readonly flexSid: string }
   /** A chat (SDK) participant joined: an agent, unless it is the customer's or the bridge's own identity. */
@@ -93,14 +102,14 @@ export interface FlexBackend {
   ): Promise<OpenedChat>;
   /**
    * Finishes an opening that died after `beforeRouting`: posts the first message and routes, unless
-   * done. Resolves to the first message's index.
+   * done. Resolves to where the first message is.
    */
-  completeRouting?(flexSid: string, req: OpenChatRequest): Promise<number>;
+  completeRouting?(flexSid: string, req: OpenChatRequest): Promise<PostedRef>;
   /**
-   * Posts a message and resolves to its index in the chat; after an ambiguous failure `checkFirst`
-   * asks it to look for an earlier copy (whose index it then returns).
+   * Posts a message and resolves to where it is in the chat; after an ambiguous failure `checkFirst`
+   * asks it to look for an earlier copy (which it then returns).
    */
-  postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number>;
+  postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef>;
   /**
    * The chat's latest messages, oldest first: how the bridge finds agent messages whose webhook
    * never came (Twilio does not retry a Conversations webhook that failed).

@@ -8,6 +8,7 @@ import {
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
+  type PostedRef,
   type RecentMessage,
   type RoutingEnd,
   type WebhookParams,
@@ -20,6 +21,7 @@ import { createConversation, removeIfMadeFor, type ConversationTimers } from './
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { mediaOf } from './webhook-media.js';
+import { replyToOf } from './reply-attribute.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
 
 export interface ConversationsBackendOptions {
@@ -110,7 +112,7 @@ export class ConversationsBackend implements FlexBackend {
       const first = await this.createMessage(sid, req.firstMessage);
       await onFirstPosted(first.index);
       if (!this.opts.studioFlowSid) await this.routing.route(sid, req);
-      return { flexSid: sid, firstIndex: first.index, namesTaken };
+      return { flexSid: sid, firstIndex: first.index, firstSid: first.sid, namesTaken };
     } catch (err) {
       // A routing step that may have been applied could have put the chat in front of an agent:
       // keep it for completeRouting. A chat routing gave up on is closed, and kept as it was. Anything else is removed.
@@ -120,13 +122,13 @@ export class ConversationsBackend implements FlexBackend {
     }
   }
 
-  async completeRouting(flexSid: string, req: OpenChatRequest): Promise<number> {
+  async completeRouting(flexSid: string, req: OpenChatRequest): Promise<PostedRef> {
     try {
       const first =
         (await this.earlierCopy(flexSid, req.firstMessage.bridgeMessageId)) ?? (await this.createMessage(flexSid, req.firstMessage));
       // The interrupted attempt's interaction may still be setting up: wait for its task before routing again.
       if (!this.opts.studioFlowSid && !(await this.routing.awaitTask(flexSid))) await this.routing.route(flexSid, req);
-      return first.index;
+      return { index: first.index, sid: first.sid };
     } catch (err) {
       throw await closedOr(this.api, flexSid, err);
     }
@@ -151,10 +153,11 @@ export class ConversationsBackend implements FlexBackend {
     return this.routing.close(flexSid, end.interaction && { sid: end.interaction.sid, channelSid: end.interaction.channelSid });
   }
 
-  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef> {
     try {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
-      return (copy ?? (await this.createMessage(flexSid, msg))).index;
+      const { index, sid } = copy ?? (await this.createMessage(flexSid, msg));
+      return { index, sid };
     } catch (err) {
       throw await closedOr(this.api, flexSid, err);
     }
@@ -171,6 +174,7 @@ export class ConversationsBackend implements FlexBackend {
       media: ((m.media ?? []) as RestMedia[]).map(flexMediaOf),
       index: m.index,
       retryCount: 0,
+      ...withReplyTo(m.attributes),
       createdAt: m.dateCreated.getTime(),
     }));
   }
@@ -205,7 +209,7 @@ export class ConversationsBackend implements FlexBackend {
     });
   }
 
-  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<{ index: number } | undefined> {
+  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<PostedRef | undefined> {
     const recent = await this.api.conversations(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
     return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }
@@ -240,6 +244,7 @@ export class ConversationsBackend implements FlexBackend {
           // webhooks (`Configuration.RetryCount`), a scoped webhook has no retry setting
           // (https://www.twilio.com/docs/conversations/api/conversation-scoped-webhook-resource).
           retryCount: 0,
+          ...withReplyTo(optionalField(params, 'Attributes')),
         };
       case 'onConversationStateUpdated':
         return stateChange(field(params, 'ConversationSid'), field(params, 'StateTo'));
@@ -254,6 +259,11 @@ export class ConversationsBackend implements FlexBackend {
         return { type: 'ignored', reason: `event ${eventType}` };
     }
   }
+}
+
+function withReplyTo(attributes: string | null | undefined): { replyTo?: string } {
+  const replyTo = replyToOf(attributes);
+  return replyTo ? { replyTo } : {};
 }
 
 /** Only `closed` ends a chat: an `inactive` one comes back when the customer writes again. */

@@ -9,6 +9,7 @@ import {
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
+  type PostedRef,
   type RecentMessage,
   type WebhookParams,
 } from './backend.js';
@@ -78,7 +79,7 @@ export class LegacyChatBackend implements FlexBackend {
     // Only a channel that already had our webhooks can hold an earlier copy of the first message.
     const copy = reused ? await this.earlierCopy(sid, req.firstMessage.bridgeMessageId) : undefined;
     const first = copy ?? (await this.createMessage(sid, req.firstMessage));
-    return { flexSid: sid, firstIndex: first.index };
+    return { flexSid: sid, firstIndex: first.index, firstSid: first.sid };
   }
 
   /** Adds the webhooks the channel lacks; true when it already had some of them (a reused channel). */
@@ -108,13 +109,13 @@ export class LegacyChatBackend implements FlexBackend {
    * after the post rather than before, so a chat that ends between the two is caught too; one GET per
    * post, and none for chats nobody writes to.
    */
-  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef> {
     try {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
-      const { index } = copy ?? (await this.createMessage(flexSid, msg));
+      const { index, sid } = copy ?? (await this.createMessage(flexSid, msg));
       const channel = await this.channel(flexSid).fetch();
       if (isInactive(channel.attributes)) throw new ChatClosedError(flexSid);
-      return index;
+      return { index, sid };
     } catch (err) {
       if (err instanceof DeliveryError && err.status === 404) throw new ChatClosedError(flexSid);
       throw err;
@@ -173,7 +174,7 @@ export class LegacyChatBackend implements FlexBackend {
     });
   }
 
-  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<{ index: number } | undefined> {
+  private async earlierCopy(sid: string, bridgeMessageId: string): Promise<PostedRef | undefined> {
     const recent = await this.channel(sid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_CHECKED });
     return recent.find((m) => bridgeIdOf(m.attributes) === bridgeMessageId);
   }

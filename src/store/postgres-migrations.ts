@@ -116,6 +116,23 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX conversations_by_user ON conversations (network, external_user_id, id);
   `,
+  `
+  -- Where each customer message went in Flex: an agent's reply to it becomes a native reply on the
+  -- network, and its deletion is shown to the agent with a quote. Forgotten when the chat ends.
+  CREATE TABLE message_links (
+    network TEXT NOT NULL,
+    external_message_id TEXT NOT NULL,
+    conversation_id BIGINT NOT NULL,
+    flex_sid TEXT NOT NULL,
+    flex_message_sid TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (network, external_message_id)
+  );
+  CREATE INDEX message_links_flex_message ON message_links (flex_message_sid);
+  CREATE INDEX message_links_conversation ON message_links (conversation_id, created_at);
+  CREATE INDEX message_links_created ON message_links (created_at);
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

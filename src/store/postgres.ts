@@ -22,6 +22,7 @@ import type {
   StartPayload,
   ChatMappingStatus,
   DedupeKey,
+  MessageLink,
   NewChatMapping,
   NewOutboxRow,
   OutboxRow,
@@ -30,12 +31,15 @@ import type {
   QuarantinedMessage,
   Store,
 } from './store.js';
+import { QUOTED_TEXT_MAX } from './store.js';
 import {
   encodeQuarantined,
   toChatMapping,
+  toMessageLink,
   toOutboxRow,
   toQuarantinedMessage,
   type ChatMappingRecord,
+  type MessageLinkRecord,
   type OutboxRecord,
   type QuarantineRecord,
 } from './records.js';
@@ -330,7 +334,11 @@ export class PostgresStore implements Store {
   }
 
   async endMapping(id: number): Promise<void> {
-    await this.setStatus(id, 'ended');
+    await this.pool.query(
+      `WITH ended AS (UPDATE conversations SET status = 'ended', updated_at = $2 WHERE id = $1 AND status <> 'ended')
+       DELETE FROM message_links WHERE conversation_id = $1`,
+      [id, Date.now()],
+    );
   }
 
   private async setStatus(id: number, status: ChatMappingStatus): Promise<void> {
@@ -512,6 +520,39 @@ export class PostgresStore implements Store {
 
   async pruneDedupe(olderThan: number): Promise<number> {
     return (await this.pool.query('DELETE FROM dedupe WHERE seen_at < $1', [olderThan])).rowCount ?? 0;
+  }
+
+  async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now()],
+    );
+  }
+
+  async messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined> {
+    const { rows } = await this.pool.query<MessageLinkRecord>('SELECT * FROM message_links WHERE flex_message_sid = $1 LIMIT 1', [flexMessageSid]);
+    return rows[0] && toMessageLink(rows[0]);
+  }
+
+  async messageLinkByExternalId(network: string, externalMessageId: string): Promise<MessageLink | undefined> {
+    const { rows } = await this.pool.query<MessageLinkRecord>('SELECT * FROM message_links WHERE network = $1 AND external_message_id = $2', [
+      network,
+      externalMessageId,
+    ]);
+    return rows[0] && toMessageLink(rows[0]);
+  }
+
+  async recentMessageLinks(conversationId: number, limit: number): Promise<MessageLink[]> {
+    const { rows } = await this.pool.query<MessageLinkRecord>(
+      'SELECT * FROM message_links WHERE conversation_id = $1 ORDER BY created_at DESC, flex_message_sid DESC LIMIT $2',
+      [conversationId, limit],
+    );
+    return rows.map(toMessageLink);
+  }
+
+  async pruneMessageLinks(olderThan: number): Promise<number> {
+    return (await this.pool.query('DELETE FROM message_links WHERE created_at < $1', [olderThan])).rowCount ?? 0;
   }
 
   async gatewaySession(name: string): Promise<KeptGatewaySession | undefined> {

@@ -1,6 +1,6 @@
 import { knownIndexesOf } from './known-indexes.js';
 import type { InboundMessage } from '../core/messages.js';
-import type { ChatMapping, ChatMappingStatus, OutboxRow, OutboxStatus, QuarantinedMessage } from './store.js';
+import type { ChatMapping, ChatMappingStatus, MessageLink, OutboxRow, OutboxStatus, QuarantinedMessage } from './store.js';
 
 /** A `conversations` row as both databases return it (SQLite booleans are 0/1). */
 export interface ChatMappingRecord {
@@ -88,4 +88,25 @@ export const toQuarantinedMessage = (r: QuarantineRecord): QuarantinedMessage =>
   reason: r.reason,
   message: JSON.parse(Buffer.from(r.message, 'base64').toString('utf8')) as InboundMessage,
   quarantinedAt: r.quarantined_at,
+});
+
+/** A `message_links` row, as both databases return it. */
+export interface MessageLinkRecord {
+  network: string;
+  external_message_id: string;
+  conversation_id: number;
+  flex_sid: string;
+  flex_message_sid: string;
+  text: string;
+  created_at: number;
+}
+
+export const toMessageLink = (r: MessageLinkRecord): MessageLink => ({
+  conversationId: r.conversation_id,
+  flexSid: r.flex_sid,
+  network: r.network,
+  externalMessageId: r.external_message_id,
+  flexMessageSid: r.flex_message_sid,
+  text: r.text,
+  createdAt: r.created_at,
 });

@@ -22,6 +22,7 @@ import type {
   StartPayload,
   ChatMappingStatus,
   DedupeKey,
+  MessageLink,
   NewChatMapping,
   NewOutboxRow,
   OutboxRow,
@@ -30,12 +31,15 @@ import type {
   QuarantinedMessage,
   Store,
 } from './store.js';
+import { QUOTED_TEXT_MAX } from './store.js';
 import {
   encodeQuarantined,
   toChatMapping,
+  toMessageLink,
   toOutboxRow,
   toQuarantinedMessage,
   type ChatMappingRecord,
+  type MessageLinkRecord,
   type OutboxRecord,
   type QuarantineRecord,
 } from './records.js';
@@ -299,7 +303,10 @@ export class SqliteStore implements Store {
   }
 
   async endMapping(id: number): Promise<void> {
-    this.stmt.setStatus.run('ended', Date.now(), id);
+    this.db.transaction(() => {
+      this.stmt.setStatus.run('ended', Date.now(), id);
+      this.db.prepare('DELETE FROM message_links WHERE conversation_id = ?').run(id);
+    }).immediate();
   }
 
   async listMappings(filter: { status?: ChatMappingStatus; limit?: number } = {}): Promise<ChatMapping[]> {
@@ -432,6 +439,38 @@ export class SqliteStore implements Store {
 
   async pruneDedupe(olderThan: number): Promise<number> {
     return this.stmt.pruneDedupe.run(olderThan).changes;
+  }
+
+  async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now());
+  }
+
+  async messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined> {
+    const row = this.db.prepare('SELECT * FROM message_links WHERE flex_message_sid = ? LIMIT 1').get(flexMessageSid) as MessageLinkRecord | undefined;
+    return row && toMessageLink(row);
+  }
+
+  async messageLinkByExternalId(network: string, externalMessageId: string): Promise<MessageLink | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM message_links WHERE network = ? AND external_message_id = ?')
+      .get(network, externalMessageId) as MessageLinkRecord | undefined;
+    return row && toMessageLink(row);
+  }
+
+  async recentMessageLinks(conversationId: number, limit: number): Promise<MessageLink[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM message_links WHERE conversation_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(conversationId, limit) as MessageLinkRecord[];
+    return rows.map(toMessageLink);
+  }
+
+  async pruneMessageLinks(olderThan: number): Promise<number> {
+    return this.db.prepare('DELETE FROM message_links WHERE created_at < ?').run(olderThan).changes;
   }
 
   async gatewaySession(name: string): Promise<KeptGatewaySession | undefined> {

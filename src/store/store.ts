@@ -103,6 +103,25 @@ export interface StartPayload {
   readonly payload: string;
   readonly givenAt: number;
 }
+/**
+ * A customer message as it was posted into Flex: its network id and the Flex message sid, so that an
+ * agent's reply to it can be sent as a native reply and its deletion shown to the agent with a quote.
+ */
+export interface MessageLink {
+  readonly conversationId: number;
+  /** The chat's sid in Flex (ChatMapping.flexSid). */
+  readonly flexSid: string;
+  readonly network: string;
+  readonly externalMessageId: string;
+  /** The Flex message (`IM…`) it became. */
+  readonly flexMessageSid: string;
+  /** The start of the text the agent saw, for quotes (see `QUOTED_TEXT_MAX`). */
+  readonly text: string;
+  readonly createdAt: number;
+}
+
+/** How much of a linked message's text is kept: enough to recognise and quote it. */
+export const QUOTED_TEXT_MAX = 500;
 
 export interface DedupeKey {
   readonly source: string;
@@ -136,6 +155,7 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** Forgets a discarded opening attempt: no sid, routing not requested. */
   resetOpening(id: number): Promise<void>;
   activateMapping(id: number): Promise<void>;
+  /** Ends the chat and forgets its message links. */
   endMapping(id: number): Promise<void>;
   listMappings(filter?: { status?: ChatMappingStatus; limit?: number }): Promise<ChatMapping[]>;
   /** Open chats with a pending agent message whose lower neighbours are not all known (see ReorderHold). */
@@ -174,6 +194,14 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** Puts dead rows (all, or the given ids) back to pending with a fresh attempt budget. */
   requeueDead(ids?: readonly number[]): Promise<number>;
   outboxStats(now?: number): Promise<OutboxStats>;
+
+  /** Records where a customer message went in Flex; a link already recorded is kept. */
+  linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void>;
+  messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined>;
+  messageLinkByExternalId(network: string, externalMessageId: string): Promise<MessageLink | undefined>;
+  /** The chat's latest `limit` links, the latest first. */
+  recentMessageLinks(conversationId: number, limit: number): Promise<MessageLink[]>;
+  pruneMessageLinks(olderThan: number): Promise<number>;
 
   /** This installation's id (16 hex digits), made once when the database was created and never changed. */
   installationId(): Promise<string>;

@@ -14,6 +14,7 @@ import {
   type OpenChatRequest,
   type OpenedChat,
   type PostedMessage,
+  type PostedRef,
 } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { OutboxRow } from '../../src/store/store.js';
@@ -44,15 +45,15 @@ class FakeFlex implements FlexBackend {
     await onCreated(flexSid);
     await beforeRouting();
     this.nextIndex.set(flexSid, 1);
-    return { flexSid, firstIndex: 0 };
+    return { flexSid, firstIndex: 0, firstSid: `${flexSid}-IM0` };
   }
 
-  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number> {
+  async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef> {
     this.posts.push({ flexSid, msg, checkFirst: opts.checkFirst });
     if (this.closeEveryChat || this.closed.has(flexSid)) throw new ChatClosedError(flexSid);
     const index = this.nextIndex.get(flexSid) ?? 0;
     this.nextIndex.set(flexSid, index + 1);
-    return index;
+    return { index, sid: `${flexSid}-IM${index}` };
   }
 
   async uploadMedia(file: MediaFile): Promise<string> {

@@ -228,6 +228,17 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Alice: Hi Alice, let me check.']);
   });
 
+  it('sends an agent message that starts with a Markdown quote of a customer message as a native reply, without the quote', async () => {
+    const r = await startLegacyBridge();
+    r.box.telegram.addUser(ALICE);
+    const question = r.box.telegram.userSends(ALICE.id, 'Can I pay by card?');
+    const { channelSid } = await chatTask(r);
+    await eventually(() => r.app.store.messageLinkByExternalId('telegram', `${ALICE.id}:${question.message_id}`), 'the message linked');
+    r.box.twilio.legacyChat.agentSend(channelSid, '> Can I pay by card?\nYes, every major card.');
+    const [answer] = await r.box.telegram.waitForMessages(ALICE.id, 1);
+    expect(answer).toMatchObject({ text: 'Yes, every major card.', reply_to_message: { message_id: question.message_id } });
+  });
+
   it('forwards what the agent types (Source=SDK) and what a bot posts (Source=API), never the bridge’s own posts', async () => {
     const r = await startLegacyBridge();
     r.box.telegram.addUser(ALICE);

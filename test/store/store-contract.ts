@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../src/core/messages.js';
-import type { NewChatMapping, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
+import { QUOTED_TEXT_MAX, type NewChatMapping, type NewOutboxRow, type OutboxRow, type Store } from '../../src/store/store.js';
 
 const message = (id: string): InboundMessage => ({
   network: 'telegram',
@@ -440,6 +440,57 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const kept = await store.gatewaySession('discord:bot:0');
       expect(kept).toMatchObject({ ...session, sequence: 12 });
       expect(kept!.updatedAt).toBeGreaterThanOrEqual(saved);
+    });
+
+    describe('message links', () => {
+      const link = (conversationId: number, externalMessageId: string, flexMessageSid: string, text = `text ${externalMessageId}`) => ({
+        conversationId,
+        flexSid: `CH${conversationId}`,
+        network: 'telegram',
+        externalMessageId,
+        flexMessageSid,
+        text,
+      });
+
+      it('finds a link by its Flex message sid and by its network id, and keeps the first one recorded', async () => {
+        const chat = await store.beginMapping(alice);
+        await store.linkMessage(link(chat.id, '5012345678:7', 'IM0001'));
+        await store.linkMessage(link(chat.id, '5012345678:7', 'IM0002', 'a retried post'));
+        const expected = { ...link(chat.id, '5012345678:7', 'IM0001'), createdAt: expect.any(Number) };
+        expect(await store.messageLinkByFlexSid('IM0001')).toEqual(expected);
+        expect(await store.messageLinkByExternalId('telegram', '5012345678:7')).toEqual(expected);
+        expect(await store.messageLinkByFlexSid('IM0002')).toBeUndefined();
+        expect(await store.messageLinkByExternalId('discord', '5012345678:7')).toBeUndefined();
+      });
+
+      it('keeps the start of a long text only', async () => {
+        const chat = await store.beginMapping(alice);
+        await store.linkMessage(link(chat.id, '5012345678:8', 'IM0003', 'x'.repeat(QUOTED_TEXT_MAX + 100)));
+        expect((await store.messageLinkByFlexSid('IM0003'))?.text).toBe('x'.repeat(QUOTED_TEXT_MAX));
+      });
+
+      it("lists a chat's latest links first, and forgets them when the chat ends", async () => {
+        const chat = await store.beginMapping(alice);
+        const other = await store.beginMapping({ ...alice, externalUserId: '42', identity: 'telegram_42' });
+        await store.linkMessage(link(chat.id, '1:1', 'IM0011'));
+        await new Promise((resolve) => setTimeout(resolve, 2)); // a later millisecond
+        await store.linkMessage(link(chat.id, '1:2', 'IM0012'));
+        await store.linkMessage(link(other.id, '42:1', 'IM0021'));
+        expect((await store.recentMessageLinks(chat.id, 10)).map((l) => l.flexMessageSid)).toEqual(['IM0012', 'IM0011']);
+        expect((await store.recentMessageLinks(chat.id, 1)).map((l) => l.flexMessageSid)).toEqual(['IM0012']);
+        await store.endMapping(chat.id);
+        expect(await store.recentMessageLinks(chat.id, 10)).toEqual([]);
+        expect(await store.messageLinkByFlexSid('IM0011')).toBeUndefined();
+        expect((await store.recentMessageLinks(other.id, 10)).map((l) => l.flexMessageSid)).toEqual(['IM0021']);
+      });
+
+      it('prunes links older than a time', async () => {
+        const chat = await store.beginMapping(alice);
+        await store.linkMessage(link(chat.id, '1:1', 'IM0031'));
+        expect(await store.pruneMessageLinks(Date.now() - 60_000)).toBe(0);
+        expect(await store.pruneMessageLinks(Date.now() + 1)).toBe(1);
+        expect(await store.messageLinkByFlexSid('IM0031')).toBeUndefined();
+      });
     });
   });
 }

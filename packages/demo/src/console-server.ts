@@ -11,6 +11,8 @@ export interface ConsoleServer {
 }
 
 const Text = z.object({ text: z.string().trim().min(1, 'write something first').max(4096) });
+/** The agent's message; `replyTo` is the sid of the customer message it answers. */
+const AgentText = Text.extend({ replyTo: z.string().regex(/^IM[0-9a-f]{32}$/, 'a message sid').optional() });
 const Upload = z.object({
   name: z.string().trim().min(1).max(255),
   contentType: z.string().trim().min(1).max(255),
@@ -39,7 +41,7 @@ interface ById {
  *   POST /api/customers/:id/block                    the customer blocks the bot (Telegram)
  *   POST /api/tasks/:sid/accept                      the agent accepts a task
  *   POST /api/tasks/:sid/complete                    the agent finishes wrap-up
- *   POST /api/chats/:sid/messages       { text }     the agent writes in Flex
+ *   POST /api/chats/:sid/messages       { text, replyTo? } the agent writes in Flex (replyTo: the customer message's sid)
  *   POST /api/chats/:sid/files          { name, contentType, dataBase64, caption? }  the agent attaches a file in Flex
  *   POST /api/chats/:sid/end                         the agent ends the chat
  *   GET  /api/files/:key                             a file shown in a chat: the bytes the emulator that carried it stored
@@ -80,7 +82,8 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
     return reply.code(204).send();
   });
   app.post<ById>('/api/chats/:id/messages', async (request, reply) => {
-    runner.console.agent.send(request.params.id, Text.parse(request.body).text);
+    const { text, replyTo } = AgentText.parse(request.body);
+    runner.console.agent.send(request.params.id, text, replyTo);
     return reply.code(204).send();
   });
   app.post<ById>('/api/chats/:id/files', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {

@@ -25,6 +25,8 @@ export interface ReceivedByCustomer {
   /** The text, or the caption of the files. */
   readonly text: string;
   readonly files: readonly MessageFile[];
+  /** The text of the message this answers, when the bot sent it as a native reply. */
+  readonly inReplyTo?: string;
 }
 
 /** The person blocked or unblocked the bot, as the network tells the bot. */

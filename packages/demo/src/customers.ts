@@ -42,8 +42,14 @@ export class CustomerDirectory {
   ) {
     this.networks = new Map(networks.map((n) => [n.network, n]));
     for (const network of networks) {
-      network.onBotMessage(({ userId, text, files }) =>
-        this.append(`${network.network}-${userId}`, { from: 'bot', text, files: files.map((f) => shelf.shelve(f)), at: Date.now() }),
+      network.onBotMessage(({ userId, text, files, inReplyTo }) =>
+        this.append(`${network.network}-${userId}`, {
+          from: 'bot',
+          text,
+          files: files.map((f) => shelf.shelve(f)),
+          at: Date.now(),
+          ...(inReplyTo !== undefined && { inReplyTo }),
+        }),
       );
       network.blocking?.onChange(({ userId, blocked }) => this.setBlocked(`${network.network}-${userId}`, blocked));
     }

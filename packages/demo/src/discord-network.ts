@@ -27,9 +27,15 @@ export function discordNetwork(emulator: DiscordEmulator): CustomerNetwork {
       });
     },
     onBotMessage(listener) {
-      emulator.events.on('botMessage', (sent) =>
-        listener({ userId: sent.recipientId, text: sent.message.content, files: attachmentsOf(emulator, sent.message) }),
-      );
+      emulator.events.on('botMessage', (sent) => {
+        const replied = sent.message.referenced_message;
+        listener({
+          userId: sent.recipientId,
+          text: sent.message.content,
+          files: attachmentsOf(emulator, sent.message),
+          ...(replied && { inReplyTo: replied.content }),
+        });
+      });
     },
   };
 }

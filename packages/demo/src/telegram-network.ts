@@ -39,9 +39,15 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
       });
     },
     onBotMessage(listener) {
-      emulator.events.on('botMessage', (message) =>
-        listener({ userId: String(message.chat.id), text: message.text ?? captionOf(message), files: telegramFilesOf(emulator, message) }),
-      );
+      emulator.events.on('botMessage', (message) => {
+        const replied = message.reply_to_message as TgMessage | undefined;
+        listener({
+          userId: String(message.chat.id),
+          text: message.text ?? captionOf(message),
+          files: telegramFilesOf(emulator, message),
+          ...(replied && { inReplyTo: replied.text ?? captionOf(replied) }),
+        });
+      });
     },
     blocking: {
       block(userId) {

@@ -24,6 +24,8 @@ export interface ChatLine {
   readonly text: string;
   readonly files: readonly FileView[];
   readonly at: number;
+  /** The text of the message this answers, shown above it as the app shows a reply. */
+  readonly inReplyTo?: string;
 }
 
 export interface CustomerView {

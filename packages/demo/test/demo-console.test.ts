@@ -201,6 +201,33 @@ describe('the demo console', () => {
     },
     TIMEOUT_MS,
   );
+
+  it(
+    "sends the agent's answer to one customer message (\"↩ Reply\") as a native reply, shown with the message it answers",
+    async () => {
+      const p = page();
+      // The customer the button adds: the newest card (earlier tests of this page added others).
+      const cards = p.locator('[data-customer^="telegram:"]');
+      const before = await cards.count();
+      await p.getByRole('button', { name: '+ Telegram' }).click();
+      await expect.poll(() => cards.count()).toBe(before + 1);
+      const handle = (await cards.nth(before).getAttribute('data-customer')) as string;
+      await writeAsCustomer(p, handle, 'Can I pay by card?');
+      await writeAsCustomer(p, handle, 'And do you ship to Norway?');
+      await acceptTask(p, handle);
+      await p.locator('#chat-lines .flex-line.customer', { hasText: 'And do you ship to Norway?' }).waitFor();
+
+      await p.getByRole('button', { name: 'Reply to “Can I pay by card?”' }).click();
+      await p.locator('#agent-replying:not([hidden])', { hasText: 'Can I pay by card?' }).waitFor();
+      await writeAsAgent(p, 'Yes, every major card.');
+
+      const answer = p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: 'Yes, every major card.' });
+      await answer.waitFor();
+      expect(await answer.locator('.replied').textContent()).toBe('Can I pay by card?');
+      expect(await p.locator('#agent-replying').isHidden()).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('the demo console after hours', () => {

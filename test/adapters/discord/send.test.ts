@@ -21,6 +21,25 @@ async function aliceWrote(emulator: DiscordEmulator) {
 }
 
 describe('DiscordAdapter send', () => {
+  it('answers a customer message (or its edit) as a native reply, and one deleted meanwhile with a plain message', async () => {
+    const emulator = await rig.emulator();
+    const { adapter, to } = await aliceWrote(emulator);
+    const question = emulator.userSendsDm(ALICE.id, 'Can I pay by card?');
+    const gone = emulator.userSendsDm(ALICE.id, 'oops');
+    emulator.userDeletesDm(ALICE.id, gone.id);
+
+    await adapter.send(to, { text: 'Yes', replyTo: question.id });
+    await adapter.send(to, { text: 'As edited: yes', replyTo: `${question.id}:edit:2026-12-07T10:00:00.000Z` });
+    await adapter.send(to, { text: 'Never mind', replyTo: gone.id });
+
+    const sent = emulator.messagesInDm(ALICE.id).map((m) => m.message);
+    expect(sent.map((m) => [m.content, m.referenced_message?.id])).toEqual([
+      ['Yes', question.id],
+      ['As edited: yes', question.id],
+      ['Never mind', undefined],
+    ]);
+  });
+
   it('sends a message repeated with the same idempotency key once (Discord enforced nonce), every part of it', async () => {
     const emulator = await rig.emulator();
     const { adapter, to } = await aliceWrote(emulator);

@@ -23,6 +23,20 @@ function refOf(url: string, attachmentId: string): string {
 }
 
 describe('classifyMessage', () => {
+  it('puts the start of the message a reply answers before it, or says it answers one since deleted', () => {
+    const reference = { type: MessageReferenceType.Default, channel_id: '1400000000000000002', message_id: '1400000000000000000' };
+    const reply = (referenced: DiscordMessageLike['referenced_message']) =>
+      classifyMessage(message({ type: MessageType.Reply, content: 'yes, that one', message_reference: reference, referenced_message: referenced }));
+    expect(reply({ content: 'x'.repeat(300) })).toMatchObject({ message: { text: `↩️ In reply to: “${'x'.repeat(200)}…”\nyes, that one` } });
+    expect(reply(null)).toMatchObject({ message: { text: '↩️ In reply to an earlier message\nyes, that one' } });
+  });
+
+  it('carries the urls of a message that has embeds and no text of its own', () => {
+    const embeds = [{ url: 'https://shop.example/item/7' }, {}, { url: 'https://shop.example/item/8' }];
+    expect(classifyMessage(message({ content: '', embeds }))).toMatchObject({ message: { text: 'https://shop.example/item/7\nhttps://shop.example/item/8' } });
+    expect(classifyMessage(message({ content: 'look', embeds }))).toMatchObject({ message: { text: 'look' } });
+  });
+
   it('carries a DM from a person', () => {
     expect(classifyMessage(message())).toEqual({
       kind: 'message',

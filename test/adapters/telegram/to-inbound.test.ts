@@ -55,6 +55,22 @@ describe('classifyUpdate', () => {
     expect(item.kind === 'message' && item.message).toMatchObject({ externalMessageId: '5012345678901:7:edit:5', text: '✏️ (edited) fixed' });
   });
 
+  it('keeps the urls of text links in a caption, counting offsets in UTF-16 code units as Telegram does', () => {
+    const photo = [{ file_id: 'p', file_unique_id: 'p', width: 1, height: 1 }];
+    const caption_entities = [{ type: 'text_link', offset: 3, length: 7, url: 'https://shop.example/r/1' }];
+    const item = classifyUpdate(message({ photo, caption: '😀 receipt', caption_entities }));
+    expect(item.kind === 'message' && item.message.text).toBe('😀 receipt (https://shop.example/r/1)');
+  });
+
+  it('adds the url of a link preview only when the text does not have it', () => {
+    const shown = (text: string) => {
+      const item = classifyUpdate(message({ text, link_preview_options: { url: 'https://shop.example/a' } }));
+      return item.kind === 'message' && item.message.text;
+    };
+    expect(shown('look')).toBe('look\n🔗 https://shop.example/a');
+    expect(shown('look at https://shop.example/a')).toBe('look at https://shop.example/a');
+  });
+
   it('carries the largest photo size as an attachment, with the caption as the text', () => {
     const photo = [
       { file_id: 'small', file_unique_id: 's', width: 90, height: 60, file_size: 1000 },

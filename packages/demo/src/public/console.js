@@ -15,6 +15,8 @@ const state = {
   afterHours: false,
   /** The SID of the chat (conversation or channel) open in the agent panel. */
   selected: undefined,
+  /** The customer message the agent's next message answers ({ sid, text }), as a Flex UI plugin's "Reply" keeps it. */
+  replyTo: undefined,
 };
 
 const NETWORK_NAMES = { telegram: 'Telegram', discord: 'Discord' };
@@ -229,7 +231,14 @@ function renderCustomer(customer) {
     ...(customer.lines.length === 0
       ? [h('p', { class: 'empty' }, `Say hello as ${customer.displayName.split(' ')[0]}: an agent in Flex will answer here.`)]
       : customer.lines.map((line) =>
-          h('div', { class: `bubble ${line.from}` }, fileViews(line.files), line.text && h('span', { class: 'text' }, line.text), h('time', {}, clock(line.at))),
+          h(
+            'div',
+            { class: `bubble ${line.from}` },
+            line.inReplyTo !== undefined && h('blockquote', { class: 'replied' }, line.inReplyTo),
+            fileViews(line.files),
+            line.text && h('span', { class: 'text' }, line.text),
+            h('time', {}, clock(line.at)),
+          ),
         )),
   );
   lines.scrollTop = lines.scrollHeight;
@@ -300,6 +309,7 @@ async function accept(task) {
 }
 
 function select(chatSid) {
+  if (chatSid !== state.selected) state.replyTo = undefined;
   state.selected = chatSid;
   renderTasks();
   renderChat();
@@ -335,6 +345,8 @@ function renderChat() {
       task.status === 'wrapping' && h('button', { type: 'button', id: 'complete-task', onclick: () => post(`/api/tasks/${task.sid}/complete`) }, 'Complete wrap-up'),
     ]),
   );
+  // Flex has no reply of its own: the "Reply" button plays a Flex UI plugin that sends `replyTo` in the message's attributes (conversations mode).
+  const canReply = open && state.mode === 'conversations';
   const lines = (chat?.lines ?? []).map((line) =>
     h(
       'div',
@@ -343,10 +355,16 @@ function renderChat() {
       fileViews(line.files),
       line.text && h('span', { class: 'text' }, line.text),
       h('time', {}, clock(line.at)),
+      canReply &&
+        line.role === 'customer' &&
+        h('button', { type: 'button', class: 'ghost reply', 'aria-label': `Reply to “${line.text}”`, onclick: () => replyTo(line) }, '↩ Reply'),
     ),
   );
   if (chat?.state === 'closed') lines.push(h('div', { class: 'flex-line system' }, 'Chat ended. The customer’s next message opens a new task.'));
   $('chat-lines').replaceChildren(...lines);
+  const replying = canReply ? state.replyTo : undefined;
+  $('agent-replying').hidden = replying === undefined;
+  $('agent-replying-text').textContent = replying?.text ?? '';
   $('chat-lines').scrollTop = $('chat-lines').scrollHeight;
 }
 
@@ -356,7 +374,21 @@ $('agent-composer').addEventListener('submit', async (event) => {
   const text = input.value.trim();
   if (text === '' || state.selected === undefined) return;
   input.value = '';
-  if (!(await post(`/api/chats/${state.selected}/messages`, { text }))) input.value = text;
+  const replyTo = state.mode === 'conversations' ? state.replyTo?.sid : undefined;
+  state.replyTo = undefined;
+  renderChat();
+  if (!(await post(`/api/chats/${state.selected}/messages`, { text, ...(replyTo && { replyTo }) }))) input.value = text;
+});
+
+function replyTo(line) {
+  state.replyTo = { sid: line.sid, text: line.text };
+  renderChat();
+  $('agent-input').focus();
+}
+
+$('agent-replying-cancel').addEventListener('click', () => {
+  state.replyTo = undefined;
+  renderChat();
 });
 
 wireAttachButtons($('agent-photo'), $('agent-file'), $('agent-file-input'), (file) => {

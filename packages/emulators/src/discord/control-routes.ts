@@ -2,8 +2,9 @@
  * Sandbox control API: JSON, no auth, for tests and for a person driving a bot by hand with curl.
  *
  *   POST   /_sandbox/users                       {id, username, global_name?, bot?, blocksDms?} → 201 User
- *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], forwarded?: {content?, attachments?}} → 201 Message
+ *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], replyTo?, forwarded?: {content?, attachments?}} → 201 Message
  *   POST   /_sandbox/users/:userId/dm/:messageId/edit  {content} → the edited Message (a MESSAGE_UPDATE is dispatched)
+ *   DELETE /_sandbox/users/:userId/dm/:messageId       → 204 (a MESSAGE_DELETE is dispatched)
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -48,6 +49,7 @@ const files = z
 const dm = z.object({
   content: z.string().optional(),
   attachments: files,
+  replyTo: snowflake.optional(),
   forwarded: z.object({ content: z.string().optional(), attachments: files }).optional(),
 });
 const guildMessage = z.object({ content: z.string() });
@@ -78,6 +80,7 @@ export interface ControlledDiscord {
   addUser(user: NewUser): DcUser;
   userSendsDm(userId: string, content: DmContent): DcMessage;
   userEditsDm(userId: string, messageId: string, content: string): DcMessage;
+  userDeletesDm(userId: string, messageId: string): void;
   userSendsInGuild(userId: string, content: string): DcMessageCreate;
   setBlocksDms(userId: string, blocksDms: boolean): void;
   messagesInDm(userId: string): BotMessage[];
@@ -96,16 +99,24 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
 
   app.post('/_sandbox/users/:userId/dm', async (request, reply) => {
     const { userId } = parse(userParams, request.params);
-    const { content, attachments, forwarded } = parse(dm, request.body);
+    const { content, attachments, replyTo, forwarded } = parse(dm, request.body);
     const files = (list: typeof attachments) =>
       list?.map(({ data_base64, ...file }) => (data_base64 === undefined ? file : { ...file, data: Buffer.from(data_base64, 'base64') }));
     const forward = forwarded && { content: forwarded.content, attachments: files(forwarded.attachments) };
-    return reply.code(201).send(emulator.userSendsDm(userId, { content, attachments: files(attachments), ...(forward && { forwarded: forward }) }));
+    return reply
+      .code(201)
+      .send(emulator.userSendsDm(userId, { content, attachments: files(attachments), ...(replyTo && { replyTo }), ...(forward && { forwarded: forward }) }));
   });
 
   app.post('/_sandbox/users/:userId/dm/:messageId/edit', async (request) => {
     const { userId, messageId } = parse(dmMessageParams, request.params);
     return emulator.userEditsDm(userId, messageId, parse(guildMessage, request.body).content);
+  });
+
+  app.delete('/_sandbox/users/:userId/dm/:messageId', async (request, reply) => {
+    const { userId, messageId } = parse(dmMessageParams, request.params);
+    emulator.userDeletesDm(userId, messageId);
+    return reply.code(204).send();
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

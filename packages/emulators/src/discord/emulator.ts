@@ -174,6 +174,11 @@ export class DiscordEmulator {
     return this.users.editDm(userId, messageId, content);
   }
 
+  /** The user deletes a DM they sent: MESSAGE_DELETE with the message's id and channel. */
+  userDeletesDm(userId: string, messageId: string): void {
+    this.users.deleteDm(userId, messageId);
+  }
+
   /** A message in a guild channel (the bot's intents decide whether it hears it). */
   userSendsInGuild(userId: string, content: string): DcMessageCreate {
     return this.users.sendInGuild(userId, content);

@@ -2,6 +2,7 @@ import { apiError, DiscordApiError, invalidFormBody } from './api-error.js';
 import { MAX_ATTACHMENT_BYTES } from './attachments.js';
 import { isMultipartBody, type UploadedFile } from '../shared/multipart.js';
 import { channelMessagesPage } from './channel-messages.js';
+import { asReply, type ReferenceRequest } from './replies.js';
 import { messageObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
@@ -154,7 +155,11 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
     const url = ctx.storeAttachment(target.channel.id, id, file);
     return { id, filename: file.filename, size: file.data.length, url, proxy_url: url, content_type: file.contentType };
   });
-  const message = messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author, content, attachments });
+  const message = asReply(
+    messageObject({ id: ctx.state.ids.next(), channelId: target.channel.id, author, content, attachments }),
+    fields.message_reference,
+    ctx.state,
+  );
   target.channel.last_message_id = message.id;
   if (nonce !== undefined) ctx.state.rememberNonce(author.id, nonce, message);
   const sent: BotMessage = {
@@ -168,6 +173,7 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
 
 interface MessageFields {
   content?: unknown;
+  message_reference?: ReferenceRequest;
   allowed_mentions?: unknown;
   nonce?: unknown;
   enforce_nonce?: unknown;

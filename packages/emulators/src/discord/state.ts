@@ -89,6 +89,10 @@ export class DiscordState {
     return this.messages.get(id);
   }
 
+  forgetMessage(id: string): void {
+    this.messages.delete(id);
+  }
+
   /** The channel's messages, the users' and the bot's, in no particular order. */
   messagesIn(channelId: string): DcMessage[] {
     return [...this.messages.values()].filter((message) => message.channel_id === channelId);

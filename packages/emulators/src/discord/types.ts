@@ -41,8 +41,10 @@ export interface DcMessage {
   type: number;
   flags: number;
   components: unknown[];
-  /** A forward: `type` 1, pointing at the forwarded message (https://discord.com/developers/docs/resources/message#message-reference-types). */
+  /** A reply (`type` 0) or a forward (`type` 1), pointing at the message (https://discord.com/developers/docs/resources/message#message-reference-types). */
   message_reference?: { type: number; channel_id: string; message_id: string };
+  /** A reply's copy of the message it answers; null once that one is deleted. */
+  referenced_message?: DcMessage | null;
   /** A forward's copy of the forwarded message; the forward itself has no content. */
   message_snapshots?: { message: Pick<DcMessage, 'type' | 'content' | 'embeds' | 'attachments' | 'timestamp' | 'edited_timestamp' | 'flags' | 'mentions' | 'mention_roles' | 'components'> }[];
 }

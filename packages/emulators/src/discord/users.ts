@@ -3,6 +3,7 @@ import type { GatewayServer } from './gateway.js';
 import { SandboxInputError } from '../shared/input-error.js';
 import { hasIntent, Intents } from './intents.js';
 import { messageObject, userObject } from './message-objects.js';
+import { replyTo } from './replies.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState, UserRecord } from './state.js';
 import type { DcAttachment, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEvents } from './types.js';
@@ -24,6 +25,8 @@ export interface DmContent {
    * without, it makes up a CDN url (nothing is served there) and takes `size` as given.
    */
   attachments?: { filename: string; content_type?: string; size?: number; data?: Buffer }[];
+  /** Makes the DM a reply to this message of the DM channel (the bot's or the user's own). */
+  replyTo?: string;
   /** Makes the DM a forward of a message with this content and these files, as Discord shapes one. */
   forwarded?: { content?: string; attachments?: { filename: string; content_type?: string; size?: number; data?: Buffer }[] };
 }
@@ -67,14 +70,17 @@ export class Users {
     const { user } = this.require(userId);
     const channel = this.state.openDm(userId);
     const fields = typeof content === 'string' ? { content } : content;
+    const answered = fields.replyTo === undefined ? undefined : this.state.message(fields.replyTo);
+    if (fields.replyTo !== undefined && answered?.channel_id !== channel.id) throw new SandboxInputError(`no message ${fields.replyTo} in the DM to reply to`, 404);
     const id = this.state.ids.next();
-    const message = messageObject({
+    const plain = messageObject({
       id,
       channelId: channel.id,
       author: user,
       content: fields.content ?? '',
       attachments: (fields.attachments ?? []).map((file) => this.attachment(channel.id, file)),
     });
+    const message = answered ? replyTo(plain, answered) : plain;
     if (fields.forwarded) {
       const original = messageObject({
         id: this.state.ids.next(),
@@ -126,6 +132,20 @@ export class Users {
       hasIntent(intents, Intents.DirectMessages) ? { ...edited, channel_type: DM_CHANNEL_TYPE } : undefined,
     );
     return edited;
+  }
+
+  /**
+   * The user deletes a DM they sent: Discord dispatches MESSAGE_DELETE with only the message's id and
+   * channel (no `guild_id` in a DM) to sessions with DirectMessages
+   * (https://discord.com/developers/docs/events/gateway-events#message-delete).
+   */
+  deleteDm(userId: string, messageId: string): void {
+    this.require(userId);
+    const sent = this.state.message(messageId);
+    if (!sent || sent.author.id !== userId) throw new SandboxInputError(`user ${userId} sent no DM ${messageId}`, 404);
+    this.state.forgetMessage(messageId);
+    const deleted = { id: sent.id, channel_id: sent.channel_id };
+    this.gateway.dispatch('MESSAGE_DELETE', (intents) => (hasIntent(intents, Intents.DirectMessages) ? deleted : undefined));
   }
 
   /** DM MESSAGE_CREATEs carry `channel_type: 1`: discord.js needs it to emit a DM in a channel it has not cached. */

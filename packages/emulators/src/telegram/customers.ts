@@ -41,6 +41,7 @@ export class Customers {
     const own = { message_id: this.state.nextMessageId(chat.id), from: customer.user, chat };
     // Telegram's field order; the given fields may set `date` but not the ids.
     const message: TgMessage = Object.assign({ ...own, date: unixSeconds(this.now()) }, fields, own);
+    this.state.recordMessage(message);
     this.enqueue({ message });
     return message;
   }
@@ -73,7 +74,10 @@ export class Customers {
     const payload = content[kinds[0] as string];
     if (isMessageLike(payload)) {
       this.state.ensureChat(payload.chat);
-      if (typeof payload.message_id === 'number') this.state.noteMessageId(payload.chat.id, payload.message_id);
+      if (typeof payload.message_id === 'number') {
+        this.state.noteMessageId(payload.chat.id, payload.message_id);
+        this.state.recordMessage(payload as TgMessage);
+      }
     }
     return this.enqueue(content);
   }

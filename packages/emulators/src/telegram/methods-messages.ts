@@ -33,17 +33,57 @@ export const sendMessage: MethodHandler = ({ params }, { state, events, now, flo
   assertBotMayWrite(chat, state);
   floodControl.take(chat.id);
 
+  const repliedTo = repliedMessage(params, chat, state);
   const message: TgMessage = {
     message_id: state.nextMessageId(chat.id),
     from: { ...state.bot },
     chat,
     date: unixSeconds(now()),
+    ...(repliedTo ? { reply_to_message: repliedTo } : {}),
     text,
   };
   state.recordBotMessage(message);
   events.emit('botMessage', message);
   return ok(message);
 };
+
+/**
+ * The message a send answers (`reply_parameters`, https://core.telegram.org/bots/api#replyparameters,
+ * or the older `reply_to_message_id` with `allow_sending_without_reply`). One that is not in the chat
+ * fails the send, unless the bot allowed sending without it. The returned reply carries the message it
+ * answers without that one's own reply, as Telegram nests only one level.
+ */
+function repliedMessage(params: BotApiParams, chat: TgChat, state: EmulatorState): TgMessage | undefined {
+  const reply = replyParameters(params);
+  if (!reply) return undefined;
+  const found = state.message(chat.id, reply.messageId);
+  if (!found) {
+    if (reply.withoutReply) return undefined;
+    throw badRequest('message to be replied not found');
+  }
+  const { reply_to_message: _nested, ...replied } = found;
+  return replied as TgMessage;
+}
+
+function replyParameters(params: BotApiParams): { messageId: number; withoutReply: boolean } | undefined {
+  const raw = params.raw('reply_parameters');
+  if (raw === undefined) {
+    const messageId = params.integer('reply_to_message_id');
+    return messageId === undefined ? undefined : { messageId, withoutReply: params.boolean('allow_sending_without_reply') };
+  }
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest("can't parse reply parameters JSON object");
+  const { message_id: messageId, allow_sending_without_reply: withoutReply } = value as Record<string, unknown>;
+  if (typeof messageId !== 'number' || !Number.isSafeInteger(messageId)) throw badRequest('message to be replied not found');
+  return { messageId, withoutReply: withoutReply === true };
+}
 
 export const sendChatAction: MethodHandler = ({ params }, { state }) => {
   requireChatId(params);

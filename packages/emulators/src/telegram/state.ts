@@ -12,6 +12,8 @@ interface ChatRecord {
   /** Message ids are per chat and shared by both directions, as in a real private chat. */
   lastMessageId: number;
   sentByBot: TgMessage[];
+  /** Every message of the chat the emulator saw, by id: what a reply can point at. */
+  messages: Map<number, TgMessage>;
 }
 
 /** Who exists in the emulated Telegram: the bot, its customers, their chats and what the bot sent to them. */
@@ -40,7 +42,7 @@ export class EmulatorState {
   ensureChat(chat: TgChat): TgChat {
     const known = this.chats.get(chat.id);
     if (known) return known.chat;
-    this.chats.set(chat.id, { chat, lastMessageId: 0, sentByBot: [] });
+    this.chats.set(chat.id, { chat, lastMessageId: 0, sentByBot: [], messages: new Map() });
     return chat;
   }
 
@@ -69,6 +71,16 @@ export class EmulatorState {
 
   recordBotMessage(message: TgMessage): void {
     this.requireChat(message.chat.id).sentByBot.push(message);
+    this.recordMessage(message);
+  }
+
+  /** A message of either side, for replies to find. */
+  recordMessage(message: TgMessage): void {
+    this.requireChat(message.chat.id).messages.set(message.message_id, message);
+  }
+
+  message(chatId: number, messageId: number): TgMessage | undefined {
+    return this.chats.get(chatId)?.messages.get(messageId);
   }
 
   messagesTo(chatId: number): TgMessage[] {

@@ -30,7 +30,7 @@ import type { EmulatedAccount, InteractionChannelRecord, MessageRecord, TaskReco
  *   POST   /_sandbox/routing/fail-next                 { code?, message?, times? } next setups fail → 204
  *   POST   /_sandbox/routing/setup-delay               { ms } how long each setup takes → 204
  *   POST   /_sandbox/clock/advance                     { ms } emulated time moves on (timers fire) → 204
- *   POST   /_sandbox/conversations/:sid/agent-messages { body, agentIdentity? }        → 201 MessageRecord
+ *   POST   /_sandbox/conversations/:sid/agent-messages { body, agentIdentity?, attributes? } → 201 MessageRecord
  *   POST   /_sandbox/conversations/:sid/agent-files    { dataBase64, contentType, filename?, body?, agentIdentity? } → 201 MessageRecord
  *   GET    /_sandbox/media/:sid                        bytes of an MCS file            → the file, with its content type
  *   POST   /_sandbox/conversations/:sid/end            agent ends the chat             → ConversationSnapshot
@@ -60,7 +60,7 @@ const RoutingFailureBody = z.object({
   times: z.number().int().positive().optional(),
 });
 const MillisecondsBody = z.object({ ms: z.number().int().nonnegative() });
-const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional() });
+const AgentMessageBody = z.object({ body: z.string(), agentIdentity: z.string().min(1).optional(), attributes: z.record(z.string(), z.unknown()).optional() });
 const ForgedWebhookBody = z.object({ body: z.string().optional(), author: z.string().min(1).optional() });
 
 const MatchFields = {
@@ -108,7 +108,7 @@ export interface ControlledTwilio {
   failNextRouting(failure: RoutingFailure): void;
   setInteractionSetupDelay(ms: number): void;
   advanceClock(ms: number): void;
-  agentSend(conversationSid: string, body: string, agentIdentity?: string): MessageRecord;
+  agentSend(conversationSid: string, body: string, agentIdentity?: string, attributes?: Record<string, unknown>): MessageRecord;
   agentSendFile(conversationSid: string, file: AgentFile, body?: string, agentIdentity?: string): MessageRecord;
   media(mediaSid: string): { contentType: string; data: Buffer } | undefined;
   endChat(conversationSid: string): ConversationSnapshot;
@@ -166,8 +166,8 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
   });
 
   app.post<SidParams>('/conversations/:sid/agent-messages', async (request, reply) => {
-    const { body, agentIdentity } = AgentMessageBody.parse(request.body);
-    return reply.code(201).send(emulator.agentSend(request.params.sid, body, agentIdentity));
+    const { body, agentIdentity, attributes } = AgentMessageBody.parse(request.body);
+    return reply.code(201).send(emulator.agentSend(request.params.sid, body, agentIdentity, attributes));
   });
 
   app.post<SidParams>('/conversations/:sid/agent-files', async (request, reply) => {

@@ -284,8 +284,8 @@ export class TwilioEmulator {
     return structuredClone(this.desk.completeTask(taskSid));
   }
 
-  agentSend(conversationSid: string, body: string, agentIdentity?: string): MessageRecord {
-    return structuredClone(this.desk.send(conversationSid, body, agentIdentity));
+  agentSend(conversationSid: string, body: string, agentIdentity?: string, attributes?: Record<string, unknown>): MessageRecord {
+    return structuredClone(this.desk.send(conversationSid, body, agentIdentity, undefined, attributes && JSON.stringify(attributes)));
   }
 
   /** The agent attaches a file in the Flex UI (uploaded to MCS), with an optional message text. */

@@ -54,6 +54,27 @@ describe('Discord emulator gateway, driven by discord.js 14.28.1', () => {
     expect(echo.content).toBe('hello from the bot');
   });
 
+  it("dispatches a user's deletion of a DM as MESSAGE_DELETE with the message's id and channel only, and a reply with the message it answers", async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser(ALICE);
+    const client = await rig.loggedIn(emulator);
+    const question = emulator.userSendsDm(ALICE.id, 'first');
+
+    const replied = nextEvent(client, Events.MessageCreate, (m) => m.content === 'second');
+    emulator.userSendsDm(ALICE.id, { content: 'second', replyTo: question.id });
+    const [reply] = await replied;
+    expect(reply.reference).toMatchObject({ messageId: question.id, channelId: question.channel_id, type: 0 });
+    expect(reply.type).toBe(19);
+
+    const deleted = new Promise<unknown>((resolve) => {
+      client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
+        if (packet.t === GatewayDispatchEvents.MessageDelete) resolve(packet.d);
+      });
+    });
+    emulator.userDeletesDm(ALICE.id, question.id);
+    expect(await deleted).toEqual({ id: question.id, channel_id: question.channel_id });
+  });
+
   it('dispatches DMs only to sessions with the DirectMessages intent', async () => {
     const emulator = await rig.emulator();
     emulator.addUser(ALICE);

@@ -27,6 +27,28 @@ describe('Discord emulator REST, driven by @discordjs/rest', () => {
     expect(bobs.id).not.toBe(first.id);
   });
 
+  it('makes a message with message_reference a reply, and refuses one to an unknown message unless fail_if_not_exists is false', async () => {
+    const emulator = await rig.emulator();
+    emulator.addUser(ALICE);
+    const api = rest(emulator);
+    const dm = (await api.post(Routes.userChannels(), { body: { recipient_id: ALICE.id } })) as ApiChannel;
+    const question = emulator.userSendsDm(ALICE.id, 'Can I pay by card?');
+    const send = (body: object) => api.post(Routes.channelMessages(dm.id), { body: { content: 'Yes', ...body } });
+
+    expect(await send({ message_reference: { message_id: question.id } })).toMatchObject({
+      type: 19,
+      message_reference: { type: 0, channel_id: dm.id, message_id: question.id },
+      referenced_message: { id: question.id, content: 'Can I pay by card?' },
+    });
+    const refused = await send({ message_reference: { message_id: '1100000000000000999' } }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ status: 400, code: 50035, rawError: { errors: { message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE' }] } } } });
+    const plain = (await send({ message_reference: { message_id: '1100000000000000999', fail_if_not_exists: false } })) as { type: number; referenced_message?: unknown };
+    expect(plain.type).toBe(0);
+    expect(plain.referenced_message).toBeUndefined();
+    expect(emulator.contractViolations).toEqual([]);
+  });
+
   it('answers a repeated enforced nonce of the same author with the first message, in any channel, only within the nonce window', async () => {
     const emulator = await rig.emulator({ nonceWindowMs: 300 });
     emulator.addUser(ALICE);

@@ -35,6 +35,19 @@ describe('TelegramEmulator sendMessage errors', () => {
     expect(emulator.messagesTo(ALICE.id)).toHaveLength(2);
   });
 
+  it('sends a reply to a message of the chat, and refuses one to a message not there unless sending without it is allowed', async () => {
+    const { telegram, emulator } = await setup();
+    const question = emulator.userSends(ALICE.id, 'Can I pay by card?');
+
+    const answer = await telegram.sendMessage(ALICE.id, 'Yes', { reply_parameters: { message_id: question.message_id } });
+    expect(answer.reply_to_message).toMatchObject({ message_id: question.message_id, text: 'Can I pay by card?' });
+    const missing = await rejection(telegram.sendMessage(ALICE.id, 'Hm', { reply_parameters: { message_id: 999 } }));
+    expect(missing).toMatchObject({ code: 400, description: 'Bad Request: message to be replied not found' });
+    const plain = await telegram.sendMessage(ALICE.id, 'Anyway', { reply_parameters: { message_id: 999, allow_sending_without_reply: true } });
+    expect(plain.reply_to_message).toBeUndefined();
+    expect(emulator.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Yes', 'Anyway']);
+  });
+
   it('answers chat not found for an unknown chat', async () => {
     const { telegram } = await setup();
     expect(await rejection(telegram.sendMessage(777, 'hi'))).toMatchObject({ code: 400, description: 'Bad Request: chat not found' });

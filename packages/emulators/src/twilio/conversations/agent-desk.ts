@@ -41,8 +41,9 @@ export class AgentDesk {
   /**
    * A message typed in the Flex UI (Conversations SDK: `Source=SDK`). Defaults to the agent who accepted
    * the conversation's task; an agent who is not a participant yet joins first, as accepting would.
+   * `attributes` are what a Flex UI plugin passes the SDK's `sendMessage` (JSON text), e.g. a `replyTo`.
    */
-  send(conversationSid: string, body: string | undefined, agentIdentity?: string, file?: AgentFile): MessageRecord {
+  send(conversationSid: string, body: string | undefined, agentIdentity?: string, file?: AgentFile, attributes?: string): MessageRecord {
     const conversation = this.conversations.get(conversationSid);
     const agent = agentIdentity ?? this.interactions.acceptedTaskOf(conversation.sid)?.agentIdentity ?? DEFAULT_AGENT;
     if (!conversation.participants.some((p) => p.identity === agent)) {
@@ -50,7 +51,7 @@ export class AgentDesk {
     }
     // The Flex UI uploads an attachment to MCS first, then sends the message with its sid.
     const mediaSid = file && this.media.add(this.chatServiceSid, file.contentType, file.data, file.filename ?? null).sid;
-    return this.conversations.addMessage(conversation.sid, { author: agent, body, mediaSid }, { kind: 'sdk', identity: agent });
+    return this.conversations.addMessage(conversation.sid, { author: agent, body, mediaSid, attributes }, { kind: 'sdk', identity: agent });
   }
 
   /**
