@@ -18,6 +18,15 @@ const noticeText = (fallback: string) =>
     .default(fallback)
     .transform((text) => (text === 'off' ? undefined : text));
 
+/** A command's description in Telegram's menu: 1–256 characters (https://core.telegram.org/bots/api#botcommand); `off`: none. */
+const commandDescription = (fallback: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .default(fallback)
+    .transform((text) => (text === 'off' ? undefined : text));
+
 /** An ISO-8601 duration of at least `minMinutes` (a Conversations timer); `off`: none. */
 const timerDuration = (fallback: string, minMinutes: number) =>
   z
@@ -158,6 +167,16 @@ export const settings = {
     doc: 'Reply to /start (not forwarded to Flex)',
     example: 'Hello! How can we help?',
   },
+  TELEGRAM_END_COMMAND_DESCRIPTION: {
+    schema: commandDescription('End this chat'),
+    doc: "/end in the bot's Telegram command menu (set with setMyCommands at start); 'off': not in the menu (it still works)",
+    example: 'End this chat',
+  },
+  TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION: {
+    schema: commandDescription('Get the text of this chat'),
+    doc: "/transcript in the bot's Telegram command menu; 'off': not in the menu (it still works)",
+    example: 'Get the text of this chat',
+  },
   CHAT_OPENED_NOTICE: {
     schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
     doc: "What a customer is told once their message has opened a new Flex chat; 'off': nothing",
@@ -170,7 +189,7 @@ export const settings = {
   },
   AGENT_JOINED_NOTICE: {
     schema: noticeText('{agent} has joined the chat.'),
-    doc: "What a customer is told when an agent joins their chat (Conversations mode), once per agent; {agent}: the agent's name in Flex; 'off': nothing",
+    doc: "What a customer is told when an agent joins their chat, once per agent; {agent}: the agent's name in Flex; 'off': nothing",
     example: '{agent} has joined the chat.',
   },
   AGENT_JOINED_NOTICE_UNNAMED: {
@@ -187,6 +206,34 @@ export const settings = {
     schema: noticeText('No agent is available right now, so this chat has ended. Write to us again any time to start a new one.'),
     doc: "What a customer is told when their chat's task ended without an agent (workflow timeout, canceled, deleted); 'off': nothing",
     example: 'No agent is available right now, so this chat has ended. Write to us again any time to start a new one.',
+  },
+  CHAT_ENDED_BY_CUSTOMER_NOTICE: {
+    schema: noticeText('You have ended the chat. Write to us again any time to start a new one.'),
+    doc: "What a customer is told when they end their chat themselves (Telegram /end, Discord !end; the agent is told in Flex); 'off': nothing",
+    example: 'You have ended the chat. Write to us again any time to start a new one.',
+  },
+  NO_OPEN_CHAT_NOTICE: {
+    schema: noticeText('You have no open chat to end. Just write to us to start one.'),
+    doc: "The answer to /end (!end) from a customer who has no open chat; 'off': nothing",
+    example: 'You have no open chat to end. Just write to us to start one.',
+  },
+  NO_TRANSCRIPT_NOTICE: {
+    schema: noticeText('There is no chat with us yet to send you a transcript of.'),
+    doc: "The answer to /transcript (!transcript) from a customer who never had a chat; 'off': nothing",
+    example: 'There is no chat with us yet to send you a transcript of.',
+  },
+  TRANSCRIPT_HEADING: {
+    schema: noticeText('Transcript of your chat with us (times in UTC):'),
+    doc: "The first line of a chat transcript a customer gets (/transcript, !transcript, TRANSCRIPT_ON_CLOSE); 'off': none",
+    example: 'Transcript of your chat with us (times in UTC):',
+  },
+  TRANSCRIPT_ON_CLOSE: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    doc: "true: when a chat ends (the agent or the customer ends it), the customer gets its transcript: a message when it fits in one, otherwise a .txt file. Either way a customer can ask for it with /transcript (Discord: !transcript)",
+    example: 'false',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

@@ -1,5 +1,6 @@
 import type { Message, Update } from 'telegraf/types';
 import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core/messages.js';
+import { customerCommandIn } from '../../src/core/customer-commands.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
@@ -54,7 +55,11 @@ export function classifyUpdate(update: Update): Classified {
     const lines = [...context, body].filter((line) => line !== '').join('\n');
     return edited && lines !== '' ? `✏️ (edited) ${lines}` : lines;
   };
-  if (text !== undefined) return { kind: 'message', message: { ...base, text: mark(text) } };
+  if (text !== undefined) {
+    // `/end` and `/transcript` travel like messages (stored once, in order) for the bridge to act on.
+    const command = edited ? undefined : customerCommandIn(text, '/');
+    return { kind: 'message', message: { ...base, text: mark(text), ...(command ? { command } : {}) } };
+  }
 
   const caption = 'caption' in message && message.caption ? message.caption : '';
   const attachment = attachmentOf(message);

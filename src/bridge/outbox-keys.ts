@@ -18,3 +18,17 @@ export const customerNoticeRow = (to: ExternalChatRef, text: string): NewOutboxR
   direction: 'to-customer',
   payload: { kind: 'customer-notice', to, text },
 });
+
+/** The row that closes a chat the customer ended, after their earlier messages reached it. */
+export const closeChatRow = (user: UserKey, flexSid: string): NewOutboxRow => ({
+  key: flexQueueKey(user),
+  direction: 'to-flex',
+  payload: { kind: 'close-chat', user: userKeyOf(user), flexSid },
+});
+
+/** The row that sends a customer the transcript of a chat, in order with the agent's replies. */
+export const transcriptRow = (to: ExternalChatRef, flexSid: string, customerName: string): NewOutboxRow => ({
+  key: customerQueueKey(to),
+  direction: 'to-customer',
+  payload: { kind: 'transcript', to, flexSid, customerName },
+});

@@ -99,6 +99,9 @@ export const postgresMigrations: readonly string[] = [
   );
   INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
   `,
+  `
+  CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (network, external_user_id, id);
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -105,4 +105,8 @@ export const sqliteMigrations: readonly string[] = [
   );
   INSERT INTO installation (singleton, id) VALUES (1, lower(hex(randomblob(8))));
   `,
+  `
+  -- A customer's chats, the latest first: their last chat is found without reading everyone's.
+  CREATE INDEX IF NOT EXISTS conversations_by_user ON conversations (network, external_user_id, id);
+  `,
 ];

@@ -176,7 +176,7 @@ describe('Bridge', () => {
   };
 
   const agentRows = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'agent-message');
-  const textOf = (row: OutboxRow) => (row.payload.kind === 'customer-message' ? row.payload.message.text : row.payload.text);
+  const textOf = (row: OutboxRow) => ('text' in row.payload ? row.payload.text : row.payload.kind === 'customer-message' ? row.payload.message.text : '');
   const customerNotices = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'customer-notice');
 
   beforeEach(() => {

@@ -147,9 +147,10 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       `GET ${chat}/Webhooks`,
       `POST ${chat}/Webhooks`,
       `POST ${chat}/Webhooks`,
+      `POST ${chat}/Webhooks`,
       `POST ${chat}/Messages`,
     ]);
-    const [open, , onMessageSent, onChannelUpdated, message] = requests;
+    const [open, , onMessageSent, onChannelUpdated, onMemberAdded, message] = requests;
     expect(open!.params).toEqual({
       FlexFlowSid: r.flowSid,
       Identity: 'telegram_5012345678',
@@ -169,6 +170,13 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
       'Configuration.Method': 'POST',
       'Configuration.Filters': 'onChannelUpdated',
+      'Configuration.RetryCount': '3',
+    });
+    expect(onMemberAdded!.params).toEqual({
+      Type: 'webhook',
+      'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
+      'Configuration.Method': 'POST',
+      'Configuration.Filters': 'onMemberAdded',
       'Configuration.RetryCount': '3',
     });
     expect(message!.params).toEqual({
@@ -333,9 +341,9 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(await channelBodies(r, existing.sid, 1)).toEqual(['Hello again']);
 
     const added = r.box.twilio.requests.slice(before).filter((q) => q.method === 'POST' && q.path.endsWith('/Webhooks'));
-    expect(added.map((q) => q.params['Configuration.Filters'])).toEqual(['onChannelUpdated']);
+    expect(added.map((q) => q.params['Configuration.Filters'])).toEqual(['onChannelUpdated', 'onMemberAdded']);
     const webhooks = (await channel.webhooks.list()).filter((w) => w.type === 'webhook');
-    expect(webhooks.map((w) => w.configuration.filters).sort()).toEqual([['onChannelUpdated'], ['onMessageSent']]);
+    expect(webhooks.map((w) => w.configuration.filters).sort()).toEqual([['onChannelUpdated'], ['onMemberAdded'], ['onMessageSent']]);
     expect(r.box.twilio.legacyChat.channels()).toHaveLength(1);
   });
 

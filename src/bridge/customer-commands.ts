@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import { userKeyOf, userKeyString, type CustomerCommand, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { ChatClosedError, type FlexBackend } from '../flex/backend.js';
+import type { ChatMapping, DedupeKey, NewOutboxRow, OutboxRow, Store } from '../store/store.js';
+import { closeChatRow, customerNoticeRow, transcriptRow } from './outbox-keys.js';
+
+export interface CustomerCommandTexts {
+  /** The customer ended their chat with `/end`. */
+  readonly endedByCustomer?: string;
+  /** `/end` with no open chat. */
+  readonly noOpenChat?: string;
+  /** `/transcript` before the customer ever had a chat. */
+  readonly noTranscript?: string;
+}
+
+export interface CustomerCommandsOptions {
+  readonly store: Store;
+  readonly flex: FlexBackend;
+  /** Author of the notices the bridge posts into Flex. */
+  readonly bridgeIdentity: string;
+  readonly texts: CustomerCommandTexts;
+  /** Whether a chat the customer ends sends them its transcript too. */
+  readonly transcriptOnClose: boolean;
+  /** Stores `rows` unless `dedupe` was seen (and starts their delivery); false when it was. */
+  readonly storeOnce: (dedupe: DedupeKey, rows: readonly NewOutboxRow[]) => Promise<boolean>;
+  /** The customer's chat ended by their command. */
+  readonly onEnded: (mapping: ChatMapping) => void;
+  readonly log: Logger;
+}
+
+/** What the agent reads in Flex when the customer ends the chat. */
+const ENDED_BY_CUSTOMER_FOR_AGENT = 'ℹ️ The customer ended the chat.';
+
+/**
+ * Carries out what a customer asks of the bridge (`/end`, `/transcript`). A command travels in its
+ * customer's queue to Flex like a message, so it acts after everything they wrote before it, and only
+ * once: each step is either repeatable or stored once, so a retried row does no step twice.
+ */
+export class CustomerCommands {
+  constructor(private readonly opts: CustomerCommandsOptions) {}
+
+  run(row: OutboxRow, msg: InboundMessage, command: CustomerCommand): Promise<void> {
+    return command === 'end' ? this.end(row, msg) : this.transcript(msg);
+  }
+
+  /**
+   * The agent is told first; then, stored together, the customer's notice and the close (a row behind
+   * this one, so the chat closes only once the mapping below has ended and its close webhook tells nobody).
+   */
+  private async end(row: OutboxRow, msg: InboundMessage): Promise<void> {
+    const { store, flex, texts } = this.opts;
+    const to = chatOf(msg);
+    const mapping = await store.currentMapping(userKeyOf(msg));
+    if (!mapping?.flexSid) {
+      await this.reply(msg, texts.noOpenChat);
+      return;
+    }
+    const { flexSid } = mapping;
+    try {
+      await flex.postMessage(flexSid, { author: this.opts.bridgeIdentity, text: ENDED_BY_CUSTOMER_FOR_AGENT, bridgeMessageId: `end-${row.id}` }, { checkFirst: row.ambiguous });
+    } catch (err) {
+      // Flex closed it already (its webhook lost): the customer still ends their side of it.
+      if (!(err instanceof ChatClosedError)) throw err;
+    }
+    await this.opts.storeOnce({ source: 'flex-bridge', key: `chat-ended-by-customer:${mapping.id}` }, [
+      ...(texts.endedByCustomer === undefined ? [] : [customerNoticeRow(to, texts.endedByCustomer)]),
+      ...(this.opts.transcriptOnClose ? [transcriptRow(to, flexSid, mapping.displayName)] : []),
+      closeChatRow(to, flexSid),
+    ]);
+    await store.endMapping(mapping.id);
+    this.opts.onEnded(mapping);
+    this.opts.log.info({ flexSid, conversationId: mapping.id, user: userKeyString(to) }, 'chat ended by the customer');
+  }
+
+  /** The customer's open chat, or else their latest one. */
+  private async transcript(msg: InboundMessage): Promise<void> {
+    const mapping = await this.opts.store.latestMapping(userKeyOf(msg));
+    if (!mapping?.flexSid) {
+      await this.reply(msg, this.opts.texts.noTranscript);
+      return;
+    }
+    await this.opts.storeOnce({ source: msg.network, key: `${msg.externalMessageId}:transcript` }, [
+      transcriptRow(chatOf(msg), mapping.flexSid, mapping.displayName),
+    ]);
+  }
+
+  /** Stored once per command message, like the adapters' own replies. */
+  private async reply(msg: InboundMessage, text: string | undefined): Promise<void> {
+    if (text === undefined) return;
+    await this.opts.storeOnce({ source: msg.network, key: `${msg.externalMessageId}:reply` }, [customerNoticeRow(chatOf(msg), text)]);
+  }
+}
+
+function chatOf(msg: InboundMessage): ExternalChatRef {
+  return { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+}
