@@ -7,8 +7,9 @@ const COMMANDS: readonly CustomerCommand[] = ['end', 'transcript'];
  * Telegram may add the bot's name (`/end@acme_bot`, https://core.telegram.org/bots/features#commands).
  */
 export function customerCommandIn(text: string, prefix: '/' | '!'): CustomerCommand | undefined {
-  if (!text.startsWith(prefix)) return undefined;
-  const match = /^(\w+)(?:@\w+)?$/.exec(text.slice(prefix.length).trim());
+  const trimmed = text.trim();
+  if (!trimmed.startsWith(prefix)) return undefined;
+  const match = /^(\w+)(?:@\w+)?$/.exec(trimmed.slice(prefix.length));
   const name = match?.[1]?.toLowerCase();
   return COMMANDS.find((command) => command === name);
 }

@@ -150,6 +150,15 @@ export class LegacyChatBackend implements FlexBackend {
   }
 
   /**
+   * The agent's name as Flex gives it their chat user: its `friendly_name`
+   * (https://www.twilio.com/docs/chat/rest/user-resource; fetched by identity).
+   */
+  async participantName(identity: string): Promise<string | undefined> {
+    const user = await this.opts.client.chat.v2.services(this.opts.chatServiceSid).users(identity).fetch();
+    return user.friendlyName?.trim() || undefined;
+  }
+
+  /**
    * The customer ended the chat: the channel is marked `status: INACTIVE`, keeping its other attributes,
    * as Flex's own "end chat" marks it; the agent's task stays for wrap-up. An ended or removed channel is fine.
    */

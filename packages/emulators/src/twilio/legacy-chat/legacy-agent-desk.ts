@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT, type AgentFile } from '../conversations/agent-desk.js';
+import { DEFAULT_AGENT, DEFAULT_AGENT_NAME, type AgentFile } from '../conversations/agent-desk.js';
 import { channelAttributes } from './legacy-chat-attributes.js';
 import type { ChatService } from './legacy-chat-service.js';
 import type { ChatChannelRecord, ChatMessageRecord, ChatTaskRecord, ChatTaskStatus } from './legacy-chat-state.js';
@@ -15,7 +15,9 @@ export class ChatAgentDesk {
     private readonly tasks: ChatTasks,
     private readonly media: MediaStore,
     private readonly chatServiceSid: string,
-  ) {}
+  ) {
+    this.chat.nameUser(DEFAULT_AGENT, DEFAULT_AGENT_NAME);
+  }
 
   /** Accepting a pending task makes the agent a member of its channel (Flex adds them: `Source=API`). */
   acceptTask(taskSid: string, agentIdentity = DEFAULT_AGENT): ChatTaskRecord {

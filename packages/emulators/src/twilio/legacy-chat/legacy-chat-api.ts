@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { formOf, listRequestOf, originOf } from '../http/api-request.js';
 import { invalidParameter } from '../http/errors.js';
 import { formValue, formValues } from '../http/form-body.js';
-import { chatChannelJson, chatMessageJson, chatWebhookJson } from './legacy-chat-json.js';
+import { chatChannelJson, chatMessageJson, chatUserJson, chatWebhookJson } from './legacy-chat-json.js';
 import { MAX_WEBHOOKS_PER_CHANNEL } from './legacy-chat-service.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
@@ -11,9 +11,13 @@ interface ChannelParams {
   Params: { service: string; channel: string };
 }
 
+interface UserParams {
+  Params: { service: string; user: string };
+}
+
 const CHANNEL = '/v2/Services/:service/Channels/:channel';
 
-/** Programmable Chat v2 at `chat.twilio.com`: the channel, its scoped webhooks and its messages. */
+/** Programmable Chat v2 at `chat.twilio.com`: the channel, its scoped webhooks and its messages, and users. */
 export const legacyChatApi: ProductApi = {
   host: 'chat.twilio.com',
   routes(app: FastifyInstance, { account, legacyChat: { chat } }) {
@@ -76,6 +80,10 @@ export const legacyChatApi: ProductApi = {
       );
       return reply.code(201).send(chatMessageJson(account, channel, message));
     });
+
+    app.get<UserParams>('/v2/Services/:service/Users/:user', async (request) =>
+      chatUserJson(account, request.params.service, chat.userOf(request.params.service, request.params.user)),
+    );
 
     app.get<ChannelParams>(`${CHANNEL}/Messages`, async (request) => {
       const channel = channelOf(request.params);

@@ -1,4 +1,4 @@
-import type { ChatChannelRecord, ChatMessageRecord, ChatWebhookRecord, FlexFlowRecord } from './legacy-chat-state.js';
+import type { ChatChannelRecord, ChatMessageRecord, ChatUserRecord, ChatWebhookRecord, FlexFlowRecord } from './legacy-chat-state.js';
 import { twilioTimestamp } from '../sids.js';
 import type { EmulatedAccount } from '../state.js';
 
@@ -124,5 +124,26 @@ export function chatWebhookJson(account: EmulatedAccount, channel: ChatChannelRe
     configuration,
     date_created: twilioTimestamp(webhook.dateCreated),
     date_updated: twilioTimestamp(webhook.dateUpdated),
+  };
+}
+
+/** A chat user; the emulator keeps no dates, roles or presence for them. */
+export function chatUserJson(account: EmulatedAccount, serviceSid: string, user: ChatUserRecord) {
+  const url = `${CHAT_URL}/Services/${serviceSid}/Users/${user.sid}`;
+  return {
+    sid: user.sid,
+    account_sid: account.accountSid,
+    service_sid: serviceSid,
+    attributes: '{}',
+    friendly_name: user.friendlyName,
+    role_sid: null,
+    identity: user.identity,
+    is_online: null,
+    is_notifiable: null,
+    date_created: null,
+    date_updated: null,
+    joined_channels_count: null,
+    links: { user_channels: `${url}/Channels`, user_bindings: `${url}/Bindings` },
+    url,
   };
 }

@@ -126,6 +126,19 @@ export class ChatService {
   }
 
   /** A new member fires `onMemberAdded` (a channel made through Flex has its customer before any webhook). */
+  /** A user as a REST path names it: `/Services/{IS}/Users/{US or identity}` (https://www.twilio.com/docs/chat/rest/user-resource). */
+  userOf(serviceSid: string, sidOrIdentity: string): ChatUserRecord {
+    if (serviceSid !== this.state.account.chatServiceSid) throw notFound(`/Services/${serviceSid}`);
+    const user = this.state.users.get(sidOrIdentity) ?? [...this.state.users.values()].find((u) => u.sid === sidOrIdentity);
+    if (!user) throw notFound(`/Services/${serviceSid}/Users/${sidOrIdentity}`);
+    return user;
+  }
+
+  /** What Flex does when an agent logs in: their chat user gets their name. */
+  nameUser(identity: string, friendlyName: string): void {
+    this.user(identity, friendlyName).friendlyName = friendlyName;
+  }
+
   addMember(channel: ChatChannelRecord, identity: string, origin: Origin): void {
     this.user(identity, null);
     if (channel.members.includes(identity)) return;
