@@ -45,7 +45,8 @@ export class CustomerCommands {
 
   /**
    * The agent is told first; then, stored together, the customer's notice and the close (a row behind
-   * this one, so the chat closes only once the mapping below has ended and its close webhook tells nobody).
+   * this one, so the chat closes only once the mapping below has ended and its close webhook tells
+   * nobody). A retry after the mapping ended finds its answer stored and stores no "no open chat".
    */
   private async end(row: OutboxRow, msg: InboundMessage): Promise<void> {
     const { store, flex, texts } = this.opts;
@@ -57,12 +58,14 @@ export class CustomerCommands {
     }
     const { flexSid } = mapping;
     try {
-      await flex.postMessage(flexSid, { author: this.opts.bridgeIdentity, text: ENDED_BY_CUSTOMER_FOR_AGENT, bridgeMessageId: `end-${row.id}` }, { checkFirst: row.ambiguous });
+      // A row tried before may have posted it already: look first (a rare command can afford the read).
+      const checkFirst = row.ambiguous || row.attempts > 0;
+      await flex.postMessage(flexSid, { author: this.opts.bridgeIdentity, text: ENDED_BY_CUSTOMER_FOR_AGENT, bridgeMessageId: `end-${row.id}` }, { checkFirst });
     } catch (err) {
       // Flex closed it already (its webhook lost): the customer still ends their side of it.
       if (!(err instanceof ChatClosedError)) throw err;
     }
-    await this.opts.storeOnce({ source: 'flex-bridge', key: `chat-ended-by-customer:${mapping.id}` }, [
+    await this.opts.storeOnce(replyKey(msg), [
       ...(texts.endedByCustomer === undefined ? [] : [customerNoticeRow(to, texts.endedByCustomer)]),
       ...(this.opts.transcriptOnClose ? [transcriptRow(to, flexSid, mapping.displayName)] : []),
       closeChatRow(to, flexSid),
@@ -79,16 +82,18 @@ export class CustomerCommands {
       await this.reply(msg, this.opts.texts.noTranscript);
       return;
     }
-    await this.opts.storeOnce({ source: msg.network, key: `${msg.externalMessageId}:transcript` }, [
-      transcriptRow(chatOf(msg), mapping.flexSid, mapping.displayName),
-    ]);
+    await this.opts.storeOnce(replyKey(msg), [transcriptRow(chatOf(msg), mapping.flexSid, mapping.displayName)]);
   }
 
-  /** Stored once per command message, like the adapters' own replies. */
   private async reply(msg: InboundMessage, text: string | undefined): Promise<void> {
     if (text === undefined) return;
-    await this.opts.storeOnce({ source: msg.network, key: `${msg.externalMessageId}:reply` }, [customerNoticeRow(chatOf(msg), text)]);
+    await this.opts.storeOnce(replyKey(msg), [customerNoticeRow(chatOf(msg), text)]);
   }
+}
+
+/** A command's answer is stored once per command message, like the adapters' own replies. */
+function replyKey(msg: InboundMessage): DedupeKey {
+  return { source: msg.network, key: `${msg.externalMessageId}:reply` };
 }
 
 function chatOf(msg: InboundMessage): ExternalChatRef {

@@ -66,6 +66,13 @@ class FakeFlex implements FlexBackend {
 
   async discardChat(): Promise<void> {}
 
+  /** Chats the customer ended, as closed. */
+  readonly endedChats: string[] = [];
+
+  async endChat(flexSid: string): Promise<void> {
+    this.endedChats.push(flexSid);
+  }
+
   /** Agents' names in Flex, by identity; `nameLookups` counts the lookups. */
   readonly names = new Map<string, string>();
   nameLookups = 0;
@@ -571,6 +578,28 @@ describe('Bridge', () => {
       await openFirstChat();
       expect(await bridge.acceptFlexEvent(joined('agent_nameless'))).toBe('ignored');
       expect(await customerNotices()).toEqual([]);
+    });
+  });
+
+  describe('/end, tried again', () => {
+    const NOTICES = { endedByCustomer: 'You ended the chat.', noOpenChat: 'No open chat.' };
+
+    it('tells the agent, answers the customer and closes the chat once, however often its row is delivered', async () => {
+      setup(WITH_MEDIA, { notices: NOTICES });
+      await openFirstChat();
+      await bridge.acceptCustomerMessage({ ...customer('c2', '/end'), command: 'end' });
+      const [command] = await store.listOutbox({ status: 'pending' });
+      await bridge.deliver(command!);
+      // The lease ran out before the row was marked done: it is delivered again, the chat already ended.
+      await bridge.deliver({ ...command!, attempts: 1, ambiguous: true });
+      await store.complete(command!.id);
+      await flush();
+
+      expect(flex.posts.filter((p) => p.msg.author === BRIDGE_IDENTITY).map((p) => p.msg.text)).toEqual(['ℹ️ The customer ended the chat.']);
+      expect(flex.posts.map((p) => p.msg.text)).not.toContain('/end');
+      expect(adapter.sent.map((s) => s.msg.text)).toEqual(['You ended the chat.']);
+      expect(flex.endedChats).toEqual(['CH1']);
+      expect(await store.currentMapping(USER)).toBeUndefined();
     });
   });
 });
