@@ -176,7 +176,7 @@ describe('/transcript: the customer gets the text of their chat (Conversations)'
     ]);
   });
 
-  it('Discord: !transcript in a DM', async () => {
+  it('Discord: !transcript in a DM, as a message and, once the chat is long, as a file', async () => {
     const started = await startHarnessWithDiscord(TEXTS);
     h = started.h;
     const harness = h;
@@ -191,5 +191,16 @@ describe('/transcript: the customer gets the text of their chat (Conversations)'
     await discord.waitForMessages(user, 2);
     expect(discord.messagesInDm(user)[1]?.message.content.replace(/\[[^\]]+\] /g, '')).toBe('Your chat:\n\nKai: Hello\nAlice: Hi Kai');
     expect(bodiesIn(harness, task.conversationSid)).toEqual(['Hello', 'Hi Kai']);
+
+    // Longer than one Discord message (2000 characters): a file.
+    const long = `Details: ${'y'.repeat(1990)}`;
+    harness.twilio.agentSend(task.conversationSid, long);
+    await discord.waitForMessages(user, 3);
+    discord.userSendsDm(user, '!transcript');
+    const [, , , sent] = await discord.waitForMessages(user, 4);
+    const [attachment] = sent!.message.attachments;
+    expect(attachment?.filename).toMatch(/^chat-transcript-\d{4}-\d\d-\d\d\.txt$/);
+    const text = discord.attachmentContents(attachment!.url)!.toString('utf8');
+    expect(text.replace(/\[[^\]]+\] /g, '')).toBe(`Your chat:\n\nKai: Hello\nAlice: Hi Kai\nAlice: ${long}`);
   });
 });
