@@ -92,8 +92,9 @@ export interface FlexBackend {
    */
   postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<number>;
   /**
-   * The chat's latest messages, oldest first: how the bridge finds agent messages whose webhook
-   * never came (Twilio does not retry a Conversations webhook that failed).
+   * The chat's latest messages (at most `limit`; by default enough to read a chat back), oldest first:
+   * how the bridge finds agent messages whose webhook never came (Twilio does not retry a Conversations
+   * webhook that failed), and what a transcript holds (a closed chat stays readable).
    */
   recentMessages?(flexSid: string, limit?: number): Promise<RecentMessage[]>;
   /** Stores a file in Twilio's Media Content Service and returns its sid, for `PostedMessage.mediaSid`. */
