@@ -334,14 +334,16 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(joined.map((d) => [d.params.Identity, d.statusCode])).toEqual([['agent_alice', 200]]);
   });
 
-  it('/end marks the channel INACTIVE (keeping its other attributes), tells the agent in it and the customer', async () => {
+  it('/end marks the channel INACTIVE (keeping its other attributes), tells the agent in it and the customer; /transcript reads it back', async () => {
     const r = await startLegacyBridge({ CHAT_ENDED_NOTICE: 'The agent ended this chat.', CHAT_ENDED_BY_CUSTOMER_NOTICE: 'You ended the chat.' });
     r.box.telegram.addUser(ALICE);
     r.box.telegram.userSends(ALICE.id, 'Hello');
     const task = await chatTask(r);
     r.box.twilio.legacyChat.acceptTask(task.sid);
-    r.box.telegram.userSends(ALICE.id, '/end');
+    r.box.twilio.legacyChat.agentSend(task.channelSid, 'How can I help?');
     await r.box.telegram.waitForMessages(ALICE.id, 1);
+    r.box.telegram.userSends(ALICE.id, '/end');
+    await r.box.telegram.waitForMessages(ALICE.id, 2);
     const channel = await eventually(
       () => r.box.twilio.legacyChat.channels().find((c) => c.sid === task.channelSid && JSON.parse(c.attributes).status === 'INACTIVE'),
       'the channel INACTIVE',
@@ -349,10 +351,18 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(JSON.parse(channel.attributes)).toEqual({ from: 'telegram:alice', channel_type: 'custom', status: 'INACTIVE', long_lived: false });
     expect(r.box.twilio.legacyChat.messages(task.channelSid).map((m) => [m.from, m.body])).toEqual([
       ['telegram_5012345678', 'Hello'],
+      ['agent_alice', 'How can I help?'],
       ['flex-bridge', 'ℹ️ The customer ended the chat.'],
     ]);
     await eventually(async () => (await r.app.store.outboxStats()).pending === 0, 'the outbox drained');
-    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['You ended the chat.']);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['How can I help?', 'You ended the chat.']);
+
+    // The chat's transcript, read from the ended channel; the agent named by their chat user.
+    r.box.telegram.userSends(ALICE.id, '/transcript');
+    const [, , transcript] = await r.box.telegram.waitForMessages(ALICE.id, 3);
+    expect(transcript!.text!.replace(/\[[^\]]+\] /g, '')).toBe(
+      'Transcript of your chat with us (times in UTC):\n\nAlice Liddell: Hello\nAlice: How can I help?\nNotice: ℹ️ The customer ended the chat.',
+    );
 
     r.box.telegram.userSends(ALICE.id, 'A new question');
     await eventually(() => r.box.twilio.legacyChat.channels().length === 2, 'a new channel');
