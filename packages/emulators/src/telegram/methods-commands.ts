@@ -11,6 +11,7 @@ const MAX_DESCRIPTION_LENGTH = 256;
  * `setMyCommands` (https://core.telegram.org/bots/api#setmycommands): at most 100 BotCommands, each a
  * `command` of 1–32 lowercase letters, digits and underscores and a `description` of 1–256 characters,
  * kept per scope and `language_code`. Without `commands` the list is set empty, as Telegram does.
+ * Refusals carry the errors of the method underneath (https://core.telegram.org/method/bots.setBotCommands).
  */
 export const setMyCommands: MethodHandler = ({ params }, { state }) => {
   const commands = commandsOf(params);
