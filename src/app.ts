@@ -78,6 +78,7 @@ export async function startApp(
     afterHours: afterHoursOf(config, texts, log.child({ part: 'schedule' }), overrides.clock),
     returningCustomerNotice: config.RETURNING_CUSTOMER_NOTICE,
     agentNamePrefix: config.AGENT_NAME_PREFIX,
+    transcriptOnClose: config.TRANSCRIPT_ON_CLOSE,
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],

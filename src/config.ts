@@ -44,6 +44,14 @@ const attributesObject = z
     ctx.addIssue({ code: 'custom', message: 'a JSON object such as {"brand":"acme","priority_queue":"eu"}' });
     return z.NEVER;
   });
+/** A command's description in Telegram's menu: 1–256 characters (https://core.telegram.org/bots/api#botcommand); `off`: none. */
+const commandDescription = (fallback: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .default(fallback)
+    .transform((text) => (text === 'off' ? undefined : text));
 
 /** An ISO-8601 duration of at least `minMinutes` (a Conversations timer); `off`: none. */
 const timerDuration = (fallback: string, minMinutes: number) =>
@@ -232,6 +240,16 @@ export const settings = {
     example: 'Sorry, that file is too big for me to pass on (the limit is {limit}). Could you send a smaller one, or a link to it?',
     customerText: true,
   },
+  TELEGRAM_END_COMMAND_DESCRIPTION: {
+    schema: commandDescription('End this chat'),
+    doc: "/end in the bot's Telegram command menu (set with setMyCommands at start); 'off': not in the menu (it still works)",
+    example: 'End this chat',
+  },
+  TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION: {
+    schema: commandDescription('Get the text of this chat'),
+    doc: "/transcript in the bot's Telegram command menu; 'off': not in the menu (it still works)",
+    example: 'Get the text of this chat',
+  },
   CHAT_OPENED_NOTICE: {
     schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
     doc: "What a customer is told once their message has opened a new Flex chat; 'off': nothing",
@@ -246,7 +264,7 @@ export const settings = {
   },
   AGENT_JOINED_NOTICE: {
     schema: noticeText('{agent} has joined the chat.'),
-    doc: "What a customer is told when an agent joins their chat (Conversations mode), once per agent; {agent}: the agent's name in Flex; 'off': nothing",
+    doc: "What a customer is told when an agent joins their chat, once per agent; {agent}: the agent's name in Flex; 'off': nothing",
     example: '{agent} has joined the chat.',
     customerText: true,
   },
@@ -323,6 +341,38 @@ export const settings = {
     schema: noticeText('off'),
     doc: "Put before each agent message the customer gets, {agent} standing for the agent's name in Flex (e.g. '{agent}: '); a message whose agent has no name in Flex goes without it; 'off': nothing",
     example: '{agent}: ',
+  },
+  CHAT_ENDED_BY_CUSTOMER_NOTICE: {
+    schema: noticeText('You have ended the chat. Write to us again any time to start a new one.'),
+    doc: "What a customer is told when they end their chat themselves (Telegram /end, Discord !end; the agent is told in Flex); 'off': nothing",
+    example: 'You have ended the chat. Write to us again any time to start a new one.',
+    customerText: true,
+  },
+  NO_OPEN_CHAT_NOTICE: {
+    schema: noticeText('You have no open chat to end. Just write to us to start one.'),
+    doc: "The answer to /end (!end) from a customer who has no open chat; 'off': nothing",
+    example: 'You have no open chat to end. Just write to us to start one.',
+    customerText: true,
+  },
+  NO_TRANSCRIPT_NOTICE: {
+    schema: noticeText('There is no chat with us yet to send you a transcript of.'),
+    doc: "The answer to /transcript (!transcript) from a customer who never had a chat; 'off': nothing",
+    example: 'There is no chat with us yet to send you a transcript of.',
+    customerText: true,
+  },
+  TRANSCRIPT_HEADING: {
+    schema: noticeText('Transcript of your chat with us (times in UTC):'),
+    doc: "The first line of a chat transcript a customer gets (/transcript, !transcript, TRANSCRIPT_ON_CLOSE); 'off': none",
+    example: 'Transcript of your chat with us (times in UTC):',
+    customerText: true,
+  },
+  TRANSCRIPT_ON_CLOSE: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    doc: "true: when a chat ends (the agent or the customer ends it), the customer gets its transcript: a message when it fits in one, otherwise a .txt file. Either way a customer can ask for it with /transcript (Discord: !transcript)",
+    example: 'false',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

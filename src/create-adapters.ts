@@ -28,6 +28,10 @@ export async function createAdapters(
         webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
         publicBaseUrl: config.PUBLIC_BASE_URL,
         texts: (key, language) => texts.text(key, language),
+        commandMenu: [
+          { command: 'end', description: config.TELEGRAM_END_COMMAND_DESCRIPTION },
+          { command: 'transcript', description: config.TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION },
+        ].flatMap(({ command, description }) => (description === undefined ? [] : [{ command, description }])),
         log: log.child({ network: 'telegram' }),
       }),
     );

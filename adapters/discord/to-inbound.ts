@@ -1,4 +1,5 @@
 import { ChannelType, MessageReferenceType, MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import { customerCommandIn } from '../../src/core/customer-commands.js';
 import type { Attachment, InboundMessage } from '../../src/core/messages.js';
 import { inReplyToLine } from '../../src/core/quotes.js';
 import { encodeAttachmentRef } from './attachment-ref.js';
@@ -50,6 +51,8 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
   // A reply (`type` 19) points at the message it answers with a default-type reference.
   const replied = message.type === MessageType.Reply && message.message_reference?.type !== MessageReferenceType.Forward;
   const text = replied ? [inReplyToLine(message.referenced_message?.content || undefined), body].filter((line) => line !== '').join('\n') : body;
+  // A text command (`!end`) needs no applications scope or interactions endpoint, unlike a slash command.
+  const command = forwarded || attachments.length > 0 ? undefined : customerCommandIn(message.content, '!');
   return {
     kind: 'message',
     message: {
@@ -69,6 +72,7 @@ export function classifyMessage(message: DiscordMessageLike): Classified {
         ref: encodeAttachmentRef({ url: a.url, source: { channelId: message.channel_id, messageId: message.id, attachmentId: a.id } }),
       })),
       sentAt: new Date(message.timestamp).toISOString(),
+      ...(command ? { command } : {}),
     },
   };
 }
@@ -102,6 +106,7 @@ export function classifyEdit(message: DiscordMessageLike & { readonly edited_tim
   if (!message.edited_timestamp || !message.author) return { kind: 'ignored', reason: 'an update that is no edit' };
   const item = classifyMessage({ ...message, attachments: [], message_snapshots: [] });
   if (item.kind !== 'message') return item;
-  const { message: edit } = item;
+  // An edit is text for the agent, whatever it now says: a command acts when it is sent.
+  const { command: _asSent, ...edit } = item.message;
   return { kind: 'message', message: { ...edit, externalMessageId: `${message.id}:edit:${message.edited_timestamp}`, text: `✏️ (edited) ${edit.text}` } };
 }

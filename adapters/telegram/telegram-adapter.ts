@@ -21,6 +21,8 @@ export interface TelegramAdapterOptions {
   readonly publicBaseUrl: string;
   /** What the bot answers by itself, in the customer's language (a BCP 47 tag, when Telegram gives one); undefined: nothing. */
   readonly texts: (key: TelegramText, language?: string) => string | undefined;
+  /** The commands shown in the bot's menu (setMyCommands; absent: the menu is left as it is); the bridge understands them whether shown or not. */
+  readonly commandMenu?: readonly { readonly command: string; readonly description: string }[];
   readonly log: Logger;
   readonly pollTimeoutSeconds?: number;
 }
@@ -92,7 +94,20 @@ export class TelegramAdapter implements ChatAdapter {
       throw new Error(`Telegram getMe failed: ${toDeliveryError(err).message}`);
     });
     this.started = true;
+    await this.setCommandMenu();
     this.opts.log.info({ bot: this.bot.botInfo.username, mode: this.opts.mode }, 'telegram adapter started');
+  }
+
+  /** The menu is a convenience: a Telegram that refuses it is logged, and the bridge runs on without it. */
+  private async setCommandMenu(): Promise<void> {
+    const menu = this.opts.commandMenu;
+    if (!menu) return;
+    try {
+      if (menu.length > 0) await this.bot.telegram.setMyCommands([...menu]);
+      else await this.bot.telegram.deleteMyCommands();
+    } catch (err) {
+      this.opts.log.warn({ error: toDeliveryError(err).message }, 'telegram command menu not set');
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Message, Update } from 'telegraf/types';
 import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core/messages.js';
+import { customerCommandIn } from '../../src/core/customer-commands.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
 import { describeContent } from './describe-content.js';
@@ -71,7 +72,9 @@ export function classifyUpdate(update: Update): Classified {
   };
   if (text !== undefined) {
     const shown = withPreviewUrl(withHiddenLinks(text, 'entities' in message ? message.entities : undefined), 'link_preview_options' in message ? message.link_preview_options?.url : undefined);
-    return { kind: 'message', message: { ...base, text: mark(shown) } };
+    // `/end` and `/transcript` travel like messages (stored once, in order) for the bridge to act on.
+    const command = edited ? undefined : customerCommandIn(text, '/');
+    return { kind: 'message', message: { ...base, text: mark(shown), ...(command && { command }) } };
   }
 
   const caption = 'caption' in message && message.caption ? withHiddenLinks(message.caption, message.caption_entities) : '';

@@ -15,10 +15,12 @@ import { agentReplyOf } from './agent-replies.js';
 import { CatchUp } from './catch-up.js';
 import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
+import { CustomerCommands } from './customer-commands.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
-import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey, transcriptRow } from './outbox-keys.js';
 import { TokenBuckets } from './token-buckets.js';
+import { Transcripts } from './transcripts.js';
 import { UnattendedChats } from './unattended-chats.js';
 
 export interface BridgeOptions {
@@ -57,15 +59,17 @@ export interface BridgeOptions {
   readonly returningCustomerNotice?: string;
   /** Put before each agent message to the customer, `{agent}` standing for the agent's name; absent: nothing. */
   readonly agentNamePrefix?: string;
+  /** Whether a chat that ends (by the agent or the customer) sends the customer its transcript. */
+  readonly transcriptOnClose?: boolean;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
 
 /**
  * Why a mapping ended: the agent ended the chat (its webhook), Flex had closed it unseen, Flex could
- * not route it, or its task ended without an agent.
+ * not route it, its task ended without an agent, or the customer ended it.
  */
-export type ChatEndReason = 'ended-in-flex' | 'found-closed' | 'routing-failed' | 'no-agent';
+export type ChatEndReason = 'ended-in-flex' | 'found-closed' | 'routing-failed' | 'no-agent' | 'ended-by-customer';
 
 /** How often a customer message may fail to store before it is quarantined. */
 const QUARANTINE_AFTER_FAILURES = 5;
@@ -88,6 +92,8 @@ export class Bridge {
   /** Finds chats whose task ended without an agent. */
   readonly unattended: UnattendedChats;
   private readonly agentNames: AgentNames;
+  private readonly commands: CustomerCommands;
+  private readonly transcripts: Transcripts;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
@@ -113,6 +119,30 @@ export class Bridge {
       intervalMs: opts.taskCheck?.intervalMs ?? 20_000,
       isLeader: opts.taskCheck?.isLeader ?? (() => true),
       onUnattended: (mapping, end) => this.endUnattendedChat(mapping, end),
+      log: opts.log,
+    });
+    this.commands = new CustomerCommands({
+      store: opts.store,
+      flex: opts.flex,
+      bridgeIdentity: opts.bridgeIdentity,
+      text: (key, language) => this.customerText(key, language),
+      transcriptOnClose: opts.transcriptOnClose ?? false,
+      storeOnce: async (dedupe, rows) => {
+        const stored = await this.storeOnce(dedupe, rows);
+        if (stored) opts.onEnqueued();
+        return stored;
+      },
+      onEnded: (mapping) => {
+        if (mapping.flexSid) this.catchUp.chatEnded(mapping.flexSid);
+        opts.onChatEnded?.(mapping.network, 'ended-by-customer');
+      },
+      log: opts.log,
+    });
+    this.transcripts = new Transcripts({
+      flex: opts.flex,
+      adapterFor: (network) => this.adapterFor(network),
+      bridgeIdentity: opts.bridgeIdentity,
+      heading: (language) => this.customerText('TRANSCRIPT_HEADING', language),
       log: opts.log,
     });
     this.catchUp = new CatchUp({
@@ -273,6 +303,7 @@ export class Bridge {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
         await this.tellCustomer(mapping, 'ended', 'CHAT_ENDED_NOTICE');
+        if (this.opts.transcriptOnClose) await this.sendTranscript(mapping);
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -365,8 +396,18 @@ export class Bridge {
   private async deliverRow(row: OutboxRow): Promise<void> {
     const { payload } = row;
     switch (payload.kind) {
-      case 'customer-message':
-        return this.deliverToFlex(row, payload.message);
+      case 'customer-message': {
+        const { message } = payload;
+        return message.command ? this.commands.run(row, message, message.command) : this.deliverToFlex(row, message);
+      }
+      case 'close-chat':
+        await inSpan('flex close chat', { kind: SpanKind.CLIENT, attributes: { 'flex_bridge.flex.conversation_sid': payload.flexSid } }, async () => {
+          await this.opts.flex.endChat?.(payload.flexSid);
+        });
+        this.opts.log.info({ outboxId: row.id, flexSid: payload.flexSid }, 'chat the customer ended closed in flex');
+        return;
+      case 'transcript':
+        return this.transcripts.send(row, payload);
       case 'agent-message': {
         const adapter = this.adapterFor(payload.to.network);
         const { media } = payload;
@@ -591,6 +632,14 @@ export class Bridge {
   /** The text under `key` (a setting's name) in `language`; undefined when it is switched off. */
   private customerText(key: string, language?: string | null): string | undefined {
     return this.opts.texts?.text(key, language);
+  }
+
+  /** The ended chat's transcript, for the customer; once per chat. */
+  private async sendTranscript(mapping: ChatMapping): Promise<void> {
+    if (!mapping.flexSid) return;
+    const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
+    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-transcript:${mapping.id}` }, [transcriptRow(to, mapping, mapping.flexSid)]);
+    if (stored) this.opts.onEnqueued();
   }
 
   /**

@@ -1,5 +1,5 @@
 import { userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage, type UserKey } from '../core/messages.js';
-import type { NewOutboxRow } from '../store/store.js';
+import type { ChatMapping, NewOutboxRow } from '../store/store.js';
 
 /** Each direction of each customer is its own FIFO, so a Telegram outage never holds up messages to Flex. */
 export const flexQueueKey = (user: UserKey) => `flex:${userKeyString(user)}`;
@@ -17,4 +17,18 @@ export const customerNoticeRow = (to: ExternalChatRef, text: string): NewOutboxR
   key: customerQueueKey(to),
   direction: 'to-customer',
   payload: { kind: 'customer-notice', to, text },
+});
+
+/** The row that closes a chat the customer ended, after their earlier messages reached it. */
+export const closeChatRow = (user: UserKey, flexSid: string): NewOutboxRow => ({
+  key: flexQueueKey(user),
+  direction: 'to-flex',
+  payload: { kind: 'close-chat', user: userKeyOf(user), flexSid },
+});
+
+/** The row that sends a customer the transcript of a chat, in order with the agent's replies. */
+export const transcriptRow = (to: ExternalChatRef, chat: Pick<ChatMapping, 'displayName' | 'language'>, flexSid: string): NewOutboxRow => ({
+  key: customerQueueKey(to),
+  direction: 'to-customer',
+  payload: { kind: 'transcript', to, flexSid, customerName: chat.displayName, ...(chat.language && { language: chat.language }) },
 });

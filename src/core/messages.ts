@@ -35,7 +35,12 @@ export interface InboundMessage {
   readonly text: string;
   readonly attachments: readonly Attachment[];
   readonly sentAt: string;
+  /** The message is a command to the bridge (Telegram `/end`, Discord `!end`), not text for the agent. */
+  readonly command?: CustomerCommand;
 }
+
+/** What a customer can ask of the bridge itself: end their chat, or have its transcript. */
+export type CustomerCommand = 'end' | 'transcript';
 
 /**
  * An answer to a customer that no agent wrote (the /start greeting, "cannot pass this on"). It is
@@ -120,7 +125,7 @@ export interface FlexMedia {
   readonly size: number;
 }
 
-/** What travels through the outbox: a customer message to Flex, an agent message to a customer, or a notice for the agent. */
+/** What travels through the outbox: a customer message to Flex, an agent message to a customer, a notice for the agent, or work a customer asked for. */
 export type OutboxPayload = (
   | { readonly kind: 'customer-message'; readonly message: InboundMessage }
   | {
@@ -139,6 +144,17 @@ export type OutboxPayload = (
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */
   | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string }
+  /** A chat the customer ended: closed in Flex once the customer's earlier messages are in. */
+  | { readonly kind: 'close-chat'; readonly user: UserKey; readonly flexSid: string }
+  /** A chat's messages, read from Flex when sent, for the customer (`customerName` labels theirs). */
+  | {
+      readonly kind: 'transcript';
+      readonly to: ExternalChatRef;
+      readonly flexSid: string;
+      readonly customerName: string;
+      /** The customer's language, for the transcript's heading. */
+      readonly language?: string;
+    }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
   readonly traceparent?: string;

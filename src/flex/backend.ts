@@ -63,7 +63,7 @@ export type FlexEvent =
       readonly replyTo?: string;
     }
   | { readonly type: 'ended'; readonly flexSid: string }
-  /** A chat (SDK) participant joined: an agent, unless it is the customer's or the bridge's own identity. */
+  /** A chat (SDK) participant or channel member joined: an agent, unless it is the customer's or the bridge's own identity. */
   | { readonly type: 'participant-joined'; readonly flexSid: string; readonly identity: string }
   | { readonly type: 'ignored'; readonly reason: string };
 
@@ -111,10 +111,11 @@ export interface FlexBackend {
    */
   postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef>;
   /**
-   * The chat's latest messages, oldest first: how the bridge finds agent messages whose webhook
-   * never came (Twilio does not retry a Conversations webhook that failed).
+   * The chat's latest messages (at most `limit`; by default enough to read a chat back), oldest first:
+   * how the bridge finds agent messages whose webhook never came (Twilio does not retry a Conversations
+   * webhook that failed), and what a transcript holds (a closed chat stays readable).
    */
-  recentMessages?(flexSid: string): Promise<RecentMessage[]>;
+  recentMessages?(flexSid: string, limit?: number): Promise<RecentMessage[]>;
   /** Stores a file in Twilio's Media Content Service and returns its sid, for `PostedMessage.mediaSid`. */
   uploadMedia(file: MediaFile): Promise<string>;
   /** Opens a file of a Flex message (from MCS) as a stream. */
@@ -134,6 +135,8 @@ export interface FlexBackend {
   routingEnded?(flexSid: string): Promise<RoutingEnd | undefined>;
   /** Closes a chat whose routing ended, the way Flex wants it closed (its interaction channel); a closed chat is fine. */
   closeChat?(flexSid: string, end: RoutingEnd): Promise<void>;
+  /** Closes a chat the customer ended, the way Flex wants it closed; a closed chat is fine. */
+  endChat?(flexSid: string): Promise<void>;
 }
 
 /** How a chat's routing ended without an agent, and where to close it. */

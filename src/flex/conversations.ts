@@ -43,6 +43,8 @@ export interface ConversationsBackendOptions {
 export const CONVERSATIONS_WEBHOOK_PATH = '/flex/conversations/events';
 const RECENT_MESSAGES_CHECKED = 20;
 const RECENT_MESSAGES_READ_BACK = 50;
+/** Twilio's largest page of a list (`PageSize`); twilio-node would ask for the whole `limit` in one. */
+const MAX_PAGE_SIZE = 100;
 
 /** Flex Conversations: Conversations v1 for the chat, Flex Interactions v1 (or Studio) for routing. */
 export class ConversationsBackend implements FlexBackend {
@@ -153,6 +155,16 @@ export class ConversationsBackend implements FlexBackend {
     return this.routing.close(flexSid, end.interaction && { sid: end.interaction.sid, channelSid: end.interaction.channelSid });
   }
 
+  /**
+   * The customer ended the chat: closed through the interaction channel of its task, so the agent's task
+   * goes to wrap-up (https://www.twilio.com/docs/flex/developer/conversations/interactions-api/interaction-channels);
+   * a chat with no task yet (or no known workspace) is closed as a conversation.
+   */
+  async endChat(flexSid: string): Promise<void> {
+    const interaction = this.opts.workspaceSid ? await this.routing.interactionOf(flexSid) : undefined;
+    await this.routing.close(flexSid, interaction);
+  }
+
   async postMessage(flexSid: string, msg: PostedMessage, opts: { checkFirst: boolean }): Promise<PostedRef> {
     try {
       const copy = opts.checkFirst ? await this.earlierCopy(flexSid, msg.bridgeMessageId) : undefined;
@@ -163,8 +175,8 @@ export class ConversationsBackend implements FlexBackend {
     }
   }
 
-  async recentMessages(flexSid: string): Promise<RecentMessage[]> {
-    const recent = await this.api.conversations(flexSid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_READ_BACK });
+  async recentMessages(flexSid: string, limit = RECENT_MESSAGES_READ_BACK): Promise<RecentMessage[]> {
+    const recent = await this.api.conversations(flexSid).messages.list({ order: 'desc', limit, pageSize: Math.min(limit, MAX_PAGE_SIZE) });
     return recent.reverse().map((m) => ({
       type: 'message',
       flexSid,

@@ -81,13 +81,14 @@ export class InteractionRouting {
     const tasks = await this.tasksOf(flexSid, TASKS_LOOKED_AT);
     if (tasks.length === 0) return taskExpected ? { reason: 'task-deleted' } : undefined;
     if (tasks.some((task) => task.assignmentStatus !== 'canceled')) return undefined;
-    const [latest] = tasks.sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
-    const attributes = parseAttributes(latest?.attributes);
-    const interaction =
-      typeof attributes.flexInteractionSid === 'string' && typeof attributes.flexInteractionChannelSid === 'string'
-        ? { sid: attributes.flexInteractionSid, channelSid: attributes.flexInteractionChannelSid }
-        : undefined;
+    const latest = latestOf(tasks);
+    const interaction = interactionOf(latest);
     return { reason: 'task-canceled', ...(latest?.reason ? { detail: latest.reason } : {}), ...(interaction ? { interaction } : {}) };
+  }
+
+  /** The interaction channel of the chat's latest task, which Flex names in the task's attributes; undefined without a task. */
+  async interactionOf(flexSid: string): Promise<{ sid: string; channelSid: string } | undefined> {
+    return interactionOf(latestOf(await this.tasksOf(flexSid, TASKS_LOOKED_AT)));
   }
 
   /**
@@ -162,6 +163,17 @@ export class InteractionRouting {
       .workspaces(this.opts.workspaceSid)
       .tasks.list({ evaluateTaskAttributes: `conversationSid == "${flexSid}"`, limit });
   }
+}
+
+function latestOf<T extends { dateCreated: Date }>(tasks: T[]): T | undefined {
+  return [...tasks].sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())[0];
+}
+
+function interactionOf(task: { attributes: string } | undefined): { sid: string; channelSid: string } | undefined {
+  const attributes = parseAttributes(task?.attributes);
+  return typeof attributes.flexInteractionSid === 'string' && typeof attributes.flexInteractionChannelSid === 'string'
+    ? { sid: attributes.flexInteractionSid, channelSid: attributes.flexInteractionChannelSid }
+    : undefined;
 }
 
 function parseAttributes(json: string | undefined): Record<string, unknown> {

@@ -32,10 +32,12 @@ export interface LegacyChatBackendOptions {
 
 /** `onMessageSent`; registered with `?channel=CH…` in the query, as the original custom-chat sample did. */
 export const LEGACY_MESSAGE_WEBHOOK_PATH = '/flex/legacy-chat/messages';
-/** `onChannelUpdated`: how the end of the chat (`status: INACTIVE`) arrives. */
+/** `onChannelUpdated` (how the end of the chat, `status: INACTIVE`, arrives) and `onMemberAdded` (an agent joined). */
 export const LEGACY_CHANNEL_WEBHOOK_PATH = '/flex/legacy-chat/channel-updates';
 const RECENT_MESSAGES_CHECKED = 20;
 const RECENT_MESSAGES_READ_BACK = 50;
+/** Twilio's largest page of a list (`PageSize`); twilio-node would ask for the whole `limit` in one. */
+const MAX_PAGE_SIZE = 100;
 /**
  * Chat retries a channel webhook whose call failed this many times, at most; the default is none
  * (`Configuration.RetryCount`, https://www.twilio.com/docs/chat/rest/channel-webhook-resource).
@@ -43,7 +45,7 @@ const RECENT_MESSAGES_READ_BACK = 50;
 const WEBHOOK_RETRIES = 3;
 
 interface Subscription {
-  readonly filter: 'onMessageSent' | 'onChannelUpdated';
+  readonly filter: 'onMessageSent' | 'onChannelUpdated' | 'onMemberAdded';
   readonly url: string;
 }
 
@@ -87,6 +89,7 @@ export class LegacyChatBackend implements FlexBackend {
     const wanted: Subscription[] = [
       { filter: 'onMessageSent', url: `${this.opts.publicBaseUrl}${LEGACY_MESSAGE_WEBHOOK_PATH}?channel=${sid}` },
       { filter: 'onChannelUpdated', url: `${this.opts.publicBaseUrl}${LEGACY_CHANNEL_WEBHOOK_PATH}` },
+      { filter: 'onMemberAdded', url: `${this.opts.publicBaseUrl}${LEGACY_CHANNEL_WEBHOOK_PATH}` },
     ];
     const existing = await this.channel(sid).webhooks.list();
     const missing = wanted.filter((w) => !existing.some((e) => isSubscription(e, w)));
@@ -127,17 +130,8 @@ export class LegacyChatBackend implements FlexBackend {
    * The REST message has no `Source`; the bridge tells its own posts and the customer's by `from` (the
    * same rule as for webhooks), so everything else — agents, Studio, bots — reaches the customer either way.
    */
-  /**
-   * An agent's name as Flex shows it: their chat user's `friendly_name`, fetched by identity
-   * (https://www.twilio.com/docs/chat/rest/user-resource).
-   */
-  async participantName(identity: string): Promise<string | undefined> {
-    const user = await this.opts.client.chat.v2.services(this.opts.chatServiceSid).users(identity).fetch();
-    return user.friendlyName?.trim() || undefined;
-  }
-
-  async recentMessages(flexSid: string): Promise<RecentMessage[]> {
-    const recent = await this.channel(flexSid).messages.list({ order: 'desc', limit: RECENT_MESSAGES_READ_BACK });
+  async recentMessages(flexSid: string, limit = RECENT_MESSAGES_READ_BACK): Promise<RecentMessage[]> {
+    const recent = await this.channel(flexSid).messages.list({ order: 'desc', limit, pageSize: Math.min(limit, MAX_PAGE_SIZE) });
     return recent.reverse().map((m) => {
       const media = m.media as RestMedia | null;
       return {
@@ -160,6 +154,30 @@ export class LegacyChatBackend implements FlexBackend {
 
   fetchMedia(media: FlexMedia): Promise<MediaFile> {
     return this.opts.mcs.download(this.opts.chatServiceSid, media.sid);
+  }
+
+  /**
+   * The agent's name as Flex gives it their chat user: its `friendly_name`
+   * (https://www.twilio.com/docs/chat/rest/user-resource; fetched by identity).
+   */
+  async participantName(identity: string): Promise<string | undefined> {
+    const user = await this.opts.client.chat.v2.services(this.opts.chatServiceSid).users(identity).fetch();
+    return user.friendlyName?.trim() || undefined;
+  }
+
+  /**
+   * The customer ended the chat: the channel is marked `status: INACTIVE`, keeping its other attributes,
+   * as Flex's own "end chat" marks it; the agent's task stays for wrap-up. An ended or removed channel is fine.
+   */
+  async endChat(flexSid: string): Promise<void> {
+    try {
+      const channel = await this.channel(flexSid).fetch();
+      if (isInactive(channel.attributes)) return;
+      const attributes = JSON.stringify({ ...attributesOrNone(channel.attributes), status: 'INACTIVE' });
+      await this.channel(flexSid).update({ attributes });
+    } catch (err) {
+      if (!(err instanceof DeliveryError && err.status === 404)) throw err;
+    }
   }
 
   private createMessage(sid: string, msg: PostedMessage) {
@@ -196,6 +214,8 @@ export class LegacyChatBackend implements FlexBackend {
         return messageSent(params);
       case 'onChannelUpdated':
         return channelUpdated(params);
+      case 'onMemberAdded':
+        return { type: 'participant-joined', flexSid: field(params, 'ChannelSid'), identity: field(params, 'Identity') };
       default:
         return { type: 'ignored', reason: `event ${eventType}` };
     }
@@ -226,12 +246,17 @@ function channelUpdated(params: WebhookParams): FlexEvent {
   return status === 'INACTIVE' ? { type: 'ended', flexSid } : { type: 'ignored', reason: `channel status ${String(status)}` };
 }
 
-/** A channel read over REST whose attributes say it ended; attributes that are not a JSON object say nothing. */
+/** A channel read over REST whose attributes say it ended. */
 function isInactive(attributes: string): boolean {
+  return attributesOrNone(attributes).status === 'INACTIVE';
+}
+
+/** Attributes that are not a JSON object say nothing. */
+function attributesOrNone(raw: string): Record<string, unknown> {
   try {
-    return channelAttributes(attributes).status === 'INACTIVE';
+    return channelAttributes(raw);
   } catch {
-    return false;
+    return {};
   }
 }
 

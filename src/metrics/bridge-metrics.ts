@@ -103,7 +103,7 @@ export class BridgeMetrics {
     });
     this.chatsEnded = new Counter({
       name: 'flex_bridge_chats_ended_total',
-      help: 'Customer mappings ended: the agent ended the chat in Flex (ended-in-flex), Flex had closed it unseen (found-closed), Flex could not route it to agents (routing-failed), or its task ended without an agent (no-agent)',
+      help: 'Customer mappings ended: the agent ended the chat in Flex (ended-in-flex), Flex had closed it unseen (found-closed), Flex could not route it to agents (routing-failed), its task ended without an agent (no-agent), or the customer ended it (ended-by-customer)',
       labelNames: ['network', 'reason'],
       registers,
     });
@@ -181,8 +181,10 @@ function networkOf(row: OutboxRow): string {
       return payload.message.network;
     case 'agent-message':
     case 'customer-notice':
+    case 'transcript':
       return payload.to.network;
     case 'notice':
+    case 'close-chat':
       return payload.user.network;
   }
 }

@@ -275,6 +275,14 @@ export class PostgresStore implements Store {
     return rows[0] && toChatMapping(rows[0]);
   }
 
+  async latestMapping(user: UserKey): Promise<ChatMapping | undefined> {
+    const { rows } = await this.pool.query<ChatMappingRecord>(
+      'SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND flex_sid IS NOT NULL ORDER BY id DESC LIMIT 1',
+      [user.network, user.externalUserId],
+    );
+    return rows[0] && toChatMapping(rows[0]);
+  }
+
   async beginMapping(c: NewChatMapping): Promise<ChatMapping> {
     // A conflicting insert waits for the other transaction; the select (a new snapshot in READ
     // COMMITTED) then sees its row. Retry if that row was ended in between.

@@ -128,6 +128,9 @@ export class SqliteStore implements Store {
         "SELECT * FROM conversations WHERE network = ? AND external_user_id = ? AND status <> 'ended'",
       ),
       mappingByFlexSid: db.prepare('SELECT * FROM conversations WHERE flex_sid = ? ORDER BY id DESC LIMIT 1'),
+      latestMapping: db.prepare(
+        'SELECT * FROM conversations WHERE network = ? AND external_user_id = ? AND flex_sid IS NOT NULL ORDER BY id DESC LIMIT 1',
+      ),
       insertConversation: db.prepare(
         `INSERT INTO conversations (network, external_user_id, external_chat_id, handle, display_name, language,
            identity, flex_mode, status, created_at, updated_at)
@@ -255,6 +258,11 @@ export class SqliteStore implements Store {
 
   async mappingByFlexSid(flexSid: string): Promise<ChatMapping | undefined> {
     const r = this.stmt.mappingByFlexSid.get(flexSid) as ChatMappingRecord | undefined;
+    return r && toChatMapping(r);
+  }
+
+  async latestMapping(user: UserKey): Promise<ChatMapping | undefined> {
+    const r = this.stmt.latestMapping.get(user.network, user.externalUserId) as ChatMappingRecord | undefined;
     return r && toChatMapping(r);
   }
 

@@ -144,6 +144,8 @@ export interface Store extends GatewaySessionStore, RecentChats {
 
   currentMapping(user: UserKey): Promise<ChatMapping | undefined>;
   mappingByFlexSid(flexSid: string): Promise<ChatMapping | undefined>;
+  /** The user's latest mapping that got a Flex chat, open or ended. */
+  latestMapping(user: UserKey): Promise<ChatMapping | undefined>;
   /** Inserts an `opening` row, or returns the user's current one when it already exists. */
   beginMapping(c: NewChatMapping): Promise<ChatMapping>;
   setFlexSid(id: number, flexSid: string | null): Promise<void>;

@@ -68,6 +68,13 @@ class FakeFlex implements FlexBackend {
 
   async discardChat(): Promise<void> {}
 
+  /** Chats the customer ended, as closed. */
+  readonly endedChats: string[] = [];
+
+  async endChat(flexSid: string): Promise<void> {
+    this.endedChats.push(flexSid);
+  }
+
   /** Agents' names in Flex, by identity; `nameLookups` counts the lookups. */
   readonly names = new Map<string, string>();
   nameLookups = 0;
@@ -178,7 +185,7 @@ describe('Bridge', () => {
   };
 
   const agentRows = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'agent-message');
-  const textOf = (row: OutboxRow) => (row.payload.kind === 'customer-message' ? row.payload.message.text : row.payload.text);
+  const textOf = (row: OutboxRow) => ('text' in row.payload ? row.payload.text : row.payload.kind === 'customer-message' ? row.payload.message.text : '');
   const customerNotices = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'customer-notice');
 
   beforeEach(() => {
@@ -580,6 +587,28 @@ describe('Bridge', () => {
       await openFirstChat();
       expect(await bridge.acceptFlexEvent(joined('agent_nameless'))).toBe('ignored');
       expect(await customerNotices()).toEqual([]);
+    });
+  });
+
+  describe('/end, tried again', () => {
+    const NOTICES = { CHAT_ENDED_BY_CUSTOMER_NOTICE: 'You ended the chat.', NO_OPEN_CHAT_NOTICE: 'No open chat.' };
+
+    it('tells the agent, answers the customer and closes the chat once, however often its row is delivered', async () => {
+      setup(WITH_MEDIA, { texts: new CustomerTexts(NOTICES) });
+      await openFirstChat();
+      await bridge.acceptCustomerMessage({ ...customer('c2', '/end'), command: 'end' });
+      const [command] = await store.listOutbox({ status: 'pending' });
+      await bridge.deliver(command!);
+      // The lease ran out before the row was marked done: it is delivered again, the chat already ended.
+      await bridge.deliver({ ...command!, attempts: 1, ambiguous: true });
+      await store.complete(command!.id);
+      await flush();
+
+      expect(flex.posts.filter((p) => p.msg.author === BRIDGE_IDENTITY).map((p) => p.msg.text)).toEqual(['ℹ️ The customer ended the chat.']);
+      expect(flex.posts.map((p) => p.msg.text)).not.toContain('/end');
+      expect(adapter.sent.map((s) => s.msg.text)).toEqual(['You ended the chat.']);
+      expect(flex.endedChats).toEqual(['CH1']);
+      expect(await store.currentMapping(USER)).toBeUndefined();
     });
   });
 });

@@ -106,14 +106,16 @@ async function channelBodies(r: LegacyRig, channelSid: string, count: number) {
 }
 
 /**
- * Alice's chat, open with its task, once every webhook call so far has been answered or has failed,
+ * Alice's chat, open with its task accepted, once every webhook call so far has been answered or has failed,
  * so a webhook fault armed now hits the next event.
  */
 async function aliceChatsQuietly() {
   const r = await startLegacyBridge();
   r.box.telegram.addUser(ALICE);
   r.box.telegram.userSends(ALICE.id, 'Hello');
-  const { channelSid } = await chatTask(r);
+  const { sid, channelSid } = await chatTask(r);
+  // The agent joins now (onMemberAdded), not with their first message.
+  r.box.twilio.legacyChat.acceptTask(sid);
   await eventually(() => r.box.twilio.webhookDeliveries.every((d) => d.durationMs !== null), 'webhook calls in flight to finish');
   return { r, channelSid };
 }
@@ -147,9 +149,10 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       `GET ${chat}/Webhooks`,
       `POST ${chat}/Webhooks`,
       `POST ${chat}/Webhooks`,
+      `POST ${chat}/Webhooks`,
       `POST ${chat}/Messages`,
     ]);
-    const [open, , onMessageSent, onChannelUpdated, message] = requests;
+    const [open, , onMessageSent, onChannelUpdated, onMemberAdded, message] = requests;
     expect(open!.params).toEqual({
       FlexFlowSid: r.flowSid,
       Identity: 'telegram_5012345678',
@@ -170,6 +173,13 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
       'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
       'Configuration.Method': 'POST',
       'Configuration.Filters': 'onChannelUpdated',
+      'Configuration.RetryCount': '3',
+    });
+    expect(onMemberAdded!.params).toEqual({
+      Type: 'webhook',
+      'Configuration.Url': `${base}${CHANNEL_UPDATES_PATH}`,
+      'Configuration.Method': 'POST',
+      'Configuration.Filters': 'onMemberAdded',
       'Configuration.RetryCount': '3',
     });
     expect(message!.params).toEqual({
@@ -357,6 +367,60 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Thanks, we got your message.', 'Hi Alice', 'This chat has ended.']);
   });
 
+  it('tells the customer by name when an agent accepts the task and joins the channel (onMemberAdded), once', async () => {
+    const r = await startLegacyBridge({ AGENT_JOINED_NOTICE: '{agent} has joined the chat.' });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const task = await chatTask(r);
+    r.box.twilio.legacyChat.acceptTask(task.sid); // agent_alice, whose chat user Flex named Alice
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    r.box.twilio.legacyChat.agentSend(task.channelSid, 'Hi, Alice from support here.');
+    await r.box.telegram.waitForMessages(ALICE.id, 2);
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['Alice has joined the chat.', 'Hi, Alice from support here.']);
+    const joined = r.box.twilio.webhookDeliveries.filter((d) => d.eventType === 'onMemberAdded');
+    expect(joined.map((d) => [d.params.Identity, d.statusCode])).toEqual([['agent_alice', 200]]);
+  });
+
+  it('/end marks the channel INACTIVE (keeping its other attributes), tells the agent in it and the customer; /transcript reads it back', async () => {
+    const r = await startLegacyBridge({ CHAT_ENDED_NOTICE: 'The agent ended this chat.', CHAT_ENDED_BY_CUSTOMER_NOTICE: 'You ended the chat.' });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const task = await chatTask(r);
+    r.box.twilio.legacyChat.acceptTask(task.sid);
+    r.box.twilio.legacyChat.agentSend(task.channelSid, 'How can I help?');
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    r.box.telegram.userSends(ALICE.id, '/end');
+    await r.box.telegram.waitForMessages(ALICE.id, 2);
+    const channel = await eventually(
+      () => r.box.twilio.legacyChat.channels().find((c) => c.sid === task.channelSid && JSON.parse(c.attributes).status === 'INACTIVE'),
+      'the channel INACTIVE',
+    );
+    expect(JSON.parse(channel.attributes)).toEqual({
+      from: 'telegram:alice',
+      channel_type: 'custom',
+      status: 'INACTIVE',
+      long_lived: false,
+      pre_engagement_data: { network: 'telegram', handle: 'telegram:alice', customerName: 'Alice Liddell' },
+    });
+    expect(r.box.twilio.legacyChat.messages(task.channelSid).map((m) => [m.from, m.body])).toEqual([
+      ['telegram_5012345678', 'Hello'],
+      ['agent_alice', 'How can I help?'],
+      ['flex-bridge', 'ℹ️ The customer ended the chat.'],
+    ]);
+    await eventually(async () => (await r.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['How can I help?', 'You ended the chat.']);
+
+    // The chat's transcript, read from the ended channel; the agent named by their chat user.
+    r.box.telegram.userSends(ALICE.id, '/transcript');
+    const [, , transcript] = await r.box.telegram.waitForMessages(ALICE.id, 3);
+    expect(transcript!.text!.replace(/\[[^\]]+\] /g, '')).toBe(
+      'Transcript of your chat with us (times in UTC):\n\nAlice Liddell: Hello\nAlice: How can I help?\nNotice: ℹ️ The customer ended the chat.',
+    );
+
+    r.box.telegram.userSends(ALICE.id, 'A new question');
+    await eventually(() => r.box.twilio.legacyChat.channels().length === 2, 'a new channel');
+  });
+
   it('reuses the customer’s active channel and adds only the webhook it lacks', async () => {
     const r = await startLegacyBridge();
     const existing = await restClient(r).flexApi.v1.channel.create({
@@ -380,9 +444,9 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(await channelBodies(r, existing.sid, 1)).toEqual(['Hello again']);
 
     const added = r.box.twilio.requests.slice(before).filter((q) => q.method === 'POST' && q.path.endsWith('/Webhooks'));
-    expect(added.map((q) => q.params['Configuration.Filters'])).toEqual(['onChannelUpdated']);
+    expect(added.map((q) => q.params['Configuration.Filters'])).toEqual(['onChannelUpdated', 'onMemberAdded']);
     const webhooks = (await channel.webhooks.list()).filter((w) => w.type === 'webhook');
-    expect(webhooks.map((w) => w.configuration.filters).sort()).toEqual([['onChannelUpdated'], ['onMessageSent']]);
+    expect(webhooks.map((w) => w.configuration.filters).sort()).toEqual([['onChannelUpdated'], ['onMemberAdded'], ['onMessageSent']]);
     expect(r.box.twilio.legacyChat.channels()).toHaveLength(1);
   });
 
@@ -401,7 +465,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     expect(requests.some((q) => q.method === 'GET' && q.path.endsWith('/Messages'))).toBe(true);
     expect(r.box.twilio.legacyChat.messages(channelSid).map((m) => m.body)).toEqual(['Hello']);
     expect(r.box.twilio.legacyChat.channels()).toEqual([expect.objectContaining({ sid: channelSid })]);
-    expect(r.box.twilio.legacyChat.channels()[0]!.webhooks.filter((w) => w.type === 'webhook')).toHaveLength(2);
+    expect(r.box.twilio.legacyChat.channels()[0]!.webhooks.filter((w) => w.type === 'webhook')).toHaveLength(3);
   });
 
   it('gives a Telegram and a Discord user with the same username different targets and channels', async () => {

@@ -248,6 +248,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.startPayload(user)).toBeUndefined();
     });
 
+    it("finds a user's latest chat that reached Flex, open or ended", async () => {
+      expect(await store.latestMapping(alice)).toBeUndefined();
+      const first = await store.beginMapping(alice);
+      expect(await store.latestMapping(alice)).toBeUndefined();
+      await store.setFlexSid(first.id, 'CH1');
+      await store.endMapping(first.id);
+      expect(await store.latestMapping(alice)).toMatchObject({ id: first.id, status: 'ended' });
+      const second = await store.beginMapping(alice);
+      expect((await store.latestMapping(alice))?.id).toBe(first.id);
+      await store.setFlexSid(second.id, 'CH2');
+      expect(await store.latestMapping(alice)).toMatchObject({ id: second.id, flexSid: 'CH2', status: 'opening' });
+      expect(await store.latestMapping({ ...alice, network: 'discord' })).toBeUndefined();
+    });
+
     describe('agent messages in the chat\'s order (ReorderHold)', () => {
       const HOLD = 60_000;
       const agentRow = (text: string): NewOutboxRow => ({

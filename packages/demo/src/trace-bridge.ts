@@ -54,6 +54,8 @@ export function traceBridge(trace: Trace): AppObserver {
             deadLettered: `could not post the notice`,
           });
         case 'customer-notice':
+        case 'close-chat':
+        case 'transcript':
           return;
       }
     },

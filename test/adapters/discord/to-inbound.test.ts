@@ -22,6 +22,21 @@ function refOf(url: string, attachmentId: string): string {
   return encodeAttachmentRef({ url, source: { channelId: '1400000000000000002', messageId: '1400000000000000001', attachmentId } });
 }
 
+describe('customer commands', () => {
+  const commandOf = (item: ReturnType<typeof classifyMessage>) => (item.kind === 'message' ? item.message.command : item.kind);
+
+  it('marks !end and !transcript as commands for the bridge, whatever their case', () => {
+    expect(commandOf(classifyMessage(message({ content: '!end' })))).toBe('end');
+    expect(commandOf(classifyMessage(message({ content: ' !Transcript ' })))).toBe('transcript');
+    expect(commandOf(classifyMessage(message({ content: '!end of story' })))).toBeUndefined();
+    expect(commandOf(classifyMessage(message({ content: '/end' })))).toBeUndefined();
+  });
+
+  it('takes no command from an edit: what a message says when sent is what acts', () => {
+    expect(commandOf(classifyEdit({ ...message({ content: '!end' }), edited_timestamp: '2026-11-25T10:01:00.000000+00:00' }))).toBeUndefined();
+  });
+});
+
 describe('classifyMessage', () => {
   it('puts the start of the message a reply answers before it, or says it answers one since deleted', () => {
     const reference = { type: MessageReferenceType.Default, channel_id: '1400000000000000002', message_id: '1400000000000000000' };

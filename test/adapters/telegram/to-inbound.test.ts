@@ -49,6 +49,21 @@ describe('classifyUpdate', () => {
     expect(item.kind === 'message' && item.message.language).toBe('de');
   });
 
+  it('marks /end and /transcript (also addressed to the bot) as commands for the bridge, and nothing else', () => {
+    const commandOf = (update: Update) => {
+      const item = classifyUpdate(update);
+      return item.kind === 'message' ? item.message.command : item.kind;
+    };
+    expect(commandOf(message({ text: '/end' }))).toBe('end');
+    expect(commandOf(message({ text: '/end@flex_bridge_bot' }))).toBe('end');
+    expect(commandOf(message({ text: '/TRANSCRIPT ' }))).toBe('transcript');
+    expect(commandOf(message({ text: '/end now please' }))).toBeUndefined();
+    expect(commandOf(message({ text: '/ending' }))).toBeUndefined();
+    expect(commandOf(message({ text: 'end' }))).toBeUndefined();
+    const edit = { update_id: 2, edited_message: { message_id: 7, date: 1, edit_date: 5, chat, from, text: '/end' } } as unknown as Update;
+    expect(commandOf(edit)).toBeUndefined();
+  });
+
   it('forwards an edit as a new, distinct message', () => {
     const update = { update_id: 2, edited_message: { message_id: 7, date: 1, edit_date: 5, chat, from, text: 'fixed' } } as unknown as Update;
     const item = classifyUpdate(update);

@@ -15,6 +15,7 @@ import type {
   RecordedRequest,
   TelegramEmulatorEventMap,
   TelegramEmulatorEvents,
+  TgBotCommand,
   TgMessage,
   TgUpdate,
   TgUser,
@@ -209,6 +210,11 @@ export class TelegramEmulator {
   messagesTo(chatId: number | string): TgMessage[] {
     const id = parseId(chatId);
     return id === undefined ? [] : this.state.messagesTo(id);
+  }
+
+  /** The bot's command menu for everyone (setMyCommands' default scope), in a language or the default. */
+  botCommands(languageCode = ''): TgBotCommand[] {
+    return this.state.commands(`{"type":"default"}|${languageCode}`);
   }
 
   /** Resolves with all messages to the chat once there are at least `count`; rejects after `timeoutMs`. */

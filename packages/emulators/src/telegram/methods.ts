@@ -1,4 +1,5 @@
 import type { MethodHandler } from './bot-context.js';
+import { deleteMyCommands, getMyCommands, setMyCommands } from './methods-commands.js';
 import { getFile, sendDocument, sendPhoto, sendVideo, sendVoice } from './methods-files.js';
 import { getMe, sendChatAction, sendMessage } from './methods-messages.js';
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from './methods-updates.js';
@@ -17,6 +18,9 @@ const METHODS: Record<string, MethodHandler> = {
   sendDocument,
   sendVoice,
   sendVideo,
+  setMyCommands,
+  getMyCommands,
+  deleteMyCommands,
 };
 
 const BY_LOWER_NAME = new Map(Object.entries(METHODS).map(([name, handler]) => [name.toLowerCase(), { name, handler }]));

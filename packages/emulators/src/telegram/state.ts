@@ -1,4 +1,4 @@
-import type { TgChat, TgMessage, TgUser } from './types.js';
+import type { TgBotCommand, TgChat, TgMessage, TgUser } from './types.js';
 
 export interface CustomerRecord {
   user: TgUser;
@@ -20,6 +20,8 @@ interface ChatRecord {
 export class EmulatorState {
   private readonly customers = new Map<number, CustomerRecord>();
   private readonly chats = new Map<number, ChatRecord>();
+  /** The bot's command lists (setMyCommands), by scope and language. */
+  private readonly commandLists = new Map<string, TgBotCommand[]>();
 
   constructor(readonly bot: Required<Pick<TgUser, 'id' | 'is_bot' | 'first_name' | 'username'>>) {}
 
@@ -85,6 +87,14 @@ export class EmulatorState {
 
   messagesTo(chatId: number): TgMessage[] {
     return [...(this.chats.get(chatId)?.sentByBot ?? [])];
+  }
+
+  setCommands(listKey: string, commands: TgBotCommand[]): void {
+    this.commandLists.set(listKey, commands);
+  }
+
+  commands(listKey: string): TgBotCommand[] {
+    return [...(this.commandLists.get(listKey) ?? [])];
   }
 
   private requireChat(chatId: number): ChatRecord {

@@ -1,5 +1,11 @@
 import type { EventEmitter } from 'node:events';
 
+/** Bot API `BotCommand`: one entry of the bot's command menu. */
+export interface TgBotCommand {
+  command: string;
+  description: string;
+}
+
 /** Bot API `User`. */
 export interface TgUser {
   id: number;

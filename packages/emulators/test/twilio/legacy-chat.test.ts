@@ -132,6 +132,37 @@ describe('Twilio emulator: Programmable Chat v2 channels of legacy Flex', () => 
     expect(emulator.legacyChat.channels()[0]?.members).toEqual(['telegram_42', 'agent_bob']);
   });
 
+  it('fires onMemberAdded once when an agent accepting a task joins the channel, and serves the agent’s chat user by identity', async () => {
+    const sid = await customerChannel();
+    await chatChannel(sid).webhooks.create({
+      type: 'webhook',
+      'configuration.url': receiver.url('/legacy/members'),
+      'configuration.method': 'POST',
+      'configuration.filters': ['onMemberAdded'],
+    });
+    await chatChannel(sid).messages.create({ from: 'telegram_42', body: 'hello', xTwilioWebhookEnabled: 'true' });
+    const [task] = emulator.legacyChat.tasks();
+    emulator.legacyChat.acceptTask(task!.sid);
+    emulator.legacyChat.agentSend(sid, 'Hi'); // already a member: no second event
+    const calls = await receiver.waitFor(2);
+    const joined = calls.filter((c) => c.params.EventType === 'onMemberAdded');
+    expect(joined.map((c) => c.params)).toEqual([
+      expect.objectContaining({
+        ChannelSid: sid,
+        Identity: 'agent_alice',
+        MemberSid: expect.stringMatching(/^MB[0-9a-f]{32}$/),
+        Reason: 'ADDED',
+        DateCreated: TIMESTAMP,
+        Source: 'API',
+      }),
+    ]);
+
+    const users = client.chat.v2.services(emulator.account.chatServiceSid).users;
+    expect(await users('agent_alice').fetch()).toMatchObject({ identity: 'agent_alice', friendlyName: 'Alice' });
+    expect(await users('telegram_42').fetch()).toMatchObject({ identity: 'telegram_42', friendlyName: 'Alice' });
+    expect(await rejectionOf(users('agent_nobody').fetch())).toMatchObject({ status: 404, code: 20404 });
+  });
+
   it('sends an agent file through the chat service’s MCS: onMessageSent carries its Media* fields, the message is type media', async () => {
     const sid = await customerChannel();
     const data = Buffer.from('%PDF-1.7 terms');

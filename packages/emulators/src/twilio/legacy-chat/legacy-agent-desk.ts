@@ -20,11 +20,11 @@ export class ChatAgentDesk {
     this.chat.user(DEFAULT_AGENT, DEFAULT_AGENT_NAME);
   }
 
-  /** Accepting a pending task makes the agent a member of its channel. */
+  /** Accepting a pending task makes the agent a member of its channel (Flex adds them: `Source=API`). */
   acceptTask(taskSid: string, agentIdentity = DEFAULT_AGENT): ChatTaskRecord {
     const task = this.tasks.get(taskSid);
     const accepted = this.tasks.move(task, ['pending'], 'accepted');
-    this.chat.addMember(this.chat.channel(task.channelSid), agentIdentity);
+    this.chat.addMember(this.chat.channel(task.channelSid), agentIdentity, { kind: 'system' });
     return accepted;
   }
 
@@ -39,7 +39,7 @@ export class ChatAgentDesk {
    */
   send(channelSid: string, body: string | undefined, agentIdentity = DEFAULT_AGENT, file?: AgentFile): ChatMessageRecord {
     const channel = this.chat.channel(channelSid);
-    this.chat.addMember(channel, agentIdentity);
+    this.chat.addMember(channel, agentIdentity, { kind: 'system' });
     const mediaSid = file && this.media.add(this.chatServiceSid, file.contentType, file.data, file.filename ?? null).sid;
     return this.chat.addMessage(channel, { from: agentIdentity, body, mediaSid }, { kind: 'sdk', identity: agentIdentity });
   }

@@ -133,9 +133,12 @@ export class ChatService {
     return user;
   }
 
-  addMember(channel: ChatChannelRecord, identity: string): void {
+  /** A new member fires `onMemberAdded` (a channel made through Flex has its customer before any webhook). */
+  addMember(channel: ChatChannelRecord, identity: string, origin: Origin): void {
     this.user(identity, null);
-    if (!channel.members.includes(identity)) channel.members.push(identity);
+    if (channel.members.includes(identity)) return;
+    channel.members.push(identity);
+    this.webhooks.memberAdded(channel, identity, origin);
   }
 
   addMessage(channel: ChatChannelRecord, input: NewChatMessage, origin: Origin): ChatMessageRecord {

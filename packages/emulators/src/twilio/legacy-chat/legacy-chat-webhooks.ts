@@ -84,6 +84,18 @@ export class ChatWebhooks {
     }
   }
 
+  /**
+   * `onMemberAdded` (https://www.twilio.com/docs/chat/webhook-events): `ChannelSid`, `Identity`, `MemberSid`,
+   * `Reason` (`ADDED`: someone added the member, as Flex adds an agent who accepts) and `DateCreated`.
+   */
+  memberAdded(channel: ChatChannelRecord, identity: string, origin: Origin): void {
+    if (!firesWebhooks(origin)) return;
+    const params = { ChannelSid: channel.sid, Identity: identity, MemberSid: newSid('MB'), Reason: 'ADDED', DateCreated: twilioTimestamp(new Date()) };
+    for (const webhook of subscribed(channel, 'onMemberAdded')) {
+      if (webhook.type === 'webhook') void this.sendWithRetries({ channel, webhook, eventType: 'onMemberAdded', params, messageSid: null, origin });
+    }
+  }
+
   private async sendWithRetries(event: ChatEvent): Promise<WebhookDelivery> {
     const lost = this.eventsToLose > 0;
     if (lost) this.eventsToLose--;
@@ -127,7 +139,7 @@ export class ChatWebhooks {
 interface ChatEvent {
   readonly channel: ChatChannelRecord;
   readonly webhook: ChatWebhookRecord;
-  readonly eventType: 'onMessageSent' | 'onChannelUpdated';
+  readonly eventType: 'onMessageSent' | 'onChannelUpdated' | 'onMemberAdded';
   readonly params: Record<string, string>;
   readonly messageSid: string | null;
   readonly origin: Origin;

@@ -122,7 +122,7 @@ export class LegacyFlexService {
       flexFlowSid: flow.sid,
       userSid: user.sid,
     });
-    this.chat.addMember(channel, identity);
+    this.chat.addMember(channel, identity, { kind: 'system' });
     // External and task integrations are not emulated: their channels get no task.
     if (flow.integrationType === 'studio') {
       this.chat.addWebhook(channel, {
