@@ -25,9 +25,13 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
   });
 }
 
-/** The settings a running test bridge was started with, as the environment a CLI command reads. */
+/**
+ * The settings a running test bridge was started with, as the environment a CLI command reads: a list
+ * comma-separated, an object (FLEX_TASK_ATTRIBUTES) as JSON.
+ */
 export function envOf(config: Config): Record<string, string> {
-  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const asEnv = (value: unknown) => (typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : String(value));
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, asEnv(v)]));
 }
 
 /** The status word and the detail of the doctor line for `name`, e.g. `['PASS', 'token accepted: …']`. */
