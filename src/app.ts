@@ -74,6 +74,8 @@ export async function startApp(
       routingFailed: config.ROUTING_FAILED_NOTICE,
       noAgent: config.NO_AGENT_NOTICE,
     },
+    ...(config.SURVEY === 'on' && { survey: { question: config.SURVEY_QUESTION, thanks: config.SURVEY_THANKS } }),
+    onSurveyRated: (network, rating) => metrics.surveyRated(network, rating),
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],

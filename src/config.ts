@@ -188,6 +188,21 @@ export const settings = {
     doc: "What a customer is told when their chat's task ended without an agent (workflow timeout, canceled, deleted); 'off': nothing",
     example: 'No agent is available right now, so this chat has ended. Write to us again any time to start a new one.',
   },
+  SURVEY: {
+    schema: z.enum(['on', 'off']).default('off'),
+    doc: "Whether a customer whose chat the agent ended is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION); each rating becomes a canceled TaskRouter task with conversations.conversation_measure_1 for Flex Insights (Conversations mode with FLEX_WORKSPACE_SID) and counts in flex_bridge_survey_ratings_total",
+    example: 'on',
+  },
+  SURVEY_QUESTION: {
+    schema: z.string().min(1).max(2000).default('How did we do? Please rate this chat from 1 star (poor) to 5 stars (excellent).'),
+    doc: 'With SURVEY=on: what the customer is asked after their chat ended, above one button per rating (1 to 5 stars)',
+    example: 'How did we do? Please rate this chat from 1 star (poor) to 5 stars (excellent).',
+  },
+  SURVEY_THANKS: {
+    schema: noticeText('Thank you for your feedback!'),
+    doc: "With SURVEY=on: what the customer is told once they rated a chat; 'off': nothing",
+    example: 'Thank you for your feedback!',
+  },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),
     doc: 'Enables the Discord adapter',

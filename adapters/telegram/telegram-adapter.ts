@@ -10,6 +10,8 @@ import { toDeliveryError } from './errors.js';
 import { downloadFile, isRefusedPhoto, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate } from './to-inbound.js';
+import type { ButtonPress } from './button-press.js';
+import { inlineKeyboard } from './inline-keyboard.js';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook-path.js';
 
 export interface TelegramAdapterOptions {
@@ -108,9 +110,12 @@ export class TelegramAdapter implements ChatAdapter {
   async send(to: ExternalChatRef, msg: OutboundMessage): Promise<SentRef[]> {
     if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.reopenFile)];
     const sent: SentRef[] = [];
-    for (const part of splitText(msg.text, this.capabilities.maxTextLength)) {
+    const parts = splitText(msg.text, this.capabilities.maxTextLength);
+    for (const [i, part] of parts.entries()) {
       try {
-        const result = await this.bot.telegram.sendMessage(to.externalChatId, part);
+        // Buttons go under the last part, where the question ends.
+        const last = i === parts.length - 1;
+        const result = await this.bot.telegram.sendMessage(to.externalChatId, part, last && msg.choices ? inlineKeyboard(msg.choices) : {});
         sent.push({ externalMessageId: String(result.message_id) });
       } catch (err) {
         throw toDeliveryError(err);
@@ -210,6 +215,24 @@ export class TelegramAdapter implements ChatAdapter {
       case 'message':
         await this.store(update.update_id, item.message);
         return;
+      case 'press':
+        await this.store(update.update_id, item.press.message);
+        await this.answerPress(item.press);
+        return;
+    }
+  }
+
+  /**
+   * Once the press is stored: stops the client's spinner (every callback query must be answered,
+   * https://core.telegram.org/bots/api#answercallbackquery) and takes the buttons off the message so
+   * it is not pressed again. Either failing is only logged: the press itself is safe.
+   */
+  private async answerPress({ callbackQueryId, pressedOn }: ButtonPress): Promise<void> {
+    try {
+      await this.bot.telegram.answerCbQuery(callbackQueryId);
+      if (pressedOn) await this.bot.telegram.editMessageReplyMarkup(pressedOn.chatId, pressedOn.messageId, undefined, undefined);
+    } catch (err) {
+      this.opts.log.warn({ callbackQueryId, error: toDeliveryError(err).message }, 'telegram button press stored but not answered');
     }
   }
 

@@ -2,6 +2,7 @@ import type { Message, Update } from 'telegraf/types';
 import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core/messages.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
+import { buttonPressOf, type ButtonPress } from './button-press.js';
 import { describeContent } from './describe-content.js';
 import { contextLines } from './message-context.js';
 
@@ -14,6 +15,7 @@ export type Classified =
   | { readonly kind: 'command'; readonly command: string; readonly from: ExternalChatRef; readonly externalMessageId: string }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
   | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly reply: string }
+  | { readonly kind: 'press'; readonly press: ButtonPress }
   | { readonly kind: 'ignored'; readonly reason: string };
 
 const UNSUPPORTED_REPLY = 'Sorry, I cannot pass this kind of message to our support team. Please describe it in words.';
@@ -21,6 +23,10 @@ const TOO_BIG_REPLY = `Sorry, that file is too big for me to pass on (the limit 
 
 /** Turns a Telegram update into what the bridge carries, or says why it does not carry it. */
 export function classifyUpdate(update: Update): Classified {
+  if ('callback_query' in update) {
+    const press = buttonPressOf(update.callback_query);
+    return 'ignored' in press ? { kind: 'ignored', reason: press.ignored } : { kind: 'press', press };
+  }
   const edited = 'edited_message' in update;
   const message = 'message' in update ? update.message : edited ? update.edited_message : undefined;
   if (!message) return { kind: 'ignored', reason: `update kind ${Object.keys(update).find((k) => k !== 'update_id') ?? 'empty'}` };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { permanent } from '../core/delivery-error.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
+import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type Choice, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
 import { ChatClosedError, type FlexBackend, type FlexEvent, type PostedMessage, type RoutingEnd } from '../flex/backend.js';
@@ -13,6 +13,7 @@ import { ChatOpener } from './chats.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
+import { ratingChoices, ratingOf, surveyResultRow, type SurveySettings } from './survey.js';
 import { TokenBuckets } from './token-buckets.js';
 import { UnattendedChats } from './unattended-chats.js';
 
@@ -43,6 +44,10 @@ export interface BridgeOptions {
   readonly onLimited?: (network: string, reason: LimitReason) => void;
   /** What the customer is told when their chat opens, an agent joins it, the agent ends it; absent: nothing. */
   readonly notices?: ChatNotices;
+  /** The satisfaction survey a customer gets after the agent ended their chat; absent: none. */
+  readonly survey?: SurveySettings;
+  /** Told when a customer rated a chat, once per chat (metrics). */
+  readonly onSurveyRated?: (network: string, rating: number) => void;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
@@ -153,6 +158,7 @@ export class Bridge {
     );
 
   private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
+    if (msg.choice !== undefined) return this.takeChoice(msg, msg.choice);
     const user = userKeyOf(msg);
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
@@ -163,6 +169,29 @@ export class Bridge {
     );
     if (accepted) this.opts.onEnqueued();
     return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /**
+   * A button the customer pressed: a rating of a chat of theirs counts once per chat, whichever press
+   * or redelivery comes first, and however long after the survey was sent; anything else is ignored.
+   */
+  private async takeChoice(msg: InboundMessage, choice: string): Promise<Acceptance> {
+    const rated = ratingOf(choice);
+    const mapping = rated && (await this.opts.store.mappingByFlexSid(rated.flexSid));
+    const log = this.opts.log;
+    if (!rated || !mapping || mapping.network !== msg.network || mapping.externalUserId !== msg.externalUserId) {
+      log.info({ user: userKeyString(userKeyOf(msg)), externalMessageId: msg.externalMessageId }, 'button press ignored: no survey of this customer');
+      return 'ignored';
+    }
+    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+    const thanks = this.opts.survey?.thanks;
+    const rows = [surveyResultRow(userKeyOf(msg), mapping.handle, rated.flexSid, rated.rating), ...(thanks ? [customerNoticeRow(to, thanks)] : [])];
+    const accepted = await this.storeOnce({ source: 'flex-bridge', key: `survey-rating:${mapping.id}` }, rows);
+    log.info({ user: userKeyString(to), flexSid: rated.flexSid, rating: rated.rating, accepted }, accepted ? 'survey rating stored' : 'chat already rated: press dropped');
+    if (!accepted) return 'duplicate';
+    this.opts.onSurveyRated?.(msg.network, rated.rating);
+    this.opts.onEnqueued();
+    return 'accepted';
   }
 
   /**
@@ -247,6 +276,7 @@ export class Bridge {
         await this.opts.store.endMapping(mapping.id);
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
         await this.tellCustomer(mapping, 'ended', this.opts.notices?.chatEnded);
+        await this.startSurvey(mapping);
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -350,11 +380,18 @@ export class Bridge {
       case 'notice':
         return this.deliverNotice(row, payload.flexSid, payload.text);
       case 'customer-notice': {
-        const { to, text } = payload;
+        const { to, text, choices } = payload;
         await inSpan(`${to.network} send`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': to.network } }, () =>
-          this.adapterFor(to.network).send(to, { text, idempotencyKey: `fb${row.id}` }),
+          this.adapterFor(to.network).send(to, { text, idempotencyKey: `fb${row.id}`, ...(choices && { choices }) }),
         );
         this.opts.log.info({ outboxId: row.id, user: userKeyString(to) }, 'notice to the customer delivered');
+        return;
+      }
+      case 'survey-result': {
+        const { flexSid, handle, rating } = payload;
+        const recordSurvey = this.opts.flex.recordSurvey?.bind(this.opts.flex);
+        if (recordSurvey) await inSpan('flex record survey', { kind: SpanKind.CLIENT }, () => recordSurvey({ flexSid, handle, rating }));
+        this.opts.log.info({ outboxId: row.id, flexSid, rating, inFlex: recordSurvey !== undefined }, 'survey rating recorded');
         return;
       }
     }
@@ -464,13 +501,23 @@ export class Bridge {
   }
 
   /**
+   * Asks the customer to rate the chat that just ended, with a button per rating, once per chat. Called
+   * wherever a chat an agent handled ends.
+   */
+  private async startSurvey(mapping: ChatMapping): Promise<void> {
+    const { survey } = this.opts;
+    if (!survey || !mapping.flexSid) return;
+    await this.tellCustomer(mapping, 'survey', survey.question, ratingChoices(mapping.flexSid));
+  }
+
+  /**
    * Tells the customer that their chat opened or ended, or who joined it: once per chat and `moment`
    * (a retried delivery or a repeated webhook finds the notice already stored).
    */
-  private async tellCustomer(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
+  private async tellCustomer(mapping: ChatMapping, moment: string, text: string | undefined, choices?: readonly Choice[]): Promise<boolean> {
     if (text === undefined) return false;
     const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
-    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text)]);
+    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text, choices)]);
     if (stored) this.opts.onEnqueued();
     return stored;
   }

@@ -22,6 +22,13 @@ export interface Attachment {
   readonly ref: string;
 }
 
+/** A button offered under a message; pressing it comes back as an InboundMessage whose `choice` is its id. */
+export interface Choice {
+  /** What a press carries back: at most 64 bytes (Telegram's `callback_data` limit; Discord's `custom_id` allows 100). */
+  readonly id: string;
+  readonly label: string;
+}
+
 /** A customer message, normalized by an adapter. */
 export interface InboundMessage {
   readonly network: string;
@@ -33,6 +40,8 @@ export interface InboundMessage {
   readonly text: string;
   readonly attachments: readonly Attachment[];
   readonly sentAt: string;
+  /** A button the customer pressed (a Choice's id) rather than a message they wrote; `text` is its label. */
+  readonly choice?: string;
 }
 
 /**
@@ -71,6 +80,8 @@ export interface OutboundMessage {
    * within Discord's nonce window of a few minutes.
    */
   readonly idempotencyKey?: string;
+  /** Buttons shown under the text, in one row, rendered natively by the network. */
+  readonly choices?: readonly Choice[];
 }
 
 export interface SentRef {
@@ -117,7 +128,9 @@ export type OutboxPayload = (
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */
-  | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string }
+  | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string; readonly choices?: readonly Choice[] }
+  /** A customer's answer to the satisfaction survey after the chat `flexSid`, to be recorded in Flex. */
+  | { readonly kind: 'survey-result'; readonly user: UserKey; readonly handle: string; readonly flexSid: string; readonly rating: number }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
   readonly traceparent?: string;

@@ -115,6 +115,17 @@ export interface FlexBackend {
   routingEnded?(flexSid: string): Promise<RoutingEnd | undefined>;
   /** Closes a chat whose routing ended, the way Flex wants it closed (its interaction channel); a closed chat is fine. */
   closeChat?(flexSid: string, end: RoutingEnd): Promise<void>;
+  /** Writes a customer's satisfaction rating where Flex reporting reads it; idempotent. Absent: this back end cannot. */
+  recordSurvey?(result: SurveyResult): Promise<void>;
+}
+
+/** A customer's answer to the satisfaction survey after the chat `flexSid`. */
+export interface SurveyResult {
+  readonly flexSid: string;
+  /** The customer's handle, as the chat's task showed it. */
+  readonly handle: string;
+  /** 1 (worst) to 5 (best). */
+  readonly rating: number;
 }
 
 /** How a chat's routing ended without an agent, and where to close it. */

@@ -10,6 +10,7 @@ import {
   type PostedMessage,
   type RecentMessage,
   type RoutingEnd,
+  type SurveyResult,
   type WebhookParams,
 } from './backend.js';
 import { InteractionRouting } from './interaction-routing.js';
@@ -18,6 +19,7 @@ import { closedOr } from './closed-conversation.js';
 import { createConversation, removeIfMadeFor, type ConversationTimers } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
+import { SurveyTasks } from './survey-tasks.js';
 import { mediaOf } from './webhook-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
 
@@ -48,6 +50,8 @@ export class ConversationsBackend implements FlexBackend {
   private chatServiceSid: Promise<string> | undefined;
 
   private readonly routing: InteractionRouting;
+  /** Survey ratings become tasks, so only with a workspace. */
+  readonly recordSurvey?: (result: SurveyResult) => Promise<void>;
 
   constructor(private readonly opts: ConversationsBackendOptions) {
     this.routing = new InteractionRouting({
@@ -57,6 +61,11 @@ export class ConversationsBackend implements FlexBackend {
       taskChannel: opts.taskChannel,
       ...opts.routing,
     });
+    const { workspaceSid, workflowSid } = opts;
+    if (workspaceSid) {
+      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, workflowSid, taskChannel: opts.taskChannel });
+      this.recordSurvey = (result) => surveys.record(result);
+    }
   }
 
   private get api() {

@@ -176,7 +176,11 @@ describe('Bridge', () => {
   };
 
   const agentRows = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'agent-message');
-  const textOf = (row: OutboxRow) => (row.payload.kind === 'customer-message' ? row.payload.message.text : row.payload.text);
+  const textOf = (row: OutboxRow) => {
+    const { payload } = row;
+    if (payload.kind === 'survey-result') return `rated ${payload.rating}`;
+    return payload.kind === 'customer-message' ? payload.message.text : payload.text;
+  };
   const customerNotices = async () => (await store.listOutbox()).filter((r) => r.payload.kind === 'customer-notice');
 
   beforeEach(() => {

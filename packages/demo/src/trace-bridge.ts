@@ -54,6 +54,7 @@ export function traceBridge(trace: Trace): AppObserver {
             deadLettered: `could not post the notice`,
           });
         case 'customer-notice':
+        case 'survey-result':
           return;
       }
     },

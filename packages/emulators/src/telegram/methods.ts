@@ -1,5 +1,6 @@
 import type { MethodHandler } from './bot-context.js';
 import { getFile, sendDocument, sendPhoto, sendVideo, sendVoice } from './methods-files.js';
+import { answerCallbackQuery, editMessageReplyMarkup } from './methods-callbacks.js';
 import { getMe, sendChatAction, sendMessage } from './methods-messages.js';
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from './methods-updates.js';
 
@@ -12,6 +13,8 @@ const METHODS: Record<string, MethodHandler> = {
   getWebhookInfo,
   sendMessage,
   sendChatAction,
+  answerCallbackQuery,
+  editMessageReplyMarkup,
   getFile,
   sendPhoto,
   sendDocument,

@@ -1,0 +1,29 @@
+import type { Choice, UserKey } from '../core/messages.js';
+import type { NewOutboxRow } from '../store/store.js';
+
+/** The satisfaction survey after a chat: what the customer is asked, and told once they answered. */
+export interface SurveySettings {
+  readonly question: string;
+  readonly thanks?: string;
+}
+
+export const RATINGS = [1, 2, 3, 4, 5] as const;
+
+/** `csat:<chat sid>:<rating>`: well within Telegram's 64 bytes of `callback_data` for a 34-character sid. */
+const RATING_CHOICE = /^csat:([A-Za-z0-9]{1,50}):([1-5])$/;
+
+/** One button per rating, as stars: the same in every language. */
+export function ratingChoices(flexSid: string): Choice[] {
+  return RATINGS.map((rating) => ({ id: `csat:${flexSid}:${rating}`, label: '⭐'.repeat(rating) }));
+}
+
+/** The chat and rating a pressed button names, or undefined when it is no rating button of ours. */
+export function ratingOf(choice: string): { flexSid: string; rating: number } | undefined {
+  const parsed = RATING_CHOICE.exec(choice);
+  return parsed ? { flexSid: parsed[1] as string, rating: Number(parsed[2]) } : undefined;
+}
+
+/** A chat's ratings wait for nothing else: each goes in a queue of its own. */
+export function surveyResultRow(user: UserKey, handle: string, flexSid: string, rating: number): NewOutboxRow {
+  return { key: `survey:${flexSid}`, direction: 'to-flex', payload: { kind: 'survey-result', user, handle, flexSid, rating } };
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TgMessage } from '@flex-bridge/emulators';
+import { sample } from '../metrics/prometheus-text.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
+
+const METRICS_TOKEN = 'prometheus-scrape-token';
+const SURVEY = { SURVEY: 'on', SURVEY_QUESTION: 'How did we do?', SURVEY_THANKS: 'Thanks for rating us!', METRICS_TOKEN };
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const scrape = async (harness: Harness) =>
+  (await fetch(`${harness.app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+
+/** A customer's chat, answered and ended by the agent; resolves to its conversation sid. */
+async function endedChat(harness: Harness, userId: number, messagesBefore = 0): Promise<string> {
+  harness.telegram.userSends(userId, 'Hello');
+  const task = await eventually(() => harness.twilio.tasks().find((t) => t.attributes.from === `telegram:${userId}`), 'a Flex task');
+  harness.twilio.agentSend(task.conversationSid, 'Hi, how can I help?');
+  await harness.telegram.waitForMessages(userId, messagesBefore + 1);
+  harness.twilio.endChat(task.conversationSid);
+  return task.conversationSid;
+}
+
+const buttonsOf = (message: TgMessage) =>
+  ((message.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? []).flat();
+
+describe('satisfaction survey on Telegram', () => {
+  it('asks for a 1-5 rating with inline buttons once the agent ended the chat, records the answer in Flex and counts it', async () => {
+    h = await startHarness(SURVEY);
+    const harness = h;
+    harness.telegram.addUser({ id: 41, first_name: 'Ada' });
+    const chatSid = await endedChat(harness, 41);
+    const [, question] = await harness.telegram.waitForMessages(41, 2);
+    expect(question?.text).toBe('How did we do?');
+    const buttons = buttonsOf(question as TgMessage);
+    expect(buttons.map((b) => b.text)).toEqual(['⭐', '⭐⭐', '⭐⭐⭐', '⭐⭐⭐⭐', '⭐⭐⭐⭐⭐']);
+    expect(buttons.every((b) => Buffer.byteLength(b.callback_data) <= 64)).toBe(true);
+
+    const answered = harness.telegram.waitForRequest('answerCallbackQuery');
+    harness.telegram.userPresses(41, (question as TgMessage).message_id, (buttons[3] as { callback_data: string }).callback_data);
+    await answered;
+    const [, , thanks] = await harness.telegram.waitForMessages(41, 3);
+    expect(thanks?.text).toBe('Thanks for rating us!');
+    // The buttons are taken off the question, so it cannot be answered again by mistake.
+    await eventually(() => buttonsOf(harness.telegram.messagesTo(41)[1] as TgMessage).length === 0, 'the buttons removed');
+
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.attributes.surveyOf === chatSid && t.status === 'canceled'), 'the survey task');
+    const chatTask = harness.twilio.tasks().find((t) => t.conversationSid === chatSid);
+    expect(survey.attributes).toMatchObject({
+      type: 'survey',
+      rating: 4,
+      from: 'telegram:41',
+      conversations: { conversation_id: chatTask?.sid, conversation_measure_1: 4 },
+    });
+    expect(sample(await scrape(harness), 'flex_bridge_survey_ratings_total', { network: 'telegram', rating: '4' })).toBe(1);
+  });
+
+  it('counts a chat once: a second press, and the same press delivered again, change nothing', async () => {
+    h = await startHarness(SURVEY);
+    const harness = h;
+    harness.telegram.addUser({ id: 42, first_name: 'Bo' });
+    await endedChat(harness, 42);
+    const [, question] = await harness.telegram.waitForMessages(42, 2);
+    const message = question as TgMessage;
+    const [one, , , , five] = buttonsOf(message);
+    const fiveData = (five as { callback_data: string }).callback_data;
+    // Two presses before the bridge took the keyboard off: the first one counts.
+    const pressId = harness.telegram.userPresses(42, message.message_id, fiveData);
+    harness.telegram.userPresses(42, message.message_id, (one as { callback_data: string }).callback_data);
+    // And the first press's update delivered a second time (as after a getUpdates answer that was lost).
+    const from = { id: 42, is_bot: false, first_name: 'Bo' };
+    harness.telegram.pushUpdate({ callback_query: { id: pressId, from, message, chat_instance: '42', data: fiveData } });
+    await harness.telegram.waitForMessages(42, 3);
+    await eventually(() => harness.telegram.pendingUpdates === 0, 'every press taken in');
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    await eventually(() => harness.twilio.apiTasks().length === 1 && harness.twilio.apiTasks()[0]?.status === 'canceled', 'one survey task');
+    expect(harness.twilio.apiTasks()[0]?.attributes.rating).toBe(5);
+    expect(harness.telegram.messagesTo(42).map((m) => m.text)).toEqual(['Hi, how can I help?', 'How did we do?', 'Thanks for rating us!']);
+    const scraped = await scrape(harness);
+    expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'telegram', rating: '5' })).toBe(1);
+    expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'telegram', rating: '1' })).toBeUndefined();
+  });
+});
