@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TgMessage } from '@flex-bridge/emulators';
 import { sample } from '../metrics/prometheus-text.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, startHarnessWithDiscord, type Harness } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 
 const METRICS_TOKEN = 'prometheus-scrape-token';
@@ -19,7 +19,7 @@ const scrape = async (harness: Harness) =>
 /** A customer's chat, answered and ended by the agent; resolves to its conversation sid. */
 async function endedChat(harness: Harness, userId: number, messagesBefore = 0): Promise<string> {
   harness.telegram.userSends(userId, 'Hello');
-  const task = await eventually(() => harness.twilio.tasks().find((t) => t.attributes.from === `telegram:${userId}`), 'a Flex task');
+  const task = await eventually(() => harness.twilio.tasks().find((t) => t.attributes.from === `telegram:${userId}` && t.status === 'pending'), 'a Flex task');
   harness.twilio.agentSend(task.conversationSid, 'Hi, how can I help?');
   await harness.telegram.waitForMessages(userId, messagesBefore + 1);
   harness.twilio.endChat(task.conversationSid);
@@ -84,5 +84,67 @@ describe('satisfaction survey on Telegram', () => {
     const scraped = await scrape(harness);
     expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'telegram', rating: '5' })).toBe(1);
     expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'telegram', rating: '1' })).toBeUndefined();
+  });
+
+  it('counts a press on the survey of an earlier chat, after the customer started a new one and the bridge restarted', async () => {
+    h = await startHarness(SURVEY);
+    const harness = h;
+    harness.telegram.addUser({ id: 43, first_name: 'Cy' });
+    const firstChat = await endedChat(harness, 43);
+    const [, oldQuestion] = await harness.telegram.waitForMessages(43, 2);
+    await endedChat(harness, 43, 2);
+    await harness.telegram.waitForMessages(43, 4);
+    await harness.restart();
+    const oldButtons = buttonsOf(oldQuestion as TgMessage);
+    harness.telegram.userPresses(43, (oldQuestion as TgMessage).message_id, (oldButtons[1] as { callback_data: string }).callback_data);
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ surveyOf: firstChat, rating: 2 });
+    expect(harness.twilio.apiTasks()).toHaveLength(1);
+  });
+
+  it('is off unless SURVEY=on: the chat ends with no question', async () => {
+    h = await startHarness({ CHAT_ENDED_NOTICE: 'This chat has ended.' });
+    const harness = h;
+    harness.telegram.addUser({ id: 44, first_name: 'Di' });
+    await endedChat(harness, 44);
+    await harness.telegram.waitForMessages(44, 2);
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(harness.telegram.messagesTo(44).map((m) => m.text)).toEqual(['Hi, how can I help?', 'This chat has ended.']);
+    expect(harness.telegram.messagesTo(44).every((m) => m.reply_markup === undefined)).toBe(true);
+  });
+});
+
+describe('satisfaction survey on Discord', () => {
+  const USER = '110000000000000051';
+
+  it('asks with buttons in the DM, records a click in Flex and takes the buttons off, so it cannot be clicked again', async () => {
+    const started = await startHarnessWithDiscord(SURVEY);
+    h = started.h;
+    const harness = h;
+    const { discord } = started;
+    discord.addUser({ id: USER, username: 'eve' });
+    discord.userSendsDm(USER, 'Hello');
+    const task = await eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+    harness.twilio.agentSend(task.conversationSid, 'Hi Eve');
+    await discord.waitForMessages(USER, 1);
+    harness.twilio.endChat(task.conversationSid);
+    const [, question] = await discord.waitForMessages(USER, 2);
+    const message = question?.message;
+    expect(message?.content).toBe('How did we do?');
+    const buttons = (message?.components as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components);
+    expect(buttons.map((b) => b.label)).toEqual(['⭐', '⭐⭐', '⭐⭐⭐', '⭐⭐⭐⭐', '⭐⭐⭐⭐⭐']);
+
+    const answered = discord.waitForRequest('POST /interactions/:interaction_id/:interaction_token/callback');
+    discord.userClicks(USER, message?.id as string, (buttons[2] as { custom_id: string }).custom_id);
+    expect((await answered).status).toBe(204);
+    // The buttons came off the question with the answer to the click.
+    expect(discord.messagesInDm(USER)[1]?.message.components).toEqual([]);
+    const [, , thanks] = await discord.waitForMessages(USER, 3);
+    expect(thanks?.message.content).toBe('Thanks for rating us!');
+
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ type: 'survey', surveyOf: task.conversationSid, rating: 3, from: 'discord:eve' });
+    expect(() => discord.userClicks(USER, message?.id as string, (buttons[4] as { custom_id: string }).custom_id)).toThrow(/no button/);
+    expect(sample(await scrape(harness), 'flex_bridge_survey_ratings_total', { network: 'discord', rating: '3' })).toBe(1);
   });
 });

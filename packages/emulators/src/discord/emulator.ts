@@ -13,6 +13,7 @@ import { registerSlowUplink } from './slow-uplink.js';
 import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
 import type { BotMessage, ContractViolation, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
+import { Interactions } from './interactions.js';
 import { Users, type DmContent, type NewUser } from './users.js';
 import { waitForEvent } from '../shared/wait-for-event.js';
 
@@ -64,6 +65,7 @@ export class DiscordEmulator {
   private readonly rateLimits: RateLimiter;
   private readonly invalidRequestGuard: InvalidRequestGuard;
   private readonly users: Users;
+  private readonly interactions: Interactions;
   private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
@@ -100,6 +102,7 @@ export class DiscordEmulator {
       onEvent: (event) => this.events.emit('gateway', event),
     });
     this.users = new Users(this.state, this.gateway, this.events, this.attachments, () => `http://${this.requireOrigin()}`);
+    this.interactions = new Interactions(this.state, this.gateway, this.events);
   }
 
   /** Listens and resolves with the REST base URL (discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api`). One start per emulator. */
@@ -118,6 +121,7 @@ export class DiscordEmulator {
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
       signAttachmentUrlAnew: (url) => this.attachments.signAnew(url),
+      interactions: this.interactions,
       onRequest: (request) => this.record(request),
       contract: discordRequestContract(),
       onContractViolation: (violation) => this.contractViolations.push(violation),
@@ -172,6 +176,11 @@ export class DiscordEmulator {
   /** The user edits a DM they sent: MESSAGE_UPDATE with the new content and `edited_timestamp`. */
   userEditsDm(userId: string, messageId: string, content: string): DcMessage {
     return this.users.editDm(userId, messageId, content);
+  }
+
+  /** The user clicks the button `customId` under the bot's message `messageId`: INTERACTION_CREATE. Returns the interaction id. */
+  userClicks(userId: string, messageId: string, customId: string): string {
+    return this.interactions.click(userId, messageId, customId);
   }
 
   /** A message in a guild channel (the bot's intents decide whether it hears it). */
