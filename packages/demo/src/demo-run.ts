@@ -66,6 +66,8 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       DATABASE_URL: `sqlite:${join(dataDir, 'demo.db')}`,
       // "No agent available" and "Task canceled" reach the customer within seconds.
       TASK_CHECK_INTERVAL_MS: '2000',
+      // The customer windows show the rating buttons after the agent ends a chat.
+      SURVEY: 'on',
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({

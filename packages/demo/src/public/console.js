@@ -222,10 +222,36 @@ function renderCustomer(customer) {
     ...(customer.lines.length === 0
       ? [h('p', { class: 'empty' }, `Say hello as ${customer.displayName.split(' ')[0]}: an agent in Flex will answer here.`)]
       : customer.lines.map((line) =>
-          h('div', { class: `bubble ${line.from}` }, fileViews(line.files), line.text && h('span', { class: 'text' }, line.text), h('time', {}, clock(line.at))),
+          h(
+            'div',
+            { class: `bubble ${line.from}` },
+            fileViews(line.files),
+            line.text && h('span', { class: 'text' }, line.text),
+            h('time', {}, clock(line.at)),
+            buttonRow(customer, line),
+          ),
         )),
   );
   lines.scrollTop = lines.scrollHeight;
+}
+
+/** The buttons under a bot message (Telegram's inline keyboard, Discord's components); a click presses one through the network. */
+function buttonRow(customer, line) {
+  if (!line.buttons?.length) return undefined;
+  return h(
+    'div',
+    { class: 'bot-buttons' },
+    ...line.buttons.map((button) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => post(`/api/customers/${encodeURIComponent(customer.id)}/presses`, { messageId: line.messageId, data: button.data }),
+        },
+        button.label,
+      ),
+    ),
+  );
 }
 
 function customerCard(customer) {

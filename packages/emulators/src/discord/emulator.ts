@@ -190,6 +190,11 @@ export class DiscordEmulator {
 
   // --- inspection ------------------------------------------------------------------------------
 
+  /** The user whose DM with the bot `channelId` is; undefined for any other channel. */
+  dmRecipientOf(channelId: string): string | undefined {
+    return this.state.dmChannel(channelId)?.recipient.user.id;
+  }
+
   /** Messages the bot created in its DM with the user, oldest first, with the `allowed_mentions` it sent. */
   messagesInDm(userId: string): BotMessage[] {
     return this.state.botMessagesTo(userId);
