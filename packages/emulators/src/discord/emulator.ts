@@ -40,6 +40,8 @@ export interface DiscordEmulatorOptions {
   attachmentUrlTtlMs?: number;
   /** How long a message created with `enforce_nonce` answers a repeat of its nonce by the same author. Default 5 minutes. */
   nonceWindowMs?: number;
+  /** The clock interaction answers are timed by (3 seconds for the first answer). Default `Date.now`. */
+  interactionClock?: () => number;
   /** Per-route buckets and the global limit; every REST answer carries their `X-RateLimit-*` headers. See `DiscordRateLimits` for the defaults. */
   rateLimits?: DiscordRateLimits;
 }
@@ -81,6 +83,7 @@ export class DiscordEmulator {
     attachmentUrlTtlMs,
     nonceWindowMs = DEFAULT_NONCE_WINDOW_MS,
     rateLimits,
+    interactionClock,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
@@ -102,7 +105,7 @@ export class DiscordEmulator {
       onEvent: (event) => this.events.emit('gateway', event),
     });
     this.users = new Users(this.state, this.gateway, this.events, this.attachments, () => `http://${this.requireOrigin()}`);
-    this.interactions = new Interactions(this.state, this.gateway, this.events);
+    this.interactions = new Interactions(this.state, this.gateway, this.events, interactionClock);
   }
 
   /** Listens and resolves with the REST base URL (discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api`). One start per emulator. */
@@ -181,6 +184,13 @@ export class DiscordEmulator {
   /** The user clicks the button `customId` under the bot's message `messageId`: INTERACTION_CREATE. Returns the interaction id. */
   userClicks(userId: string, messageId: string, customId: string): string {
     return this.interactions.click(userId, messageId, customId);
+  }
+
+  /** The token the bot got with the interaction, to answer it by hand. */
+  interactionToken(interactionId: string): string {
+    const token = this.interactions.tokenOf(interactionId);
+    if (token === undefined) throw new Error(`no interaction ${interactionId}`);
+    return token;
   }
 
   /** A message in a guild channel (the bot's intents decide whether it hears it). */

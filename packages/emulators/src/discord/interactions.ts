@@ -90,6 +90,11 @@ export class Interactions {
     return interaction.id;
   }
 
+  /** The token INTERACTION_CREATE gave the bot for the interaction. */
+  tokenOf(interactionId: string): string | undefined {
+    return this.pending.get(interactionId)?.token;
+  }
+
   /**
    * `POST /interactions/{id}/{token}/callback`: 204, or the refusal Discord gives. A new message
    * (type 4) goes to `onBotMessage` like any the bot creates.
