@@ -74,7 +74,14 @@ export async function startApp(
       routingFailed: config.ROUTING_FAILED_NOTICE,
       noAgent: config.NO_AGENT_NOTICE,
     },
-    ...(config.SURVEY === 'on' && { survey: { question: config.SURVEY_QUESTION, thanks: config.SURVEY_THANKS } }),
+    ...(config.SURVEY === 'on' && {
+      survey: {
+        question: config.SURVEY_QUESTION,
+        thanks: config.SURVEY_THANKS,
+        commentQuestion: config.SURVEY_COMMENT_QUESTION,
+        commentWindowMs: config.SURVEY_COMMENT_WINDOW_MS,
+      },
+    }),
     onSurveyRated: (network, rating) => metrics.surveyRated(network, rating),
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,

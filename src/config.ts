@@ -200,8 +200,18 @@ export const settings = {
   },
   SURVEY_THANKS: {
     schema: noticeText('Thank you for your feedback!'),
-    doc: "With SURVEY=on: what the customer is told once they rated a chat; 'off': nothing",
+    doc: "With SURVEY=on: what the customer is told once they rated a chat (and commented, with SURVEY_COMMENT_QUESTION); 'off': nothing",
     example: 'Thank you for your feedback!',
+  },
+  SURVEY_COMMENT_QUESTION: {
+    schema: noticeText('Thanks! Anything you would like to add? Just write it here.'),
+    doc: "With SURVEY=on: what the customer is asked after rating; their next text message within SURVEY_COMMENT_WINDOW_MS is the survey's comment (it opens no new chat), and the rating reaches Flex with it, or without it once the window closed; 'off': no comment is asked for and the rating goes at once",
+    example: 'Thanks! Anything you would like to add? Just write it here.',
+  },
+  SURVEY_COMMENT_WINDOW_MS: {
+    schema: positiveInt.default(600_000),
+    doc: 'With SURVEY_COMMENT_QUESTION: how long after the rating the customer may comment (ms)',
+    example: '600000',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
-import { permanent } from '../core/delivery-error.js';
+import { DeliveryPostponed, permanent } from '../core/delivery-error.js';
 import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type Choice, type ExternalChatRef, type InboundMessage } from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { splitText } from '../core/text.js';
@@ -13,7 +13,7 @@ import { ChatOpener } from './chats.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey } from './outbox-keys.js';
-import { ratingChoices, ratingOf, surveyResultRow, type SurveySettings } from './survey.js';
+import { MAX_COMMENT_LENGTH, ratingChoices, ratingOf, surveyQueueKey, surveyResultRow, type SurveySettings } from './survey.js';
 import { TokenBuckets } from './token-buckets.js';
 import { UnattendedChats } from './unattended-chats.js';
 
@@ -160,6 +160,8 @@ export class Bridge {
   private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
     if (msg.choice !== undefined) return this.takeChoice(msg, msg.choice);
     const user = userKeyOf(msg);
+    const surveyed = this.opts.survey?.commentQuestion && msg.attachments.length === 0 ? await this.opts.store.surveyAwaitingComment(user, Date.now()) : undefined;
+    if (surveyed !== undefined) return this.takeSurveyComment(msg, dedupe, surveyed);
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
     const accepted = await this.storeOnce(dedupe, [customerMessageRow(msg)]);
@@ -184,14 +186,38 @@ export class Bridge {
       return 'ignored';
     }
     const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
-    const thanks = this.opts.survey?.thanks;
-    const rows = [surveyResultRow(userKeyOf(msg), mapping.handle, rated.flexSid, rated.rating), ...(thanks ? [customerNoticeRow(to, thanks)] : [])];
+    const { thanks, commentQuestion, commentWindowMs = 0 } = this.opts.survey ?? {};
+    const result = { user: userKeyOf(msg), handle: mapping.handle, mappingId: mapping.id, flexSid: rated.flexSid, rating: rated.rating };
+    let rows: NewOutboxRow[];
+    if (commentQuestion) {
+      // Opened first: a press offered again after a crash here finds it open and stores the rest.
+      const commentUntil = Date.now() + commentWindowMs;
+      await this.opts.store.openSurveyComment(mapping.id, result.user, commentUntil);
+      rows = [surveyResultRow({ ...result, commentUntil }), customerNoticeRow(to, commentQuestion)];
+    } else {
+      rows = [surveyResultRow(result), ...(thanks ? [customerNoticeRow(to, thanks)] : [])];
+    }
     const accepted = await this.storeOnce({ source: 'flex-bridge', key: `survey-rating:${mapping.id}` }, rows);
     log.info({ user: userKeyString(to), flexSid: rated.flexSid, rating: rated.rating, accepted }, accepted ? 'survey rating stored' : 'chat already rated: press dropped');
     if (!accepted) return 'duplicate';
     this.opts.onSurveyRated?.(msg.network, rated.rating);
     this.opts.onEnqueued();
-    return 'accepted';
+    return 'survey';
+  }
+
+  /**
+   * The customer's words after rating a chat: kept as the survey's comment (not passed to a new chat),
+   * thanked for, and the rating waiting for them goes to Flex now. A message offered again is a duplicate.
+   */
+  private async takeSurveyComment(msg: InboundMessage, dedupe: DedupeKey, mappingId: number): Promise<Acceptance> {
+    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+    const thanks = this.opts.survey?.thanks;
+    if (!(await this.storeOnce(dedupe, thanks ? [customerNoticeRow(to, thanks)] : []))) return 'duplicate';
+    await this.opts.store.saveSurveyComment(mappingId, storableText(msg.text).slice(0, MAX_COMMENT_LENGTH));
+    await this.opts.store.wakeKey(surveyQueueKey(mappingId));
+    this.opts.log.info({ user: userKeyString(to), externalMessageId: msg.externalMessageId, conversationId: mappingId }, 'survey comment stored');
+    this.opts.onEnqueued();
+    return 'survey';
   }
 
   /**
@@ -388,9 +414,13 @@ export class Bridge {
         return;
       }
       case 'survey-result': {
-        const { flexSid, handle, rating } = payload;
+        const { flexSid, handle, rating, mappingId, commentUntil } = payload;
+        const comment = commentUntil === undefined ? undefined : await this.opts.store.surveyComment(mappingId);
+        const waitMs = (commentUntil ?? 0) - Date.now();
+        if (comment === null && waitMs > 0) throw new DeliveryPostponed("waiting for the customer's comment", waitMs);
         const recordSurvey = this.opts.flex.recordSurvey?.bind(this.opts.flex);
-        if (recordSurvey) await inSpan('flex record survey', { kind: SpanKind.CLIENT }, () => recordSurvey({ flexSid, handle, rating }));
+        const result = { flexSid, handle, rating, ...(comment ? { comment } : {}) };
+        if (recordSurvey) await inSpan('flex record survey', { kind: SpanKind.CLIENT }, () => recordSurvey(result));
         this.opts.log.info({ outboxId: row.id, flexSid, rating, inFlex: recordSurvey !== undefined }, 'survey rating recorded');
         return;
       }

@@ -5,7 +5,13 @@ import type { NewOutboxRow } from '../store/store.js';
 export interface SurveySettings {
   readonly question: string;
   readonly thanks?: string;
+  /** Asked after a rating; the customer's next message within `commentWindowMs` is the comment. Absent: no comment. */
+  readonly commentQuestion?: string;
+  readonly commentWindowMs: number;
 }
+
+/** A comment longer than this is cut: it goes into a task's attributes. */
+export const MAX_COMMENT_LENGTH = 2000;
 
 export const RATINGS = [1, 2, 3, 4, 5] as const;
 
@@ -23,7 +29,9 @@ export function ratingOf(choice: string): { flexSid: string; rating: number } | 
   return parsed ? { flexSid: parsed[1] as string, rating: Number(parsed[2]) } : undefined;
 }
 
-/** A chat's ratings wait for nothing else: each goes in a queue of its own. */
-export function surveyResultRow(user: UserKey, handle: string, flexSid: string, rating: number): NewOutboxRow {
-  return { key: `survey:${flexSid}`, direction: 'to-flex', payload: { kind: 'survey-result', user, handle, flexSid, rating } };
+/** Each chat's survey result waits in a queue of its own (for a comment, perhaps), holding up nothing else. */
+export const surveyQueueKey = (mappingId: number) => `survey:${mappingId}`;
+
+export function surveyResultRow(result: { user: UserKey; handle: string; mappingId: number; flexSid: string; rating: number; commentUntil?: number }): NewOutboxRow {
+  return { key: surveyQueueKey(result.mappingId), direction: 'to-flex', payload: { kind: 'survey-result', ...result } };
 }

@@ -129,8 +129,19 @@ export type OutboxPayload = (
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */
   | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string; readonly choices?: readonly Choice[] }
-  /** A customer's answer to the satisfaction survey after the chat `flexSid`, to be recorded in Flex. */
-  | { readonly kind: 'survey-result'; readonly user: UserKey; readonly handle: string; readonly flexSid: string; readonly rating: number }
+  /**
+   * A customer's answer to the satisfaction survey after the chat `flexSid` (the bridge's `mappingId`),
+   * to be recorded in Flex; with `commentUntil`, once the customer commented or then.
+   */
+  | {
+      readonly kind: 'survey-result';
+      readonly user: UserKey;
+      readonly handle: string;
+      readonly mappingId: number;
+      readonly flexSid: string;
+      readonly rating: number;
+      readonly commentUntil?: number;
+    }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
   readonly traceparent?: string;
@@ -138,7 +149,8 @@ export type OutboxPayload = (
 
 /**
  * What intake made of a message: stored, a duplicate of one stored before, nothing the bridge
- * carries, refused because its customer went over a limit (they are told), or kept aside because
- * it could not be stored however often it was offered.
+ * carries, refused because its customer went over a limit (they are told), kept aside because
+ * it could not be stored however often it was offered, or stored as an answer to the satisfaction
+ * survey (a rating, a comment) for Flex reporting rather than for a chat.
  */
-export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited' | 'quarantined';
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited' | 'quarantined' | 'survey';

@@ -126,6 +126,8 @@ export interface SurveyResult {
   readonly handle: string;
   /** 1 (worst) to 5 (best). */
   readonly rating: number;
+  /** What the customer added in words, if anything. */
+  readonly comment?: string;
 }
 
 /** How a chat's routing ended without an agent, and where to close it. */

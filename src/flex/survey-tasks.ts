@@ -36,6 +36,7 @@ export class SurveyTasks {
       surveyOf: result.flexSid,
       from: result.handle,
       rating: result.rating,
+      ...(result.comment !== undefined && { comment: result.comment }),
       conversations: {
         conversation_id: chatTask?.sid ?? result.flexSid,
         conversation_measure_1: result.rating,

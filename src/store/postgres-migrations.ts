@@ -99,6 +99,17 @@ export const postgresMigrations: readonly string[] = [
   );
   INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
   `,
+  `
+  -- The comment a customer may add to the satisfaction survey of a chat they rated, for a while.
+  CREATE TABLE survey_comments (
+    conversation_id BIGINT PRIMARY KEY,
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    open_until BIGINT NOT NULL,
+    comment TEXT
+  );
+  CREATE INDEX survey_comments_by_user ON survey_comments (network, external_user_id, open_until);
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -105,4 +105,15 @@ export const sqliteMigrations: readonly string[] = [
   );
   INSERT INTO installation (singleton, id) VALUES (1, lower(hex(randomblob(8))));
   `,
+  `
+  -- The comment a customer may add to the satisfaction survey of a chat they rated, for a while.
+  CREATE TABLE survey_comments (
+    conversation_id INTEGER PRIMARY KEY,
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    open_until BIGINT NOT NULL,
+    comment TEXT
+  );
+  CREATE INDEX survey_comments_by_user ON survey_comments (network, external_user_id, open_until);
+  `,
 ];

@@ -5,7 +5,8 @@ import { startHarness, startHarnessWithDiscord, type Harness } from '../support/
 import { eventually } from '../support/wait.js';
 
 const METRICS_TOKEN = 'prometheus-scrape-token';
-const SURVEY = { SURVEY: 'on', SURVEY_QUESTION: 'How did we do?', SURVEY_THANKS: 'Thanks for rating us!', METRICS_TOKEN };
+const SURVEY = { SURVEY: 'on', SURVEY_QUESTION: 'How did we do?', SURVEY_THANKS: 'Thanks for rating us!', SURVEY_COMMENT_QUESTION: 'off', METRICS_TOKEN };
+const WITH_COMMENT = { ...SURVEY, SURVEY_COMMENT_QUESTION: 'Anything to add?' };
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -100,6 +101,43 @@ describe('satisfaction survey on Telegram', () => {
     const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
     expect(survey.attributes).toMatchObject({ surveyOf: firstChat, rating: 2 });
     expect(harness.twilio.apiTasks()).toHaveLength(1);
+  });
+
+  it('takes the next message after the rating as the comment, opens no chat for it, and records rating and comment together', async () => {
+    h = await startHarness(WITH_COMMENT);
+    const harness = h;
+    harness.telegram.addUser({ id: 45, first_name: 'Flo' });
+    const chatSid = await endedChat(harness, 45);
+    const [, question] = await harness.telegram.waitForMessages(45, 2);
+    const buttons = buttonsOf(question as TgMessage);
+    harness.telegram.userPresses(45, (question as TgMessage).message_id, (buttons[4] as { callback_data: string }).callback_data);
+    const [, , askedForComment] = await harness.telegram.waitForMessages(45, 3);
+    expect(askedForComment?.text).toBe('Anything to add?');
+    // The rating waits for the comment (the window is 10 minutes by default).
+    expect(harness.twilio.apiTasks()).toEqual([]);
+
+    harness.telegram.userSends(45, 'Quick and friendly, thank you');
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ surveyOf: chatSid, rating: 5, comment: 'Quick and friendly, thank you' });
+    const [, , , thanks] = await harness.telegram.waitForMessages(45, 4);
+    expect(thanks?.text).toBe('Thanks for rating us!');
+    expect(harness.twilio.tasks().filter((t) => t.attributes.from === 'telegram:45')).toHaveLength(1);
+
+    // The window is used up: the next message opens a new chat.
+    harness.telegram.userSends(45, 'One more question');
+    await eventually(() => harness.twilio.tasks().filter((t) => t.attributes.from === 'telegram:45').length === 2, 'a new chat');
+  });
+
+  it('records the rating without a comment once the comment window closed', async () => {
+    h = await startHarness({ ...WITH_COMMENT, SURVEY_COMMENT_WINDOW_MS: '300' });
+    const harness = h;
+    harness.telegram.addUser({ id: 46, first_name: 'Gus' });
+    await endedChat(harness, 46);
+    const [, question] = await harness.telegram.waitForMessages(46, 2);
+    harness.telegram.userPresses(46, (question as TgMessage).message_id, (buttonsOf(question as TgMessage)[0] as { callback_data: string }).callback_data);
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ rating: 1 });
+    expect(survey.attributes).not.toHaveProperty('comment');
   });
 
   it('is off unless SURVEY=on: the chat ends with no question', async () => {
