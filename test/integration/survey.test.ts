@@ -185,4 +185,37 @@ describe('satisfaction survey on Discord', () => {
     expect(() => discord.userClicks(USER, message?.id as string, (buttons[4] as { custom_id: string }).custom_id)).toThrow(/no button/);
     expect(sample(await scrape(harness), 'flex_bridge_survey_ratings_total', { network: 'discord', rating: '3' })).toBe(1);
   });
+
+  it('counts two quick clicks once and takes the comment from the DM, without opening a chat', async () => {
+    const started = await startHarnessWithDiscord(WITH_COMMENT);
+    h = started.h;
+    const harness = h;
+    const { discord } = started;
+    const user = '110000000000000052';
+    discord.addUser({ id: user, username: 'fay' });
+    discord.userSendsDm(user, 'Hello');
+    const task = await eventually(() => harness.twilio.tasks()[0], 'a Flex task');
+    harness.twilio.agentSend(task.conversationSid, 'Hi Fay');
+    await discord.waitForMessages(user, 1);
+    harness.twilio.endChat(task.conversationSid);
+    const [, question] = await discord.waitForMessages(user, 2);
+    const message = question?.message;
+    const ids = (message?.components as { components: { custom_id: string }[] }[]).flatMap((row) => row.components.map((b) => b.custom_id));
+    // Both clicks land before the bridge took the buttons off: the first one counts.
+    discord.userClicks(user, message?.id as string, ids[4] as string);
+    discord.userClicks(user, message?.id as string, ids[0] as string);
+    const [, , asked] = await discord.waitForMessages(user, 3);
+    expect(asked?.message.content).toBe('Anything to add?');
+
+    discord.userSendsDm(user, 'Very helpful');
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ surveyOf: task.conversationSid, rating: 5, comment: 'Very helpful', from: 'discord:fay' });
+    await discord.waitForMessages(user, 4);
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(harness.twilio.apiTasks()).toHaveLength(1);
+    expect(harness.twilio.tasks()).toHaveLength(1);
+    const scraped = await scrape(harness);
+    expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'discord', rating: '5' })).toBe(1);
+    expect(sample(scraped, 'flex_bridge_survey_ratings_total', { network: 'discord', rating: '1' })).toBeUndefined();
+  });
 });
