@@ -160,7 +160,7 @@ export class Bridge {
   private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
     if (msg.choice !== undefined) return this.takeChoice(msg, msg.choice);
     const user = userKeyOf(msg);
-    const surveyed = this.opts.survey?.commentQuestion && msg.attachments.length === 0 ? await this.opts.store.surveyAwaitingComment(user, Date.now()) : undefined;
+    const surveyed = await this.surveyAwaitingComment(msg);
     if (surveyed !== undefined) return this.takeSurveyComment(msg, dedupe, surveyed);
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
@@ -203,6 +203,19 @@ export class Bridge {
     this.opts.onSurveyRated?.(msg.network, rated.rating);
     this.opts.onEnqueued();
     return 'survey';
+  }
+
+  /**
+   * The chat whose survey takes this text message as its comment: one the customer rated within the
+   * comment window, while they have no chat open (a rating of an older chat must not swallow a message
+   * meant for the agent).
+   */
+  private async surveyAwaitingComment(msg: InboundMessage): Promise<number | undefined> {
+    if (!this.opts.survey?.commentQuestion || msg.attachments.length > 0) return undefined;
+    const user = userKeyOf(msg);
+    const surveyed = await this.opts.store.surveyAwaitingComment(user, Date.now());
+    if (surveyed === undefined || (await this.opts.store.currentMapping(user))) return undefined;
+    return surveyed;
   }
 
   /**

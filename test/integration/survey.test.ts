@@ -128,6 +128,20 @@ describe('satisfaction survey on Telegram', () => {
     await eventually(() => harness.twilio.tasks().filter((t) => t.attributes.from === 'telegram:45').length === 2, 'a new chat');
   });
 
+  it('rating an earlier chat while a new one is open leaves the next message to the open chat', async () => {
+    h = await startHarness(WITH_COMMENT);
+    const harness = h;
+    harness.telegram.addUser({ id: 47, first_name: 'Hal' });
+    await endedChat(harness, 47);
+    const [, oldQuestion] = await harness.telegram.waitForMessages(47, 2);
+    harness.telegram.userSends(47, 'New question');
+    const open = await eventually(() => harness.twilio.tasks().find((t) => t.status === 'pending'), 'the new chat');
+    harness.telegram.userPresses(47, (oldQuestion as TgMessage).message_id, (buttonsOf(oldQuestion as TgMessage)[2] as { callback_data: string }).callback_data);
+    await harness.telegram.waitForMessages(47, 3);
+    harness.telegram.userSends(47, 'And one more detail');
+    await eventually(() => harness.twilio.messages(open.conversationSid).some((m) => m.body === 'And one more detail'), 'the message in the open chat');
+  });
+
   it('records the rating without a comment once the comment window closed', async () => {
     h = await startHarness({ ...WITH_COMMENT, SURVEY_COMMENT_WINDOW_MS: '300' });
     const harness = h;
