@@ -4,6 +4,7 @@
  *   POST   /_sandbox/users                       {id, username, global_name?, bot?, blocksDms?} → 201 User
  *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], forwarded?: {content?, attachments?}} → 201 Message
  *   POST   /_sandbox/users/:userId/dm/:messageId/edit  {content} → the edited Message (a MESSAGE_UPDATE is dispatched)
+ *   POST   /_sandbox/users/:userId/dm/:messageId/click  {custom_id} → 201 {interaction_id} (an INTERACTION_CREATE is dispatched)
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -27,6 +28,7 @@ import type { DmContent, NewUser } from './users.js';
 import { SandboxInputError } from '../shared/input-error.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'a snowflake string');
+const click = z.object({ custom_id: z.string().min(1).max(100) });
 
 const newUser = z.object({
   id: snowflake,
@@ -78,6 +80,7 @@ export interface ControlledDiscord {
   addUser(user: NewUser): DcUser;
   userSendsDm(userId: string, content: DmContent): DcMessage;
   userEditsDm(userId: string, messageId: string, content: string): DcMessage;
+  userClicks(userId: string, messageId: string, customId: string): string;
   userSendsInGuild(userId: string, content: string): DcMessageCreate;
   setBlocksDms(userId: string, blocksDms: boolean): void;
   messagesInDm(userId: string): BotMessage[];
@@ -106,6 +109,12 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
   app.post('/_sandbox/users/:userId/dm/:messageId/edit', async (request) => {
     const { userId, messageId } = parse(dmMessageParams, request.params);
     return emulator.userEditsDm(userId, messageId, parse(guildMessage, request.body).content);
+  });
+
+  app.post('/_sandbox/users/:userId/dm/:messageId/click', async (request, reply) => {
+    const { userId, messageId } = parse(dmMessageParams, request.params);
+    const { custom_id } = parse(click, request.body);
+    return reply.code(201).send({ interaction_id: emulator.userClicks(userId, messageId, custom_id) });
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

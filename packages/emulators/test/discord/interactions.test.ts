@@ -21,7 +21,14 @@ describe('Discord emulator buttons and interactions, driven by discord.js', () =
     expect(emulator.messagesInDm(ALICE.id)[0]?.message.components).toMatchObject([{ type: 1, components: [{ custom_id: 'rate:1' }, { custom_id: 'rate:5' }] }]);
 
     const clicked = nextEvent(client, Events.InteractionCreate);
-    emulator.userClicks(ALICE.id, sent.id, 'rate:5');
+    // Clicked through the control API, as a person driving the bot with curl would.
+    const origin = emulator.restBaseUrl.replace(/\/api$/, '');
+    const response = await fetch(`${origin}/_sandbox/users/${ALICE.id}/dm/${sent.id}/click`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ custom_id: 'rate:5' }),
+    });
+    expect(response.status).toBe(201);
     const [interaction] = (await clicked) as [Interaction];
     expect(interaction.isButton()).toBe(true);
     const button = interaction as ButtonInteraction;

@@ -24,7 +24,14 @@ describe('TelegramEmulator inline keyboards and callback queries, driven by tele
     expect(emulator.messagesTo(USER)[0]?.reply_markup).toEqual({ inline_keyboard: [[{ text: '1', callback_data: 'rate:1' }, { text: '5', callback_data: 'rate:5' }]] });
 
     const edited = new Promise((resolve) => emulator.events.once('botMessageEdited', resolve));
-    const queryId = emulator.userPresses(USER, sent.message_id, 'rate:5');
+    // Pressed through the control API, as a person driving the bot with curl would.
+    const response = await fetch(`${baseUrl}/_sandbox/users/${USER}/presses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message_id: sent.message_id, callback_data: 'rate:5' }),
+    });
+    expect(response.status).toBe(201);
+    const { callback_query_id: queryId } = (await response.json()) as { callback_query_id: string };
     await edited;
     expect(pressed).toEqual([{ data: 'rate:5', queryId }]);
     expect(emulator.messagesTo(USER)[0]?.reply_markup).toBeUndefined();
