@@ -81,7 +81,11 @@ export const settings = {
     doc: 'conversations (Flex Conversations + Interactions) or legacy-chat (Flex Channels + Programmable Chat)',
     example: 'conversations',
   },
-  FLEX_WORKSPACE_SID: { schema: sid('WS').optional(), doc: 'conversations mode: TaskRouter workspace for the Interaction', example: 'WS00000000000000000000000000000000' },
+  FLEX_WORKSPACE_SID: {
+    schema: sid('WS').optional(),
+    doc: 'conversations mode: TaskRouter workspace for the Interaction; both modes: where SURVEY ratings are recorded as tasks',
+    example: 'WS00000000000000000000000000000000',
+  },
   FLEX_WORKFLOW_SID: { schema: sid('WW').optional(), doc: 'conversations mode: TaskRouter workflow for the Interaction', example: 'WW00000000000000000000000000000000' },
   FLEX_TASK_CHANNEL: { schema: z.string().min(1).default('chat'), doc: 'conversations mode: task channel unique name', example: 'chat' },
   FLEX_STUDIO_FLOW_SID: {
@@ -190,7 +194,7 @@ export const settings = {
   },
   SURVEY: {
     schema: z.enum(['on', 'off']).default('off'),
-    doc: "Whether a customer whose chat the agent ended is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION); each rating becomes a canceled TaskRouter task with conversations.conversation_measure_1 for Flex Insights (Conversations mode with FLEX_WORKSPACE_SID) and counts in flex_bridge_survey_ratings_total",
+    doc: "Whether a customer whose chat the agent ended is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION); each rating becomes a canceled TaskRouter task in FLEX_WORKSPACE_SID (type survey, conversations.conversation_measure_1) for Flex Insights, and counts in flex_bridge_survey_ratings_total",
     example: 'on',
   },
   SURVEY_QUESTION: {

@@ -63,7 +63,7 @@ export class ConversationsBackend implements FlexBackend {
     });
     const { workspaceSid, workflowSid } = opts;
     if (workspaceSid) {
-      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, workflowSid, taskChannel: opts.taskChannel });
+      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, workflowSid, taskChannel: opts.taskChannel, chatAttribute: 'conversationSid' });
       this.recordSurvey = (result) => surveys.record(result);
     }
   }

@@ -34,6 +34,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         publicBaseUrl: config.PUBLIC_BASE_URL,
         flexFlowSid: legacySetting(config, 'FLEX_FLOW_SID'),
         chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),
+        workspaceSid: config.FLEX_WORKSPACE_SID,
       });
   }
 }

@@ -6,6 +6,8 @@ export interface SurveyTasksOptions {
   readonly workspaceSid: string;
   readonly workflowSid?: string;
   readonly taskChannel: string;
+  /** The attribute by which the chat's own task names the chat: `conversationSid`, or `channelSid` (legacy Flex Flow). */
+  readonly chatAttribute: 'conversationSid' | 'channelSid';
 }
 
 /**
@@ -30,7 +32,7 @@ export class SurveyTasks {
   }
 
   private async createTask(result: SurveyResult) {
-    const chatTask = (await this.tasks.list({ evaluateTaskAttributes: `conversationSid == "${result.flexSid}"`, limit: 1 }))[0];
+    const chatTask = (await this.tasks.list({ evaluateTaskAttributes: `${this.opts.chatAttribute} == "${result.flexSid}"`, limit: 1 }))[0];
     const attributes = {
       type: 'survey',
       surveyOf: result.flexSid,
