@@ -17,7 +17,8 @@ export interface SurveyTasksOptions {
  * usually been completed in wrap-up by the time the customer answers, so its attributes are no longer
  * read; a survey task in the same `conversations.conversation_id` joins the chat's row in Insights.
  * Canceling it at once (https://www.twilio.com/docs/taskrouter/api/task#update-a-task-resource) keeps it
- * from waiting for an agent.
+ * from waiting for an agent; a workflow whose first filter sends `type == "survey"` to a queue without
+ * workers keeps it from reaching one even for that moment.
  */
 export class SurveyTasks {
   constructor(private readonly opts: SurveyTasksOptions) {}
