@@ -154,6 +154,22 @@ describe('satisfaction survey on Telegram', () => {
     expect(survey.attributes).not.toHaveProperty('comment');
   });
 
+  it('records one survey task however the writing fails: a create applied but answered 500, then a cancel refused with 503', async () => {
+    h = await startHarness(SURVEY);
+    const harness = h;
+    harness.telegram.addUser({ id: 48, first_name: 'Ivy' });
+    await endedChat(harness, 48);
+    const [, question] = await harness.telegram.waitForMessages(48, 2);
+    harness.twilio.failNext({ host: 'taskrouter.twilio.com', method: 'POST', path: /^\/v1\/Workspaces\/WS\w+\/Tasks$/, status: 500, apply: true });
+    harness.twilio.failNext({ host: 'taskrouter.twilio.com', method: 'POST', path: /^\/v1\/Workspaces\/WS\w+\/Tasks\/WT\w+$/, status: 503 });
+    harness.telegram.userPresses(48, (question as TgMessage).message_id, (buttonsOf(question as TgMessage)[2] as { callback_data: string }).callback_data);
+    await eventually(() => harness.twilio.apiTasks()[0]?.status === 'canceled', 'the survey task canceled', 15_000);
+    expect(harness.twilio.apiTasks()).toHaveLength(1);
+    expect(harness.twilio.apiTasks()[0]?.attributes.rating).toBe(3);
+    const faults = harness.twilio.requests.filter((q) => q.host === 'taskrouter.twilio.com' && q.fault !== null).map((q) => q.fault);
+    expect(faults).toEqual(['fail-after-apply', 'fail']);
+  });
+
   it('is off unless SURVEY=on: the chat ends with no question', async () => {
     h = await startHarness({ CHAT_ENDED_NOTICE: 'This chat has ended.' });
     const harness = h;
