@@ -79,6 +79,10 @@ export async function startApp(
     returningCustomerNotice: config.RETURNING_CUSTOMER_NOTICE,
     agentNamePrefix: config.AGENT_NAME_PREFIX,
     transcriptOnClose: config.TRANSCRIPT_ON_CLOSE,
+    ...(config.SURVEY === 'on' && {
+      survey: { askForComment: config.SURVEY_COMMENT_QUESTION !== undefined, commentWindowMs: config.SURVEY_COMMENT_WINDOW_MS },
+    }),
+    onSurveyRated: (network, rating) => metrics.surveyRated(network, rating),
     taskCheck: { intervalMs: config.TASK_CHECK_INTERVAL_MS, isLeader: () => leadership?.role !== 'follower' },
     readBackMaxAgeMs: READ_BACK_MAX_AGE_MS,
     readBackAfterPostMs: config.FLEX_MODE === 'conversations' && config.FLEX_STUDIO_FLOW_SID ? config.FLEX_STUDIO_READ_BACK_MS : [],

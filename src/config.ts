@@ -145,7 +145,11 @@ export const settings = {
     doc: 'conversations (Flex Conversations + Interactions) or legacy-chat (Flex Channels + Programmable Chat)',
     example: 'conversations',
   },
-  FLEX_WORKSPACE_SID: { schema: sid('WS').optional(), doc: 'conversations mode: TaskRouter workspace for the Interaction', example: 'WS00000000000000000000000000000000' },
+  FLEX_WORKSPACE_SID: {
+    schema: sid('WS').optional(),
+    doc: 'conversations mode: TaskRouter workspace for the Interaction; both modes: where SURVEY ratings are recorded as tasks',
+    example: 'WS00000000000000000000000000000000',
+  },
   FLEX_WORKFLOW_SID: { schema: sid('WW').optional(), doc: 'conversations mode: TaskRouter workflow for the Interaction', example: 'WW00000000000000000000000000000000' },
   FLEX_TASK_CHANNEL: { schema: z.string().min(1).default('chat'), doc: 'conversations mode: task channel unique name', example: 'chat' },
   FLEX_STUDIO_FLOW_SID: {
@@ -298,7 +302,7 @@ export const settings = {
         ctx.issues.push({ code: 'custom', message: read, input: path });
         return z.NEVER;
       }),
-    doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING and the *_NOTICE settings) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
+    doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING, the *_NOTICE settings, TRANSCRIPT_HEADING and the SURVEY_* texts) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
     example: 'config/customer-texts.example.json',
   },
   BUSINESS_HOURS: {
@@ -373,6 +377,34 @@ export const settings = {
       .transform((v) => v === 'true'),
     doc: "true: when a chat ends (the agent or the customer ends it), the customer gets its transcript: a message when it fits in one, otherwise a .txt file. Either way a customer can ask for it with /transcript (Discord: !transcript)",
     example: 'false',
+  },
+  SURVEY: {
+    schema: z.enum(['on', 'off']).default('off'),
+    doc: "Whether a customer whose chat the agent ended is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION); each rating becomes a canceled TaskRouter task in FLEX_WORKSPACE_SID (type survey, conversations.conversation_measure_1) for Flex Insights, and counts in flex_bridge_survey_ratings_total",
+    example: 'on',
+  },
+  SURVEY_QUESTION: {
+    schema: z.string().min(1).max(2000).default('How did we do? Please rate this chat from 1 star (poor) to 5 stars (excellent).'),
+    doc: 'With SURVEY=on: what the customer is asked after their chat ended, above one button per rating (1 to 5 stars)',
+    example: 'How did we do? Please rate this chat from 1 star (poor) to 5 stars (excellent).',
+    customerText: true,
+  },
+  SURVEY_THANKS: {
+    schema: noticeText('Thank you for your feedback!'),
+    doc: "With SURVEY=on: what the customer is told once they rated a chat (and commented, with SURVEY_COMMENT_QUESTION); 'off': nothing",
+    example: 'Thank you for your feedback!',
+    customerText: true,
+  },
+  SURVEY_COMMENT_QUESTION: {
+    schema: noticeText('Thanks! Anything you would like to add? Just write it here.'),
+    doc: "With SURVEY=on: what the customer is asked after rating; their next text message within SURVEY_COMMENT_WINDOW_MS is the survey's comment (it opens no new chat), and the rating reaches Flex with it, or without it once the window closed; 'off': no comment is asked for and the rating goes at once",
+    example: 'Thanks! Anything you would like to add? Just write it here.',
+    customerText: true,
+  },
+  SURVEY_COMMENT_WINDOW_MS: {
+    schema: positiveInt.default(600_000),
+    doc: 'With SURVEY_COMMENT_QUESTION: how long after the rating the customer may comment (ms)',
+    example: '600000',
   },
   DISCORD_BOT_TOKEN: {
     schema: z.string().min(20, 'a bot token from the Discord developer portal').optional(),

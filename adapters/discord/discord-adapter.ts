@@ -16,6 +16,7 @@ import { TokenWatch } from './token-watch.js';
 import { GatewaySessionKeeper } from './session-keeper.js';
 import { readBackMissedDms } from './missed-dms.js';
 import { classifyEdit, classifyMessage } from './to-inbound.js';
+import { actionRows, buttonClickOf, type ButtonClick } from './buttons.js';
 import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
 export interface DiscordAdapterOptions {
@@ -152,11 +153,14 @@ export class DiscordAdapter implements ChatAdapter {
     if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.idempotencyKey)];
     const sent: SentRef[] = [];
     try {
-      for (const [i, part] of splitText(msg.text, MAX_CONTENT_LENGTH).entries()) {
+      const parts = splitText(msg.text, MAX_CONTENT_LENGTH);
+      for (const [i, part] of parts.entries()) {
         const nonce = msg.idempotencyKey && `${msg.idempotencyKey}-${i}`;
         // An edit's id is `message:edit:…`; the reply goes to the message itself.
         const replyTo = i === 0 ? msg.replyTo?.split(':')[0] : undefined;
-        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part, { nonce, replyTo }) });
+        // Buttons go under the last part, where the question ends.
+        const components = i === parts.length - 1 && msg.choices ? actionRows(msg.choices) : undefined;
+        sent.push({ externalMessageId: await this.sender.sendDm(to.externalUserId, part, { nonce, replyTo, components }) });
       }
     } catch (err) {
       throw toDeliveryError(err);
@@ -230,6 +234,7 @@ export class DiscordAdapter implements ChatAdapter {
     const handled = connection.keeper.checkpointAfter(shardId, event.s);
     let message: InboundMessage | undefined;
     let deletion: MessageDeletion | undefined;
+    let click: ButtonClick | undefined;
     if (event.t === GatewayDispatchEvents.MessageCreate || event.t === GatewayDispatchEvents.MessageUpdate) {
       const item = event.t === GatewayDispatchEvents.MessageCreate ? classifyMessage(event.d) : classifyEdit(event.d);
       if (item.kind === 'message') message = item.message;
@@ -237,11 +242,16 @@ export class DiscordAdapter implements ChatAdapter {
     } else if (event.t === GatewayDispatchEvents.MessageDelete && event.d.guild_id === undefined) {
       // A DM's deletion names only the message and its channel (https://discord.com/developers/docs/events/gateway-events#message-delete).
       deletion = { network: 'discord', externalChatId: event.d.channel_id, externalMessageId: event.d.id };
+    } else if (event.t === GatewayDispatchEvents.InteractionCreate) {
+      click = buttonClickOf(event.d);
+      message = click?.message;
     }
     this.inbound = this.inbound.then(async () => {
       if (message && !(await this.storeWithRetry(message, connection))) return;
       if (deletion && !(await this.tellDeletionWithRetry(deletion, connection))) return;
       handled();
+      // Not awaited: the DMs behind it need not wait for the answer.
+      if (click) void this.answerClick(click);
     });
   }
 
@@ -252,6 +262,19 @@ export class DiscordAdapter implements ChatAdapter {
 
   private tellDeletionWithRetry(deletion: MessageDeletion, connection: GatewayConnection): Promise<boolean> {
     return this.handOver(() => this.deletions?.(deletion), { externalMessageId: deletion.externalMessageId, deleted: true }, connection);
+  }
+
+  /**
+   * Once the click is stored, within Discord's 3 seconds if the store was quick: its buttons come off
+   * the message. A failure is only logged (the click is safe); Discord then shows the customer that
+   * the interaction failed.
+   */
+  private async answerClick({ interactionId, token }: ButtonClick): Promise<void> {
+    try {
+      await this.sender.answerClick(interactionId, token);
+    } catch (err) {
+      this.opts.log.warn({ interactionId, error: toDeliveryError(err).message }, 'discord button click stored but not answered');
+    }
   }
 
   /**

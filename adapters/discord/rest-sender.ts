@@ -1,4 +1,4 @@
-import { Routes, type APIChannel, type APIMessage, type APIUser } from 'discord-api-types/v10';
+import { InteractionResponseType, Routes, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIChannel, type APIMessage, type APIUser } from 'discord-api-types/v10';
 import { DEFAULT_REST_TIMEOUTS, timeoutForUpload, type RestTimeouts } from './rest-timeouts.js';
 import { TokenKeepingRest } from './token-keeping-rest.js';
 
@@ -58,9 +58,14 @@ export class DiscordRestSender {
   async sendDm(
     userId: string,
     content: string,
-    opts: { file?: { name: string; data: Buffer; contentType: string }; nonce?: string; replyTo?: string } = {},
+    opts: {
+      file?: { name: string; data: Buffer; contentType: string };
+      nonce?: string;
+      replyTo?: string;
+      components?: APIActionRowComponent<APIButtonComponentWithCustomId>[];
+    } = {},
   ): Promise<string> {
-    const { file, nonce, replyTo } = opts;
+    const { file, nonce, replyTo, components } = opts;
     const channelId = await this.dmChannelOf(userId);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
       body: {
@@ -68,11 +73,25 @@ export class DiscordRestSender {
         allowed_mentions: { parse: [] },
         ...(nonce ? { nonce, enforce_nonce: true } : {}),
         ...(replyTo ? { message_reference: { message_id: replyTo, fail_if_not_exists: false } } : {}),
+        ...(components ? { components } : {}),
       },
       signal: this.deadline(file?.data.length),
       ...(file ? { files: [file] } : {}),
     })) as APIMessage;
     return message.id;
+  }
+
+  /**
+   * Answers a button click by taking the buttons off its message (UPDATE_MESSAGE), which also
+   * acknowledges it (https://discord.com/developers/docs/interactions/receiving-and-responding#create-interaction-response).
+   * The interaction's token authorizes it, not the bot's.
+   */
+  async answerClick(interactionId: string, token: string): Promise<void> {
+    await this.rest.post(Routes.interactionCallback(interactionId, token), {
+      body: { type: InteractionResponseType.UpdateMessage, data: { components: [] } },
+      auth: false,
+      signal: this.deadline(),
+    });
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import { abortableSleep } from '../../src/core/abortable-sleep.js';
 
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member'] as const;
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'my_chat_member', 'callback_query'] as const;
 
 /**
  * Long polling that confirms an update to Telegram only after the bridge stored it: the offset moves

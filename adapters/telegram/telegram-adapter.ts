@@ -10,6 +10,8 @@ import { toDeliveryError } from './errors.js';
 import { downloadFile, isRefusedPhoto, MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES, sendFile } from './media.js';
 import { ALLOWED_UPDATES, TelegramPoller } from './polling.js';
 import { classifyUpdate, MAX_DOWNLOAD_BYTES } from './to-inbound.js';
+import type { ButtonPress } from './button-press.js';
+import { inlineKeyboard } from './inline-keyboard.js';
 import { TELEGRAM_WEBHOOK_PATH } from './webhook-path.js';
 
 export interface TelegramAdapterOptions {
@@ -133,9 +135,12 @@ export class TelegramAdapter implements ChatAdapter {
     if (msg.file) return [await this.sendFile(to, msg.file, msg.text, msg.reopenFile)];
     const sent: SentRef[] = [];
     const reply = replyParametersOf(to, msg.replyTo);
-    for (const [i, part] of splitText(msg.text, this.capabilities.maxTextLength).entries()) {
+    const parts = splitText(msg.text, this.capabilities.maxTextLength);
+    for (const [i, part] of parts.entries()) {
       try {
-        const result = await this.bot.telegram.sendMessage(to.externalChatId, part, i === 0 && reply ? { reply_parameters: reply } : {});
+        // Buttons go under the last part, where the question ends.
+        const keyboard = i === parts.length - 1 && msg.choices ? inlineKeyboard(msg.choices) : {};
+        const result = await this.bot.telegram.sendMessage(to.externalChatId, part, { ...keyboard, ...(i === 0 && reply && { reply_parameters: reply }) });
         sent.push({ externalMessageId: String(result.message_id) });
       } catch (err) {
         throw toDeliveryError(err);
@@ -243,6 +248,24 @@ export class TelegramAdapter implements ChatAdapter {
       case 'message':
         await this.store(update.update_id, item.message);
         return;
+      case 'press':
+        await this.store(update.update_id, item.press.message);
+        await this.answerPress(item.press);
+        return;
+    }
+  }
+
+  /**
+   * Once the press is stored: stops the client's spinner (every callback query must be answered,
+   * https://core.telegram.org/bots/api#answercallbackquery) and takes the buttons off the message so
+   * it is not pressed again. Either failing is only logged: the press itself is safe.
+   */
+  private async answerPress({ callbackQueryId, pressedOn }: ButtonPress): Promise<void> {
+    try {
+      await this.bot.telegram.answerCbQuery(callbackQueryId);
+      if (pressedOn) await this.bot.telegram.editMessageReplyMarkup(pressedOn.chatId, pressedOn.messageId, undefined, undefined);
+    } catch (err) {
+      this.opts.log.warn({ callbackQueryId, error: toDeliveryError(err).message }, 'telegram button press stored but not answered');
     }
   }
 

@@ -3,6 +3,7 @@ import type { Attachment, ExternalChatRef, InboundMessage } from '../../src/core
 import { customerCommandIn } from '../../src/core/customer-commands.js';
 import { formatBytes } from '../../src/core/text.js';
 import { attachmentOf } from './attachments.js';
+import { buttonPressOf, type ButtonPress } from './button-press.js';
 import { describeContent } from './describe-content.js';
 import { withHiddenLinks, withPreviewUrl } from './hidden-links.js';
 import { contextLines } from './message-context.js';
@@ -24,12 +25,17 @@ export type Classified =
     }
   /** Stored for the agent, and the customer is told why it did not get through as sent. */
   | { readonly kind: 'unsupported'; readonly message: InboundMessage; readonly why: 'unknown-kind' | 'file-too-big' }
+  | { readonly kind: 'press'; readonly press: ButtonPress }
   | { readonly kind: 'ignored'; readonly reason: string };
 
 const DEEP_LINK_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Turns a Telegram update into what the bridge carries, or says why it does not carry it. */
 export function classifyUpdate(update: Update): Classified {
+  if ('callback_query' in update) {
+    const press = buttonPressOf(update.callback_query);
+    return 'ignored' in press ? { kind: 'ignored', reason: press.ignored } : { kind: 'press', press };
+  }
   const edited = 'edited_message' in update;
   const message = 'message' in update ? update.message : edited ? update.edited_message : undefined;
   if (!message) return { kind: 'ignored', reason: `update kind ${Object.keys(update).find((k) => k !== 'update_id') ?? 'empty'}` };

@@ -1,7 +1,17 @@
 import type { Logger } from 'pino';
 import type { ChatAdapter } from '../core/chat-adapter.js';
 import { DeliveryPostponed, permanent } from '../core/delivery-error.js';
-import { identityOf, userKeyOf, userKeyString, type Acceptance, type AutoReply, type ExternalChatRef, type InboundMessage, type MessageDeletion } from '../core/messages.js';
+import {
+  identityOf,
+  userKeyOf,
+  userKeyString,
+  type Acceptance,
+  type AutoReply,
+  type Choice,
+  type ExternalChatRef,
+  type InboundMessage,
+  type MessageDeletion,
+} from '../core/messages.js';
 import { storableText, storableValue } from '../core/storable-text.js';
 import { shortQuote } from '../core/quotes.js';
 import { splitText } from '../core/text.js';
@@ -19,6 +29,7 @@ import { CustomerCommands } from './customer-commands.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey, transcriptRow } from './outbox-keys.js';
+import { MAX_COMMENT_LENGTH, ratingChoices, ratingOf, surveyQueueKey, surveyResultRow, type SurveySettings } from './survey.js';
 import { TokenBuckets } from './token-buckets.js';
 import { Transcripts } from './transcripts.js';
 import { UnattendedChats } from './unattended-chats.js';
@@ -61,6 +72,10 @@ export interface BridgeOptions {
   readonly agentNamePrefix?: string;
   /** Whether a chat that ends (by the agent or the customer) sends the customer its transcript. */
   readonly transcriptOnClose?: boolean;
+  /** The satisfaction survey a customer gets after the agent ended their chat; absent: none. */
+  readonly survey?: SurveySettings;
+  /** Told when a customer rated a chat, once per chat (metrics). */
+  readonly onSurveyRated?: (network: string, rating: number) => void;
   /** How often the open chats' tasks are looked at (UnattendedChats), and whether this process is the one to. */
   readonly taskCheck?: { readonly intervalMs: number; readonly isLeader: () => boolean };
 }
@@ -132,9 +147,10 @@ export class Bridge {
         if (stored) opts.onEnqueued();
         return stored;
       },
-      onEnded: (mapping) => {
+      onEnded: async (mapping) => {
         if (mapping.flexSid) this.catchUp.chatEnded(mapping.flexSid);
         opts.onChatEnded?.(mapping.network, 'ended-by-customer');
+        await this.startSurvey(mapping);
       },
       log: opts.log,
     });
@@ -187,7 +203,10 @@ export class Bridge {
     );
 
   private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
+    if (msg.choice !== undefined) return this.takeChoice(msg, msg.choice);
     const user = userKeyOf(msg);
+    const surveyed = await this.surveyAwaitingComment(msg);
+    if (surveyed !== undefined) return this.takeSurveyComment(msg, dedupe, surveyed);
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
     const accepted = await this.storeOnce(dedupe, [customerMessageRow(msg)]);
@@ -197,6 +216,69 @@ export class Bridge {
     );
     if (accepted) this.opts.onEnqueued();
     return accepted ? 'accepted' : 'duplicate';
+  }
+
+  /**
+   * A button the customer pressed: a rating of a chat of theirs counts once per chat, whichever press
+   * or redelivery comes first, and however long after the survey was sent; anything else is ignored.
+   */
+  private async takeChoice(msg: InboundMessage, choice: string): Promise<Acceptance> {
+    const rated = ratingOf(choice);
+    const mapping = rated && (await this.opts.store.mappingByFlexSid(rated.flexSid));
+    const log = this.opts.log;
+    if (!rated || !mapping || mapping.network !== msg.network || mapping.externalUserId !== msg.externalUserId) {
+      log.info({ user: userKeyString(userKeyOf(msg)), externalMessageId: msg.externalMessageId }, 'button press ignored: no survey of this customer');
+      return 'ignored';
+    }
+    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+    const { askForComment = false, commentWindowMs = 0 } = this.opts.survey ?? {};
+    const language = mapping.language ?? msg.language;
+    const thanks = this.customerText('SURVEY_THANKS', language);
+    const commentQuestion = this.customerText('SURVEY_COMMENT_QUESTION', language);
+    const result = { user: userKeyOf(msg), handle: mapping.handle, mappingId: mapping.id, flexSid: rated.flexSid, rating: rated.rating };
+    let rows: NewOutboxRow[];
+    if (askForComment) {
+      // Opened first: a press offered again after a crash here finds it open and stores the rest.
+      const commentUntil = Date.now() + commentWindowMs;
+      await this.opts.store.openSurveyComment(mapping.id, result.user, commentUntil);
+      rows = [surveyResultRow({ ...result, commentUntil }), ...(commentQuestion ? [customerNoticeRow(to, commentQuestion)] : [])];
+    } else {
+      rows = [surveyResultRow(result), ...(thanks ? [customerNoticeRow(to, thanks)] : [])];
+    }
+    const accepted = await this.storeOnce({ source: 'flex-bridge', key: `survey-rating:${mapping.id}` }, rows);
+    log.info({ user: userKeyString(to), flexSid: rated.flexSid, rating: rated.rating, accepted }, accepted ? 'survey rating stored' : 'chat already rated: press dropped');
+    if (!accepted) return 'duplicate';
+    this.opts.onSurveyRated?.(msg.network, rated.rating);
+    this.opts.onEnqueued();
+    return 'survey';
+  }
+
+  /**
+   * The chat whose survey takes this text message as its comment: one the customer rated within the
+   * comment window, while they have no chat open (a rating of an older chat must not swallow a message
+   * meant for the agent).
+   */
+  private async surveyAwaitingComment(msg: InboundMessage): Promise<number | undefined> {
+    if (!this.opts.survey?.askForComment || msg.attachments.length > 0) return undefined;
+    const user = userKeyOf(msg);
+    const surveyed = await this.opts.store.surveyAwaitingComment(user, Date.now());
+    if (surveyed === undefined || (await this.opts.store.currentMapping(user))) return undefined;
+    return surveyed;
+  }
+
+  /**
+   * The customer's words after rating a chat: kept as the survey's comment (not passed to a new chat),
+   * thanked for, and the rating waiting for them goes to Flex now. A message offered again is a duplicate.
+   */
+  private async takeSurveyComment(msg: InboundMessage, dedupe: DedupeKey, mappingId: number): Promise<Acceptance> {
+    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
+    const thanks = this.customerText('SURVEY_THANKS', msg.language);
+    if (!(await this.storeOnce(dedupe, thanks ? [customerNoticeRow(to, thanks)] : []))) return 'duplicate';
+    await this.opts.store.saveSurveyComment(mappingId, storableText(msg.text).slice(0, MAX_COMMENT_LENGTH));
+    await this.opts.store.wakeKey(surveyQueueKey(mappingId));
+    this.opts.log.info({ user: userKeyString(to), externalMessageId: msg.externalMessageId, conversationId: mappingId }, 'survey comment stored');
+    this.opts.onEnqueued();
+    return 'survey';
   }
 
   /**
@@ -304,6 +386,7 @@ export class Bridge {
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
         await this.tellCustomer(mapping, 'ended', 'CHAT_ENDED_NOTICE');
         if (this.opts.transcriptOnClose) await this.sendTranscript(mapping);
+        await this.startSurvey(mapping);
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -429,11 +512,22 @@ export class Bridge {
       case 'notice':
         return this.deliverNotice(row, payload.flexSid, payload.text);
       case 'customer-notice': {
-        const { to, text } = payload;
+        const { to, text, choices } = payload;
         await inSpan(`${to.network} send`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': to.network } }, () =>
-          this.adapterFor(to.network).send(to, { text, idempotencyKey: `fb${row.id}` }),
+          this.adapterFor(to.network).send(to, { text, idempotencyKey: `fb${row.id}`, ...(choices && { choices }) }),
         );
         this.opts.log.info({ outboxId: row.id, user: userKeyString(to) }, 'notice to the customer delivered');
+        return;
+      }
+      case 'survey-result': {
+        const { flexSid, handle, rating, mappingId, commentUntil } = payload;
+        const comment = commentUntil === undefined ? undefined : await this.opts.store.surveyComment(mappingId);
+        const waitMs = (commentUntil ?? 0) - Date.now();
+        if (comment === null && waitMs > 0) throw new DeliveryPostponed("waiting for the customer's comment", waitMs);
+        const recordSurvey = this.opts.flex.recordSurvey?.bind(this.opts.flex);
+        const result = { flexSid, handle, rating, ...(comment ? { comment } : {}) };
+        if (recordSurvey) await inSpan('flex record survey', { kind: SpanKind.CLIENT }, () => recordSurvey(result));
+        this.opts.log.info({ outboxId: row.id, flexSid, rating, inFlex: recordSurvey !== undefined }, 'survey rating recorded');
         return;
       }
     }
@@ -614,6 +708,16 @@ export class Bridge {
   }
 
   /**
+   * Asks the customer to rate the chat that just ended, with a button per rating, once per chat. Called
+   * wherever a chat an agent handled ends.
+   */
+  private async startSurvey(mapping: ChatMapping): Promise<void> {
+    const { survey } = this.opts;
+    if (!survey || !mapping.flexSid) return;
+    await this.tellCustomerText(mapping, 'survey', this.customerText('SURVEY_QUESTION', mapping.language), ratingChoices(mapping.flexSid));
+  }
+
+  /**
    * Tells the customer that their chat opened or ended, or who joined it: once per chat and `moment`
    * (a retried delivery or a repeated webhook finds the notice already stored).
    */
@@ -621,10 +725,10 @@ export class Bridge {
     return this.tellCustomerText(mapping, moment, this.customerText(textKey, mapping.language));
   }
 
-  private async tellCustomerText(mapping: ChatMapping, moment: string, text: string | undefined): Promise<boolean> {
+  private async tellCustomerText(mapping: ChatMapping, moment: string, text: string | undefined, choices?: readonly Choice[]): Promise<boolean> {
     if (text === undefined) return false;
     const to: ExternalChatRef = { ...userKeyOf(mapping), externalChatId: mapping.externalChatId };
-    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text)]);
+    const stored = await this.storeOnce({ source: 'flex-bridge', key: `chat-${moment}:${mapping.id}` }, [customerNoticeRow(to, text, choices)]);
     if (stored) this.opts.onEnqueued();
     return stored;
   }

@@ -15,8 +15,8 @@ export interface CustomerCommandsOptions {
   readonly transcriptOnClose: boolean;
   /** Stores `rows` unless `dedupe` was seen (and starts their delivery); false when it was. */
   readonly storeOnce: (dedupe: DedupeKey, rows: readonly NewOutboxRow[]) => Promise<boolean>;
-  /** The customer's chat ended by their command. */
-  readonly onEnded: (mapping: ChatMapping) => void;
+  /** The customer's chat ended by their command (after their notice is stored). */
+  readonly onEnded: (mapping: ChatMapping) => Promise<void>;
   readonly log: Logger;
 }
 
@@ -64,7 +64,7 @@ export class CustomerCommands {
       closeChatRow(to, flexSid),
     ]);
     await store.endMapping(mapping.id);
-    this.opts.onEnded(mapping);
+    await this.opts.onEnded(mapping);
     this.opts.log.info({ flexSid, conversationId: mapping.id, user: userKeyString(to) }, 'chat ended by the customer');
   }
 

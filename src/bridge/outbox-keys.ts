@@ -1,4 +1,4 @@
-import { userKeyOf, userKeyString, type ExternalChatRef, type InboundMessage, type UserKey } from '../core/messages.js';
+import { userKeyOf, userKeyString, type Choice, type ExternalChatRef, type InboundMessage, type UserKey } from '../core/messages.js';
 import type { ChatMapping, NewOutboxRow } from '../store/store.js';
 
 /** Each direction of each customer is its own FIFO, so a Telegram outage never holds up messages to Flex. */
@@ -13,10 +13,10 @@ export const customerMessageRow = (message: InboundMessage): NewOutboxRow => ({
 });
 
 /** The row that carries something the bridge itself tells a customer, in order with the agent's replies. */
-export const customerNoticeRow = (to: ExternalChatRef, text: string): NewOutboxRow => ({
+export const customerNoticeRow = (to: ExternalChatRef, text: string, choices?: readonly Choice[]): NewOutboxRow => ({
   key: customerQueueKey(to),
   direction: 'to-customer',
-  payload: { kind: 'customer-notice', to, text },
+  payload: { kind: 'customer-notice', to, text, ...(choices && { choices }) },
 });
 
 /** The row that closes a chat the customer ended, after their earlier messages reached it. */

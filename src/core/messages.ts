@@ -22,6 +22,13 @@ export interface Attachment {
   readonly ref: string;
 }
 
+/** A button offered under a message; pressing it comes back as an InboundMessage whose `choice` is its id. */
+export interface Choice {
+  /** What a press carries back: at most 64 bytes (Telegram's `callback_data` limit; Discord's `custom_id` allows 100). */
+  readonly id: string;
+  readonly label: string;
+}
+
 /** A customer message, normalized by an adapter. */
 export interface InboundMessage {
   readonly network: string;
@@ -37,6 +44,8 @@ export interface InboundMessage {
   readonly sentAt: string;
   /** The message is a command to the bridge (Telegram `/end`, Discord `!end`), not text for the agent. */
   readonly command?: CustomerCommand;
+  /** A button the customer pressed (a Choice's id) rather than a message they wrote; `text` is its label. */
+  readonly choice?: string;
 }
 
 /** What a customer can ask of the bridge itself: end their chat, or have its transcript. */
@@ -86,6 +95,8 @@ export interface OutboundMessage {
    * where the network has one, and as a plain message when the network no longer has that message.
    */
   readonly replyTo?: string;
+  /** Buttons shown under the text, in one row, rendered natively by the network. */
+  readonly choices?: readonly Choice[];
 }
 
 /** A customer deleted a message they sent (a network that tells bots so: Discord). */
@@ -143,7 +154,7 @@ export type OutboxPayload = (
     }
   | { readonly kind: 'notice'; readonly user: UserKey; readonly flexSid: string; readonly text: string }
   /** Something the bridge itself tells a customer: a greeting, a courtesy reply, that a message went over a limit. */
-  | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string }
+  | { readonly kind: 'customer-notice'; readonly to: ExternalChatRef; readonly text: string; readonly choices?: readonly Choice[] }
   /** A chat the customer ended: closed in Flex once the customer's earlier messages are in. */
   | { readonly kind: 'close-chat'; readonly user: UserKey; readonly flexSid: string }
   /** A chat's messages, read from Flex when sent, for the customer (`customerName` labels theirs). */
@@ -155,6 +166,19 @@ export type OutboxPayload = (
       /** The customer's language, for the transcript's heading. */
       readonly language?: string;
     }
+  /**
+   * A customer's answer to the satisfaction survey after the chat `flexSid` (the bridge's `mappingId`),
+   * to be recorded in Flex; with `commentUntil`, once the customer commented or then.
+   */
+  | {
+      readonly kind: 'survey-result';
+      readonly user: UserKey;
+      readonly handle: string;
+      readonly mappingId: number;
+      readonly flexSid: string;
+      readonly rating: number;
+      readonly commentUntil?: number;
+    }
 ) & {
   /** The W3C `traceparent` of the intake that stored it, so its delivery continues that trace (when tracing is on). */
   readonly traceparent?: string;
@@ -162,7 +186,8 @@ export type OutboxPayload = (
 
 /**
  * What intake made of a message: stored, a duplicate of one stored before, nothing the bridge
- * carries, refused because its customer went over a limit (they are told), or kept aside because
- * it could not be stored however often it was offered.
+ * carries, refused because its customer went over a limit (they are told), kept aside because
+ * it could not be stored however often it was offered, or stored as an answer to the satisfaction
+ * survey (a rating, a comment) for Flex reporting rather than for a chat.
  */
-export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited' | 'quarantined';
+export type Acceptance = 'accepted' | 'duplicate' | 'ignored' | 'limited' | 'quarantined' | 'survey';

@@ -137,6 +137,19 @@ export interface FlexBackend {
   closeChat?(flexSid: string, end: RoutingEnd): Promise<void>;
   /** Closes a chat the customer ended, the way Flex wants it closed; a closed chat is fine. */
   endChat?(flexSid: string): Promise<void>;
+  /** Writes a customer's satisfaction rating where Flex reporting reads it; idempotent. Absent: this back end cannot. */
+  recordSurvey?(result: SurveyResult): Promise<void>;
+}
+
+/** A customer's answer to the satisfaction survey after the chat `flexSid`. */
+export interface SurveyResult {
+  readonly flexSid: string;
+  /** The customer's handle, as the chat's task showed it. */
+  readonly handle: string;
+  /** 1 (worst) to 5 (best). */
+  readonly rating: number;
+  /** What the customer added in words, if anything. */
+  readonly comment?: string;
 }
 
 /** How a chat's routing ended without an agent, and where to close it. */

@@ -11,6 +11,7 @@ import {
   type PostedRef,
   type RecentMessage,
   type RoutingEnd,
+  type SurveyResult,
   type WebhookParams,
 } from './backend.js';
 import { contextAttributes, participantAttributes, type ExtraAttributes } from './chat-attributes.js';
@@ -20,6 +21,7 @@ import { closedOr } from './closed-conversation.js';
 import { createConversation, removeIfMadeFor, type ConversationTimers } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
+import { SurveyTasks } from './survey-tasks.js';
 import { mediaOf } from './webhook-media.js';
 import { replyToOf } from './reply-attribute.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
@@ -55,6 +57,8 @@ export class ConversationsBackend implements FlexBackend {
   private chatServiceSid: Promise<string> | undefined;
 
   private readonly routing: InteractionRouting;
+  /** Survey ratings become tasks, so only with a workspace. */
+  readonly recordSurvey?: (result: SurveyResult) => Promise<void>;
 
   constructor(private readonly opts: ConversationsBackendOptions) {
     this.routing = new InteractionRouting({
@@ -65,6 +69,11 @@ export class ConversationsBackend implements FlexBackend {
       extraAttributes: opts.extraAttributes,
       ...opts.routing,
     });
+    const { workspaceSid, workflowSid } = opts;
+    if (workspaceSid) {
+      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, workflowSid, taskChannel: opts.taskChannel, chatAttribute: 'conversationSid' });
+      this.recordSurvey = (result) => surveys.record(result);
+    }
   }
 
   private get api() {

@@ -36,6 +36,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         flexFlowSid: legacySetting(config, 'FLEX_FLOW_SID'),
         chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),
         extraAttributes: config.FLEX_TASK_ATTRIBUTES,
+        workspaceSid: config.FLEX_WORKSPACE_SID,
       });
   }
 }

@@ -11,8 +11,10 @@ import {
   type PostedMessage,
   type PostedRef,
   type RecentMessage,
+  type SurveyResult,
   type WebhookParams,
 } from './backend.js';
+import { SurveyTasks } from './survey-tasks.js';
 import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { contextAttributes, type ExtraAttributes } from './chat-attributes.js';
 import { chatMessageMediaOf } from './legacy-chat-media.js';
@@ -28,6 +30,8 @@ export interface LegacyChatBackendOptions {
   readonly chatServiceSid: string;
   /** The operator's constant attributes for each chat (FLEX_TASK_ATTRIBUTES). */
   readonly extraAttributes: ExtraAttributes;
+  /** The TaskRouter workspace of the Flex Flow's tasks: where survey ratings go; absent: nowhere. */
+  readonly workspaceSid?: string;
 }
 
 /** `onMessageSent`; registered with `?channel=CH…` in the query, as the original custom-chat sample did. */
@@ -54,7 +58,17 @@ export class LegacyChatBackend implements FlexBackend {
   readonly mode = 'legacy-chat' as const;
   readonly webhookPaths = [LEGACY_MESSAGE_WEBHOOK_PATH, LEGACY_CHANNEL_WEBHOOK_PATH];
 
-  constructor(private readonly opts: LegacyChatBackendOptions) {}
+  /** Survey ratings become tasks, so only with a workspace. */
+  readonly recordSurvey?: (result: SurveyResult) => Promise<void>;
+
+  constructor(private readonly opts: LegacyChatBackendOptions) {
+    const { workspaceSid } = opts;
+    if (workspaceSid) {
+      // A Flex Flow's chat task names its channel `channelSid`.
+      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, taskChannel: 'chat', chatAttribute: 'channelSid' });
+      this.recordSurvey = (result) => surveys.record(result);
+    }
+  }
 
   private channel(sid: string) {
     return this.opts.client.chat.v2.services(this.opts.chatServiceSid).channels(sid);

@@ -28,6 +28,7 @@ export class BridgeMetrics {
   private readonly upstreamSeconds: Histogram<'api' | 'status'>;
   private readonly chatsOpened: Counter<'network'>;
   private readonly chatsEnded: Counter<'network' | 'reason'>;
+  private readonly surveyRatings: Counter<'network' | 'rating'>;
 
   constructor(store: MetricsStore) {
     const registers = [this.registry];
@@ -107,6 +108,12 @@ export class BridgeMetrics {
       labelNames: ['network', 'reason'],
       registers,
     });
+    this.surveyRatings = new Counter({
+      name: 'flex_bridge_survey_ratings_total',
+      help: 'Satisfaction survey answers, by network and rating (1 poor to 5 excellent); a chat counts once',
+      labelNames: ['network', 'rating'],
+      registers,
+    });
     registerStoreGauges(store, registers);
   }
 
@@ -168,6 +175,10 @@ export class BridgeMetrics {
     this.chatsEnded.inc({ network, reason });
   }
 
+  surveyRated(network: string, rating: number): void {
+    this.surveyRatings.inc({ network, rating: String(rating) });
+  }
+
   upstream(api: string, status: number, ms: number): void {
     this.upstreamSeconds.observe({ api, status: String(status) }, ms / 1000);
   }
@@ -185,6 +196,7 @@ function networkOf(row: OutboxRow): string {
       return payload.to.network;
     case 'notice':
     case 'close-chat':
+    case 'survey-result':
       return payload.user.network;
   }
 }

@@ -521,6 +521,37 @@ export class PostgresStore implements Store {
     return { pending: r.pending, dead: r.dead, deadCustomerMessages: r.dead_customer, oldestPendingAt: r.oldest, quarantined: r.quarantined };
   }
 
+  async openSurveyComment(mappingId: number, user: UserKey, until: number): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO survey_comments (conversation_id, network, external_user_id, open_until) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [mappingId, user.network, user.externalUserId, until],
+    );
+  }
+
+  async surveyAwaitingComment(user: UserKey, now: number): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `SELECT conversation_id AS id FROM survey_comments WHERE network = $1 AND external_user_id = $2 AND open_until > $3 AND comment IS NULL
+         ORDER BY open_until DESC LIMIT 1`,
+      [user.network, user.externalUserId, now],
+    );
+    return rows[0]?.id;
+  }
+
+  async saveSurveyComment(mappingId: number, text: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE survey_comments SET comment = $1 WHERE conversation_id = $2 AND comment IS NULL', [text, mappingId]);
+    return rowCount === 1;
+  }
+
+  async surveyComment(mappingId: number): Promise<string | null | undefined> {
+    const { rows } = await this.pool.query<{ comment: string | null }>('SELECT comment FROM survey_comments WHERE conversation_id = $1', [mappingId]);
+    return rows[0]?.comment;
+  }
+
+  async wakeKey(key: string): Promise<void> {
+    const now = Date.now();
+    await this.pool.query("UPDATE outbox SET next_attempt_at = $1 WHERE key = $2 AND is_head AND status = 'pending' AND next_attempt_at > $1", [now, key]);
+  }
+
   async installationId(): Promise<string> {
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM installation');
     return rows[0]!.id;

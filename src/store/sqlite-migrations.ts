@@ -139,4 +139,15 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX message_links_conversation ON message_links (conversation_id, created_at);
   CREATE INDEX message_links_created ON message_links (created_at);
   `,
+  `
+  -- The comment a customer may add to the satisfaction survey of a chat they rated, for a while.
+  CREATE TABLE survey_comments (
+    conversation_id INTEGER PRIMARY KEY,
+    network TEXT NOT NULL,
+    external_user_id TEXT NOT NULL,
+    open_until BIGINT NOT NULL,
+    comment TEXT
+  );
+  CREATE INDEX survey_comments_by_user ON survey_comments (network, external_user_id, open_until);
+  `,
 ];

@@ -196,6 +196,16 @@ export class SqliteStore implements Store {
       ),
       pruneDedupe: db.prepare('DELETE FROM dedupe WHERE seen_at < ?'),
       installationId: db.prepare('SELECT id FROM installation'),
+      openSurveyComment: db.prepare(
+        'INSERT INTO survey_comments (conversation_id, network, external_user_id, open_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      surveyAwaitingComment: db.prepare(
+        `SELECT conversation_id AS id FROM survey_comments WHERE network = ? AND external_user_id = ? AND open_until > ? AND comment IS NULL
+           ORDER BY open_until DESC LIMIT 1`,
+      ),
+      saveSurveyComment: db.prepare('UPDATE survey_comments SET comment = ? WHERE conversation_id = ? AND comment IS NULL'),
+      surveyComment: db.prepare('SELECT comment FROM survey_comments WHERE conversation_id = ?'),
+      wakeKey: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE key = ? AND is_head = 1 AND status = 'pending' AND next_attempt_at > ?"),
     };
   }
 
@@ -439,6 +449,27 @@ export class SqliteStore implements Store {
       quarantined: number;
     };
     return { pending: r.pending ?? 0, dead: r.dead ?? 0, deadCustomerMessages: r.dead_customer ?? 0, oldestPendingAt: r.oldest, quarantined: r.quarantined };
+  }
+
+  async openSurveyComment(mappingId: number, user: UserKey, until: number): Promise<void> {
+    this.stmt.openSurveyComment.run(mappingId, user.network, user.externalUserId, until);
+  }
+
+  async surveyAwaitingComment(user: UserKey, now: number): Promise<number | undefined> {
+    return (this.stmt.surveyAwaitingComment.get(user.network, user.externalUserId, now) as { id: number } | undefined)?.id;
+  }
+
+  async saveSurveyComment(mappingId: number, text: string): Promise<boolean> {
+    return this.stmt.saveSurveyComment.run(text, mappingId).changes === 1;
+  }
+
+  async surveyComment(mappingId: number): Promise<string | null | undefined> {
+    return (this.stmt.surveyComment.get(mappingId) as { comment: string | null } | undefined)?.comment;
+  }
+
+  async wakeKey(key: string): Promise<void> {
+    const now = Date.now();
+    this.stmt.wakeKey.run(now, key, now);
   }
 
   async installationId(): Promise<string> {

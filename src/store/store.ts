@@ -204,6 +204,19 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** The chat's latest `limit` links, the latest first. */
   recentMessageLinks(conversationId: number, limit: number): Promise<MessageLink[]>;
   pruneMessageLinks(olderThan: number): Promise<number>;
+  /**
+   * A customer rated chat `mappingId` and may add a comment until `until` (ms); a chat opens its
+   * comment once, whatever is called again.
+   */
+  openSurveyComment(mappingId: number, user: UserKey, until: number): Promise<void>;
+  /** The chat of the customer's latest survey still waiting for a comment at `now`; undefined when none is. */
+  surveyAwaitingComment(user: UserKey, now: number): Promise<number | undefined>;
+  /** Keeps `text` as the comment on chat `mappingId`'s survey, unless it has one; false when it had. */
+  saveSurveyComment(mappingId: number, text: string): Promise<boolean>;
+  /** The comment on chat `mappingId`'s survey: null while there is none, undefined when it never opened one. */
+  surveyComment(mappingId: number): Promise<string | null | undefined>;
+  /** Makes the pending head row of `key` due now (one postponed to wait for something that has come). */
+  wakeKey(key: string): Promise<void>;
 
   /** This installation's id (16 hex digits), made once when the database was created and never changed. */
   installationId(): Promise<string>;

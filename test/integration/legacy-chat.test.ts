@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { startSandbox, type Sandbox } from '@flex-bridge/emulators';
 import type { RequestRecord } from '@flex-bridge/emulators';
 import { twilioSignature } from '@flex-bridge/emulators';
-import { failOnTwilioContractViolations, tempDatabaseUrl, WITHOUT_CHAT_NOTICES } from '../support/harness.js';
+import { failOnTwilioContractViolations, tempDatabaseUrl, WITHOUT_CHAT_NOTICES, WORKSPACE_SID } from '../support/harness.js';
 import { freePort } from '@flex-bridge/emulators';
 import { eventually } from '../support/wait.js';
 
@@ -550,6 +550,21 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     await r.box.telegram.waitForMessages(ALICE.id, 1);
     await r.app.worker.stop(2000);
     expect(r.box.telegram.messagesTo(ALICE.id).map((m) => m.text)).toEqual(['the real one']);
+  });
+
+  it('asks for a rating once the channel went INACTIVE and records it as a survey task in the configured workspace', async () => {
+    const r = await startLegacyBridge({ SURVEY: 'on', SURVEY_COMMENT_QUESTION: 'off', FLEX_WORKSPACE_SID: WORKSPACE_SID });
+    r.box.telegram.addUser(ALICE);
+    r.box.telegram.userSends(ALICE.id, 'Hello');
+    const { channelSid } = await chatTask(r);
+    r.box.twilio.legacyChat.agentSend(channelSid, 'Hi Alice');
+    await r.box.telegram.waitForMessages(ALICE.id, 1);
+    r.box.twilio.legacyChat.endChat(channelSid);
+    const [, question] = await r.box.telegram.waitForMessages(ALICE.id, 2);
+    const buttons = (question?.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat();
+    r.box.telegram.userPresses(ALICE.id, question?.message_id as number, (buttons[3] as { callback_data: string }).callback_data);
+    const survey = await eventually(() => r.box.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ type: 'survey', surveyOf: channelSid, rating: 4, from: 'telegram:alice' });
   });
 });
 

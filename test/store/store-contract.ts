@@ -174,6 +174,31 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(failingSince).toBeGreaterThanOrEqual(oldest);
     });
 
+    it('wakes a postponed row of a key: due now, still without an attempt counted', async () => {
+      await store.enqueue([row('survey:1', '1')]);
+      const [r1] = await store.claimDue('w', 1, 60_000);
+      await store.postpone(r1!.id, Date.now() + 600_000);
+      expect(await store.claimDue('w', 10, 60_000)).toEqual([]);
+      await store.wakeKey('survey:1');
+      expect(await store.claimDue('w', 10, 60_000)).toMatchObject([{ id: r1!.id, attempts: 0 }]);
+    });
+
+    it("keeps one comment per rated chat, taken only while the chat's survey is open", async () => {
+      const ann = { network: 'telegram', externalUserId: '1' };
+      const now = Date.now();
+      expect(await store.surveyComment(7)).toBeUndefined();
+      await store.openSurveyComment(7, ann, now + 60_000);
+      await store.openSurveyComment(7, ann, now + 1);
+      await store.openSurveyComment(8, { network: 'discord', externalUserId: '1' }, now + 60_000);
+      expect(await store.surveyComment(7)).toBeNull();
+      expect(await store.surveyAwaitingComment(ann, now)).toBe(7);
+      expect(await store.surveyAwaitingComment(ann, now + 60_000)).toBeUndefined();
+      expect(await store.saveSurveyComment(7, 'Quick and kind')).toBe(true);
+      expect(await store.saveSurveyComment(7, 'again')).toBe(false);
+      expect(await store.surveyComment(7)).toBe('Quick and kind');
+      expect(await store.surveyAwaitingComment(ann, now)).toBeUndefined();
+    });
+
     it("counts a key's pending rows up to a bound", async () => {
       await store.enqueue([row('a', '1'), row('a', '2'), row('a', '3'), row('b', '4')]);
       expect(await store.countPending('a', 10)).toBe(3);

@@ -22,6 +22,7 @@ const Upload = z.object({
 /** Big enough to try the networks' own limits (bots download up to 20 MB from Telegram), sent as base64. */
 const UPLOAD_BODY_LIMIT = 32 * 1024 * 1024;
 const NewCustomer = z.object({ network: z.enum(['telegram', 'discord']) });
+const Press = z.object({ messageId: z.string().min(1), data: z.string().min(1).max(100) });
 const Forge = z.object({ chatSid: z.string().min(1).optional() });
 const Mode = z.object({ mode: z.enum(DEMO_MODES) });
 
@@ -39,6 +40,7 @@ interface ById {
  *   POST /api/customers/:id/messages    { text }     the customer writes (through their network's emulator)
  *   POST /api/customers/:id/files       { name, contentType, dataBase64, caption? }  the customer sends a file (the same way)
  *   POST /api/customers/:id/block                    the customer blocks the bot (Telegram)
+ *   POST /api/customers/:id/presses     { messageId, data }  the customer presses a button under a bot message
  *   POST /api/tasks/:sid/accept                      the agent accepts a task
  *   POST /api/tasks/:sid/complete                    the agent finishes wrap-up
  *   POST /api/chats/:sid/messages       { text, replyTo? } the agent writes in Flex (replyTo: the customer message's sid)
@@ -66,6 +68,11 @@ export async function startConsoleServer(runner: DemoRunner, port: number, host:
   });
   app.post<ById>('/api/customers/:id/files', { bodyLimit: UPLOAD_BODY_LIMIT }, async (request, reply) => {
     runner.console.customers.sendFile(request.params.id, uploaded(request.body));
+    return reply.code(204).send();
+  });
+  app.post<ById>('/api/customers/:id/presses', async (request, reply) => {
+    const { messageId, data } = Press.parse(request.body);
+    runner.console.customers.press(request.params.id, messageId, data);
     return reply.code(204).send();
   });
   app.post<ById>('/api/customers/:id/block', async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { MessageFile, NewFile } from './files.js';
-import type { Network } from './views.js';
+import type { ButtonView, Network } from './views.js';
 
 export interface NewPerson {
   readonly userId: string;
@@ -27,6 +27,15 @@ export interface ReceivedByCustomer {
   readonly files: readonly MessageFile[];
   /** The text of the message this answers, when the bot sent it as a native reply. */
   readonly inReplyTo?: string;
+  readonly messageId: string;
+  readonly buttons: readonly ButtonView[];
+}
+
+/** The bot changed the buttons under one of its messages (took them off once one was pressed). */
+export interface ButtonsChanged {
+  readonly userId: string;
+  readonly messageId: string;
+  readonly buttons: readonly ButtonView[];
 }
 
 /** The person blocked or unblocked the bot, as the network tells the bot. */
@@ -58,6 +67,9 @@ export interface CustomerNetwork {
   sendFile(userId: string, file: NewFile): MessageFile[];
   onCustomerMessage(listener: (sent: SentByCustomer) => void): void;
   onBotMessage(listener: (received: ReceivedByCustomer) => void): void;
+  /** The customer presses a button under the bot's message, as the network's app does (a callback query, an interaction). */
+  press(userId: string, messageId: string, data: string): void;
+  onButtonsChanged(listener: (changed: ButtonsChanged) => void): void;
   /** Present where the console can play a customer blocking the bot (Telegram). */
   readonly blocking?: Blocking;
 }

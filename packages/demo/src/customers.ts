@@ -2,7 +2,7 @@ import { handleOf } from '../../../src/index.js';
 import type { CustomerNetwork, NewPerson } from './customer-network.js';
 import type { FileShelf, NewFile } from './files.js';
 import { ConsoleRequestError } from './request-error.js';
-import type { ChatLine, CustomerView, Network } from './views.js';
+import type { ButtonView, ChatLine, CustomerView, Network } from './views.js';
 
 type Person = Omit<NewPerson, 'userId'>;
 
@@ -42,15 +42,18 @@ export class CustomerDirectory {
   ) {
     this.networks = new Map(networks.map((n) => [n.network, n]));
     for (const network of networks) {
-      network.onBotMessage(({ userId, text, files, inReplyTo }) =>
+      network.onBotMessage(({ userId, text, files, inReplyTo, messageId, buttons }) =>
         this.append(`${network.network}-${userId}`, {
           from: 'bot',
           text,
           files: files.map((f) => shelf.shelve(f)),
           at: Date.now(),
           ...(inReplyTo !== undefined && { inReplyTo }),
+          messageId,
+          buttons,
         }),
       );
+      network.onButtonsChanged(({ userId, messageId, buttons }) => this.setButtons(`${network.network}-${userId}`, messageId, buttons));
       network.blocking?.onChange(({ userId, blocked }) => this.setBlocked(`${network.network}-${userId}`, blocked));
     }
   }
@@ -88,6 +91,12 @@ export class CustomerDirectory {
     this.append(customerId, { from: 'customer', text: file.caption ?? '', files: sent.map((f) => this.shelf.shelve(f)), at: Date.now() });
   }
 
+  /** The customer presses a button under one of the bot's messages. */
+  press(customerId: string, messageId: string, data: string): void {
+    const { view } = this.require(customerId);
+    this.networks.get(view.network)?.press(view.userId, messageId, data);
+  }
+
   /** The customer blocks the bot, where their network lets the console play that; writing again unblocks it. */
   blockBot(customerId: string): void {
     const { view } = this.require(customerId);
@@ -104,6 +113,14 @@ export class CustomerDirectory {
     const customer = this.customers.get(customerId);
     if (!customer) return;
     customer.lines.push(line);
+    this.onChange(this.view(customerId));
+  }
+
+  private setButtons(customerId: string, messageId: string, buttons: readonly ButtonView[]): void {
+    const customer = this.customers.get(customerId);
+    const index = customer?.lines.findIndex((line) => line.from === 'bot' && line.messageId === messageId) ?? -1;
+    if (!customer || index < 0) return;
+    customer.lines[index] = { ...(customer.lines[index] as ChatLine), buttons };
     this.onChange(this.view(customerId));
   }
 

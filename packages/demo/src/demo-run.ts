@@ -70,6 +70,8 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       // An operator's own attributes beside the customer's context, as the Flex desk shows them.
       FLEX_TASK_ATTRIBUTES: JSON.stringify({ brand: 'acme' }),
       ...DEMO_BUSINESS_HOURS,
+      // The customer windows show the rating buttons after the agent ends a chat.
+      SURVEY: 'on',
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({

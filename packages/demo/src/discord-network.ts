@@ -2,6 +2,7 @@ import type { DiscordEmulator } from '@flex-bridge/emulators';
 import type { DcMessage } from '@flex-bridge/emulators';
 import type { CustomerNetwork } from './customer-network.js';
 import type { MessageFile } from './files.js';
+import type { ButtonView } from './views.js';
 
 /** Customers who DM the bot on the Discord emulator; the bridge hears them on the gateway. */
 export function discordNetwork(emulator: DiscordEmulator): CustomerNetwork {
@@ -34,10 +35,27 @@ export function discordNetwork(emulator: DiscordEmulator): CustomerNetwork {
           text: sent.message.content,
           files: attachmentsOf(emulator, sent.message),
           ...(replied && { inReplyTo: replied.content }),
+          messageId: sent.message.id,
+          buttons: buttonsOf(sent.message),
         });
       });
     },
+    press(userId, messageId, data) {
+      emulator.userClicks(userId, messageId, data);
+    },
+    onButtonsChanged(listener) {
+      emulator.events.on('botMessageEdited', (message) => {
+        const userId = emulator.dmRecipientOf(message.channel_id);
+        if (userId) listener({ userId, messageId: message.id, buttons: buttonsOf(message) });
+      });
+    },
   };
+}
+
+/** The buttons of the message's action rows. */
+function buttonsOf(message: DcMessage): ButtonView[] {
+  const rows = message.components as { components?: { label?: string; custom_id?: string }[] }[];
+  return rows.flatMap((row) => row.components ?? []).flatMap((button) => (button.custom_id ? [{ label: button.label ?? '', data: button.custom_id }] : []));
 }
 
 /** A message's attachments whose bytes the emulator serves. */

@@ -2,6 +2,7 @@ import type { TelegramEmulator } from '@flex-bridge/emulators';
 import type { TgMessage } from '@flex-bridge/emulators';
 import type { CustomerNetwork } from './customer-network.js';
 import { telegramFilesOf } from './telegram-files.js';
+import type { ButtonView } from './views.js';
 
 interface ChatMemberUpdate {
   readonly from: { readonly id: number };
@@ -46,8 +47,18 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
           text: message.text ?? captionOf(message),
           files: telegramFilesOf(emulator, message),
           ...(replied && { inReplyTo: replied.text ?? captionOf(replied) }),
+          messageId: String(message.message_id),
+          buttons: buttonsOf(message),
         });
       });
+    },
+    press(userId, messageId, data) {
+      emulator.userPresses(userId, Number(messageId), data);
+    },
+    onButtonsChanged(listener) {
+      emulator.events.on('botMessageEdited', (message) =>
+        listener({ userId: String(message.chat.id), messageId: String(message.message_id), buttons: buttonsOf(message) }),
+      );
     },
     blocking: {
       block(userId) {
@@ -68,6 +79,12 @@ export function telegramNetwork(emulator: TelegramEmulator): CustomerNetwork {
       },
     },
   };
+}
+
+/** The inline keyboard's buttons, row after row. */
+function buttonsOf(message: TgMessage): ButtonView[] {
+  const keyboard = (message.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
+  return keyboard.flat().map((button) => ({ label: button.text, data: button.callback_data }));
 }
 
 const captionOf = (message: TgMessage) => (typeof message.caption === 'string' ? message.caption : '');

@@ -20,6 +20,11 @@ export function traceBridge(trace: Trace): AppObserver {
         trace.hop(id, { stage: 'stored', chip: 'quarantined', label, status: 'error' }, 'failed');
         return;
       }
+      if (acceptance === 'survey') {
+        const label = 'an answer to the satisfaction survey: stored for Flex reporting, not passed to a chat';
+        trace.hop(id, { stage: 'stored', chip: 'survey', label, status: 'ok' }, 'done');
+        return;
+      }
       if (acceptance === 'limited') {
         const label = 'over the limit of what one customer may send: not passed on, and the customer is told';
         trace.hop(id, { stage: 'stored', chip: 'limited', label, status: 'error' }, 'failed');
@@ -56,6 +61,7 @@ export function traceBridge(trace: Trace): AppObserver {
         case 'customer-notice':
         case 'close-chat':
         case 'transcript':
+        case 'survey-result':
           return;
       }
     },

@@ -26,6 +26,16 @@ export interface ChatLine {
   readonly at: number;
   /** The text of the message this answers, shown above it as the app shows a reply. */
   readonly inReplyTo?: string;
+  /** The network's id of a bot message, for pressing its buttons. */
+  readonly messageId?: string;
+  /** Buttons under a bot message (a survey's ratings), until the bot takes them off. */
+  readonly buttons?: readonly ButtonView[];
+}
+
+/** A button under a bot message: what the customer sees, and what pressing it sends the bot. */
+export interface ButtonView {
+  readonly label: string;
+  readonly data: string;
 }
 
 export interface CustomerView {

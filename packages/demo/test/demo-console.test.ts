@@ -105,6 +105,15 @@ async function roundTrip(p: Page, { network, handle, question, answer, context }
   // Done once the bridge has answered Twilio's "the chat ended" webhook, i.e. ended the mapping.
   await flow(p, 'ended', handle, 'done').waitFor();
 
+  // The satisfaction survey: rating buttons under the question; pressing one answers it and takes them off.
+  const ratings = p.locator(`[data-customer="${handle}"] .bot-buttons button`);
+  await expect.poll(() => ratings.allTextContents()).toEqual(['⭐', '⭐⭐', '⭐⭐⭐', '⭐⭐⭐⭐', '⭐⭐⭐⭐⭐']);
+  await ratings.nth(3).click();
+  await ratings.first().waitFor({ state: 'detached' });
+  await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: 'Anything you would like to add?' }).waitFor();
+  await writeAsCustomer(p, handle, 'Quick and friendly.');
+  await p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: 'Thank you for your feedback!' }).waitFor();
+
   await writeAsCustomer(p, handle, 'One more question…');
   const next = p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`);
   await next.waitFor();

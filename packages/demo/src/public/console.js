@@ -238,10 +238,30 @@ function renderCustomer(customer) {
             fileViews(line.files),
             line.text && h('span', { class: 'text' }, line.text),
             h('time', {}, clock(line.at)),
+            buttonRow(customer, line),
           ),
         )),
   );
   lines.scrollTop = lines.scrollHeight;
+}
+
+/** The buttons under a bot message (Telegram's inline keyboard, Discord's components); a click presses one through the network. */
+function buttonRow(customer, line) {
+  if (!line.buttons?.length) return undefined;
+  return h(
+    'div',
+    { class: 'bot-buttons' },
+    ...line.buttons.map((button) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => post(`/api/customers/${encodeURIComponent(customer.id)}/presses`, { messageId: line.messageId, data: button.data }),
+        },
+        button.label,
+      ),
+    ),
+  );
 }
 
 function customerCard(customer) {

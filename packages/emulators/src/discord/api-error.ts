@@ -23,6 +23,8 @@ export const ERROR_MESSAGES: Record<number, string> = {
   10003: 'Unknown Channel',
   10008: 'Unknown Message',
   10013: 'Unknown User',
+  10062: 'Unknown interaction',
+  40060: 'Interaction has already been acknowledged',
   50001: 'Missing Access',
   50006: 'Cannot send an empty message',
   50007: 'Cannot send messages to this user',

@@ -5,6 +5,7 @@
  *   POST   /_sandbox/users/:userId/dm            {content?, attachments?: [{filename, content_type?, size?, data_base64?}], replyTo?, forwarded?: {content?, attachments?}} → 201 Message
  *   POST   /_sandbox/users/:userId/dm/:messageId/edit  {content} → the edited Message (a MESSAGE_UPDATE is dispatched)
  *   DELETE /_sandbox/users/:userId/dm/:messageId       → 204 (a MESSAGE_DELETE is dispatched)
+ *   POST   /_sandbox/users/:userId/dm/:messageId/click  {custom_id} → 201 {interaction_id} (an INTERACTION_CREATE is dispatched)
  *   POST   /_sandbox/users/:userId/guild-message {content} → 201 Message (heard only with the GuildMessages intent)
  *   POST   /_sandbox/users/:userId/block         {blocked?: boolean = true} → {blocked} (the bot then gets 50007)
  *   GET    /_sandbox/users/:userId/dm            → the bot's messages in the user's DM, oldest first
@@ -28,6 +29,7 @@ import type { DmContent, NewUser } from './users.js';
 import { SandboxInputError } from '../shared/input-error.js';
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'a snowflake string');
+const click = z.object({ custom_id: z.string().min(1).max(100) });
 
 const newUser = z.object({
   id: snowflake,
@@ -81,6 +83,7 @@ export interface ControlledDiscord {
   userSendsDm(userId: string, content: DmContent): DcMessage;
   userEditsDm(userId: string, messageId: string, content: string): DcMessage;
   userDeletesDm(userId: string, messageId: string): void;
+  userClicks(userId: string, messageId: string, customId: string): string;
   userSendsInGuild(userId: string, content: string): DcMessageCreate;
   setBlocksDms(userId: string, blocksDms: boolean): void;
   messagesInDm(userId: string): BotMessage[];
@@ -117,6 +120,12 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
     const { userId, messageId } = parse(dmMessageParams, request.params);
     emulator.userDeletesDm(userId, messageId);
     return reply.code(204).send();
+  });
+
+  app.post('/_sandbox/users/:userId/dm/:messageId/click', async (request, reply) => {
+    const { userId, messageId } = parse(dmMessageParams, request.params);
+    const { custom_id } = parse(click, request.body);
+    return reply.code(201).send({ interaction_id: emulator.userClicks(userId, messageId, custom_id) });
   });
 
   app.post('/_sandbox/users/:userId/guild-message', async (request, reply) => {

@@ -13,6 +13,7 @@ import { registerSlowUplink } from './slow-uplink.js';
 import { isSnowflake, Snowflakes } from './snowflake.js';
 import { DiscordState } from './state.js';
 import type { BotMessage, ContractViolation, DcMessage, DcMessageCreate, DcUser, DiscordEmulatorEventMap, DiscordEmulatorEvents, RecordedRequest } from './types.js';
+import { Interactions } from './interactions.js';
 import { Users, type DmContent, type NewUser } from './users.js';
 import { waitForEvent } from '../shared/wait-for-event.js';
 
@@ -39,6 +40,8 @@ export interface DiscordEmulatorOptions {
   attachmentUrlTtlMs?: number;
   /** How long a message created with `enforce_nonce` answers a repeat of its nonce by the same author. Default 5 minutes. */
   nonceWindowMs?: number;
+  /** The clock interaction answers are timed by (3 seconds for the first answer). Default `Date.now`. */
+  interactionClock?: () => number;
   /** Per-route buckets and the global limit; every REST answer carries their `X-RateLimit-*` headers. See `DiscordRateLimits` for the defaults. */
   rateLimits?: DiscordRateLimits;
 }
@@ -64,6 +67,7 @@ export class DiscordEmulator {
   private readonly rateLimits: RateLimiter;
   private readonly invalidRequestGuard: InvalidRequestGuard;
   private readonly users: Users;
+  private readonly interactions: Interactions;
   private readonly attachments: AttachmentStore;
   private app: FastifyInstance | undefined;
   private origin: string | undefined;
@@ -79,6 +83,7 @@ export class DiscordEmulator {
     attachmentUrlTtlMs,
     nonceWindowMs = DEFAULT_NONCE_WINDOW_MS,
     rateLimits,
+    interactionClock,
   }: DiscordEmulatorOptions) {
     if (token === '') throw new Error('token is required');
     const botId = botUser.id ?? new Snowflakes().next();
@@ -100,6 +105,7 @@ export class DiscordEmulator {
       onEvent: (event) => this.events.emit('gateway', event),
     });
     this.users = new Users(this.state, this.gateway, this.events, this.attachments, () => `http://${this.requireOrigin()}`);
+    this.interactions = new Interactions(this.state, this.gateway, this.events, interactionClock);
   }
 
   /** Listens and resolves with the REST base URL (discord.js `rest.api`, e.g. `http://127.0.0.1:PORT/api`). One start per emulator. */
@@ -118,6 +124,7 @@ export class DiscordEmulator {
       onBotMessage: (sent) => this.onBotMessage(sent),
       storeAttachment: (channelId, id, file) => `http://${this.requireOrigin()}${this.attachments.put(channelId, id, file.filename, file.data, file.contentType)}`,
       signAttachmentUrlAnew: (url) => this.attachments.signAnew(url),
+      interactions: this.interactions,
       onRequest: (request) => this.record(request),
       contract: discordRequestContract(),
       onContractViolation: (violation) => this.contractViolations.push(violation),
@@ -179,12 +186,29 @@ export class DiscordEmulator {
     this.users.deleteDm(userId, messageId);
   }
 
+  /** The user clicks the button `customId` under the bot's message `messageId`: INTERACTION_CREATE. Returns the interaction id. */
+  userClicks(userId: string, messageId: string, customId: string): string {
+    return this.interactions.click(userId, messageId, customId);
+  }
+
+  /** The token the bot got with the interaction, to answer it by hand. */
+  interactionToken(interactionId: string): string {
+    const token = this.interactions.tokenOf(interactionId);
+    if (token === undefined) throw new Error(`no interaction ${interactionId}`);
+    return token;
+  }
+
   /** A message in a guild channel (the bot's intents decide whether it hears it). */
   userSendsInGuild(userId: string, content: string): DcMessageCreate {
     return this.users.sendInGuild(userId, content);
   }
 
   // --- inspection ------------------------------------------------------------------------------
+
+  /** The user whose DM with the bot `channelId` is; undefined for any other channel. */
+  dmRecipientOf(channelId: string): string | undefined {
+    return this.state.dmChannel(channelId)?.recipient.user.id;
+  }
 
   /** Messages the bot created in its DM with the user, oldest first, with the `allowed_mentions` it sent. */
   messagesInDm(userId: string): BotMessage[] {

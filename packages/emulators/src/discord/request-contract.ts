@@ -7,6 +7,8 @@ import { responseFor, SpecOperations, type SpecDocument } from '../shared/openap
 import type { ContractViolation } from './types.js';
 
 const DOCUMENT_ID = 'discord-openapi-subset';
+/** Discord's own schema annotations (no validation: the schemas beside them say what is allowed). */
+const DISCORD_ANNOTATIONS = ['x-discord-union'];
 
 /**
  * Checks REST requests against Discord's OpenAPI definition (spec/openapi-subset.json, cut from
@@ -31,11 +33,11 @@ export class RequestContract {
     // Discord's own formats: the schemas beside them (pattern, maxLength) say what is allowed.
     this.ajv.addFormat('snowflake', true).addFormat('nonce', true);
     // The document's top-level OpenAPI fields are not schema keywords; only the schemas in it are compiled.
-    this.ajv.addVocabulary(Object.keys(document)).addSchema(document, DOCUMENT_ID);
+    this.ajv.addVocabulary([...Object.keys(document), ...DISCORD_ANNOTATIONS]).addSchema(document, DOCUMENT_ID);
     this.responseAjv = new Ajv2020({ strict: true, allowUnionTypes: true, code: { optimize: false } });
     formats.default(this.responseAjv);
     this.responseAjv.addFormat('snowflake', true).addFormat('nonce', true);
-    this.responseAjv.addVocabulary(Object.keys(document)).addSchema(document, DOCUMENT_ID);
+    this.responseAjv.addVocabulary([...Object.keys(document), ...DISCORD_ANNOTATIONS]).addSchema(document, DOCUMENT_ID);
     // Up front, so no answer is held up by a compile (tests with short time windows would notice).
     for (const operation of this.operations.all) {
       for (const pointer of Object.values(operation.responses)) {

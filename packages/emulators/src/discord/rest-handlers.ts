@@ -7,6 +7,7 @@ import { messageObject } from './message-objects.js';
 import { isSnowflake } from './snowflake.js';
 import type { DiscordState } from './state.js';
 import type { BotMessage, DcAttachment, DcMessage } from './types.js';
+import { buttonsOf, type Interactions } from './interactions.js';
 
 /** What a REST handler may read and change. */
 export interface RestContext {
@@ -19,6 +20,8 @@ export interface RestContext {
   storeAttachment: (channelId: string, attachmentId: string, file: { filename: string; data: Buffer; contentType: string }) => string;
   /** An attachment url signed anew from now; a url that is no attachment of the emulator's comes back as it is. */
   signAttachmentUrlAnew: (url: string) => string;
+  /** Clicks on the bot's buttons, and the bot's answers to them. */
+  interactions: Interactions;
 }
 
 export interface RestCall {
@@ -91,6 +94,16 @@ export const ROUTES: readonly RestRoute[] = [
   { method: 'POST', url: '/channels/:id/messages', auth: true, handler: createMessage },
   { method: 'GET', url: '/channels/:channel_id/messages', auth: true, handler: listMessages },
   { method: 'GET', url: '/channels/:channel_id/messages/:message_id', auth: true, handler: getMessage },
+  // Answered with the interaction's token, not the bot's (https://discord.com/developers/docs/interactions/receiving-and-responding#create-interaction-response).
+  {
+    method: 'POST',
+    url: '/interactions/:interaction_id/:interaction_token/callback',
+    auth: false,
+    handler: ({ params, body }, ctx) => {
+      ctx.interactions.respond(params.interaction_id ?? '', params.interaction_token ?? '', body, ctx.onBotMessage);
+      return { status: 204 };
+    },
+  },
 ];
 
 /**
@@ -140,7 +153,8 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
   const target = requireDm(ctx, params.id ?? '');
   const { fields, uploads } = messageBody(body);
   const content = typeof fields.content === 'string' ? fields.content : '';
-  if (content.trim() === '' && uploads.length === 0) throw apiError(400, 50006);
+  const components = componentsOf(fields);
+  if (content.trim() === '' && uploads.length === 0 && components.length === 0) throw apiError(400, 50006);
   if (uploads.some((file) => file.data.length > MAX_ATTACHMENT_BYTES)) {
     throw new DiscordApiError(413, 40005, 'Request entity too large');
   }
@@ -160,6 +174,7 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
     fields.message_reference,
     ctx.state,
   );
+  message.components = components;
   target.channel.last_message_id = message.id;
   if (nonce !== undefined) ctx.state.rememberNonce(author.id, nonce, message);
   const sent: BotMessage = {
@@ -174,9 +189,34 @@ function createMessage({ params, body }: RestCall, ctx: RestContext): RestResult
 interface MessageFields {
   content?: unknown;
   message_reference?: ReferenceRequest;
+  components?: unknown;
   allowed_mentions?: unknown;
   nonce?: unknown;
   enforce_nonce?: unknown;
+}
+
+/**
+ * The action rows of buttons, as sent (their shape was checked against the spec); a `custom_id` must be
+ * unique within the message (https://discord.com/developers/docs/components/reference#anatomy-of-a-component-custom-id).
+ */
+function componentsOf(fields: MessageFields): unknown[] {
+  if (!Array.isArray(fields.components)) return [];
+  const ids = buttonsOf({ components: fields.components }).flatMap((button) => (button.custom_id === undefined ? [] : [button.custom_id]));
+  if (new Set(ids).size !== ids.length) throw invalidFormBody('components', 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+  return withComponentIds(fields.components as ComponentTree[]);
+}
+
+type ComponentTree = { id?: number; components?: ComponentTree[] } & Record<string, unknown>;
+
+/** Discord numbers the components it was given without an `id` in order, rows and their buttons alike. */
+function withComponentIds(rows: ComponentTree[]): ComponentTree[] {
+  let next = 1;
+  const numbered = (component: ComponentTree): ComponentTree => {
+    const id = component.id ?? next;
+    next = Math.max(next, id) + 1;
+    return { ...component, id, ...(component.components ? { components: component.components.map(numbered) } : {}) };
+  };
+  return rows.map(numbered);
 }
 
 /** The nonce to deduplicate on: only with `enforce_nonce: true`, as on Discord. */

@@ -114,6 +114,8 @@ export interface DiscordEmulatorEventMap {
   dm: [DcMessage];
   /** The bot created a message. */
   botMessage: [BotMessage];
+  /** The bot changed a message it sent (answering a click on its buttons). */
+  botMessageEdited: [DcMessage];
   request: [RecordedRequest];
   gateway: [GatewayEvent];
 }

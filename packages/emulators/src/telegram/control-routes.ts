@@ -5,6 +5,7 @@
  *   POST   /_sandbox/users/:userId/messages     {text, …any Message fields} → 201 Message (queued as an update)
  *   POST   /_sandbox/users/:userId/files        {kind, data_base64, file_name?, mime_type?, caption?} → 201 Message
  *   POST   /_sandbox/users/:userId/block        {blocked?: boolean = true} → {blocked}
+ *   POST   /_sandbox/users/:userId/presses      {message_id, callback_data} → 201 {callback_query_id} (a callback_query update)
  *   POST   /_sandbox/updates                    raw update without update_id, e.g. {"callback_query":{…}} → 201 Update | 204 if filtered
  *   GET    /_sandbox/chats/:chatId/messages     → Message[] the bot sent to the chat, in order
  *   GET    /_sandbox/requests                   → Bot API calls the bot made, in order
@@ -40,6 +41,7 @@ const customerFile = z.object({
   caption: z.string().optional(),
 });
 const block = z.object({ blocked: z.boolean().default(true) });
+const press = z.object({ message_id: z.number().int().positive(), callback_data: z.string().min(1) });
 const anyObject = z.looseObject({});
 const fault = z.object({
   method: z.string().min(1).optional(),
@@ -67,6 +69,7 @@ export interface ControlledTelegram {
   userSends(userId: number | string, content: Partial<TgMessage>): TgMessage;
   userSendsFile(userId: number | string, file: CustomerFile): TgMessage;
   blockBot(userId: number | string, blocked: boolean): void;
+  userPresses(userId: number | string, messageId: number, callbackData: string): string;
   pushUpdate(update: Record<string, unknown>): TgUpdate | undefined;
   messagesTo(chatId: number | string): TgMessage[];
   failNext(fault: FaultSpec): void;
@@ -92,6 +95,12 @@ export function registerControlRoutes(app: FastifyInstance, emulator: Controlled
       ...(file.caption !== undefined ? { caption: file.caption } : {}),
     });
     return reply.code(201).send(message);
+  });
+
+  app.post('/_sandbox/users/:userId/presses', async (request, reply) => {
+    const { userId } = parse(userParams, request.params);
+    const { message_id, callback_data } = parse(press, request.body);
+    return reply.code(201).send({ callback_query_id: emulator.userPresses(userId, message_id, callback_data) });
   });
 
   app.post('/_sandbox/users/:userId/block', async (request) => {

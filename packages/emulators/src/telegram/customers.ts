@@ -3,6 +3,7 @@ import { SandboxInputError } from '../shared/input-error.js';
 import type { CustomerRecord, EmulatorState } from './state.js';
 import type { TelegramEmulatorEvents, TgChat, TgMessage, TgUpdate, TgUser } from './types.js';
 import type { UpdateQueue } from './updates.js';
+import type { InlineKeyboardMarkup } from './inline-keyboards.js';
 
 export interface NewCustomer {
   /** A number up to 2^53, or its decimal string. */
@@ -44,6 +45,25 @@ export class Customers {
     this.state.recordMessage(message);
     this.enqueue({ message });
     return message;
+  }
+
+  /**
+   * The user presses a button of an inline keyboard under a message the bot sent them: the bot gets a
+   * `callback_query` update (https://core.telegram.org/bots/api#callbackquery) carrying the button's
+   * `callback_data`. Returns the query's id.
+   */
+  press(userId: number | string, messageId: number, callbackData: string): string {
+    const customer = this.require(userId);
+    const chat = this.privateChat(customer);
+    const message = this.state.botMessage(chat.id, messageId);
+    if (!message) throw new SandboxInputError(`the bot sent no message ${messageId} to user ${String(userId)}`, 404);
+    const keyboard = (message.reply_markup as InlineKeyboardMarkup | undefined)?.inline_keyboard;
+    if (!keyboard?.flat().some((button) => button.callback_data === callbackData)) {
+      throw new SandboxInputError(`message ${messageId} has no button with callback_data ${callbackData}`);
+    }
+    const id = this.state.openCallbackQuery();
+    this.enqueue({ callback_query: { id, from: customer.user, message, chat_instance: String(chat.id), data: callbackData } });
+    return id;
   }
 
   /** Blocking or unblocking sends the bot a `my_chat_member` update (status `kicked` / `member`). */

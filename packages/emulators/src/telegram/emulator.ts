@@ -178,6 +178,11 @@ export class TelegramEmulator {
     return this.customers.send(userId, content);
   }
 
+  /** The user presses the button with `callbackData` under the bot's message `messageId`; returns the callback query id. */
+  userPresses(userId: number | string, messageId: number, callbackData: string): string {
+    return this.customers.press(userId, messageId, callbackData);
+  }
+
   /** Queues a raw update (any kind, any chat); returns it with its update_id, or undefined if `allowed_updates` filters it. */
   pushUpdate(update: Record<string, unknown>): TgUpdate | undefined {
     return this.customers.pushUpdate(update);

@@ -4,6 +4,7 @@ import { parseId, unixSeconds } from './ids.js';
 import type { BotApiParams } from './params.js';
 import type { EmulatorState } from './state.js';
 import type { TgChat, TgMessage } from './types.js';
+import { inlineKeyboardOf } from './inline-keyboards.js';
 
 const MAX_TEXT_LENGTH = 4096;
 const CHAT_ACTIONS = new Set([
@@ -30,6 +31,7 @@ export const sendMessage: MethodHandler = ({ params }, { state, events, now, flo
   if (text === undefined || text.trim() === '') throw badRequest('message text is empty');
   const chat = resolveChat(params, state);
   if (codePoints(text) > MAX_TEXT_LENGTH) throw badRequest('message is too long');
+  const keyboard = inlineKeyboardOf(params);
   assertBotMayWrite(chat, state);
   floodControl.take(chat.id);
 
@@ -41,6 +43,7 @@ export const sendMessage: MethodHandler = ({ params }, { state, events, now, flo
     date: unixSeconds(now()),
     ...(repliedTo ? { reply_to_message: repliedTo } : {}),
     text,
+    ...(keyboard && { reply_markup: keyboard }),
   };
   state.recordBotMessage(message);
   events.emit('botMessage', message);

@@ -1,6 +1,7 @@
 import type { MethodHandler } from './bot-context.js';
 import { deleteMyCommands, getMyCommands, setMyCommands } from './methods-commands.js';
 import { getFile, sendDocument, sendPhoto, sendVideo, sendVoice } from './methods-files.js';
+import { answerCallbackQuery, editMessageReplyMarkup } from './methods-callbacks.js';
 import { getMe, sendChatAction, sendMessage } from './methods-messages.js';
 import { deleteWebhook, getUpdates, getWebhookInfo, setWebhook } from './methods-updates.js';
 
@@ -13,6 +14,8 @@ const METHODS: Record<string, MethodHandler> = {
   getWebhookInfo,
   sendMessage,
   sendChatAction,
+  answerCallbackQuery,
+  editMessageReplyMarkup,
   getFile,
   sendPhoto,
   sendDocument,

@@ -22,6 +22,9 @@ export class EmulatorState {
   private readonly chats = new Map<number, ChatRecord>();
   /** The bot's command lists (setMyCommands), by scope and language. */
   private readonly commandLists = new Map<string, TgBotCommand[]>();
+  /** Callback queries sent to the bot and not answered yet. */
+  private readonly openCallbackQueries = new Set<string>();
+  private lastCallbackQueryId = 0;
 
   constructor(readonly bot: Required<Pick<TgUser, 'id' | 'is_bot' | 'first_name' | 'username'>>) {}
 
@@ -95,6 +98,24 @@ export class EmulatorState {
 
   commands(listKey: string): TgBotCommand[] {
     return [...(this.commandLists.get(listKey) ?? [])];
+  }
+
+  /** A message the bot sent, as it is now (edits change it in place). */
+  botMessage(chatId: number, messageId: number): TgMessage | undefined {
+    return this.chats.get(chatId)?.sentByBot.find((m) => m.message_id === messageId);
+  }
+
+  /** A new callback query id, open until the bot answers it. */
+  openCallbackQuery(): string {
+    this.lastCallbackQueryId += 1;
+    const id = `${this.bot.id}${String(this.lastCallbackQueryId).padStart(9, '0')}`;
+    this.openCallbackQueries.add(id);
+    return id;
+  }
+
+  /** False when the id was never issued or was answered already. */
+  answerCallbackQuery(id: string): boolean {
+    return this.openCallbackQueries.delete(id);
   }
 
   private requireChat(chatId: number): ChatRecord {

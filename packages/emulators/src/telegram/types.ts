@@ -77,6 +77,8 @@ export interface TelegramEmulatorEventMap {
   update: [TgUpdate];
   /** The bot sent a message to a chat. */
   botMessage: [TgMessage];
+  /** The bot changed a message it sent (its buttons). */
+  botMessageEdited: [TgMessage];
   request: [RecordedRequest];
   webhookDelivery: [WebhookDelivery];
 }

@@ -11,13 +11,14 @@ import { FaultInjector, type FailureSpec, type HangSpec } from './http/faults.js
 import { registerFormParser } from './http/form-body.js';
 import { conversationSnapshot, type ConversationSnapshot } from './conversations/inspection.js';
 import { InteractionService } from './interactions/interactions.js';
+import { ApiTasks } from './interactions/api-tasks.js';
 import { LegacyChat } from './legacy-chat/legacy-chat.js';
 import { MediaStore } from './mcs/mcs.js';
 import { registerMediaContentRoute } from './mcs/mcs-api.js';
 import type { ProductContext } from './product-api.js';
 import { PRODUCT_APIS } from './products.js';
 import { splitEmulatorPath, type RequestRecord } from './http/request-log.js';
-import { EmulatorState, newAccount, type EmulatedAccount, type InteractionChannelRecord, type MessageRecord, type TaskRecord } from './state.js';
+import { EmulatorState, newAccount, type ApiTaskRecord, type EmulatedAccount, type InteractionChannelRecord, type MessageRecord, type TaskRecord } from './state.js';
 import { EmulatorClock } from './clock.js';
 import type { RoutingFailure } from './interactions/interactions.js';
 import { StudioSendToFlex } from './interactions/studio.js';
@@ -32,7 +33,7 @@ export type { ConversationSnapshot } from './conversations/inspection.js';
 export type { EmulatorEventMap, StateChange } from './events.js';
 export type { FailureSpec, HangSpec, RequestMatch } from './http/faults.js';
 export type { RequestRecord } from './http/request-log.js';
-export type { EmulatedAccount, InteractionChannelRecord, MessageRecord, TaskRecord, TaskStatus } from './state.js';
+export type { ApiTaskRecord, EmulatedAccount, InteractionChannelRecord, MessageRecord, TaskRecord, TaskStatus } from './state.js';
 export type { RoutingFailure } from './interactions/interactions.js';
 export type { StudioMenu } from './interactions/studio-menu.js';
 export type { WebhookDelivery } from './http/webhooks.js';
@@ -105,6 +106,7 @@ export class TwilioEmulator {
   private readonly sender: WebhookSender;
   private readonly conversationService: ConversationService;
   private readonly interactionService: InteractionService;
+  private readonly apiTaskService: ApiTasks;
   private readonly conversationWebhooks: ConversationWebhooks;
   private readonly studio: StudioSendToFlex;
   private readonly desk: AgentDesk;
@@ -138,6 +140,7 @@ export class TwilioEmulator {
     );
     this.conversationService = new ConversationService(state, this.conversationWebhooks, this.events, this.mediaStore, this.clock, silentFlexClose);
     this.interactionService = new InteractionService(state, this.conversationService, this.events);
+    this.apiTaskService = new ApiTasks(state, this.events);
     this.studio = new StudioSendToFlex(this.account, this.conversationService, this.interactionService);
     this.desk = new AgentDesk(this.conversationService, this.interactionService, this.mediaStore, this.account.chatServiceSid);
     this.legacyChat = new LegacyChat(this.account, this.sender, this.events, this.mediaStore);
@@ -158,6 +161,7 @@ export class TwilioEmulator {
       account: this.account,
       conversations: this.conversationService,
       interactions: this.interactionService,
+      apiTasks: this.apiTaskService,
       legacyChat: this.legacyChat,
       media: this.mediaStore,
     };
@@ -217,6 +221,11 @@ export class TwilioEmulator {
 
   tasks(): TaskRecord[] {
     return structuredClone(this.interactionService.tasks());
+  }
+
+  /** Tasks created through the TaskRouter API (not by an interaction): the bridge's survey records. */
+  apiTasks(): ApiTaskRecord[] {
+    return structuredClone(this.apiTaskService.all());
   }
 
   /** Puts a conversation on the account as something else made it earlier; no webhook fires. */

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ChatMessageRecord, ChatTaskRecord } from './legacy-chat/legacy-chat-state.js';
 import type { RequestRecord } from './http/request-log.js';
-import type { ConversationState, InteractionChannelRecord, MessageRecord, StateChangeReason, TaskRecord } from './state.js';
+import type { ApiTaskRecord, ConversationState, InteractionChannelRecord, MessageRecord, StateChangeReason, TaskRecord } from './state.js';
 import type { WebhookDelivery } from './http/webhooks.js';
 
 export interface StateChange {
@@ -32,6 +32,8 @@ export interface EmulatorEventMap {
   interactionChannel: [InteractionChannelRecord];
   /** A task was created or changed status. */
   task: [TaskRecord];
+  /** A task was created, changed or canceled through the TaskRouter API (a survey's record). */
+  apiTask: [ApiTaskRecord];
   /** A conversation changed state. */
   state: [StateChange];
   /** Legacy chat: a message was added to a channel, by REST or by an agent. */

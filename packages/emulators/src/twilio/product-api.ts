@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConversationService } from './conversations/conversations.js';
+import type { ApiTasks } from './interactions/api-tasks.js';
 import type { InteractionService } from './interactions/interactions.js';
 import type { LegacyChat } from './legacy-chat/legacy-chat.js';
 import type { MediaStore } from './mcs/mcs.js';
@@ -9,6 +10,7 @@ export interface ProductContext {
   account: EmulatedAccount;
   conversations: ConversationService;
   interactions: InteractionService;
+  apiTasks: ApiTasks;
   legacyChat: LegacyChat;
   media: MediaStore;
 }

@@ -140,6 +140,21 @@ export interface TaskRecord {
   createdAt: Date;
 }
 
+/**
+ * A task created through the TaskRouter API rather than by an interaction (a survey's record): no chat,
+ * no agent. TaskRouter takes only `pending` and `reserved` tasks to `canceled` or `completed`.
+ */
+export interface ApiTaskRecord {
+  sid: string;
+  workspaceSid: string;
+  workflowSid: string;
+  taskChannel: string;
+  attributes: Record<string, unknown>;
+  status: 'pending' | 'canceled';
+  reason: string | null;
+  createdAt: Date;
+}
+
 /** Everything the emulator remembers; lives as long as the emulator. */
 export class EmulatorState {
   readonly conversations = new Map<string, ConversationRecord>();
@@ -147,6 +162,7 @@ export class EmulatorState {
   readonly userSids = new Map<string, string>();
   readonly interactions = new Map<string, InteractionRecord>();
   readonly tasks = new Map<string, TaskRecord>();
+  readonly apiTasks = new Map<string, ApiTaskRecord>();
 
   constructor(readonly account: EmulatedAccount) {}
 

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { listRequestOf } from '../http/api-request.js';
 import { invalidParameter, notFound } from '../http/errors.js';
 import { formValue } from '../http/form-body.js';
+import { formOf } from '../http/api-request.js';
 import { pageOf } from '../http/paging.js';
 import type { ProductApi } from '../product-api.js';
 import { sidFrom } from '../sids.js';
-import type { TaskRecord, TaskStatus } from '../state.js';
+import type { ApiTaskRecord, TaskRecord, TaskStatus } from '../state.js';
 import { TASK_CHANNELS } from './interactions.js';
 
 interface WorkspaceParams {
@@ -27,16 +28,40 @@ const ASSIGNMENT_STATUS: Record<TaskStatus, string> = {
  * TaskRouter v1 tasks (https://www.twilio.com/docs/taskrouter/api/task), enough to find and follow the
  * task of a conversation: list (`EvaluateTaskAttributes` supports the single comparison
  * `name == "value"`, the name dotted into nested attributes) and fetch. A deleted task is gone: 404.
+ * Tasks can be created and canceled through the API too (ApiTasks).
  */
 export const taskrouterApi: ProductApi = {
   host: 'taskrouter.twilio.com',
-  routes(app: FastifyInstance, { account, interactions }) {
+  routes(app: FastifyInstance, { account, interactions, apiTasks }) {
     app.get<WorkspaceParams>('/v1/Workspaces/:workspace/Tasks', async (request) => {
       const list = listRequestOf(request);
       const expression = formValue(list.query, 'EvaluateTaskAttributes');
       const matches = expression === undefined ? () => true : attributeEquals(expression);
-      const tasks = interactions.tasks().filter((t) => t.workspaceSid === request.params.workspace && matches(t));
-      return pageOf(tasks, list, 'tasks', (t) => taskJson(t));
+      const tasks = [...interactions.tasks().map(taskJson), ...apiTasks.all().map(apiTaskJson)].filter(
+        (t) => t.workspace_sid === request.params.workspace && matches(JSON.parse(t.attributes) as Record<string, unknown>),
+      );
+      return pageOf(tasks, list, 'tasks', (t) => t);
+    });
+
+    // Twilio answers 201 for a created task.
+    app.post<WorkspaceParams>('/v1/Workspaces/:workspace/Tasks', async (request, reply) => {
+      const form = formOf(request);
+      const task = apiTasks.create(request.params.workspace, {
+        attributes: formValue(form, 'Attributes'),
+        workflowSid: formValue(form, 'WorkflowSid'),
+        taskChannel: formValue(form, 'TaskChannel'),
+      });
+      return reply.code(201).send(apiTaskJson(task));
+    });
+
+    app.post<TaskParams>('/v1/Workspaces/:workspace/Tasks/:task', async (request) => {
+      const form = formOf(request);
+      const task = apiTasks.update(request.params.workspace, request.params.task, {
+        assignmentStatus: formValue(form, 'AssignmentStatus'),
+        reason: formValue(form, 'Reason'),
+        attributes: formValue(form, 'Attributes'),
+      });
+      return apiTaskJson(task);
     });
 
     // The account's one workspace, with the task channels a Flex workspace comes with.
@@ -47,6 +72,7 @@ export const taskrouterApi: ProductApi = {
     });
 
     app.get<TaskParams>('/v1/Workspaces/:workspace/Tasks/:task', async (request) => {
+      if (apiTasks.has(request.params.task)) return apiTaskJson(apiTasks.get(request.params.workspace, request.params.task));
       const task = interactions.task(request.params.task);
       if (task.workspaceSid !== request.params.workspace) throw notFound(`/Workspaces/${request.params.workspace}/Tasks/${task.sid}`);
       return taskJson(task);
@@ -54,11 +80,11 @@ export const taskrouterApi: ProductApi = {
   },
 };
 
-function attributeEquals(expression: string): (task: TaskRecord) => boolean {
+function attributeEquals(expression: string): (attributes: Record<string, unknown>) => boolean {
   const parsed = /^\s*([A-Za-z_][\w.]*)\s*==\s*(["'])(.*)\2\s*$/.exec(expression);
   if (!parsed) throw invalidParameter('EvaluateTaskAttributes', 'the emulator supports only name == "value"');
   const [, name, , value] = parsed;
-  return (task) => String(attributeAt(task.attributes, name as string) ?? '') === value;
+  return (attributes) => String(attributeAt(attributes, name as string) ?? '') === value;
 }
 
 /** A dotted name reaches into nested objects, as TaskRouter's expressions do (`conversations.language`). */
@@ -69,6 +95,20 @@ function attributeAt(attributes: Record<string, unknown>, name: string): unknown
     value = (value as Record<string, unknown>)[part];
   }
   return value;
+}
+
+function apiTaskJson(task: ApiTaskRecord) {
+  return {
+    sid: task.sid,
+    workspace_sid: task.workspaceSid,
+    workflow_sid: task.workflowSid,
+    task_channel_unique_name: task.taskChannel,
+    attributes: JSON.stringify(task.attributes),
+    assignment_status: task.status,
+    reason: task.reason,
+    date_created: task.createdAt.toISOString(),
+    url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
+  };
 }
 
 function taskJson(task: TaskRecord) {
