@@ -9,7 +9,7 @@ type Person = Omit<NewPerson, 'userId'>;
 /** Who the console plays, in the order "add customer" brings them in. */
 const CAST: Record<Network, readonly Person[]> = {
   telegram: [
-    { username: 'maria', firstName: 'Maria', lastName: 'López', language: 'es' },
+    { username: 'maria', firstName: 'Maria', lastName: 'López', language: 'en' },
     { username: 'tom', firstName: 'Tom', lastName: 'Becker', language: 'de' },
     { username: 'aiko', firstName: 'Aiko', lastName: 'Tanaka', language: 'ja' },
   ],

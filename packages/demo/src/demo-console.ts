@@ -20,7 +20,8 @@ export interface DemoConsoleOptions {
   readonly bridgeIdentity: string;
   readonly agentIdentity: string;
   /** What the bot answers to /start (TELEGRAM_GREETING). */
-  readonly greeting: string;
+  /** What the bot answers to /start, in each language it speaks. */
+  readonly greetings: readonly string[];
   readonly twilio: TwilioEmulator;
   /** Flex in the bridge's FLEX_MODE. */
   readonly flex: FlexSide;
@@ -59,7 +60,7 @@ export class DemoConsole {
     this.trace = new Trace((flow) => publish({ type: 'flow', flow }));
     this.faults = new DemoFaults(opts.twilio, opts.flex, this.trace, (faults) => publish({ type: 'faults', faults }));
     this.observer = traceBridge(this.trace);
-    traceCustomerNetworks(this.trace, opts.networks, { handleOf: (network, userId) => this.handleOf(network, userId), greeting: opts.greeting });
+    traceCustomerNetworks(this.trace, opts.networks, { handleOf: (network, userId) => this.handleOf(network, userId), greetings: opts.greetings });
     // Before traceTwilio: a customer's file is uploaded to MCS before its message lands in the chat.
     traceMcs(this.trace, opts.twilio, opts.flex);
     traceTwilio(this.trace, opts.flex);

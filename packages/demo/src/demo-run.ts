@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startApp } from '../../../src/index.js';
 import { loadConfig, secretValues } from '../../../src/index.js';
 import { createLogger } from '../../../src/index.js';
@@ -72,6 +73,8 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       ...DEMO_BUSINESS_HOURS,
       // The customer windows show the rating buttons after the agent ends a chat.
       SURVEY: 'on',
+      // Customers whose Telegram app speaks German, Spanish, French or Portuguese are answered in it.
+      CUSTOMER_TEXTS_FILE: fileURLToPath(new URL('../../../config/customer-texts.example.json', import.meta.url)),
       LOG_LEVEL: options.logLevel ?? 'warn',
     });
     const log = createLogger({
@@ -85,7 +88,7 @@ export async function startDemoRun(options: DemoRunOptions): Promise<DemoRun> {
       bridgeUrl,
       bridgeIdentity: config.FLEX_BRIDGE_IDENTITY,
       agentIdentity: AGENT_IDENTITY,
-      greeting: config.TELEGRAM_GREETING,
+      greetings: [config.TELEGRAM_GREETING, ...[...(config.CUSTOMER_TEXTS_FILE?.values() ?? [])].flatMap((texts) => texts.TELEGRAM_GREETING ?? [])],
       twilio: sandbox.twilio,
       flex: flexSide(mode, sandbox.twilio),
       networks: [telegramNetwork(sandbox.telegram), ...(sandbox.discord ? [discordNetwork(sandbox.discord)] : [])],

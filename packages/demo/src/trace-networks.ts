@@ -6,8 +6,8 @@ export const networkName = (network: string) => network.charAt(0).toUpperCase() 
 
 export interface CustomerNetworkTraceOptions {
   readonly handleOf: (network: string, userId: string) => string;
-  /** What the bot answers to /start itself (TELEGRAM_GREETING). */
-  readonly greeting: string;
+  /** What the bot answers to /start itself (TELEGRAM_GREETING, in each language it speaks). */
+  readonly greetings: readonly string[];
 }
 
 /**
@@ -34,7 +34,7 @@ export function traceCustomerNetworks(trace: Trace, networks: readonly CustomerN
         trace.hop(flow.id, { stage: 'network', chip, label: "the bot's message arrived in the customer's chat", status: 'ok' });
         return;
       }
-      if (text !== opts.greeting) return;
+      if (!opts.greetings.includes(text)) return;
       // The bridge stores every message it forwards at once; /start it answers with the greeting and never forwards.
       const command = trace.oldestActive((f) => f.kind === 'inbound' && f.subject === subject && !f.hops.some((hop) => hop.stage === 'stored'));
       if (!command) return;

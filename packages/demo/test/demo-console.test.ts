@@ -15,10 +15,10 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-// UPDATE_SCREENSHOT=1 refreshes the README's picture; otherwise each run leaves it in test/.artifacts.
-const SCREENSHOT = fileURLToPath(
-  new URL(process.env.UPDATE_SCREENSHOT === '1' ? '../../docs/console.png' : '../.artifacts/console.png', import.meta.url),
-);
+// UPDATE_SCREENSHOT=1 refreshes the README's pictures; otherwise each run leaves them in test/.artifacts.
+const screenshotPath = (name: string) =>
+  fileURLToPath(new URL(process.env.UPDATE_SCREENSHOT === '1' ? `../../../docs/${name}` : `../../../test/.artifacts/${name}`, import.meta.url));
+const SCREENSHOT = screenshotPath('console.png');
 const TIMEOUT_MS = 30_000;
 
 function launchChromium(): Promise<Browser> {
@@ -79,7 +79,7 @@ const flow = (page: Page, kind: string, subject: string, status: string) =>
 
 const customers = [
   // `context`: the task's attributes about the customer the desk shows: the demo's own `brand`, and the language Telegram names.
-  { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.', context: ['acme', 'es'] },
+  { network: 'Telegram', handle: 'telegram:maria', question: 'Where is my order #1042?', answer: 'It arrives tomorrow, Maria.', context: ['acme', 'en'] },
   { network: 'Discord', handle: 'discord:sam', question: 'Can I change my address?', answer: 'Yes, Sam: tell me the new one.', context: ['acme'] },
 ];
 
@@ -369,6 +369,72 @@ describe('the README screenshot', () => {
       await flow(p, 'outbound', 'telegram:maria', 'done').waitFor();
       await p.getByRole('textbox', { name: 'Message as discord:sam' }).blur();
       await p.screenshot({ path: SCREENSHOT });
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('what a customer sees', () => {
+  const { page } = useConsole();
+  const bot = (p: Page, handle: string, text: string) => p.locator(`[data-customer="${handle}"] .bubble.bot`, { hasText: text });
+
+  it(
+    'one full conversation: acknowledged, the agent joins by name and answers, ends it, the survey is answered, the transcript comes on request (saved as a screenshot)',
+    async () => {
+      const p = page();
+      const handle = 'telegram:maria';
+      await writeAsCustomer(p, handle, "Hi! My order #1042 hasn't arrived yet.");
+      await bot(p, handle, 'Thanks, we got your message. An agent will be with you shortly.').waitFor();
+      await acceptTask(p, handle);
+      await bot(p, handle, 'Alex has joined the chat.').waitFor();
+      const answer = 'Sorry about that, Maria! It left our warehouse yesterday and arrives tomorrow.';
+      await writeAsAgent(p, answer);
+      await bot(p, handle, answer).waitFor();
+
+      await p.locator('#end-chat').click();
+      await bot(p, handle, 'This chat has ended.').waitFor();
+      const ratings = p.locator(`[data-customer="${handle}"] .bot-buttons button`);
+      await expect.poll(() => ratings.count()).toBe(5);
+      await ratings.nth(4).click();
+      await ratings.first().waitFor({ state: 'detached' });
+      await bot(p, handle, 'Anything you would like to add?').waitFor();
+      await writeAsCustomer(p, handle, 'Quick and friendly, thanks!');
+      await bot(p, handle, 'Thank you for your feedback!').waitFor();
+
+      await writeAsCustomer(p, handle, '/transcript');
+      const transcript = bot(p, handle, 'Transcript of your chat with us (times in UTC):');
+      await transcript.waitFor();
+      const lines = ((await transcript.locator('.text').textContent()) ?? '').split('\n');
+      expect(lines.map((line) => line.replace(/^\[[^\]]+\] /, ''))).toEqual([
+        'Transcript of your chat with us (times in UTC):',
+        '',
+        "Maria López: Hi! My order #1042 hasn't arrived yet.",
+        `Alex: ${answer}`,
+      ]);
+      // The transcript is the bot's last word: nothing opened a new chat.
+      expect(await p.locator(`[data-task][data-handle="${handle}"][data-status="pending"]`).count()).toBe(0);
+
+      // Tall enough for the whole conversation to show in the customer's window, as on a phone.
+      await p.setViewportSize({ width: 1440, height: 2400 });
+      await p.getByRole('textbox', { name: `Message as ${handle}` }).blur();
+      await p.locator(`[data-customer="${handle}"]`).screenshot({ path: screenshotPath('customer-view.png') });
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "answers a customer whose Telegram app speaks German in German, from /start to the agent's arrival",
+    async () => {
+      const p = page();
+      await p.getByRole('button', { name: '+ Telegram' }).click();
+      const handle = 'telegram:tom';
+      await writeAsCustomer(p, handle, '/start');
+      await bot(p, handle, 'Hallo! Schreiben Sie Ihre Frage hier').waitFor();
+      await writeAsCustomer(p, handle, 'Wo bleibt mein Paket?');
+      await bot(p, handle, 'Danke, wir haben Ihre Nachricht erhalten.').waitFor();
+      await acceptTask(p, handle);
+      await bot(p, handle, 'Alex ist jetzt im Chat.').waitFor();
+      await expect.poll(async () => (await p.locator('#task-context dd').allTextContents()).sort()).toEqual(['acme', 'de']);
     },
     TIMEOUT_MS,
   );

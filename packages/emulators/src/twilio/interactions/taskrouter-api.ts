@@ -98,27 +98,22 @@ function attributeAt(attributes: Record<string, unknown>, name: string): unknown
 }
 
 function apiTaskJson(task: ApiTaskRecord) {
-  return {
-    sid: task.sid,
-    workspace_sid: task.workspaceSid,
-    workflow_sid: task.workflowSid,
-    task_channel_unique_name: task.taskChannel,
-    attributes: JSON.stringify(task.attributes),
-    assignment_status: task.status,
-    reason: task.reason,
-    date_created: task.createdAt.toISOString(),
-    url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
-  };
+  return taskResourceJson(task, task.status);
 }
 
 function taskJson(task: TaskRecord) {
+  return taskResourceJson(task, ASSIGNMENT_STATUS[task.status]);
+}
+
+/** A task as the API shows it, whether Flex or the API created it. */
+function taskResourceJson(task: TaskRecord | ApiTaskRecord, assignmentStatus: string) {
   return {
     sid: task.sid,
     workspace_sid: task.workspaceSid,
     workflow_sid: task.workflowSid,
     task_channel_unique_name: task.taskChannel,
     attributes: JSON.stringify(task.attributes),
-    assignment_status: ASSIGNMENT_STATUS[task.status],
+    assignment_status: assignmentStatus,
     reason: task.reason,
     date_created: task.createdAt.toISOString(),
     url: `https://taskrouter.twilio.com/v1/Workspaces/${task.workspaceSid}/Tasks/${task.sid}`,
