@@ -89,7 +89,9 @@ function readCustomerTexts(path: string): TextsByLanguage | string {
     if (!isPlainObject(set)) return `a JSON object of texts for each language (${path}: ${tag})`;
     for (const [key, text] of Object.entries(set)) {
       if (!isCustomerTextSetting(key)) return `only settings of texts for customers (${path}: ${tag}.${key})`;
-      if (typeof text !== 'string' || text.length === 0 || text.length > 2000) return `texts of 1 to 2000 characters (${path}: ${tag}.${key})`;
+      // Each text as its setting takes it: a menu entry's 256 characters, a notice's 2000.
+      const checked = typeof text === 'string' ? settings[key].schema.safeParse(text) : undefined;
+      if (!checked?.success) return `texts that their settings accept (${path}: ${tag}.${key}: ${checked?.error.issues[0]?.message ?? 'not text'})`;
     }
     texts.set(tag.toLowerCase(), Object.fromEntries(Object.entries(set).map(([key, text]) => [key, text === 'off' ? undefined : (text as string)])));
   }
@@ -248,11 +250,13 @@ export const settings = {
     schema: commandDescription('End this chat'),
     doc: "/end in the bot's Telegram command menu (set with setMyCommands at start); 'off': not in the menu (it still works)",
     example: 'End this chat',
+    customerText: true,
   },
   TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION: {
     schema: commandDescription('Get the text of this chat'),
     doc: "/transcript in the bot's Telegram command menu; 'off': not in the menu (it still works)",
     example: 'Get the text of this chat',
+    customerText: true,
   },
   CHAT_OPENED_NOTICE: {
     schema: noticeText('Thanks, we got your message. An agent will be with you shortly.'),
@@ -302,7 +306,7 @@ export const settings = {
         ctx.issues.push({ code: 'custom', message: read, input: path });
         return z.NEVER;
       }),
-    doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING, the *_NOTICE settings, TRANSCRIPT_HEADING and the SURVEY_* texts) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
+    doc: 'Optional: a JSON file of the texts the bridge sends customers by itself (TELEGRAM_GREETING, the *_NOTICE settings, the TELEGRAM_*_COMMAND_DESCRIPTION menu entries, TRANSCRIPT_HEADING and the SURVEY_* texts) in other languages, by language tag: {"de": {"CHAT_OPENED_NOTICE": "Danke, …"}}. A customer whose network names their language (Telegram\'s language_code) gets its texts, pt-br falling back to pt; everyone else gets the settings. "off" switches a text off in that language',
     example: 'config/customer-texts.example.json',
   },
   BUSINESS_HOURS: {
@@ -490,7 +494,7 @@ export const secretSettings = (Object.keys(settings) as SettingName[]).filter(
 
 /** The settings that hold a text the bridge sends customers (CUSTOMER_TEXTS_FILE gives them in other languages). */
 export const customerTextSettings = (Object.keys(settings) as SettingName[]).filter((name) => 'customerText' in settings[name]);
-function isCustomerTextSetting(name: string): boolean {
+function isCustomerTextSetting(name: string): name is SettingName {
   return (customerTextSettings as string[]).includes(name);
 }
 /** Settings holding a URL that may carry a password (a database, an egress proxy, a Bot API server behind one). */

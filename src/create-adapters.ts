@@ -28,10 +28,7 @@ export async function createAdapters(
         webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
         publicBaseUrl: config.PUBLIC_BASE_URL,
         texts: (key, language) => texts.text(key, language),
-        commandMenu: [
-          { command: 'end', description: config.TELEGRAM_END_COMMAND_DESCRIPTION },
-          { command: 'transcript', description: config.TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION },
-        ].flatMap(({ command, description }) => (description === undefined ? [] : [{ command, description }])),
+        commandMenus: telegramCommandMenus(config, texts),
         log: log.child({ network: 'telegram' }),
       }),
     );
@@ -49,4 +46,26 @@ export async function createAdapters(
     );
   }
   return adapters;
+}
+
+const MENU_COMMANDS = [
+  { command: 'end', setting: 'TELEGRAM_END_COMMAND_DESCRIPTION' },
+  { command: 'transcript', setting: 'TELEGRAM_TRANSCRIPT_COMMAND_DESCRIPTION' },
+] as const;
+
+/**
+ * The bot's command menu for everyone, and one for each language CUSTOMER_TEXTS_FILE words it in:
+ * Telegram keeps menus by two-letter ISO 639-1 code (https://core.telegram.org/bots/api#setmycommands),
+ * so a regional tag's words (pt-br) are left to its language's menu.
+ */
+function telegramCommandMenus(config: Config, texts: CustomerTexts) {
+  const menuIn = (language?: string) =>
+    MENU_COMMANDS.flatMap(({ command, setting }) => {
+      const description = texts.text(setting, language);
+      return description === undefined ? [] : [{ command, description }];
+    });
+  const languages = [...(config.CUSTOMER_TEXTS_FILE ?? new Map())]
+    .filter(([tag, set]) => /^[a-z]{2}$/.test(tag) && MENU_COMMANDS.some(({ setting }) => setting in set))
+    .map(([tag]) => tag);
+  return [{ commands: menuIn() }, ...languages.map((language) => ({ language, commands: menuIn(language) }))];
 }

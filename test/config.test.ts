@@ -146,7 +146,9 @@ describe('CUSTOMER_TEXTS_FILE', () => {
     ['a list', '[]', 'a JSON object of languages'],
     ['a tag that is no language', '{"german": {}}', 'language tags'],
     ['a setting that is no customer text', '{"de": {"TWILIO_AUTH_TOKEN": "x"}}', 'only settings of texts for customers'],
-    ['an empty text', '{"de": {"CHAT_OPENED_NOTICE": ""}}', 'texts of 1 to 2000 characters'],
+    ['an empty text', '{"de": {"CHAT_OPENED_NOTICE": ""}}', 'texts that their settings accept'],
+    ['a menu entry over Telegram\'s 256 characters', `{"de": {"TELEGRAM_END_COMMAND_DESCRIPTION": "${'x'.repeat(257)}"}}`, 'TELEGRAM_END_COMMAND_DESCRIPTION'],
+    ['a text that is not text', '{"de": {"CHAT_OPENED_NOTICE": 7}}', 'not text'],
   ])('stops the process naming the key for %s', (_, content, expected) => {
     const [problem] = problemsOf({ ...VALID, CUSTOMER_TEXTS_FILE: fileWith(content) });
     expect(problem?.key).toBe('CUSTOMER_TEXTS_FILE');

@@ -23,10 +23,19 @@ export interface TelegramAdapterOptions {
   readonly publicBaseUrl: string;
   /** What the bot answers by itself, in the customer's language (a BCP 47 tag, when Telegram gives one); undefined: nothing. */
   readonly texts: (key: TelegramText, language?: string) => string | undefined;
-  /** The commands shown in the bot's menu (setMyCommands; absent: the menu is left as it is); the bridge understands them whether shown or not. */
-  readonly commandMenu?: readonly { readonly command: string; readonly description: string }[];
+  /**
+   * The commands shown in the bot's menu (setMyCommands), for everyone and for the users of each
+   * language that has its own (absent: the menu is left as it is); the bridge understands them whether shown or not.
+   */
+  readonly commandMenus?: readonly CommandMenu[];
   readonly log: Logger;
   readonly pollTimeoutSeconds?: number;
+}
+
+/** A command menu; `language`: a two-letter ISO 639-1 code, for the users whose app speaks it. */
+export interface CommandMenu {
+  readonly language?: string;
+  readonly commands: readonly { readonly command: string; readonly description: string }[];
 }
 
 /** The settings of the texts the adapter answers with: to /start, and to a message it cannot pass on as sent. */
@@ -102,13 +111,14 @@ export class TelegramAdapter implements ChatAdapter {
 
   /** The menu is a convenience: a Telegram that refuses it is logged, and the bridge runs on without it. */
   private async setCommandMenu(): Promise<void> {
-    const menu = this.opts.commandMenu;
-    if (!menu) return;
-    try {
-      if (menu.length > 0) await this.bot.telegram.setMyCommands([...menu]);
-      else await this.bot.telegram.deleteMyCommands();
-    } catch (err) {
-      this.opts.log.warn({ error: toDeliveryError(err).message }, 'telegram command menu not set');
+    for (const { language, commands } of this.opts.commandMenus ?? []) {
+      const extra = language ? { language_code: language } : {};
+      try {
+        if (commands.length > 0) await this.bot.telegram.setMyCommands([...commands], extra);
+        else await this.bot.telegram.deleteMyCommands(extra);
+      } catch (err) {
+        this.opts.log.warn({ language, error: toDeliveryError(err).message }, 'telegram command menu not set');
+      }
     }
   }
 

@@ -77,6 +77,22 @@ describe('/end: the customer ends their chat (Conversations)', () => {
     ]);
   });
 
+  it("Telegram: each language CUSTOMER_TEXTS_FILE words the menu in gets its own, for the users whose app speaks it", async () => {
+    h = await startHarness({ CUSTOMER_TEXTS_FILE: 'config/customer-texts.example.json' });
+    expect(h.telegram.botCommands('de')).toEqual([
+      { command: 'end', description: 'Diesen Chat beenden' },
+      { command: 'transcript', description: 'Den Text dieses Chats erhalten' },
+    ]);
+    expect(h.telegram.botCommands('pt')).toEqual([
+      { command: 'end', description: 'Encerrar esta conversa' },
+      { command: 'transcript', description: 'Receber o texto desta conversa' },
+    ]);
+    expect(h.telegram.botCommands()).toEqual([
+      { command: 'end', description: 'End this chat' },
+      { command: 'transcript', description: 'Get the text of this chat' },
+    ]);
+  });
+
   it('Discord: !end in a DM does the same', async () => {
     const started = await startHarnessWithDiscord(TEXTS);
     h = started.h;
