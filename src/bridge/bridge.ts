@@ -29,7 +29,8 @@ import { CustomerCommands } from './customer-commands.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey, transcriptRow } from './outbox-keys.js';
-import { MAX_COMMENT_LENGTH, ratingChoices, ratingOf, surveyQueueKey, surveyResultRow, type SurveySettings } from './survey.js';
+import type { SurveySettings } from './survey.js';
+import { Surveys } from './surveys.js';
 import { TokenBuckets } from './token-buckets.js';
 import { Transcripts } from './transcripts.js';
 import { UnattendedChats } from './unattended-chats.js';
@@ -109,6 +110,7 @@ export class Bridge {
   private readonly agentNames: AgentNames;
   private readonly commands: CustomerCommands;
   private readonly transcripts: Transcripts;
+  private readonly surveys: Surveys;
 
   constructor(private readonly opts: BridgeOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.network, a]));
@@ -142,16 +144,23 @@ export class Bridge {
       bridgeIdentity: opts.bridgeIdentity,
       text: (key, language) => this.customerText(key, language),
       transcriptOnClose: opts.transcriptOnClose ?? false,
-      storeOnce: async (dedupe, rows) => {
-        const stored = await this.storeOnce(dedupe, rows);
-        if (stored) opts.onEnqueued();
-        return stored;
-      },
+      storeOnce: (dedupe, rows) => this.storeOnceAndWake(dedupe, rows),
       onEnded: async (mapping) => {
         if (mapping.flexSid) this.catchUp.chatEnded(mapping.flexSid);
         opts.onChatEnded?.(mapping.network, 'ended-by-customer');
-        await this.startSurvey(mapping);
+        await this.surveys.start(mapping);
       },
+      log: opts.log,
+    });
+    this.surveys = new Surveys({
+      store: opts.store,
+      flex: opts.flex,
+      ...(opts.survey && { settings: opts.survey }),
+      text: (key, language) => this.customerText(key, language),
+      storeOnce: (dedupe, rows) => this.storeOnceAndWake(dedupe, rows),
+      tellCustomer: (mapping, moment, text, choices) => this.tellCustomerText(mapping, moment, text, choices),
+      onEnqueued: opts.onEnqueued,
+      ...(opts.onSurveyRated && { onRated: opts.onSurveyRated }),
       log: opts.log,
     });
     this.transcripts = new Transcripts({
@@ -203,10 +212,10 @@ export class Bridge {
     );
 
   private async takeCustomerMessage(msg: InboundMessage, dedupe: DedupeKey): Promise<Acceptance> {
-    if (msg.choice !== undefined) return this.takeChoice(msg, msg.choice);
+    if (msg.choice !== undefined) return this.surveys.takeRating(msg, msg.choice);
     const user = userKeyOf(msg);
-    const surveyed = await this.surveyAwaitingComment(msg);
-    if (surveyed !== undefined) return this.takeSurveyComment(msg, dedupe, surveyed);
+    const surveyed = await this.surveys.awaitingComment(msg);
+    if (surveyed !== undefined) return this.surveys.takeComment(msg, dedupe, surveyed);
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
     const accepted = await this.storeOnce(dedupe, [customerMessageRow(msg)]);
@@ -216,69 +225,6 @@ export class Bridge {
     );
     if (accepted) this.opts.onEnqueued();
     return accepted ? 'accepted' : 'duplicate';
-  }
-
-  /**
-   * A button the customer pressed: a rating of a chat of theirs counts once per chat, whichever press
-   * or redelivery comes first, and however long after the survey was sent; anything else is ignored.
-   */
-  private async takeChoice(msg: InboundMessage, choice: string): Promise<Acceptance> {
-    const rated = ratingOf(choice);
-    const mapping = rated && (await this.opts.store.mappingByFlexSid(rated.flexSid));
-    const log = this.opts.log;
-    if (!rated || !mapping || mapping.network !== msg.network || mapping.externalUserId !== msg.externalUserId) {
-      log.info({ user: userKeyString(userKeyOf(msg)), externalMessageId: msg.externalMessageId }, 'button press ignored: no survey of this customer');
-      return 'ignored';
-    }
-    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
-    const { askForComment = false, commentWindowMs = 0 } = this.opts.survey ?? {};
-    const language = mapping.language ?? msg.language;
-    const thanks = this.customerText('SURVEY_THANKS', language);
-    const commentQuestion = this.customerText('SURVEY_COMMENT_QUESTION', language);
-    const result = { user: userKeyOf(msg), handle: mapping.handle, mappingId: mapping.id, flexSid: rated.flexSid, rating: rated.rating };
-    let rows: NewOutboxRow[];
-    if (askForComment) {
-      // Opened first: a press offered again after a crash here finds it open and stores the rest.
-      const commentUntil = Date.now() + commentWindowMs;
-      await this.opts.store.openSurveyComment(mapping.id, result.user, commentUntil);
-      rows = [surveyResultRow({ ...result, commentUntil }), ...(commentQuestion ? [customerNoticeRow(to, commentQuestion)] : [])];
-    } else {
-      rows = [surveyResultRow(result), ...(thanks ? [customerNoticeRow(to, thanks)] : [])];
-    }
-    const accepted = await this.storeOnce({ source: 'flex-bridge', key: `survey-rating:${mapping.id}` }, rows);
-    log.info({ user: userKeyString(to), flexSid: rated.flexSid, rating: rated.rating, accepted }, accepted ? 'survey rating stored' : 'chat already rated: press dropped');
-    if (!accepted) return 'duplicate';
-    this.opts.onSurveyRated?.(msg.network, rated.rating);
-    this.opts.onEnqueued();
-    return 'survey';
-  }
-
-  /**
-   * The chat whose survey takes this text message as its comment: one the customer rated within the
-   * comment window, while they have no chat open (a rating of an older chat must not swallow a message
-   * meant for the agent).
-   */
-  private async surveyAwaitingComment(msg: InboundMessage): Promise<number | undefined> {
-    if (!this.opts.survey?.askForComment || msg.attachments.length > 0) return undefined;
-    const user = userKeyOf(msg);
-    const surveyed = await this.opts.store.surveyAwaitingComment(user, Date.now());
-    if (surveyed === undefined || (await this.opts.store.currentMapping(user))) return undefined;
-    return surveyed;
-  }
-
-  /**
-   * The customer's words after rating a chat: kept as the survey's comment (not passed to a new chat),
-   * thanked for, and the rating waiting for them goes to Flex now. A message offered again is a duplicate.
-   */
-  private async takeSurveyComment(msg: InboundMessage, dedupe: DedupeKey, mappingId: number): Promise<Acceptance> {
-    const to: ExternalChatRef = { network: msg.network, externalUserId: msg.externalUserId, externalChatId: msg.externalChatId };
-    const thanks = this.customerText('SURVEY_THANKS', msg.language);
-    if (!(await this.storeOnce(dedupe, thanks ? [customerNoticeRow(to, thanks)] : []))) return 'duplicate';
-    await this.opts.store.saveSurveyComment(mappingId, storableText(msg.text).slice(0, MAX_COMMENT_LENGTH));
-    await this.opts.store.wakeKey(surveyQueueKey(mappingId));
-    this.opts.log.info({ user: userKeyString(to), externalMessageId: msg.externalMessageId, conversationId: mappingId }, 'survey comment stored');
-    this.opts.onEnqueued();
-    return 'survey';
   }
 
   /**
@@ -368,6 +314,13 @@ export class Bridge {
     return inSpan('store accept', {}, () => this.opts.store.acceptOnce(storableValue(dedupe), stored, order));
   }
 
+  /** storeOnce, and delivery starts at once when something was stored. */
+  private async storeOnceAndWake(dedupe: DedupeKey, rows: readonly NewOutboxRow[]): Promise<boolean> {
+    const stored = await this.storeOnce(dedupe, rows);
+    if (stored) this.opts.onEnqueued();
+    return stored;
+  }
+
   private async routeFlexEvent(event: FlexEvent): Promise<Acceptance> {
     const log = this.opts.log;
     if (event.type === 'ignored') {
@@ -386,7 +339,7 @@ export class Bridge {
         this.opts.onChatEnded?.(mapping.network, 'ended-in-flex');
         await this.tellCustomer(mapping, 'ended', 'CHAT_ENDED_NOTICE');
         if (this.opts.transcriptOnClose) await this.sendTranscript(mapping);
-        await this.startSurvey(mapping);
+        await this.surveys.start(mapping);
       }
       log.info({ flexSid: event.flexSid, conversationId: mapping.id }, 'chat ended by flex');
       return 'accepted';
@@ -519,17 +472,8 @@ export class Bridge {
         this.opts.log.info({ outboxId: row.id, user: userKeyString(to) }, 'notice to the customer delivered');
         return;
       }
-      case 'survey-result': {
-        const { flexSid, handle, rating, mappingId, commentUntil } = payload;
-        const comment = commentUntil === undefined ? undefined : await this.opts.store.surveyComment(mappingId);
-        const waitMs = (commentUntil ?? 0) - Date.now();
-        if (comment === null && waitMs > 0) throw new DeliveryPostponed("waiting for the customer's comment", waitMs);
-        const recordSurvey = this.opts.flex.recordSurvey?.bind(this.opts.flex);
-        const result = { flexSid, handle, rating, ...(comment ? { comment } : {}) };
-        if (recordSurvey) await inSpan('flex record survey', { kind: SpanKind.CLIENT }, () => recordSurvey(result));
-        this.opts.log.info({ outboxId: row.id, flexSid, rating, inFlex: recordSurvey !== undefined }, 'survey rating recorded');
-        return;
-      }
+      case 'survey-result':
+        return this.surveys.record(row, payload);
     }
   }
 
@@ -705,16 +649,6 @@ export class Bridge {
     const user = userKeyOf(mapping);
     const row: NewOutboxRow = { key: flexQueueKey(user), direction: 'to-flex', payload: { kind: 'notice', user, flexSid: mapping.flexSid, text } };
     if (await this.storeOnce({ source: 'flex-bridge', key: `chat-returning:${mapping.id}` }, [row])) this.opts.onEnqueued();
-  }
-
-  /**
-   * Asks the customer to rate the chat that just ended, with a button per rating, once per chat. Called
-   * wherever a chat an agent handled ends.
-   */
-  private async startSurvey(mapping: ChatMapping): Promise<void> {
-    const { survey } = this.opts;
-    if (!survey || !mapping.flexSid) return;
-    await this.tellCustomerText(mapping, 'survey', this.customerText('SURVEY_QUESTION', mapping.language), ratingChoices(mapping.flexSid));
   }
 
   /**
