@@ -3,8 +3,8 @@ import type { NewOutboxRow } from '../store/store.js';
 
 /**
  * The satisfaction survey after a chat. Its texts are customer texts (SURVEY_QUESTION, SURVEY_THANKS,
- * SURVEY_COMMENT_QUESTION); with `askForComment`, the customer's next message within `commentWindowMs`
- * of their rating is its comment.
+ * SURVEY_COMMENT_QUESTION); with `askForComment`, a customer whose language words the comment question
+ * is asked it, and their next message within `commentWindowMs` of their rating is its comment.
  */
 export interface SurveySettings {
   readonly askForComment: boolean;

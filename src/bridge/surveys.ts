@@ -55,12 +55,14 @@ export class Surveys {
     const { askForComment = false, commentWindowMs = 0 } = this.opts.settings ?? {};
     const language = mapping.language ?? msg.language;
     const result = { user: userKeyOf(msg), handle: mapping.handle, mappingId: mapping.id, flexSid: rated.flexSid, rating: rated.rating };
+    // A comment is asked for, and waited for, only in a language that words the question.
+    const commentQuestion = askForComment ? this.opts.text('SURVEY_COMMENT_QUESTION', language) : undefined;
     let rows: NewOutboxRow[];
-    if (askForComment) {
+    if (commentQuestion !== undefined) {
       // Opened first: a press offered again after a crash here finds it open and stores the rest.
       const commentUntil = Date.now() + commentWindowMs;
       await store.openSurveyComment(mapping.id, result.user, commentUntil);
-      rows = [surveyResultRow({ ...result, commentUntil }), ...noticeRows(to, this.opts.text('SURVEY_COMMENT_QUESTION', language))];
+      rows = [surveyResultRow({ ...result, commentUntil }), customerNoticeRow(to, commentQuestion)];
     } else {
       rows = [surveyResultRow(result), ...noticeRows(to, this.opts.text('SURVEY_THANKS', language))];
     }
@@ -77,7 +79,8 @@ export class Surveys {
    * meant for the agent).
    */
   async awaitingComment(msg: InboundMessage): Promise<number | undefined> {
-    if (!this.opts.settings?.askForComment || msg.attachments.length > 0) return undefined;
+    // A command (`/transcript` right after rating) is for the bridge, never a comment.
+    if (!this.opts.settings?.askForComment || msg.attachments.length > 0 || msg.command !== undefined) return undefined;
     const user = userKeyOf(msg);
     const surveyed = await this.opts.store.surveyAwaitingComment(user, Date.now());
     if (surveyed === undefined || (await this.opts.store.currentMapping(user))) return undefined;

@@ -20,8 +20,7 @@ export interface TranscriptOptions {
 /** The most messages a transcript holds (the chat's latest); a chat with more is cut at its start. */
 export const TRANSCRIPT_MAX_MESSAGES = 1_000;
 
-/** How the authors of a chat are named in the customer's transcript, besides the customer and the agents. */
-const BRIDGE_LABEL = 'Notice';
+/** How an agent whose name Flex does not know is named in the customer's transcript. */
 const UNNAMED_AGENT_LABEL = 'Agent';
 
 type TranscriptPayload = Extract<OutboxPayload, { kind: 'transcript' }>;
@@ -36,7 +35,8 @@ export class Transcripts {
   async send(row: OutboxRow, payload: TranscriptPayload): Promise<void> {
     const { flex } = this.opts;
     if (!flex.recentMessages) throw permanent(`the ${flex.mode} back end cannot read a chat's messages`);
-    const messages = await flex.recentMessages(payload.flexSid, TRANSCRIPT_MAX_MESSAGES);
+    // The bridge's own posts are notes for the agent (a returning customer, a failed delivery): not the customer's to read.
+    const messages = (await flex.recentMessages(payload.flexSid, TRANSCRIPT_MAX_MESSAGES)).filter((m) => m.author !== this.opts.bridgeIdentity);
     const labels = await this.labels(messages.map((m) => m.author), identityOf(userKeyOf(payload.to)), payload.customerName);
     const heading = this.opts.heading(payload.language);
     const text = renderTranscript(heading, messages, (author) => labels.get(author) ?? UNNAMED_AGENT_LABEL);
@@ -55,12 +55,9 @@ export class Transcripts {
     this.opts.log.info({ outboxId: row.id, user: userKeyString(payload.to), messages: messages.length, asFile }, 'transcript sent to the customer');
   }
 
-  /** Each author's name: the customer's, the bridge's label, each agent's name in Flex (looked up once). */
+  /** Each author's name: the customer's, each agent's name in Flex (looked up once). */
   private async labels(authors: readonly string[], customer: string, customerName: string): Promise<Map<string, string>> {
-    const labels = new Map([
-      [customer, customerName],
-      [this.opts.bridgeIdentity, BRIDGE_LABEL],
-    ]);
+    const labels = new Map([[customer, customerName]]);
     for (const author of new Set(authors)) {
       if (!labels.has(author)) labels.set(author, (await this.agentName(author)) ?? UNNAMED_AGENT_LABEL);
     }

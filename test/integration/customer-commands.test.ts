@@ -188,7 +188,7 @@ describe('/transcript: the customer gets the text of their chat (Conversations)'
       'The agent ended this chat.',
       'Your chat:\n\nJo: Hello\nAlice: Hi Jo',
       'You ended the chat.',
-      `Your chat:\n\nJo: Back again\nNotice: ${AGENT_NOTICE}`,
+      'Your chat:\n\nJo: Back again',
     ]);
   });
 

@@ -414,7 +414,7 @@ describe('legacy-chat mode: Telegram customer ↔ Flex Channel + Programmable Ch
     r.box.telegram.userSends(ALICE.id, '/transcript');
     const [, , transcript] = await r.box.telegram.waitForMessages(ALICE.id, 3);
     expect(transcript!.text!.replace(/\[[^\]]+\] /g, '')).toBe(
-      'Transcript of your chat with us (times in UTC):\n\nAlice Liddell: Hello\nAlice: How can I help?\nNotice: ℹ️ The customer ended the chat.',
+      'Transcript of your chat with us (times in UTC):\n\nAlice Liddell: Hello\nAlice: How can I help?',
     );
 
     r.box.telegram.userSends(ALICE.id, 'A new question');

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TgMessage } from '@flex-bridge/emulators';
 import { sample } from '../metrics/prometheus-text.js';
@@ -126,6 +129,39 @@ describe('satisfaction survey on Telegram', () => {
     // The window is used up: the next message opens a new chat.
     harness.telegram.userSends(45, 'One more question');
     await eventually(() => harness.twilio.tasks().filter((t) => t.attributes.from === 'telegram:45').length === 2, 'a new chat');
+  });
+
+  it('answers a command sent after the rating (/transcript) instead of taking it as the comment', async () => {
+    h = await startHarness(WITH_COMMENT);
+    const harness = h;
+    harness.telegram.addUser({ id: 48, first_name: 'Ida' });
+    await endedChat(harness, 48);
+    const [, question] = await harness.telegram.waitForMessages(48, 2);
+    harness.telegram.userPresses(48, (question as TgMessage).message_id, (buttonsOf(question as TgMessage)[3] as { callback_data: string }).callback_data);
+    await harness.telegram.waitForMessages(48, 3);
+    harness.telegram.userSends(48, '/transcript');
+    const [, , , transcript] = await harness.telegram.waitForMessages(48, 4);
+    expect(transcript?.text).toContain('Ida: Hello');
+    harness.telegram.userSends(48, 'Very helpful');
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task');
+    expect(survey.attributes).toMatchObject({ rating: 4, comment: 'Very helpful' });
+  });
+
+  it("asks for no comment, and waits for none, in a language that switches the question off", async () => {
+    const texts = join(mkdtempSync(join(tmpdir(), 'texts-')), 'texts.json');
+    writeFileSync(texts, JSON.stringify({ de: { SURVEY_COMMENT_QUESTION: 'off', SURVEY_THANKS: 'Danke für Ihre Bewertung!' } }));
+    h = await startHarness({ ...WITH_COMMENT, CUSTOMER_TEXTS_FILE: texts });
+    const harness = h;
+    harness.telegram.addUser({ id: 49, first_name: 'Jan', language_code: 'de' });
+    await endedChat(harness, 49);
+    const [, question] = await harness.telegram.waitForMessages(49, 2);
+    harness.telegram.userPresses(49, (question as TgMessage).message_id, (buttonsOf(question as TgMessage)[2] as { callback_data: string }).callback_data);
+    const [, , thanks] = await harness.telegram.waitForMessages(49, 3);
+    expect(thanks?.text).toBe('Danke für Ihre Bewertung!');
+    const survey = await eventually(() => harness.twilio.apiTasks().find((t) => t.status === 'canceled'), 'the survey task, at once');
+    expect(survey.attributes).toMatchObject({ rating: 3 });
+    harness.telegram.userSends(49, 'Noch eine Frage');
+    await eventually(() => harness.twilio.tasks().filter((t) => t.attributes.from === 'telegram:49').length === 2, 'a new chat for the next message');
   });
 
   it('rating an earlier chat while a new one is open leaves the next message to the open chat', async () => {
