@@ -326,7 +326,7 @@ export const settings = {
   },
   SCHEDULE_URL: {
     schema: url.optional(),
-    doc: 'Instead of BUSINESS_HOURS and BUSINESS_HOLIDAYS: a schedule service asked GET {SCHEDULE_URL} when a new chat would open, answering JSON {"isOpen": true|false, "nextOpen": "<ISO-8601 time, optional>"} (the shape of the Flex schedule manager\'s check-schedule). Answers are kept 30 s; a failure, a 3 s timeout or another answer counts as open and is logged',
+    doc: 'Instead of BUSINESS_HOURS and BUSINESS_HOLIDAYS: a schedule service asked GET {SCHEDULE_URL} when a new chat would open, answering JSON {"isOpen": true|false, "nextOpen": "<ISO-8601 time, optional>"} (the shape of the Flex schedule manager\'s check-schedule); a user and password in the URL go as Basic authentication. Answers are kept 30 s; a failure, a 3 s timeout or another answer counts as open and is logged',
     example: 'https://schedule-manager-1234.twil.io/check-schedule?name=Support',
   },
   AFTER_HOURS_POLICY: {
@@ -498,7 +498,7 @@ function isCustomerTextSetting(name: string): name is SettingName {
   return (customerTextSettings as string[]).includes(name);
 }
 /** Settings holding a URL that may carry a password (a database, an egress proxy, a Bot API server behind one). */
-const CREDENTIAL_URL_SETTINGS = ['DATABASE_URL', 'TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL'] as const;
+const CREDENTIAL_URL_SETTINGS = ['DATABASE_URL', 'TWILIO_API_BASE_URL', 'TELEGRAM_API_ROOT', 'DISCORD_API_BASE_URL', 'SCHEDULE_URL'] as const;
 
 /**
  * Every configured value that must never reach a log or a report: the secret settings, and the

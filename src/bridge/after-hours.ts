@@ -31,6 +31,8 @@ export interface ClosedVerdict {
 
 /** A held message looks again at least this often, so an early opening (or a changed schedule) is noticed. */
 const RECHECK_MAX_MS = 60_000;
+/** Nor more often than this: a held customer's row is claimed again each time it is looked at. */
+const RECHECK_MIN_MS = 1_000;
 
 export class AfterHours {
   private readonly now: () => number;
@@ -44,11 +46,15 @@ export class AfterHours {
   /** Undefined while open; the reply in `language`, the customer's. */
   async whenClosed(language?: string): Promise<ClosedVerdict | undefined> {
     const now = this.now();
-    const { open, nextOpen } = await this.settings.schedule.status(now);
-    if (open) return undefined;
+    const status = await this.settings.schedule.status(now);
+    if (status.open) return undefined;
+    // A schedule service's answer is kept a while: an opening it named may have passed meanwhile, and
+    // is then looked at again soon, but not in a busy loop.
+    const passed = status.nextOpen !== undefined && status.nextOpen <= now;
+    const nextOpen = passed ? undefined : status.nextOpen;
     const { policy } = this.settings;
     const action = policy === 'reply-only' ? 'drop' : policy === 'reply-and-route' ? 'route' : 'hold';
-    const recheckMs = Math.max(1, Math.min(RECHECK_MAX_MS, (nextOpen ?? Infinity) - now));
+    const recheckMs = passed ? RECHECK_MIN_MS : Math.max(RECHECK_MIN_MS, Math.min(RECHECK_MAX_MS, (nextOpen ?? Infinity) - now));
     const notice = this.settings.notice(language);
     if (notice === undefined) return { action, recheckMs };
     const opens = nextOpen === undefined ? 'later' : this.opensFormat(language).format(nextOpen);
@@ -56,6 +62,7 @@ export class AfterHours {
     const period = nextOpen === undefined ? new Date(now).toISOString().slice(0, 10) : new Date(nextOpen).toISOString();
     return { action, recheckMs, notice: { text: notice.replaceAll('{opens}', opens), period } };
   }
+
   private opensFormat(language: string | undefined): Intl.DateTimeFormat {
     const locale = language && Intl.DateTimeFormat.supportedLocalesOf(language).length > 0 ? language : 'en-GB';
     let format = this.opensFormats.get(locale);

@@ -15,11 +15,24 @@ const TIMEOUT_MS = 3_000;
  */
 export class RemoteSchedule implements Schedule {
   private cached: { readonly status: Promise<ScheduleStatus>; readonly until: number } | undefined;
+  private readonly url: string;
+  private readonly headers: Record<string, string> = { accept: 'application/json' };
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // fetch refuses a URL with credentials: a user and password in it go as Basic authentication.
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      const user = decodeURIComponent(parsed.username);
+      const password = decodeURIComponent(parsed.password);
+      this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      parsed.username = '';
+      parsed.password = '';
+    }
+    this.url = parsed.href;
+  }
 
   /** Chats opening together share one request. */
   status(now: number): Promise<ScheduleStatus> {
@@ -29,7 +42,7 @@ export class RemoteSchedule implements Schedule {
 
   private async ask(): Promise<ScheduleStatus> {
     try {
-      const res = await fetch(this.url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await fetch(this.url, { headers: this.headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
       if (!res.ok) {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);

@@ -149,6 +149,12 @@ describe('the after-hours verdict', () => {
     expect(await hours.whenClosed()).toBeUndefined();
   });
 
+  it("takes an opening a kept schedule answer named that has passed for unknown, and looks again no sooner than a second", async () => {
+    const stale = { status: async () => ({ open: false, nextOpen: at('2026-12-14T08:00:00Z') }) };
+    const hours = new AfterHours({ schedule: stale, policy: 'reply-and-route-when-open', notice, timeZone: 'Europe/Berlin', now: () => at('2026-12-14T08:00:05Z') });
+    expect(await hours.whenClosed()).toMatchObject({ action: 'hold', recheckMs: 1000, notice: { text: 'We are closed; we open again later.' } });
+  });
+
   it('routes anyway under reply-and-route', async () => {
     const hours = new AfterHours({ schedule, policy: 'reply-and-route', notice, timeZone: 'Europe/Berlin', now: () => at('2026-12-12T10:00:00Z') });
     expect((await hours.whenClosed())?.action).toBe('route');

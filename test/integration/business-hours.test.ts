@@ -174,11 +174,13 @@ describe('the after-hours reply', () => {
 });
 
 /** A schedule service on loopback: answers `answer()` (a status and a body; undefined: never), counting the requests. */
-async function startScheduleService(answer: () => { status: number; body: string } | undefined): Promise<{ url: string; requests: () => number }> {
+async function startScheduleService(
+  answer: (authorization: string | undefined) => { status: number; body: string } | undefined,
+): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     requests++;
-    const answered = answer();
+    const answered = answer(req.headers.authorization);
     if (answered) res.writeHead(answered.status, { 'content-type': 'application/json' }).end(answered.body);
   });
   scheduleServer = server;
@@ -235,6 +237,22 @@ describe('SCHEDULE_URL', () => {
     expect(service.requests()).toBe(2);
     await drained(harness);
     expect(customer.heard()).toEqual([]);
+  });
+
+  it('behind Basic authentication: the user and password in the URL are sent as the Authorization header', async () => {
+    const expected = `Basic ${Buffer.from('bridge:s3cret pass').toString('base64')}`;
+    const service = await startScheduleService((authorization) =>
+      authorization === expected ? { status: 200, body: JSON.stringify({ isOpen: false, nextOpen: '2026-12-28T08:00:00Z' }) } : { status: 401, body: '{}' },
+    );
+    const url = service.url.replace('http://', 'http://bridge:s3cret%20pass@');
+    const customer = await NETWORKS.Telegram(
+      { SCHEDULE_URL: url, BUSINESS_TIMEZONE: 'Europe/Berlin', AFTER_HOURS_NOTICE: HOURS.AFTER_HOURS_NOTICE, AFTER_HOURS_POLICY: 'reply-only' },
+      new TestClock(SATURDAY_NIGHT),
+    );
+    h = customer.h;
+    customer.says('Hello');
+    await customer.hears(1);
+    expect(customer.heard()).toEqual(['We are closed; we open again Monday 28 December at 09:00 CET.']);
   });
 
   it('that does not answer within its timeout counts as open', async () => {
