@@ -152,7 +152,7 @@ export const settings = {
     doc: 'conversations mode: TaskRouter workspace for the Interaction; both modes: where SURVEY ratings are recorded as tasks',
     example: 'WS00000000000000000000000000000000',
   },
-  FLEX_WORKFLOW_SID: { schema: sid('WW').optional(), doc: 'conversations mode: TaskRouter workflow for the Interaction', example: 'WW00000000000000000000000000000000' },
+  FLEX_WORKFLOW_SID: { schema: sid('WW').optional(), doc: 'conversations mode: TaskRouter workflow for the Interaction; in both modes, with SURVEY=on, the workflow survey tasks are created in (required when the workspace has more than one)', example: 'WW00000000000000000000000000000000' },
   FLEX_TASK_CHANNEL: { schema: z.string().min(1).default('chat'), doc: 'conversations mode: task channel unique name', example: 'chat' },
   FLEX_STUDIO_FLOW_SID: {
     schema: sid('FW').optional(),

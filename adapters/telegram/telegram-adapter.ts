@@ -259,23 +259,34 @@ export class TelegramAdapter implements ChatAdapter {
         await this.store(update.update_id, item.message);
         return;
       case 'press':
+        // The spinner stops at once, whatever storing takes (Telegram lets a query be answered only for a short while).
+        await this.stopSpinner(item.press);
         await this.store(update.update_id, item.press.message);
-        await this.answerPress(item.press);
+        await this.takeButtonsOff(item.press);
         return;
     }
   }
 
   /**
-   * Once the press is stored: stops the client's spinner (every callback query must be answered,
-   * https://core.telegram.org/bots/api#answercallbackquery) and takes the buttons off the message so
-   * it is not pressed again. Either failing is only logged: the press itself is safe.
+   * Every callback query must be answered, or the client's spinner runs on
+   * (https://core.telegram.org/bots/api#answercallbackquery). A failure (a press offered again after a
+   * failed store was answered before) is only logged.
    */
-  private async answerPress({ callbackQueryId, pressedOn }: ButtonPress): Promise<void> {
+  private async stopSpinner({ callbackQueryId }: ButtonPress): Promise<void> {
     try {
       await this.bot.telegram.answerCbQuery(callbackQueryId);
-      if (pressedOn) await this.bot.telegram.editMessageReplyMarkup(pressedOn.chatId, pressedOn.messageId, undefined, undefined);
     } catch (err) {
-      this.opts.log.warn({ callbackQueryId, error: toDeliveryError(err).message }, 'telegram button press stored but not answered');
+      this.opts.log.warn({ callbackQueryId, error: toDeliveryError(err).message }, 'telegram button press not answered');
+    }
+  }
+
+  /** Once the press is stored, its buttons come off the message so it is not pressed again; a failure is only logged. */
+  private async takeButtonsOff({ callbackQueryId, pressedOn }: ButtonPress): Promise<void> {
+    if (!pressedOn) return;
+    try {
+      await this.bot.telegram.editMessageReplyMarkup(pressedOn.chatId, pressedOn.messageId, undefined, undefined);
+    } catch (err) {
+      this.opts.log.warn({ callbackQueryId, error: toDeliveryError(err).message }, 'telegram button press stored, its buttons left on');
     }
   }
 

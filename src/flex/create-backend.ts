@@ -37,6 +37,7 @@ export function createFlexBackend(config: Config, onResponse?: TwilioClientOptio
         chatServiceSid: legacySetting(config, 'FLEX_CHAT_SERVICE_SID'),
         extraAttributes: config.FLEX_TASK_ATTRIBUTES,
         workspaceSid: config.FLEX_WORKSPACE_SID,
+        workflowSid: config.FLEX_WORKFLOW_SID,
       });
   }
 }

@@ -32,6 +32,8 @@ export interface LegacyChatBackendOptions {
   readonly extraAttributes: ExtraAttributes;
   /** The TaskRouter workspace of the Flex Flow's tasks: where survey ratings go; absent: nowhere. */
   readonly workspaceSid?: string;
+  /** The workflow survey tasks are created in: TaskRouter needs one when the workspace has several. */
+  readonly workflowSid?: string;
 }
 
 /** `onMessageSent`; registered with `?channel=CH…` in the query, as the original custom-chat sample did. */
@@ -65,7 +67,13 @@ export class LegacyChatBackend implements FlexBackend {
     const { workspaceSid } = opts;
     if (workspaceSid) {
       // A Flex Flow's chat task names its channel `channelSid`.
-      const surveys = new SurveyTasks({ client: opts.client, workspaceSid, taskChannel: 'chat', chatAttribute: 'channelSid' });
+      const surveys = new SurveyTasks({
+        client: opts.client,
+        workspaceSid,
+        ...(opts.workflowSid && { workflowSid: opts.workflowSid }),
+        taskChannel: 'chat',
+        chatAttribute: 'channelSid',
+      });
       this.recordSurvey = (result) => surveys.record(result);
     }
   }
