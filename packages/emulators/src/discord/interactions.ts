@@ -69,6 +69,8 @@ export class Interactions {
       user: record.user,
     };
     this.pending.set(interaction.id, interaction);
+    // The message as it was when clicked: answering with UPDATE_MESSAGE edits it before a replay.
+    const clicked = structuredClone(message);
     this.gateway.dispatch('INTERACTION_CREATE', () => ({
       id: interaction.id,
       application_id: this.state.applicationId,
@@ -79,7 +81,7 @@ export class Interactions {
       user: record.user,
       token: interaction.token,
       version: 1,
-      message,
+      message: clicked,
       locale: 'en-US',
       app_permissions: '0',
       entitlements: [],

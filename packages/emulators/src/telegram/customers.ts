@@ -62,7 +62,8 @@ export class Customers {
       throw new SandboxInputError(`message ${messageId} has no button with callback_data ${callbackData}`);
     }
     const id = this.state.openCallbackQuery();
-    this.enqueue({ callback_query: { id, from: customer.user, message, chat_instance: String(chat.id), data: callbackData } });
+    // The message as it was when pressed: the bot may edit it before the update is fetched.
+    this.enqueue({ callback_query: { id, from: customer.user, message: structuredClone(message), chat_instance: String(chat.id), data: callbackData } });
     return id;
   }
 
