@@ -384,7 +384,7 @@ export const settings = {
   },
   SURVEY: {
     schema: z.enum(['on', 'off']).default('off'),
-    doc: "Whether a customer whose chat the agent ended is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION); each rating becomes a canceled TaskRouter task in FLEX_WORKSPACE_SID (type survey, conversations.conversation_measure_1) for Flex Insights, and counts in flex_bridge_survey_ratings_total",
+    doc: "Whether a customer whose chat ended (by the agent, or by /end) is asked to rate it from 1 to 5 with buttons (SURVEY_QUESTION), when an agent had joined it; each rating becomes a canceled TaskRouter task in FLEX_WORKSPACE_SID (type survey, conversations.conversation_measure_1) for Flex Insights, and counts in flex_bridge_survey_ratings_total",
     example: 'on',
   },
   SURVEY_QUESTION: {

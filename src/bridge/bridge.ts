@@ -624,6 +624,7 @@ export class Bridge {
   private async agentJoined(mapping: ChatMapping, identity: string): Promise<Acceptance> {
     if (identity === mapping.identity || identity === this.opts.bridgeIdentity || mapping.status === 'ended') return 'ignored';
     if (mapping.flexSid) this.catchUp.agentJoined(mapping.flexSid);
+    await this.opts.store.noteAgentJoined(mapping.id);
     const agentJoined = this.customerText('AGENT_JOINED_NOTICE', mapping.language);
     if (agentJoined === undefined) return 'ignored';
     const name = agentJoined.includes('{agent}') ? await this.agentNames.nameOf(identity) : '';

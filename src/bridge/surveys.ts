@@ -33,9 +33,9 @@ export interface SurveysOptions {
 export class Surveys {
   constructor(private readonly opts: SurveysOptions) {}
 
-  /** Asks the customer to rate the chat that just ended, once per chat; called wherever a chat an agent handled ends. */
+  /** Asks the customer to rate the chat that just ended, once per chat, when an agent had joined it. */
   async start(mapping: ChatMapping): Promise<void> {
-    if (!this.opts.settings || !mapping.flexSid) return;
+    if (!this.opts.settings || !mapping.flexSid || mapping.agentJoinedAt === null) return;
     await this.opts.tellCustomer(mapping, 'survey', this.opts.text('SURVEY_QUESTION', mapping.language), ratingChoices(mapping.flexSid));
   }
 

@@ -144,6 +144,11 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX survey_comments_by_user ON survey_comments (network, external_user_id, open_until);
   `,
+  `
+  -- When an agent first joined the chat (a participant or member who is not the customer or the
+  -- bridge): only such a chat asks the customer to rate it.
+  ALTER TABLE conversations ADD COLUMN agent_joined_at BIGINT;
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

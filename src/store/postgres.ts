@@ -337,6 +337,10 @@ export class PostgresStore implements Store {
     await this.pool.query('UPDATE conversations SET flex_sid = NULL, routing_requested = false, updated_at = $1 WHERE id = $2', [Date.now(), id]);
   }
 
+  async noteAgentJoined(id: number): Promise<void> {
+    await this.pool.query('UPDATE conversations SET agent_joined_at = coalesce(agent_joined_at, $2) WHERE id = $1', [id, Date.now()]);
+  }
+
   async activateMapping(id: number): Promise<void> {
     await this.setStatus(id, 'active');
   }

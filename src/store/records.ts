@@ -18,6 +18,7 @@ export interface ChatMappingRecord {
   flex_known_through: number | null;
   flex_known_above: string | null;
   status: ChatMappingStatus;
+  agent_joined_at: number | string | null;
   created_at: number;
   updated_at: number;
 }
@@ -51,6 +52,7 @@ export const toChatMapping = (r: ChatMappingRecord): ChatMapping => ({
   routingRequested: Boolean(r.routing_requested),
   knownIndexes: knownIndexesOf(r.flex_known_through, r.flex_known_above),
   status: r.status,
+  agentJoinedAt: r.agent_joined_at === null ? null : Number(r.agent_joined_at),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -316,6 +316,10 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE conversations SET flex_sid = NULL, routing_requested = 0, updated_at = ? WHERE id = ?').run(Date.now(), id);
   }
 
+  async noteAgentJoined(id: number): Promise<void> {
+    this.db.prepare('UPDATE conversations SET agent_joined_at = coalesce(agent_joined_at, ?) WHERE id = ?').run(Date.now(), id);
+  }
+
   async activateMapping(id: number): Promise<void> {
     this.stmt.setStatus.run('active', Date.now(), id);
   }

@@ -23,6 +23,8 @@ export interface ChatMapping {
   /** The chat's messages the bridge knows of (posted, received or read back), by index. */
   readonly knownIndexes: KnownIndexes;
   readonly status: ChatMappingStatus;
+  /** When an agent first joined the chat; null while none has. */
+  readonly agentJoinedAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -157,6 +159,8 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** Forgets a discarded opening attempt: no sid, routing not requested. */
   resetOpening(id: number): Promise<void>;
   activateMapping(id: number): Promise<void>;
+  /** An agent joined the chat: the first time is kept. */
+  noteAgentJoined(id: number): Promise<void>;
   /** Ends the chat and forgets its message links. */
   endMapping(id: number): Promise<void>;
   listMappings(filter?: { status?: ChatMappingStatus; limit?: number }): Promise<ChatMapping[]>;

@@ -206,6 +206,20 @@ describe('satisfaction survey on Telegram', () => {
     expect(faults).toEqual(['fail-after-apply', 'fail']);
   });
 
+  it('asks nothing after a chat no agent joined: the customer ended it with /end while it waited', async () => {
+    h = await startHarness({ ...SURVEY, CHAT_ENDED_BY_CUSTOMER_NOTICE: 'You ended the chat.' });
+    const harness = h;
+    harness.telegram.addUser({ id: 50, first_name: 'Kai' });
+    harness.telegram.userSends(50, 'Hello');
+    const task = await eventually(() => harness.twilio.tasks().find((t) => t.attributes.from === 'telegram:50'), 'a Flex task');
+    await eventually(async () => (await harness.app.store.currentMapping({ network: 'telegram', externalUserId: '50' }))?.status === 'active' || undefined, 'the chat open');
+    harness.telegram.userSends(50, '/end');
+    await harness.telegram.waitForMessages(50, 1);
+    await eventually(async () => (await harness.app.store.outboxStats()).pending === 0, 'the outbox drained');
+    expect(harness.telegram.messagesTo(50).map((m) => m.text)).toEqual(['You ended the chat.']);
+    expect(task.agentIdentity).toBeNull();
+  });
+
   it('is off unless SURVEY=on: the chat ends with no question', async () => {
     h = await startHarness({ CHAT_ENDED_NOTICE: 'This chat has ended.' });
     const harness = h;

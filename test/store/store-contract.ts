@@ -232,6 +232,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.mappingByFlexSid('CH1'))?.status).toBe('ended');
     });
 
+    it('keeps when an agent first joined a conversation', async () => {
+      const chat = await store.beginMapping(alice);
+      expect((await store.currentMapping(alice))?.agentJoinedAt).toBeNull();
+      await store.noteAgentJoined(chat.id);
+      const first = (await store.currentMapping(alice))?.agentJoinedAt as number;
+      expect(first).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.noteAgentJoined(chat.id);
+      expect((await store.currentMapping(alice))?.agentJoinedAt).toBe(first);
+    });
+
     it("keeps the customer's language with their conversation, and none when the network gave none", async () => {
       const withLanguage = await store.beginMapping({ ...alice, language: 'pt-br' });
       expect((await store.currentMapping(alice))?.language).toBe('pt-br');
