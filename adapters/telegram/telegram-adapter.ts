@@ -293,7 +293,7 @@ export class TelegramAdapter implements ChatAdapter {
   private async store(updateId: number, message: Parameters<InboundSink>[0]): Promise<void> {
     if (!this.sink) throw new SinkFailed('adapter not started');
     // Joins Telegram's update_id to the externalMessageId the bridge logs from here on.
-    this.opts.log.info({ updateId, externalMessageId: message.externalMessageId }, 'telegram update received');
+    this.opts.log.debug({ updateId, externalMessageId: message.externalMessageId }, 'telegram update received');
     try {
       await this.sink(message);
     } catch (err) {

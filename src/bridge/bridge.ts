@@ -219,7 +219,8 @@ export class Bridge {
     const overLimit = await this.limits?.refusal(user);
     if (overLimit) return this.refuseOverLimit(msg, dedupe, overLimit);
     const accepted = await this.storeOnce(dedupe, [customerMessageRow(msg)]);
-    this.opts.log.info(
+    // One info line per message and direction: its delivery. Storing it is a debug step.
+    this.opts.log[accepted ? 'debug' : 'info'](
       { user: userKeyString(user), externalMessageId: msg.externalMessageId, accepted },
       accepted ? 'customer message stored' : 'duplicate customer message dropped',
     );
@@ -361,7 +362,7 @@ export class Bridge {
     const accepted = await this.storeOnce({ source: 'twilio', key: event.messageSid }, rows, order);
     // A message whose predecessor is unknown: its webhook may be late, or lost for good.
     if (accepted && order && missesBefore(mapping.knownIndexes, order.index)) this.readBackSoon(mapping, order.index);
-    log.info(
+    log[accepted ? 'debug' : 'info'](
       { flexSid: event.flexSid, messageSid: event.messageSid, retryCount: event.retryCount, parts: rows.length, accepted },
       accepted ? 'agent message stored' : 'duplicate agent message dropped',
     );
@@ -556,7 +557,10 @@ export class Bridge {
           // Flex has a message before ours that the bridge never heard of: an agent's, whose webhook failed.
           if (i === 0 && missesBefore(mapping.knownIndexes, posted.index)) this.readBackSoon(mapping, posted.index);
         }
-        this.opts.log.info({ outboxId: row.id, flexSid, user: userKeyString(user) }, 'customer message delivered to flex');
+        this.opts.log.info(
+          { outboxId: row.id, flexSid, user: userKeyString(user), externalMessageId: msg.externalMessageId },
+          'customer message delivered to flex',
+        );
         if (firstRef) await this.linkMessage(mapping, msg, firstRef);
         this.catchUp.followAfterPost(mapping, this.opts.readBackAfterPostMs ?? []);
         if (firstPosted) {

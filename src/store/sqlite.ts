@@ -12,7 +12,7 @@ import {
   withIndex,
   type KnownIndexes,
 } from './known-indexes.js';
-import { TurnBatch } from './turn-batch.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
@@ -67,14 +67,10 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly checkpointer: SqliteCheckpointer | undefined;
-  private readonly completions = new TurnBatch<number>((ids) =>
-    this.db.transaction(() => {
-      for (const id of ids) {
-        const deleted = this.stmt.complete.get(id) as { key: string; wasHead: number } | undefined;
-        if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
-      }
-    }).immediate(),
-  );
+  /** Made once: a better-sqlite3 transaction function costs more to make than a claim of a few rows. */
+  private readonly claimHeads;
+  /** The writes of a message's way through (intake, delivery, its end), committed per turn of the event loop. */
+  private readonly writes: SqliteGroupCommit;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -92,6 +88,12 @@ export class SqliteStore implements Store {
       });
     }
     const db = this.db;
+    this.writes = new SqliteGroupCommit(db);
+    this.claimHeads = db.transaction((owner: string, limit: number, until: number, now: number) => {
+      const heads = this.stmt.heads.all({ now, limit }) as OutboxRecord[];
+      for (const h of heads) this.stmt.lease.run(owner, until, h.id);
+      return heads.map(toOutboxRow);
+    });
     this.stmt = {
       insertDedupe: db.prepare('INSERT OR IGNORE INTO dedupe (source, key, seen_at) VALUES (?, ?, ?)'),
       insertOutbox: db.prepare(
@@ -205,6 +207,10 @@ export class SqliteStore implements Store {
       ),
       saveSurveyComment: db.prepare('UPDATE survey_comments SET comment = ? WHERE conversation_id = ? AND comment IS NULL'),
       surveyComment: db.prepare('SELECT comment FROM survey_comments WHERE conversation_id = ?'),
+      linkMessage: db.prepare(
+        `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
       wakeKey: db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE key = ? AND is_head = 1 AND status = 'pending' AND next_attempt_at > ?"),
     };
   }
@@ -248,17 +254,16 @@ export class SqliteStore implements Store {
   }
 
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
-    const now = Date.now();
-    return this.db.transaction(() => {
+    return this.writes.run(() => {
+      const now = Date.now();
       if (this.stmt.insertDedupe.run(dedupe.source, dedupe.key, now).changes === 0) return false;
       this.insertRows(rows, now, order);
       return true;
-    }).immediate();
+    });
   }
 
   async enqueue(rows: readonly NewOutboxRow[]): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => this.insertRows(rows, now)).immediate();
+    return this.writes.run(() => this.insertRows(rows, Date.now()));
   }
 
   async currentMapping(user: UserKey): Promise<ChatMapping | undefined> {
@@ -289,9 +294,11 @@ export class SqliteStore implements Store {
   }
 
   async noteFlexIndex(id: number, index: number, allBefore = false): Promise<void> {
-    // The usual case, the next index with nothing known above, takes one statement.
-    if (this.stmt.noteNextIndex.run(index, Date.now(), id, index).changes === 1) return;
-    this.db.transaction(() => this.setKnownIndexes(id, withIndex(this.knownIndexes(id), index, allBefore))).immediate();
+    return this.writes.run(() => {
+      // The usual case, the next index with nothing known above, takes one statement.
+      if (this.stmt.noteNextIndex.run(index, Date.now(), id, index).changes === 1) return;
+      this.setKnownIndexes(id, withIndex(this.knownIndexes(id), index, allBefore));
+    });
   }
 
   private knownIndexes(id: number): KnownIndexes {
@@ -381,11 +388,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDue(owner: string, limit: number, leaseMs: number, now = Date.now()): Promise<OutboxRow[]> {
-    return this.db.transaction(() => {
-      const heads = this.stmt.heads.all({ now, limit }) as OutboxRecord[];
-      for (const h of heads) this.stmt.lease.run(owner, now + leaseMs, h.id);
-      return heads.map(toOutboxRow);
-    }).immediate();
+    return this.claimHeads.immediate(owner, limit, now + leaseMs, now);
   }
 
   async renewLeases(owner: string, ids: readonly number[], until: number): Promise<void> {
@@ -394,17 +397,19 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  /** Rows delivered in the same turn of the event loop are deleted in one commit (see TurnBatch). */
   complete(id: number): Promise<void> {
-    return this.completions.add(id);
+    return this.writes.run(() => {
+      const deleted = this.stmt.complete.get(id) as { key: string; wasHead: number } | undefined;
+      if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
+    });
   }
 
   async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
-    this.stmt.retryLater.run(at, error, ambiguous ? 1 : 0, id);
+    return this.writes.run(() => void this.stmt.retryLater.run(at, error, ambiguous ? 1 : 0, id));
   }
 
   async postpone(id: number, at: number): Promise<void> {
-    this.stmt.postpone.run(at, id);
+    return this.writes.run(() => void this.stmt.postpone.run(at, id));
   }
 
   async countPending(key: string, upTo: number): Promise<number> {
@@ -412,11 +417,11 @@ export class SqliteStore implements Store {
   }
 
   async deadLetter(id: number, reason: string): Promise<void> {
-    this.db.transaction(() => {
+    return this.writes.run(() => {
       const key = this.stmt.keyOf.get(id) as string | undefined;
       this.stmt.deadLetter.run(reason, id);
       if (key !== undefined) this.stmt.markHead.run({ key });
-    }).immediate();
+    });
   }
 
   async nextDueAt(): Promise<number | undefined> {
@@ -485,12 +490,9 @@ export class SqliteStore implements Store {
   }
 
   async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now());
+    const { network, externalMessageId, conversationId, flexSid, flexMessageSid } = link;
+    const text = link.text.slice(0, QUOTED_TEXT_MAX);
+    return this.writes.run(() => void this.stmt.linkMessage.run(network, externalMessageId, conversationId, flexSid, flexMessageSid, text, Date.now()));
   }
 
   async messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined> {
@@ -552,7 +554,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.completions.settled();
+    await this.writes.settled();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
