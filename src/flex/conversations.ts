@@ -20,6 +20,7 @@ import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { closedOr } from './closed-conversation.js';
 import { createConversation, removeIfMadeFor, type ConversationTimers } from './conversation-names.js';
 import type { McsClient } from './mcs-client.js';
+import { postConversationMessage } from './message-post.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { SurveyTasks } from './survey-tasks.js';
 import { mediaOf } from './webhook-media.js';
@@ -218,16 +219,20 @@ export class ConversationsBackend implements FlexBackend {
     return this.chatServiceSid;
   }
 
-  private createMessage(sid: string, msg: PostedMessage) {
-    return this.api.conversations(sid).messages.create({
-      author: msg.author,
-      // A file may come without a caption; Twilio wants a Body or a MediaSid.
-      ...(msg.text !== '' || !msg.mediaSid ? { body: msg.text } : {}),
-      ...(msg.mediaSid ? { mediaSid: msg.mediaSid } : {}),
-      attributes: bridgeAttributes(msg.bridgeMessageId),
+  private createMessage(sid: string, msg: PostedMessage): Promise<PostedRef> {
+    return postConversationMessage(
+      this.opts.client,
+      sid,
+      {
+        Author: msg.author,
+        // A file may come without a caption; Twilio wants a Body or a MediaSid.
+        ...(msg.text !== '' || !msg.mediaSid ? { Body: msg.text } : {}),
+        Attributes: bridgeAttributes(msg.bridgeMessageId),
+        ...(msg.mediaSid ? { MediaSid: msg.mediaSid } : {}),
+      },
       // Studio only sees REST-created messages with webhooks enabled; otherwise leave them off to avoid echoes.
-      ...(this.opts.studioFlowSid ? { xTwilioWebhookEnabled: 'true' as const } : {}),
-    });
+      Boolean(this.opts.studioFlowSid),
+    );
   }
 
   private async earlierCopy(sid: string, bridgeMessageId: string): Promise<PostedRef | undefined> {

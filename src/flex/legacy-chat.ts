@@ -19,6 +19,7 @@ import { bridgeAttributes, bridgeIdOf } from './bridge-message-id.js';
 import { contextAttributes, type ExtraAttributes } from './chat-attributes.js';
 import { chatMessageMediaOf } from './legacy-chat-media.js';
 import type { McsClient } from './mcs-client.js';
+import { postChannelMessage } from './message-post.js';
 import { flexMediaOf, type RestMedia } from './rest-media.js';
 import { field, indexOf, optionalField } from './webhook-params.js';
 
@@ -202,16 +203,16 @@ export class LegacyChatBackend implements FlexBackend {
     }
   }
 
-  private createMessage(sid: string, msg: PostedMessage) {
-    return this.channel(sid).messages.create({
-      from: msg.author,
-      ...(msg.text !== '' || !msg.mediaSid ? { body: msg.text } : {}),
-      ...(msg.mediaSid ? { mediaSid: msg.mediaSid } : {}),
-      attributes: bridgeAttributes(msg.bridgeMessageId),
-      // Without it the Flex Flow's Studio webhook never sees the message and no task is created.
-      // Our own posts come back as `Source=API` and are ignored.
-      xTwilioWebhookEnabled: 'true',
-    });
+  private createMessage(sid: string, msg: PostedMessage): Promise<PostedRef> {
+    const fields = {
+      From: msg.author,
+      Attributes: bridgeAttributes(msg.bridgeMessageId),
+      ...(msg.text !== '' || !msg.mediaSid ? { Body: msg.text } : {}),
+      ...(msg.mediaSid ? { MediaSid: msg.mediaSid } : {}),
+    };
+    // Webhooks on: without them the Flex Flow's Studio webhook never sees the message and no task is
+    // created. Our own posts come back as `Source=API` and are ignored.
+    return postChannelMessage(this.opts.client, this.opts.chatServiceSid, sid, fields, true);
   }
 
   private async earlierCopy(sid: string, bridgeMessageId: string): Promise<PostedRef | undefined> {

@@ -101,6 +101,19 @@ describe('Twilio emulator: requests are checked against twilio-oai', () => {
     emulator.contractViolations.length = 0;
   });
 
+  it('reads no parameters from a JSON body, as Twilio takes forms only, and records it', async () => {
+    const { sid } = await client.conversations.v1.conversations.create({});
+    const json = await fetch(`${baseUrl}/conversations.twilio.com/v1/Conversations/${sid}/Messages`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Author: 'telegram_1', Body: 'hi' }),
+    });
+
+    expect(json.status).toBe(400);
+    expect(problemsOnce()).toEqual([{ kind: 'unsupported body', parameter: 'Content-Type', in: 'header', message: 'application/json is not a body this operation takes' }]);
+    expect(emulator.messages(sid)).toEqual([]);
+  });
+
   it('answers 400 / 20001 to a missing required parameter or a value outside its enum, and records it', async () => {
     const { sid } = await client.conversations.v1.conversations.create({});
 

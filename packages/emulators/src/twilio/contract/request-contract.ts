@@ -19,11 +19,13 @@ export interface ContractRequest {
   headers: IncomingHttpHeaders;
   /** The form fields of the body (none for a GET or DELETE). */
   form: FormParams;
+  /** The body's media type, e.g. `application/json`; undefined when there is no body. */
+  bodyMediaType?: string;
 }
 
 /** What is wrong with one parameter of a request. */
 export interface ContractProblem {
-  kind: 'unknown operation' | 'unknown parameter' | 'missing parameter' | 'invalid parameter';
+  kind: 'unknown operation' | 'unknown parameter' | 'missing parameter' | 'invalid parameter' | 'unsupported body';
   /** As sent, e.g. `Configuration.Method`, `PageSize` or `X-Twilio-Webhook-Enabled` (the path, for an unknown operation). */
   parameter: string;
   in: 'path' | 'query' | 'header' | 'body';
@@ -68,6 +70,7 @@ class HostContract {
       ...this.fieldProblems(operation, 'query', request.query),
       ...this.fieldProblems(operation, 'header', twilioHeadersOf(request.headers)),
       ...this.bodyProblems(operation, request.form),
+      ...bodyTypeProblems(operation, request.bodyMediaType),
     ];
     return problems.length === 0 ? undefined : { host, method, path, operation: operation.name, problems };
   }
@@ -120,6 +123,13 @@ class HostContract {
       .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'))
       .reduce<unknown>((node, token) => (node as Record<string, unknown>)[token], this.document);
   }
+}
+
+/** A body in an encoding the operation does not take (JSON where it takes a form): Twilio reads no parameters from it. */
+function bodyTypeProblems(operation: SpecOperation, mediaType: string | undefined): ContractProblem[] {
+  // An empty form is what clients send to an operation without parameters (twilio-node posts `{}`).
+  if (mediaType === undefined || mediaType === FORM || mediaType in operation.bodies) return [];
+  return [{ kind: 'unsupported body', parameter: 'Content-Type', in: 'header', message: `${mediaType} is not a body this operation takes` }];
 }
 
 function missing(required: readonly string[], present: (name: string) => boolean, place: ContractProblem['in']): ContractProblem[] {

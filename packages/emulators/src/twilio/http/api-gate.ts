@@ -3,7 +3,7 @@ import type { TwilioContractViolation } from '../contract/request-contract.js';
 import { twilioRequestContract } from '../contract/request-contract.js';
 import { invalidParameter, missingParameter, TwilioApiError, twilioErrorBody } from './errors.js';
 import type { FaultAction, FaultInjector } from './faults.js';
-import { asFormParams } from './form-body.js';
+import { asFormParams, bodyMediaType, formBodyOf } from './form-body.js';
 import { splitEmulatorPath, type RequestRecord } from './request-log.js';
 
 export interface ApiGateOptions {
@@ -35,7 +35,7 @@ export function registerApiGate(app: FastifyInstance, options: ApiGateOptions): 
       path,
       query: asFormParams(request.query),
       headers: request.headers,
-      params: asFormParams(request.body),
+      params: formBodyOf(request),
       authorized,
       fault: faultLabel(fault),
     });
@@ -80,7 +80,8 @@ function contractRefusal(
     path,
     query: asFormParams(request.query),
     headers: request.headers,
-    form: asFormParams(request.body),
+    form: formBodyOf(request),
+    bodyMediaType: bodyMediaType(request),
   });
   if (!violation) return undefined;
   onViolation({ ...violation, at: Date.now() });

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { asFormParams, type FormParams } from './form-body.js';
+import { asFormParams, formBodyOf, type FormParams } from './form-body.js';
 import type { ListRequest } from './paging.js';
 import { splitEmulatorPath } from './request-log.js';
 import type { Origin } from '../conversations/webhook-events.js';
@@ -7,7 +7,7 @@ import type { Origin } from '../conversations/webhook-events.js';
 /** Reading an emulated API request the way Twilio reads it. */
 
 export function formOf(request: FastifyRequest): FormParams {
-  return asFormParams(request.body);
+  return formBodyOf(request);
 }
 
 export function listRequestOf(request: FastifyRequest): ListRequest {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** A form-encoded body or query: a key sent more than once (Twilio's array encoding) becomes an array. */
 export type FormParams = Record<string, string | string[]>;
@@ -28,6 +28,21 @@ export function asFormParams(input: unknown): FormParams {
     params[name] = Array.isArray(value) ? value.map(String) : String(value);
   }
   return params;
+}
+
+/** The media type of a request's body, lower case without parameters; undefined when it sent none. */
+export function bodyMediaType(request: FastifyRequest): string | undefined {
+  if (request.body === undefined) return undefined;
+  return request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+}
+
+/**
+ * The form fields of an API request. Twilio's operations take form bodies only: a body in another
+ * encoding (JSON) carries no parameters, so its fields count as not sent, as clients that post JSON
+ * to Twilio observe (their required parameters are reported missing).
+ */
+export function formBodyOf(request: FastifyRequest): FormParams {
+  return bodyMediaType(request) === 'application/x-www-form-urlencoded' ? asFormParams(request.body) : {};
 }
 
 /** The first value sent for `name`. */
