@@ -26,7 +26,7 @@ export interface BenchResult {
 type Row = readonly [measure: string, bridge: string, relay: string, ratio: string, target: string];
 
 const NAMES: Record<Direction, string> = { c: 'customer → agent', a: 'agent → customer' };
-const TARGET_THROUGHPUT_RATIO = 0.7;
+const TARGET_THROUGHPUT_RATIO = 0.75;
 const TARGET_P99_MS = 5;
 const TARGET_HEAP_PER_CUSTOMER = 2048;
 /** A process this busy (share of one core) is what limits the figure. */
@@ -166,6 +166,19 @@ function notes(result: BenchResult): string[] {
   return out;
 }
 
+/** What the bridge's own event loop did in the median latency round: the stalls a message can wait behind. */
+function latencyNotes(result: BenchResult): string[] {
+  return (['c', 'a'] as const).flatMap((direction) => {
+    const loop = medianLatency(result, 'bridge', direction)?.loop;
+    if (!loop) return [];
+    return [
+      `${NAMES[direction]} at ${result.options.latencyRate}/s: the bridge's event loop busy ${pct(loop.utilization)}, ` +
+        `late by p50 ${ms(loop.delayP50Ms)} / p99 ${ms(loop.delayP99Ms)} / max ${ms(loop.delayMaxMs)} ms; ` +
+        `${int(loop.gcPauses)} GC pauses, ${ms(loop.gcTotalMs)} ms in all, the longest ${ms(loop.gcMaxMs)} ms`,
+    ];
+  });
+}
+
 function markdown(result: BenchResult): string {
   const rows = tableRows(result);
   const header = `| measure | bridge | relay (limit) | bridge ÷ relay | target |\n|---|---:|---:|---:|---|`;
@@ -182,6 +195,10 @@ function markdown(result: BenchResult): string {
     'CPU during the throughput bursts, as a share of one core (median over rounds), and what limited each figure:',
     '',
     ...notes(result).map((n) => `- ${n}`),
+    '',
+    'The bridge in the latency round shown (event loop delay sampled every millisecond):',
+    '',
+    ...latencyNotes(result).map((n) => `- ${n}`),
   ].join('\n');
 }
 
@@ -217,6 +234,8 @@ function latestSummary(result: BenchResult, stamp: string): Record<string, unkno
       [`${prefix}_p99_ms_min`]: round(Math.min(...p99s)),
       [`${prefix}_p99_ms_max`]: round(Math.max(...p99s)),
       [`${prefix}_relay_p99_ms`]: round(medianLatency(result, 'relay', d)?.p99Ms ?? NaN),
+      [`${prefix}_loop_delay_p99_ms`]: round(bridge?.loop?.delayP99Ms ?? NaN),
+      [`${prefix}_gc_max_pause_ms`]: round(bridge?.loop?.gcMaxMs ?? NaN),
     };
   };
   const { memory, drain } = result;
@@ -253,7 +272,7 @@ const DOCS_END = '<!-- bench:latest:end -->';
 
 /** Prints the table, writes `<stamp>-<store>.json` and `.md` to `dir`, and optionally into docs/performance.md. */
 export function printAndSave(result: BenchResult, dir: string, updateDocs: boolean): void {
-  console.log(`\n${plainTable(tableRows(result))}\n\n${notes(result).join('\n')}\n`);
+  console.log(`\n${plainTable(tableRows(result))}\n\n${[...notes(result), ...latencyNotes(result)].join('\n')}\n`);
   mkdirSync(dir, { recursive: true });
   const stamp = `${result.startedAt.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${result.store}${result.tracing ? '-tracing' : ''}`;
   const summary = markdown(result);

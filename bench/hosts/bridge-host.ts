@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { serve } from '../rpc.js';
 
 /**
@@ -12,11 +12,23 @@ export interface LoopStats {
   readonly delayP50Ms: number;
   readonly delayP99Ms: number;
   readonly delayMaxMs: number;
+  /** Garbage collections that stopped the main thread: how many, their total and longest pause. */
+  readonly gcPauses: number;
+  readonly gcTotalMs: number;
+  readonly gcMaxMs: number;
 }
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 let since: EventLoopUtilization = performance.eventLoopUtilization();
+const gc = { pauses: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) {
+    gc.pauses++;
+    gc.totalMs += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const api = {
   memory(): NodeJS.MemoryUsage {
@@ -31,9 +43,13 @@ const api = {
       delayP50Ms: delay.percentile(50) / 1e6,
       delayP99Ms: delay.percentile(99) / 1e6,
       delayMaxMs: delay.max / 1e6,
+      gcPauses: gc.pauses,
+      gcTotalMs: gc.totalMs,
+      gcMaxMs: gc.maxMs,
     };
     since = now;
     delay.reset();
+    Object.assign(gc, { pauses: 0, totalMs: 0, maxMs: 0 });
     return stats;
   },
 };
