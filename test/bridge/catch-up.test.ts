@@ -4,21 +4,12 @@ import { CatchUp } from '../../src/bridge/catch-up.js';
 import type { FlexBackend, FlexMessageEvent, RecentMessage } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { ChatMapping, NewOutboxRow } from '../../src/store/store.js';
+import { openAlicesChat, recentMessage } from '../support/flex-chat.js';
 import { eventually } from '../support/wait.js';
 
 const DAY = 24 * 3600_000;
 
-const message = (index: number, author: string, ageMs = 0): RecentMessage => ({
-  type: 'message',
-  flexSid: 'CH1',
-  messageSid: `IM${index}`,
-  author,
-  body: `message ${index}`,
-  media: [],
-  index,
-  retryCount: 0,
-  createdAt: Date.now() - ageMs,
-});
+const message = recentMessage;
 
 describe('CatchUp', () => {
   let store: SqliteStore;
@@ -30,18 +21,7 @@ describe('CatchUp', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
-    const opening = await store.beginMapping({
-      network: 'telegram',
-      externalUserId: '42',
-      externalChatId: '42',
-      handle: 'telegram:alice',
-      displayName: 'Alice',
-      identity: 'telegram_42',
-      flexMode: 'conversations',
-    });
-    await store.setFlexSid(opening.id, 'CH1');
-    await store.activateMapping(opening.id);
-    chat = (await store.currentMapping({ network: 'telegram', externalUserId: '42' }))!;
+    chat = await openAlicesChat(store);
     recent = [];
     reads = 0;
     accepted = [];
