@@ -58,6 +58,14 @@ describe('CatchUp', () => {
     expect(await catchUp.readBack(chat)).toBe(0);
   });
 
+  it('offers only the messages whose index it does not know yet', async () => {
+    await store.noteFlexIndex(chat.id, 0);
+    await store.noteFlexIndex(chat.id, 2);
+    recent = [message(0, 'telegram_42'), message(1, 'agent_bob'), message(2, 'telegram_42'), message(3, 'agent_bob')];
+    expect(await catchUp.readBack((await store.mappingByFlexSid('CH1'))!)).toBe(2);
+    expect(accepted.map((e) => e.messageSid)).toEqual(['IM1', 'IM3']);
+  });
+
   it('knows every index of the chat up to the latest one read back', async () => {
     await store.noteFlexIndex(chat.id, 0);
     recent = [message(0, 'telegram_42'), message(1, 'agent_bob'), message(2, 'agent_bob')];
