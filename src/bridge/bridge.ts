@@ -26,6 +26,7 @@ import { CatchUp } from './catch-up.js';
 import type { CustomerTexts } from './customer-texts.js';
 import { ChatOpener } from './chats.js';
 import { CustomerCommands } from './customer-commands.js';
+import { OverdueGaps } from './overdue-gaps.js';
 import { IntakeLimits, LIMIT_NOTICES, type IntakeLimitSettings, type LimitReason } from './intake-limits.js';
 import { refusalOf, uploadAttachments } from './media.js';
 import { customerMessageRow, customerNoticeRow, customerQueueKey, flexQueueKey, transcriptRow } from './outbox-keys.js';
@@ -105,6 +106,8 @@ export class Bridge {
   private readonly storeFailures = new Map<string, number>();
   /** Finds agent messages whose webhook never came. */
   readonly catchUp: CatchUp;
+  /** Reads a chat back before a held agent message whose wait ran out goes ahead of a missing one. */
+  private readonly overdueGaps: OverdueGaps;
   /** Finds chats whose task ended without an agent. */
   readonly unattended: UnattendedChats;
   private readonly agentNames: AgentNames;
@@ -179,6 +182,7 @@ export class Bridge {
       log: opts.log,
       onReleased: opts.onEnqueued,
     });
+    this.overdueGaps = new OverdueGaps(opts.store, this.catchUp, opts.reorderHoldMs);
   }
 
   /**
@@ -446,6 +450,7 @@ export class Bridge {
       case 'transcript':
         return this.transcripts.send(row, payload);
       case 'agent-message': {
+        await this.overdueGaps.check(row);
         const adapter = this.adapterFor(payload.to.network);
         const { media } = payload;
         const file = media && (await inSpan('flex fetch media', { kind: SpanKind.CLIENT }, () => this.opts.flex.fetchMedia(media)));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Acceptance } from '../core/messages.js';
 import type { FlexBackend, FlexMessageEvent } from '../flex/backend.js';
-import { missesBefore, withIndex } from '../store/known-indexes.js';
+import { knows, missesBefore, withIndex } from '../store/known-indexes.js';
 import type { ChatMapping, Store } from '../store/store.js';
 
 const RECENT_CHAT_MS = 24 * 3600_000;
@@ -130,6 +130,9 @@ export class CatchUp {
     let recovered = 0;
     for (const message of recent) {
       if (message.createdAt < since) continue;
+      // Offering a known message again only finds it a duplicate, at the cost of a full intake each:
+      // on a busy machine, long enough for a held message's wait to run out meanwhile.
+      if (message.index !== undefined && knows(mapping.knownIndexes, message.index)) continue;
       const { createdAt: _createdAt, ...event } = message;
       if ((await this.opts.accept(event)) === 'accepted') recovered++;
     }

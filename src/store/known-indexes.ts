@@ -25,6 +25,11 @@ export function missesBefore(known: KnownIndexes, index: number): boolean {
   return false;
 }
 
+/** True when the message at `index` is known: taken in, or posted by the bridge. */
+export function knows(known: KnownIndexes, index: number): boolean {
+  return index <= known.through || known.above.includes(index);
+}
+
 /** Stored as two columns: `flex_known_through` (null: nothing) and `flex_known_above` (JSON, null: empty). */
 export function knownIndexesOf(through: number | null, above: string | null): KnownIndexes {
   return { through: through ?? -1, above: above ? (JSON.parse(above) as number[]) : [] };

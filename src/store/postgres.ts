@@ -13,6 +13,7 @@ import {
   type KnownIndexes,
 } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { earlierMessagesJoinGroup } from './reorder-groups.js';
 import { POOL_TIMEOUTS } from './postgres-timeouts.js';
 import { TurnBatch } from './turn-batch.js';
 import type {
@@ -124,6 +125,8 @@ const INSERT_PLAIN_ROW = prepared(`
   WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
   INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
   SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`);
+
+const EARLIER_MESSAGES_JOIN_GROUP = prepared(earlierMessagesJoinGroup('$1'));
 
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
@@ -459,7 +462,12 @@ export class PostgresStore implements Store {
   }
 
   async postpone(id: number, at: number): Promise<void> {
-    await this.pool.query('UPDATE outbox SET next_attempt_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2', [at, id]);
+    await this.transaction(async (client) => {
+      await this.lockKeys(client, [], [id]);
+      await client.query('UPDATE outbox SET next_attempt_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2', [at, id]);
+      const { rows } = await client.query<{ key: string }>({ ...EARLIER_MESSAGES_JOIN_GROUP, values: [id] });
+      if (rows[0]) await this.refreshHeads(client, [rows[0].key]);
+    });
   }
 
   async countPending(key: string, upTo: number): Promise<number> {

@@ -36,6 +36,7 @@ export interface OutboxRecord {
   ambiguous: boolean | number;
   lease_owner: string | null;
   created_at: number;
+  flex_index: number | null;
 }
 
 export const toChatMapping = (r: ChatMappingRecord): ChatMapping => ({
@@ -69,6 +70,7 @@ export const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   // A row still leased when claimed again was held by a process that died mid-delivery.
   ambiguous: Boolean(r.ambiguous) || r.lease_owner !== null,
   createdAt: r.created_at,
+  ...(typeof r.flex_index === 'number' && { flexIndex: r.flex_index }),
 });
 
 export interface QuarantineRecord {

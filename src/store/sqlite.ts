@@ -14,6 +14,7 @@ import {
 } from './known-indexes.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { earlierMessagesJoinGroup } from './reorder-groups.js';
 import { sqliteMigrations } from './sqlite-migrations.js';
 import type {
   ReorderHold,
@@ -175,6 +176,7 @@ export class SqliteStore implements Store {
       listQuarantine: db.prepare('SELECT * FROM quarantine ORDER BY id LIMIT ?'),
       forgetQuarantined: db.prepare('DELETE FROM quarantine WHERE id = ?'),
       postpone: db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?'),
+      earlierMessagesJoinGroup: db.prepare(earlierMessagesJoinGroup('@id')).pluck(),
       countPending: db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' LIMIT ?)"),
       deadLetter: db.prepare(
         `UPDATE outbox SET status = 'dead', is_head = 0, attempts = attempts + 1, last_error = ?, lease_owner = NULL,
@@ -409,7 +411,11 @@ export class SqliteStore implements Store {
   }
 
   async postpone(id: number, at: number): Promise<void> {
-    return this.writes.run(() => void this.stmt.postpone.run(at, id));
+    return this.writes.run(() => {
+      this.stmt.postpone.run(at, id);
+      const [key] = this.stmt.earlierMessagesJoinGroup.all({ id }) as string[];
+      if (key !== undefined) this.refreshHead(key);
+    });
   }
 
   async countPending(key: string, upTo: number): Promise<number> {

@@ -53,6 +53,8 @@ export interface OutboxRow extends NewOutboxRow {
   /** The last attempt may have been applied by the far side: check before writing again. */
   readonly ambiguous: boolean;
   readonly createdAt: number;
+  /** An agent message's index in its Flex chat (ReorderHold); absent for every other row. */
+  readonly flexIndex?: number;
 }
 
 export interface OutboxStats {
@@ -189,7 +191,10 @@ export interface Store extends GatewaySessionStore, RecentChats {
   renewLeases(owner: string, ids: readonly number[], until: number): Promise<void>;
   complete(id: number): Promise<void>;
   retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void>;
-  /** Gives the row back to wait until `at` without counting an attempt: it was not tried. */
+  /**
+   * Gives the row back to wait until `at` without counting an attempt: it was not tried. Earlier
+   * agent messages of its chat stored while it was claimed, put behind it then, go before it now.
+   */
   postpone(id: number, at: number): Promise<void>;
   /** How many rows of `key` are pending, counted up to `upTo`. */
   countPending(key: string, upTo: number): Promise<number>;

@@ -4,21 +4,12 @@ import { CatchUp } from '../../src/bridge/catch-up.js';
 import type { FlexBackend, FlexMessageEvent, RecentMessage } from '../../src/flex/backend.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { ChatMapping, NewOutboxRow } from '../../src/store/store.js';
+import { openAlicesChat, recentMessage } from '../support/flex-chat.js';
 import { eventually } from '../support/wait.js';
 
 const DAY = 24 * 3600_000;
 
-const message = (index: number, author: string, ageMs = 0): RecentMessage => ({
-  type: 'message',
-  flexSid: 'CH1',
-  messageSid: `IM${index}`,
-  author,
-  body: `message ${index}`,
-  media: [],
-  index,
-  retryCount: 0,
-  createdAt: Date.now() - ageMs,
-});
+const message = recentMessage;
 
 describe('CatchUp', () => {
   let store: SqliteStore;
@@ -30,18 +21,7 @@ describe('CatchUp', () => {
 
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
-    const opening = await store.beginMapping({
-      network: 'telegram',
-      externalUserId: '42',
-      externalChatId: '42',
-      handle: 'telegram:alice',
-      displayName: 'Alice',
-      identity: 'telegram_42',
-      flexMode: 'conversations',
-    });
-    await store.setFlexSid(opening.id, 'CH1');
-    await store.activateMapping(opening.id);
-    chat = (await store.currentMapping({ network: 'telegram', externalUserId: '42' }))!;
+    chat = await openAlicesChat(store);
     recent = [];
     reads = 0;
     accepted = [];
@@ -76,6 +56,14 @@ describe('CatchUp', () => {
     expect(accepted.map((e) => e.messageSid)).toEqual(['IM2', 'IM3']);
     expect(accepted[0]).not.toHaveProperty('createdAt');
     expect(await catchUp.readBack(chat)).toBe(0);
+  });
+
+  it('offers only the messages whose index it does not know yet', async () => {
+    await store.noteFlexIndex(chat.id, 0);
+    await store.noteFlexIndex(chat.id, 2);
+    recent = [message(0, 'telegram_42'), message(1, 'agent_bob'), message(2, 'telegram_42'), message(3, 'agent_bob')];
+    expect(await catchUp.readBack((await store.mappingByFlexSid('CH1'))!)).toBe(2);
+    expect(accepted.map((e) => e.messageSid)).toEqual(['IM1', 'IM3']);
   });
 
   it('knows every index of the chat up to the latest one read back', async () => {

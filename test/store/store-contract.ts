@@ -410,6 +410,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await drain(Date.now())).toEqual(['one']);
       });
 
+      it('puts a late message stored while a held one was claimed before it once that one is given back untried', async () => {
+        await accept(2, 'two', 'two, part 2');
+        await store.enqueue([agentRow('a notice after two')]);
+        const [claimed] = await store.claimDue('w', 10, 60_000, Date.now() + HOLD + 1); // its wait ran out
+        expect(claimed && [textOf(claimed), claimed.flexIndex]).toEqual(['two', 2]);
+        await accept(1, 'one'); // read back meanwhile: behind the claimed group
+        await store.postpone(claimed!.id, Date.now());
+        expect(await drain(Date.now() + HOLD + 1)).toEqual(['one', 'two', 'two, part 2', 'a notice after two']);
+      });
+
       it('keeps other keys and rows without an index in insertion order', async () => {
         await store.enqueue([agentRow('plain 1'), agentRow('plain 2')]);
         await accept(1, 'one');
