@@ -85,8 +85,12 @@ const INSERT_MESSAGE_LINK = prepared(`
   INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`);
 
-/** How often a statement or transaction runs again after losing a head to another writer (see isHeadConflict). */
-const HEAD_CONFLICT_ATTEMPTS = 5;
+/**
+ * How often a statement or transaction runs at most while it loses a head to other writers (see
+ * isHeadConflict). Each loss means another writer's head committed; several writers of one key at once
+ * (a test with three processes writing four keys and delivering at full speed) needed up to six attempts.
+ */
+const HEAD_CONFLICT_ATTEMPTS = 20;
 
 /** The rows as the parameters $1 (keys), $2 (directions), $3 (payloads) of the plain-row statements. */
 const plainRowValues = (rows: readonly NewOutboxRow[]): [string[], string[], string[]] => [

@@ -211,6 +211,40 @@ describe('postgres head marking when two writers race (see postgres-outbox-sql.t
     await store.close();
   });
 
+  it('leaves every key one head, its first pending row, when three processes write, deliver and dead-letter the same keys', async () => {
+    const url = await scratchUrl();
+    const stores = await Promise.all([0, 1, 2].map(() => PostgresStore.open(url)));
+    const keys = ['a', 'b', 'c', 'd'];
+    let dead = 0;
+    let delivered = 0;
+    const write = async (store: Store, p: number): Promise<void> => {
+      for (let n = 0; n < 100; n++) await store.acceptOnce({ source: `p${p}`, key: `${n}` }, [row(keys[(n + p) % keys.length]!, n)]);
+    };
+    const deliver = async (store: Store, owner: string): Promise<void> => {
+      for (let idle = 0; idle < 20; ) {
+        const claimed = await store.claimDue(owner, 4, 60_000);
+        if (claimed.length === 0) {
+          idle++;
+          await pause(5);
+          continue;
+        }
+        idle = 0;
+        await Promise.all(claimed.map((r) => (r.id % 17 === 0 ? store.deadLetter(r.id, 'gave up').then(() => dead++) : store.complete(r.id).then(() => delivered++))));
+      }
+    };
+    await Promise.all([...stores.map(write), ...stores.map((s, i) => deliver(s, `w${i}`))]);
+    expect({ dead, delivered, pending: (await stores[0]!.outboxStats()).pending }).toEqual({ dead, delivered: 300 - dead, pending: 0 });
+
+    expect(await stores[0]!.requeueDead()).toBe(dead);
+    const schema = new URL(url).searchParams.get('options')!.split('=')[1];
+    const { rows } = await admin.query<{ key: string; heads: string[]; first: string }>(
+      `SELECT key, array_agg(id ORDER BY id) FILTER (WHERE is_head) AS heads, (array_agg(id ORDER BY seq, id))[1] AS first
+       FROM ${schema}.outbox WHERE status = 'pending' GROUP BY key`,
+    );
+    for (const r of rows) expect(r.heads).toEqual([r.first]);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
   it('stores a message offered to two processes at once once', async () => {
     const url = await scratchUrl();
     const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
