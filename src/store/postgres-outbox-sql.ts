@@ -68,6 +68,22 @@ export const DELETE_ROWS = prepared(`
   UPDATE outbox SET is_head = true
   WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`);
 
+/**
+ * LOCK_ROWS_FOR_REMOVAL then DELETE_ROWS for the rows `ids`, as one simple query: one round trip and one
+ * implicit transaction, in which each statement takes its snapshot when the one before it is done
+ * (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT). That
+ * protocol takes no parameters, so the ids, whole numbers, are written into the text.
+ */
+export const lockAndDeleteRows = (ids: readonly number[]): string => {
+  const list = `'{${ids.map(rowIdLiteral).join(',')}}'::bigint[]`;
+  return [LOCK_ROWS_FOR_REMOVAL, DELETE_ROWS].map((statement) => statement.text.replaceAll('$1::bigint[]', list)).join(';\n');
+};
+
+const rowIdLiteral = (id: number): string => {
+  if (!Number.isSafeInteger(id)) throw new TypeError(`not an outbox row id: ${id}`);
+  return String(id);
+};
+
 /** Makes the row $2 dead and no longer its key's head (locked by LOCK_ROWS_FOR_REMOVAL); MARK_HEADS then names the next. */
 export const MARK_DEAD = prepared(`
   UPDATE outbox SET status = 'dead', is_head = false, attempts = attempts + 1, last_error = $1, lease_owner = NULL,

@@ -15,11 +15,11 @@ import { migratePostgres } from './postgres-migrations.js';
 import {
   ACCEPT_PLAIN_ROWS_ONCE,
   CLAIM,
-  DELETE_ROWS,
   ENQUEUE_PLAIN_ROWS,
   INSERT_DEDUPE,
   INSERT_ROW,
   isHeadConflict,
+  lockAndDeleteRows,
   LOCK_HEADS_FOR_WRITING,
   LOCK_KEYS,
   LOCK_ROWS_FOR_REMOVAL,
@@ -101,12 +101,9 @@ const plainRowValues = (rows: readonly NewOutboxRow[]): [string[], string[], str
 
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
-  private readonly completions = new TurnBatch<number>((ids) =>
-    this.transaction(async (client) => {
-      await this.lockForRemoval(client, ids);
-      await client.query({ ...DELETE_ROWS, values: [ids] });
-    }),
-  );
+  private readonly completions = new TurnBatch<number>(async (ids) => {
+    await retryingHeadConflicts(() => this.pool.query(lockAndDeleteRows(ids)));
+  });
 
   private constructor(private readonly pool: pg.Pool) {}
 
