@@ -149,6 +149,17 @@ export const postgresMigrations: readonly string[] = [
   -- bridge): only such a chat asks the customer to rate it.
   ALTER TABLE conversations ADD COLUMN agent_joined_at BIGINT;
   `,
+  `
+  -- Storage parameters for the tables that churn (migration 6 set outbox's autovacuum thresholds):
+  -- https://www.postgresql.org/docs/current/sql-createtable.html#SQL-CREATETABLE-STORAGE-PARAMETERS
+  -- A claim and a lease renewal update columns no index holds; room left on each page lets them be
+  -- HOT updates (https://www.postgresql.org/docs/current/storage-hot.html), with no new index entries.
+  ALTER TABLE outbox SET (fillfactor = 80);
+  -- dedupe and message_links lose an hour's rows at a time (pruneDedupe, pruneMessageLinks, hourly):
+  -- vacuumed after each pruning, rather than once a fifth of the week's or month's rows they keep are dead.
+  ALTER TABLE dedupe SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
+  ALTER TABLE message_links SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { InboundMessage, UserKey } from '../core/messages.js';
@@ -13,8 +12,25 @@ import {
   type KnownIndexes,
 } from './known-indexes.js';
 import { migratePostgres } from './postgres-migrations.js';
-import { earlierMessagesJoinGroup } from './reorder-groups.js';
+import {
+  ACCEPT_PLAIN_ROWS_ONCE,
+  CLAIM,
+  ENQUEUE_PLAIN_ROWS,
+  INSERT_DEDUPE,
+  INSERT_ROW,
+  isHeadConflict,
+  lockAndDeleteRows,
+  LOCK_HEADS_FOR_WRITING,
+  LOCK_KEYS,
+  LOCK_ROWS_FOR_REMOVAL,
+  MARK_DEAD,
+  MARK_HEADS,
+  prepared,
+  RENEW_LEASES,
+  UNMARK_FORMER_HEADS,
+} from './postgres-outbox-sql.js';
 import { POOL_TIMEOUTS } from './postgres-timeouts.js';
+import { earlierMessagesJoinGroup } from './reorder-groups.js';
 import { TurnBatch } from './turn-batch.js';
 import type {
   ReorderHold,
@@ -59,98 +75,38 @@ const types: pg.CustomTypesConfig = {
     oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-const CURRENT_MAPPING = "SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'";
+const CURRENT_MAPPING = prepared("SELECT * FROM conversations WHERE network = $1 AND external_user_id = $2 AND status <> 'ended'");
+
+/** The usual noteFlexIndex: the chat's next index, with nothing known above it. */
+const NOTE_NEXT_FLEX_INDEX = prepared(`
+  UPDATE conversations SET flex_known_through = $2, updated_at = $3
+  WHERE id = $1 AND COALESCE(flex_known_through, -1) = $2 - 1 AND flex_known_above IS NULL`);
+
+const INSERT_MESSAGE_LINK = prepared(`
+  INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`);
 
 /**
- * A statement node-postgres prepares once per connection (named by its text), so that PostgreSQL
- * parses and plans it once rather than at every message.
+ * How often a statement or transaction runs at most while it loses a head to other writers (see
+ * isHeadConflict). Each loss means another writer's head committed; several writers of one key at once
+ * (a test with three processes writing four keys and delivering at full speed) needed up to six attempts.
  */
-const prepared = (text: string): { readonly name: string; readonly text: string } => ({
-  name: `flex_bridge_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`,
-  text,
-});
-
-/** Records a dedupe key; no row when it was seen before. */
-const INSERT_DEDUPE = prepared('INSERT INTO dedupe (source, key, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1');
-
-/**
- * The first pending row of the key k.key, apart from the rows $1: the one delivered next, marked
- * `is_head` (see the migration). The key's lock (lockKeys) is held wherever a head is marked, so no
- * row of the key commits meanwhile.
- */
-const FIRST_PENDING_OF_KEY = `
-  SELECT p.id FROM outbox p WHERE p.key = k.key AND p.status = 'pending' AND p.id <> ALL($1::bigint[])
-  ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
-
-/** Marks the first pending row of each key $2 as its head, and unmarks any other (run before MARK_HEADS). */
-const UNMARK_FORMER_HEADS = prepared(`
-  UPDATE outbox o SET is_head = false FROM unnest($2::text[]) AS k(key)
-  WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`);
-const MARK_HEADS = prepared(`
-  UPDATE outbox SET is_head = true
-  WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`);
-
-/** Deletes the rows $1; where one was its key's head, the key's next row becomes the head. */
-const DELETE_ROWS = prepared(`
-  WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING key, is_head)
-  UPDATE outbox SET is_head = true
-  WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`);
-
-/** Takes the locks of the keys $1 (the keys of the rows $2 when $1 is null) until commit, in one order everywhere. */
-const LOCK_KEYS = prepared(`
-  SELECT pg_advisory_xact_lock(hashtext('flex-bridge.outbox'), h) FROM (
-    SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k
-    UNION SELECT hashtext(key) FROM outbox WHERE id = ANY($2::bigint[])
-    ORDER BY h) AS keys`);
-
-/**
- * A row's seq: that of the earliest pending row of its chat with a higher index when the row is an
- * agent message that came late (unless that row's group is already being delivered); its own id otherwise.
- */
-const INSERT_ROW = prepared(`
-  WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
-  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, flex_sid, flex_index)
-  SELECT n.id, COALESCE((
-      SELECT MIN(l.seq) FROM outbox l
-      WHERE l.key = $1 AND l.status = 'pending' AND l.flex_sid = $6 AND l.flex_index > $7
-        AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = $1 AND f.status = 'pending' AND f.lease_until >= $5), 0)
-    ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
-  FROM n`);
-
-/**
- * A row without an index (anything but an agent message) is its own group, after every other row
- * of its key: no scan of its key's queue, and the head when the key has none.
- */
-const INSERT_PLAIN_ROW = prepared(`
-  WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
-  INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
-  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`);
+const HEAD_CONFLICT_ATTEMPTS = 20;
 
 const EARLIER_MESSAGES_JOIN_GROUP = prepared(earlierMessagesJoinGroup('$1'));
 
-// Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
-// selected before the update so the caller learns the row had been leased to someone else.
-const CLAIM = prepared(`
-  WITH heads AS (
-    SELECT o.id, o.lease_owner AS previous_owner FROM outbox o
-    WHERE o.is_head AND o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until < $1)
-    ORDER BY o.next_attempt_at, o.id
-    LIMIT $2
-    FOR UPDATE OF o SKIP LOCKED
-  ), leased AS (
-    UPDATE outbox SET lease_owner = $3, lease_until = $4 FROM heads WHERE outbox.id = heads.id
-    RETURNING outbox.*, heads.previous_owner
-  )
-  SELECT * FROM leased ORDER BY next_attempt_at, id`);
+/** The rows as the parameters $1 (keys), $2 (directions), $3 (payloads) of the plain-row statements. */
+const plainRowValues = (rows: readonly NewOutboxRow[]): [string[], string[], string[]] => [
+  rows.map((r) => r.key),
+  rows.map((r) => r.direction),
+  rows.map((r) => JSON.stringify(r.payload)),
+];
 
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
-  private readonly completions = new TurnBatch<number>((ids) =>
-    this.transaction(async (client) => {
-      await this.lockKeys(client, [], ids);
-      await client.query({ ...DELETE_ROWS, values: [ids] });
-    }),
-  );
+  private readonly completions = new TurnBatch<number>(async (ids) => {
+    await retryingHeadConflicts(() => this.pool.query(lockAndDeleteRows(ids)));
+  });
 
   private constructor(private readonly pool: pg.Pool) {}
 
@@ -163,7 +119,12 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool);
   }
 
+  /** Runs `work` in a transaction, again when it lost a head to another writer (see isHeadConflict). */
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return retryingHeadConflicts(() => this.transactionOnce(work));
+  }
+
+  private async transactionOnce<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -179,29 +140,30 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Holds a per-key lock until commit, so rows of one key commit in id order even when several
-   * processes enqueue for the same user at once; otherwise a claimer could see a newer row first.
+   * Agent messages placed by their index: the key's advisory lock (LOCK_KEYS) keeps two of them from
+   * reading the key's queue at once; the heads are locked as by any writer (see postgres-outbox-sql.ts).
    */
-  private async insertRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order?: ReorderHold): Promise<void> {
+  private async insertOrderedRows(client: PoolClient, rows: readonly NewOutboxRow[], now: number, order: ReorderHold): Promise<void> {
     if (rows.length === 0) return;
     const keys = rows.map((r) => r.key);
     await this.lockKeys(client, keys);
-    const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
+    const dueAt = await this.holdUntilEarlierMessages(client, order, now);
+    await client.query({ ...LOCK_HEADS_FOR_WRITING, values: [keys] });
     for (const row of rows) {
-      const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now];
-      if (order) await client.query({ ...INSERT_ROW, values: [...values, order.flexSid, order.index] });
-      else await client.query({ ...INSERT_PLAIN_ROW, values });
+      await client.query({ ...INSERT_ROW, values: [row.key, row.direction, JSON.stringify(row.payload), dueAt, now, order.flexSid, order.index] });
     }
     // A late agent message may go before its key's head.
-    if (order) await this.refreshHeads(client, keys);
+    await this.refreshHeads(client, keys);
   }
 
-  /**
-   * Holds the keys' locks until commit. Whatever marks a head takes them first, before any row lock,
-   * so that it sees every committed row of its keys and no two transactions wait on each other.
-   */
+  /** Holds the keys' advisory locks until commit (see LOCK_KEYS), taken before any row lock. */
   private async lockKeys(client: PoolClient, keys: readonly string[], rowIds: readonly number[] = []): Promise<void> {
     await client.query({ ...LOCK_KEYS, values: [keys, rowIds] });
+  }
+
+  /** Locks rows about to stop being heads; what marks the next head must come in a later statement. */
+  private async lockForRemoval(client: PoolClient, ids: readonly number[]): Promise<void> {
+    await client.query({ ...LOCK_ROWS_FOR_REMOVAL, values: [ids] });
   }
 
   private async refreshHeads(client: PoolClient, keys: readonly string[]): Promise<void> {
@@ -252,21 +214,26 @@ export class PostgresStore implements Store {
 
   async acceptOnce(dedupe: DedupeKey, rows: readonly NewOutboxRow[], order?: ReorderHold): Promise<boolean> {
     const now = Date.now();
+    if (!order) {
+      const values = [...plainRowValues(rows), now, dedupe.source, dedupe.key];
+      return retryingHeadConflicts(async () => (await this.pool.query<{ accepted: boolean }>({ ...ACCEPT_PLAIN_ROWS_ONCE, values })).rows[0]!.accepted);
+    }
     return this.transaction(async (client) => {
       const seen = await client.query({ ...INSERT_DEDUPE, values: [dedupe.source, dedupe.key, now] });
       if (seen.rowCount === 0) return false;
-      await this.insertRows(client, rows, now, order);
+      await this.insertOrderedRows(client, rows, now, order);
       return true;
     });
   }
 
   async enqueue(rows: readonly NewOutboxRow[]): Promise<void> {
-    const now = Date.now();
-    await this.transaction((client) => this.insertRows(client, rows, now));
+    if (rows.length === 0) return;
+    const values = [...plainRowValues(rows), Date.now()];
+    await retryingHeadConflicts(() => this.pool.query({ ...ENQUEUE_PLAIN_ROWS, values }));
   }
 
   async currentMapping(user: UserKey): Promise<ChatMapping | undefined> {
-    const { rows } = await this.pool.query<ChatMappingRecord>(CURRENT_MAPPING, [user.network, user.externalUserId]);
+    const { rows } = await this.pool.query<ChatMappingRecord>({ ...CURRENT_MAPPING, values: [user.network, user.externalUserId] });
     return rows[0] && toChatMapping(rows[0]);
   }
 
@@ -299,7 +266,7 @@ export class PostgresStore implements Store {
            ON CONFLICT DO NOTHING`,
           [c.network, c.externalUserId, c.externalChatId, c.handle, c.displayName, c.language ?? null, c.identity, c.flexMode, now],
         );
-        return (await client.query<ChatMappingRecord>(CURRENT_MAPPING, [c.network, c.externalUserId])).rows[0];
+        return (await client.query<ChatMappingRecord>({ ...CURRENT_MAPPING, values: [c.network, c.externalUserId] })).rows[0];
       });
       if (found) return toChatMapping(found);
     }
@@ -312,11 +279,7 @@ export class PostgresStore implements Store {
 
   async noteFlexIndex(id: number, index: number, allBefore = false): Promise<void> {
     // The usual case, the next index with nothing known above, takes one statement.
-    const next = await this.pool.query(
-      `UPDATE conversations SET flex_known_through = $2, updated_at = $3
-       WHERE id = $1 AND COALESCE(flex_known_through, -1) = $2 - 1 AND flex_known_above IS NULL`,
-      [id, index, Date.now()],
-    );
+    const next = await this.pool.query({ ...NOTE_NEXT_FLEX_INDEX, values: [id, index, Date.now()] });
     if (next.rowCount === 1) return;
     await this.transaction(async (client) => {
       const known = await this.lockKnownIndexes(client, id);
@@ -445,7 +408,7 @@ export class PostgresStore implements Store {
 
   async renewLeases(owner: string, ids: readonly number[], until: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.pool.query('UPDATE outbox SET lease_until = $1 WHERE id = ANY($2::bigint[]) AND lease_owner = $3', [until, ids, owner]);
+    await this.pool.query({ ...RENEW_LEASES, values: [until, ids, owner] });
   }
 
   /** Rows delivered in the same turn of the event loop are deleted in one transaction (see TurnBatch). */
@@ -480,12 +443,8 @@ export class PostgresStore implements Store {
 
   async deadLetter(id: number, reason: string): Promise<void> {
     await this.transaction(async (client) => {
-      await this.lockKeys(client, [], [id]);
-      const { rows } = await client.query<{ key: string }>(
-        `UPDATE outbox SET status = 'dead', is_head = false, attempts = attempts + 1, last_error = $1, lease_owner = NULL,
-           lease_until = NULL WHERE id = $2 RETURNING key`,
-        [reason, id],
-      );
+      await this.lockForRemoval(client, [id]);
+      const { rows } = await client.query<{ key: string }>({ ...MARK_DEAD, values: [reason, id] });
       await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key)] });
     });
   }
@@ -574,11 +533,10 @@ export class PostgresStore implements Store {
   }
 
   async linkMessage(link: Omit<MessageLink, 'createdAt'>): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now()],
-    );
+    await this.pool.query({
+      ...INSERT_MESSAGE_LINK,
+      values: [link.network, link.externalMessageId, link.conversationId, link.flexSid, link.flexMessageSid, link.text.slice(0, QUOTED_TEXT_MAX), Date.now()],
+    });
   }
 
   async messageLinkByFlexSid(flexMessageSid: string): Promise<MessageLink | undefined> {
@@ -644,5 +602,16 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.completions.settled();
     if (!this.pool.ended) await this.pool.end();
+  }
+}
+
+/** Runs `attempt` again, a few times at most, while it loses a head to another writer (see isHeadConflict). */
+async function retryingHeadConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= HEAD_CONFLICT_ATTEMPTS || !isHeadConflict(err)) throw err;
+    }
   }
 }

@@ -155,4 +155,9 @@ export const sqliteMigrations: readonly string[] = [
   -- bridge): only such a chat asks the customer to rate it.
   ALTER TABLE conversations ADD COLUMN agent_joined_at INTEGER;
   `,
+  `
+  -- PostgreSQL's migration 13 sets storage parameters (fillfactor, autovacuum); SQLite has none to set.
+  -- Kept so that both stores' versions keep naming the same change.
+  SELECT 1;
+  `,
 ];

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderLock } from '../../src/store/leader-lock.js';
 import { postgresMigrations } from '../../src/store/postgres-migrations.js';
+import { ACCEPT_PLAIN_ROWS_ONCE } from '../../src/store/postgres-outbox-sql.js';
 import { CONNECT_TIMEOUT_MS } from '../../src/store/postgres-timeouts.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import type { NewChatMapping, NewOutboxRow, OutboxRow, Store } from '../../src/store/store.js';
@@ -153,6 +154,106 @@ describe('postgres store across processes', () => {
     const pairs = await Promise.all(ids.map((id) => Promise.all([a.beginMapping(user(id)), b.beginMapping(user(id))])));
     for (const [fromA, fromB] of pairs) expect(fromA).toEqual(fromB);
     expect(await a.countOpenMappings()).toBe(ids.length);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe('postgres head marking when two writers race (see postgres-outbox-sql.ts)', () => {
+  /** A second connection that has run the store's one-statement accept and not committed yet. */
+  const acceptInOpenTransaction = async (url: string, key: string, dedupeKey: string): Promise<pg.Client> => {
+    const writer = new pg.Client({ connectionString: url });
+    await writer.connect();
+    await writer.query('BEGIN');
+    const [keys, directions, payloads] = [[key], ['to-customer'], [JSON.stringify(row(key, 0).payload)]];
+    await writer.query({ ...ACCEPT_PLAIN_ROWS_ONCE, values: [keys, directions, payloads, Date.now(), 'test', dedupeKey] });
+    return writer;
+  };
+  const headsOf = async (url: string, key: string): Promise<number[]> => {
+    const schema = new URL(url).searchParams.get('options')!.split('=')[1];
+    const { rows } = await admin.query<{ id: string }>(`SELECT id FROM ${schema}.outbox WHERE key = $1 AND is_head ORDER BY id`, [key]);
+    return rows.map((r) => Number(r.id));
+  };
+
+  it('a delete of the head waits for a writer that queued a row behind it, then makes that row the head', async () => {
+    const url = await scratchUrl();
+    const store = await PostgresStore.open(url);
+    await store.enqueue([row('k', 1)]);
+    const [head] = await store.claimDue('w', 1, 60_000);
+    const writer = await acceptInOpenTransaction(url, 'k', 'behind-head');
+    let deleted = false;
+    const deleting = store.complete(head!.id).then(() => (deleted = true));
+    await pause(150);
+    expect(deleted).toBe(false);
+    await writer.query('COMMIT');
+    await writer.end();
+    await deleting;
+    const [next] = await store.listOutbox();
+    expect(await headsOf(url, 'k')).toEqual([next!.id]);
+    expect((await store.claimDue('w', 1, 60_000)).map((r) => r.id)).toEqual([next!.id]);
+    await store.close();
+  });
+
+  it('a writer that finds no head while another writer is making one runs again and queues behind it', async () => {
+    const url = await scratchUrl();
+    const store = await PostgresStore.open(url);
+    const writer = await acceptInOpenTransaction(url, 'k', 'first');
+    const second = store.acceptOnce({ source: 'test', key: 'second' }, [row('k', 2)]);
+    await pause(150);
+    await writer.query('COMMIT');
+    await writer.end();
+    expect(await second).toBe(true);
+    const [first, behind] = await store.listOutbox();
+    expect(await headsOf(url, 'k')).toEqual([first!.id]);
+    const claimed = await store.claimDue('w', 10, 60_000);
+    expect(claimed.map((r) => r.id)).toEqual([first!.id]);
+    await store.complete(first!.id);
+    expect((await store.claimDue('w', 10, 60_000)).map((r) => r.id)).toEqual([behind!.id]);
+    await store.close();
+  });
+
+  it('leaves every key one head, its first pending row, when three processes write, deliver and dead-letter the same keys', async () => {
+    const url = await scratchUrl();
+    const stores = await Promise.all([0, 1, 2].map(() => PostgresStore.open(url)));
+    const keys = ['a', 'b', 'c', 'd'];
+    let dead = 0;
+    let delivered = 0;
+    const write = async (store: Store, p: number): Promise<void> => {
+      for (let n = 0; n < 100; n++) await store.acceptOnce({ source: `p${p}`, key: `${n}` }, [row(keys[(n + p) % keys.length]!, n)]);
+    };
+    const deliver = async (store: Store, owner: string): Promise<void> => {
+      for (let idle = 0; idle < 20; ) {
+        const claimed = await store.claimDue(owner, 4, 60_000);
+        if (claimed.length === 0) {
+          idle++;
+          await pause(5);
+          continue;
+        }
+        idle = 0;
+        await Promise.all(claimed.map((r) => (r.id % 17 === 0 ? store.deadLetter(r.id, 'gave up').then(() => dead++) : store.complete(r.id).then(() => delivered++))));
+      }
+    };
+    await Promise.all([...stores.map(write), ...stores.map((s, i) => deliver(s, `w${i}`))]);
+    expect({ dead, delivered, pending: (await stores[0]!.outboxStats()).pending }).toEqual({ dead, delivered: 300 - dead, pending: 0 });
+
+    expect(await stores[0]!.requeueDead()).toBe(dead);
+    const schema = new URL(url).searchParams.get('options')!.split('=')[1];
+    const { rows } = await admin.query<{ key: string; heads: string[]; first: string }>(
+      `SELECT key, array_agg(id ORDER BY id) FILTER (WHERE is_head) AS heads, (array_agg(id ORDER BY seq, id))[1] AS first
+       FROM ${schema}.outbox WHERE status = 'pending' GROUP BY key`,
+    );
+    for (const r of rows) expect(r.heads).toEqual([r.first]);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('stores a message offered to two processes at once once', async () => {
+    const url = await scratchUrl();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => [a, b].map((s) => s.acceptOnce({ source: 'test', key: `m${n}` }, [row(`k${n % 3}`, n)]))).flat(),
+    );
+    expect(results.filter(Boolean)).toHaveLength(20);
+    expect((await a.outboxStats()).pending).toBe(20);
+    for (const key of ['k0', 'k1', 'k2']) expect(await headsOf(url, key)).toHaveLength(1);
     await Promise.all([a.close(), b.close()]);
   });
 });

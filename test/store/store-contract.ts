@@ -48,6 +48,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.outboxStats()).pending).toBe(2);
     });
 
+    it('enqueues nothing of a message seen before, however many rows it brings, and queues the rows of one key in order', async () => {
+      expect(await store.acceptOnce({ source: 'telegram', key: '2:1' }, [row('a', '1'), row('a', '2'), row('b', '3')])).toBe(true);
+      expect(await store.acceptOnce({ source: 'telegram', key: '2:1' }, [row('a', '4'), row('c', '5')])).toBe(false);
+      expect((await store.outboxStats()).pending).toBe(3);
+      const ids = async () => (await store.claimDue('w', 10, 60_000)).map((r) => (r.payload.kind === 'customer-message' ? r.payload.message.externalMessageId : ''));
+      const first = await store.claimDue('w', 10, 60_000);
+      expect(first.map((r) => r.key)).toEqual(['a', 'b']);
+      await Promise.all(first.map((r) => store.complete(r.id)));
+      expect(await ids()).toEqual(['2']);
+    });
+
     it('hands out only the oldest pending row of each key, and the next after completion', async () => {
       await store.enqueue([row('a', '1'), row('a', '2'), row('b', '3')]);
       const first = await store.claimDue('w1', 10, 60_000);
