@@ -22,6 +22,8 @@ const DEDUPE_RETENTION_MS = 7 * 24 * 3600_000;
 const MESSAGE_LINK_RETENTION_MS = 30 * 24 * 3600_000;
 /** Well inside the dedupe retention, so a message read back twice is still known the second time. */
 const READ_BACK_MAX_AGE_MS = DEDUPE_RETENTION_MS / 2;
+/** How often queues left without a marked next row are repaired (see Store.repairHeads). */
+const REPAIR_HEADS_MS = 60_000;
 
 export interface RunningApp {
   readonly url: string;
@@ -135,9 +137,19 @@ export async function startApp(
     store.pruneMessageLinks(Date.now() - MESSAGE_LINK_RETENTION_MS).catch((err: unknown) => log.warn({ err }, 'message link pruning failed'));
   }, 3600_000);
   prune.unref();
+  const repairHeads = () =>
+    store
+      .repairHeads()
+      .then((repaired) => {
+        if (repaired > 0) log.warn({ repaired }, 'outbox queues had no row marked next; marked them');
+      })
+      .catch((err: unknown) => log.warn({ err }, 'repairing outbox queues failed'));
+  const repair = setInterval(repairHeads, REPAIR_HEADS_MS);
+  repair.unref();
 
   const stop = async (graceMs = 10_000) => {
     clearInterval(prune);
+    clearInterval(repair);
     bridge.catchUp.stop();
     bridge.unattended.stop();
     await http.close();
@@ -152,6 +164,7 @@ export async function startApp(
     await bridge.catchUp.readBackChatsWithGaps().catch((err: unknown) => log.warn({ err }, 'reading chats with gaps back failed'));
     bridge.catchUp.startSweeping();
     bridge.unattended.start();
+    await repairHeads();
     worker.start();
     const url = await http.listen({ port: config.PORT, host: config.HOST });
     for (const adapter of adapters) {

@@ -49,6 +49,17 @@ export const MARK_HEADS = prepared(`
   WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`);
 
 /**
+ * Marks the first pending row of every key with pending rows and no head. A writer that marks one of
+ * those keys' heads meanwhile makes this statement, or itself, fail on the unique index (isHeadConflict).
+ */
+export const MARK_MISSING_HEADS = prepared(`
+  UPDATE outbox SET is_head = true
+  WHERE id IN (
+    SELECT DISTINCT ON (o.key) o.id FROM outbox o
+    WHERE o.status = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = o.key AND h.is_head)
+    ORDER BY o.key, o.seq, o.flex_index, o.id)`);
+
+/**
  * Locks the rows $1 against writers that rely on them as heads, waiting for those that do; in id order,
  * as everywhere, so two of these never wait on each other.
  */

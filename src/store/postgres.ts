@@ -25,6 +25,7 @@ import {
   LOCK_ROWS_FOR_REMOVAL,
   MARK_DEAD,
   MARK_HEADS,
+  MARK_MISSING_HEADS,
   prepared,
   RENEW_LEASES,
   UNMARK_FORMER_HEADS,
@@ -526,6 +527,16 @@ export class PostgresStore implements Store {
   async installationId(): Promise<string> {
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM installation');
     return rows[0]!.id;
+  }
+
+  async repairHeads(): Promise<number> {
+    try {
+      return (await this.pool.query(MARK_MISSING_HEADS)).rowCount ?? 0;
+    } catch (err) {
+      // A writer marked one of those heads meanwhile: nothing is missing there now, and the rest can wait for the next round.
+      if (isHeadConflict(err)) return 0;
+      throw err;
+    }
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

@@ -209,6 +209,12 @@ export class SqliteStore implements Store {
       ),
       saveSurveyComment: db.prepare('UPDATE survey_comments SET comment = ? WHERE conversation_id = ? AND comment IS NULL'),
       surveyComment: db.prepare('SELECT comment FROM survey_comments WHERE conversation_id = ?'),
+      markMissingHeads: db.prepare(
+        `UPDATE outbox SET is_head = 1 WHERE id IN (
+           SELECT (${FIRST_PENDING_OF_KEY.replace('@key', 'k.key')}) FROM (
+             SELECT DISTINCT o.key FROM outbox o
+             WHERE o.status = 'pending' AND NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = o.key AND h.is_head = 1)) AS k)`,
+      ),
       linkMessage: db.prepare(
         `INSERT INTO message_links (network, external_message_id, conversation_id, flex_sid, flex_message_sid, text, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -489,6 +495,10 @@ export class SqliteStore implements Store {
 
   async installationId(): Promise<string> {
     return (this.stmt.installationId.get() as { id: string }).id;
+  }
+
+  async repairHeads(): Promise<number> {
+    return this.writes.run(() => this.stmt.markMissingHeads.run().changes);
   }
 
   async pruneDedupe(olderThan: number): Promise<number> {

@@ -230,6 +230,12 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** This installation's id (16 hex digits), made once when the database was created and never changed. */
   installationId(): Promise<string>;
   pruneDedupe(olderThan: number): Promise<number>;
+  /**
+   * Marks the next row of every queue that has pending rows but none marked (a safety net: no write
+   * leaves a queue so, but processes of two versions writing one database may); resolves to how many.
+   * Without it such a queue's rows would wait until its next message came, and go after it.
+   */
+  repairHeads(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

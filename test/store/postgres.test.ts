@@ -322,3 +322,22 @@ describe('PostgresStore when the database does not answer', () => {
     }
   }, CONNECT_TIMEOUT_MS + 15_000);
 });
+
+describe('postgres repairHeads', () => {
+  it('marks the next row of queues left with none marked (two versions writing one database), and only those', async () => {
+    const url = await scratchUrl();
+    const schema = new URL(url).searchParams.get('options')!.split('=')[1];
+    const store = await PostgresStore.open(url);
+    try {
+      await store.enqueue([row('a', 1), row('a', 2), row('b', 1), row('c', 1)]);
+      await admin.query(`UPDATE ${schema}.outbox SET is_head = false WHERE key IN ('a', 'b')`);
+      expect(await store.claimDue('w', 10, 60_000)).toHaveLength(1);
+      expect(await store.repairHeads()).toBe(2);
+      const claimed = await store.claimDue('w', 10, 60_000);
+      expect(claimed.map((r) => `${r.key}${r.payload.kind === 'notice' ? r.payload.text : ''}`).sort()).toEqual(['a1', 'b1']);
+      expect(await store.repairHeads()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
