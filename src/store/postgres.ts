@@ -81,18 +81,24 @@ const FIRST_PENDING_OF_KEY = `
   SELECT p.id FROM outbox p WHERE p.key = k.key AND p.status = 'pending' AND p.id <> ALL($1::bigint[])
   ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
 
-/** Marks the first pending row of each key $2 as its head, and unmarks any other (run before MARK_HEADS). */
+/** Unmarks any row of each key $2 but its first pending one (run before MARK_HEADS). */
 const UNMARK_FORMER_HEADS = prepared(`
   UPDATE outbox o SET is_head = false FROM unnest($2::text[]) AS k(key)
   WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`);
+/**
+ * Marks the first pending row of each key $2 as its head, due from $3 at the earliest: a row's turn
+ * counts from when it became its key's head, not from when it was queued. Claims take the earliest
+ * due first, and a backlog's rows, all queued long ago, would otherwise go before a row just queued
+ * for a customer with nothing waiting. So keys take turns.
+ */
 const MARK_HEADS = prepared(`
-  UPDATE outbox SET is_head = true
+  UPDATE outbox SET is_head = true, next_attempt_at = GREATEST(next_attempt_at, $3)
   WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`);
 
-/** Deletes the rows $1; where one was its key's head, the key's next row becomes the head. */
+/** Deletes the rows $1; where one was its key's head, the key's next row becomes the head, due from $2 at the earliest (see MARK_HEADS). */
 const DELETE_ROWS = prepared(`
   WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING key, is_head)
-  UPDATE outbox SET is_head = true
+  UPDATE outbox SET is_head = true, next_attempt_at = GREATEST(next_attempt_at, $2)
   WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`);
 
 /** Takes the locks of the keys $1 (the keys of the rows $2 when $1 is null) until commit, in one order everywhere. */
@@ -145,7 +151,7 @@ export class PostgresStore implements Store {
   private readonly completions = new TurnBatch<number>((ids) =>
     this.transaction(async (client) => {
       await this.lockKeys(client, [], ids);
-      await client.query({ ...DELETE_ROWS, values: [ids] });
+      await client.query({ ...DELETE_ROWS, values: [ids, Date.now()] });
     }),
   );
 
@@ -203,7 +209,7 @@ export class PostgresStore implements Store {
 
   private async refreshHeads(client: PoolClient, keys: readonly string[]): Promise<void> {
     await client.query({ ...UNMARK_FORMER_HEADS, values: [[], keys] });
-    await client.query({ ...MARK_HEADS, values: [[], keys] });
+    await client.query({ ...MARK_HEADS, values: [[], keys, Date.now()] });
   }
 
   /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
@@ -478,7 +484,7 @@ export class PostgresStore implements Store {
            lease_until = NULL WHERE id = $2 RETURNING key`,
         [reason, id],
       );
-      await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key)] });
+      await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key), Date.now()] });
     });
   }
 

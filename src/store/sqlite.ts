@@ -67,14 +67,15 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly checkpointer: SqliteCheckpointer | undefined;
-  private readonly completions = new TurnBatch<number>((ids) =>
+  private readonly completions = new TurnBatch<number>((ids) => {
+    const now = Date.now();
     this.db.transaction(() => {
       for (const id of ids) {
         const deleted = this.stmt.complete.get(id) as { key: string; wasHead: number } | undefined;
-        if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
+        if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key, now });
       }
-    }).immediate(),
-  );
+    }).immediate();
+  });
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -111,7 +112,12 @@ export class SqliteStore implements Store {
       unmarkFormerHead: db.prepare(
         `UPDATE outbox SET is_head = 0 WHERE key = @key AND is_head = 1 AND id IS NOT (${FIRST_PENDING_OF_KEY})`,
       ),
-      markHead: db.prepare(`UPDATE outbox SET is_head = 1 WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`),
+      // A row's turn counts from when it became its key's head, not from when it was queued: claims
+      // take the earliest due first, and a backlog's rows, all queued long ago, would otherwise go
+      // before a row just queued for a customer with nothing waiting. So keys take turns.
+      markHead: db.prepare(
+        `UPDATE outbox SET is_head = 1, next_attempt_at = MAX(next_attempt_at, @now) WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`,
+      ),
       keyOf: db.prepare('SELECT key FROM outbox WHERE id = ?').pluck(),
       deadKeys: db.prepare("SELECT DISTINCT key FROM outbox WHERE status = 'dead'").pluck(),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
@@ -225,14 +231,14 @@ export class SqliteStore implements Store {
       }
       this.stmt.startOwnGroup.run(this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid);
       // A late agent message may go before the key's head.
-      this.refreshHead(row.key);
+      this.refreshHead(row.key, now);
     }
   }
 
   /** Marks the key's first pending row as its head, and only that one. */
-  private refreshHead(key: string): void {
+  private refreshHead(key: string, now: number): void {
     this.stmt.unmarkFormerHead.run({ key });
-    this.stmt.markHead.run({ key });
+    this.stmt.markHead.run({ key, now });
   }
 
   async quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void> {
@@ -415,7 +421,7 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       const key = this.stmt.keyOf.get(id) as string | undefined;
       this.stmt.deadLetter.run(reason, id);
-      if (key !== undefined) this.stmt.markHead.run({ key });
+      if (key !== undefined) this.stmt.markHead.run({ key, now: Date.now() });
     }).immediate();
   }
 
@@ -439,7 +445,7 @@ export class SqliteStore implements Store {
       const requeued = ids
         ? ids.reduce((n, id) => n + this.stmt.requeueOne.run(now, id).changes, 0)
         : this.stmt.requeueAll.run(now).changes;
-      for (const key of new Set(keys)) if (key !== undefined) this.refreshHead(key);
+      for (const key of new Set(keys)) if (key !== undefined) this.refreshHead(key, now);
       return requeued;
     }).immediate();
   }
