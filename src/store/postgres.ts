@@ -120,7 +120,7 @@ const INSERT_ROW = prepared(`
       WHERE l.key = $1 AND l.status = 'pending' AND l.flex_sid = $6 AND l.flex_index > $7
         AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = $1 AND f.status = 'pending' AND f.lease_until >= $5), 0)
     ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
-  FROM n`);
+  FROM n RETURNING id`);
 
 /**
  * A row without an index (anything but an agent message) is its own group, after every other row
@@ -129,7 +129,17 @@ const INSERT_ROW = prepared(`
 const INSERT_PLAIN_ROW = prepared(`
   WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id)
   INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
-  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n`);
+  SELECT n.id, n.id, $1, $2, $3::jsonb, $4, $5, NOT EXISTS (SELECT 1 FROM outbox h WHERE h.key = $1 AND h.is_head) FROM n RETURNING id`);
+
+/**
+ * The row $1 of the key $2, when that key has nothing else pending, goes to the front of the line,
+ * right behind the head there: a customer who writes now and then is not kept waiting by customers
+ * working through a backlog. A key jumps the line only when it has nothing else pending; its next
+ * row takes its turn (see MARK_HEADS).
+ */
+const JOIN_FRONT_OF_LINE = prepared(`
+  UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, (SELECT MIN(h.next_attempt_at) FROM outbox h WHERE h.is_head))
+  WHERE id = $1 AND is_head AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = $2 AND o.status = 'pending' AND o.id <> $1)`);
 
 // Heads that are due and not leased, locked so that concurrent claimers skip them. lease_owner is
 // selected before the update so the caller learns the row had been leased to someone else.
@@ -190,13 +200,17 @@ export class PostgresStore implements Store {
     const keys = rows.map((r) => r.key);
     await this.lockKeys(client, keys);
     const dueAt = order ? await this.holdUntilEarlierMessages(client, order, now) : now;
+    const inserted: { id: number; key: string }[] = [];
     for (const row of rows) {
       const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now];
-      if (order) await client.query({ ...INSERT_ROW, values: [...values, order.flexSid, order.index] });
-      else await client.query({ ...INSERT_PLAIN_ROW, values });
+      const { rows: ids } = order
+        ? await client.query<{ id: number }>({ ...INSERT_ROW, values: [...values, order.flexSid, order.index] })
+        : await client.query<{ id: number }>({ ...INSERT_PLAIN_ROW, values });
+      inserted.push({ id: ids[0]!.id, key: row.key });
     }
     // A late agent message may go before its key's head.
     if (order) await this.refreshHeads(client, keys);
+    if (dueAt <= now) for (const { id, key } of inserted) await client.query({ ...JOIN_FRONT_OF_LINE, values: [id, key] });
   }
 
   /**

@@ -118,6 +118,13 @@ export class SqliteStore implements Store {
       markHead: db.prepare(
         `UPDATE outbox SET is_head = 1, next_attempt_at = MAX(next_attempt_at, @now) WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`,
       ),
+      // A row of a key with nothing else pending goes to the front of the line, right behind the head
+      // there: a customer who writes now and then is not kept waiting by customers working through a
+      // backlog. A key jumps the line only when it has nothing else pending; its next row takes its turn.
+      joinFrontOfLine: db.prepare(
+        `UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, (SELECT MIN(h.next_attempt_at) FROM outbox h WHERE h.is_head = 1))
+         WHERE id = @id AND is_head = 1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = @key AND o.status = 'pending' AND o.id <> @id)`,
+      ),
       keyOf: db.prepare('SELECT key FROM outbox WHERE id = ?').pluck(),
       deadKeys: db.prepare("SELECT DISTINCT key FROM outbox WHERE status = 'dead'").pluck(),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
@@ -225,13 +232,13 @@ export class SqliteStore implements Store {
     for (const row of rows) {
       const values = { key: row.key, direction: row.direction, payload: JSON.stringify(row.payload), dueAt, now };
       // Only an agent message with its index can join an earlier group; looking for one costs a scan of the key's queue.
-      if (!order) {
-        this.stmt.startOwnGroup.run(this.stmt.insertPlainOutbox.run(values).lastInsertRowid);
-        continue;
-      }
-      this.stmt.startOwnGroup.run(this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid);
+      const id = order
+        ? this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid
+        : this.stmt.insertPlainOutbox.run(values).lastInsertRowid;
+      this.stmt.startOwnGroup.run(id);
       // A late agent message may go before the key's head.
-      this.refreshHead(row.key, now);
+      if (order) this.refreshHead(row.key, now);
+      if (dueAt <= now) this.stmt.joinFrontOfLine.run({ id, key: row.key });
     }
   }
 

@@ -139,6 +139,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       }
     });
 
+    it("puts a row of a key with nothing else pending before other keys' turns, but not a key's second row", async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(1_000_000);
+        for (const key of ['b1', 'b2', 'b3']) await store.enqueue([row(key, `${key}-1`), row(key, `${key}-2`)]);
+        const firsts = await store.claimDue('w', 10, 60_000);
+        for (const [i, first] of firsts.entries()) {
+          vi.setSystemTime(1_001_000 + i);
+          await store.complete(first.id);
+        }
+        vi.setSystemTime(1_002_000);
+        await store.enqueue([row('quiet', 'q-1')]);
+        // Right behind the row at the front, so that keys joining the front keep their order.
+        expect((await store.claimDue('w', 2, 60_000)).map((r) => r.key)).toEqual(['b1', 'quiet']);
+        await store.enqueue([row('quiet', 'q-2')]);
+        expect((await store.claimDue('w', 10, 60_000)).map((r) => r.key)).toEqual(['b2', 'b3']);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('counts the dead rows that are customer messages apart from other dead rows', async () => {
       const notice: NewOutboxRow = {
         key: 'to-customer',
