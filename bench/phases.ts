@@ -159,8 +159,10 @@ export interface DrainSample {
   readonly drainSeconds: number;
   /** Queued messages received per second while draining (the retry backoff included). */
   readonly messagesPerSecond: number;
-  /** Agent replies to the quiet customers during the drain, at `quietRate` per second. */
+  /** Agent replies to the quiet customers throughout the drain, at `quietRate` per second. */
   readonly quiet: LatencySummary & { readonly ratePerSecond: number };
+  /** The bridge's event loop from Telegram's return to the end of the drain. */
+  readonly loop?: LoopStats;
 }
 
 /**
@@ -181,16 +183,30 @@ export async function measureDrain(rig: Rig, backlogRows: number, quietRate: num
   if (stored < answered + backlogRows) throw new Error(`the bridge stored ${stored - answered} of ${backlogRows} messages during the outage`);
   const floodSent = await rig.twilio.call('sentTimes', flood);
 
+  await rig.bridge?.call('loop', undefined);
   await rig.telegram.call('outage', { down: false });
   const backAt = now();
-  const quietLoad = rig.seq('a', quietRate * QUIET_SECONDS);
-  const quietRun = rig.twilio.call('paced', { sids: quiet, seqStart: quietLoad.from, count: quietLoad.to - quietLoad.from, ratePerSecond: quietRate });
-  const drained = await rig.telegram.call('waitReceived', { ...flood, timeoutMs: WAIT_MS * 5 });
-  await quietRun;
+  const draining = rig.telegram.call('waitReceived', { ...flood, timeoutMs: WAIT_MS * 5 });
+  let over = false;
+  void draining.finally(() => (over = true));
+  // The queued messages go out as their retries come due, which may be well after Telegram's
+  // return: the quiet replies go on, a second at a time, until the last one is out.
+  const quietSeconds: { from: number; to: number }[] = [];
+  do {
+    const second = rig.seq('a', quietRate);
+    quietSeconds.push(second);
+    await rig.twilio.call('paced', { sids: quiet, seqStart: second.from, count: quietRate, ratePerSecond: quietRate });
+  } while (!over);
+  const drained = await draining;
+  const loop = await rig.bridge?.call('loop', undefined);
   const floodReceived = await rig.telegram.call('receivedTimes', flood);
-  await rig.telegram.call('waitReceived', { ...quietLoad, timeoutMs: WAIT_MS });
-  const quietSent = await rig.twilio.call('sentTimes', quietLoad);
-  const quietReceived = await rig.telegram.call('receivedTimes', quietLoad);
+  const quietSent: number[] = [];
+  const quietReceived: number[] = [];
+  for (const second of quietSeconds) {
+    await rig.telegram.call('waitReceived', { ...second, timeoutMs: WAIT_MS });
+    quietSent.push(...(await rig.twilio.call('sentTimes', second)));
+    quietReceived.push(...(await rig.telegram.call('receivedTimes', second)));
+  }
   if (drained < backlogRows) throw new Error(`only ${drained} of ${backlogRows} queued messages arrived after the outage`);
 
   const lastReceived = Math.max(...floodReceived);
@@ -201,8 +217,7 @@ export async function measureDrain(rig: Rig, backlogRows: number, quietRate: num
     outageSeconds: (backAt - (floodSent[0] as number)) / 1000,
     drainSeconds: (lastReceived - backAt) / 1000,
     messagesPerSecond: (backlogRows * 1000) / (lastReceived - backAt),
-    quiet: { ratePerSecond: quietRate, ...latency(quietSent, quietReceived, 0) },
+    quiet: { ratePerSecond: quietRate, ...latency(Float64Array.from(quietSent), Float64Array.from(quietReceived), 0) },
+    loop,
   };
 }
-
-const QUIET_SECONDS = 10;

@@ -118,6 +118,16 @@ function tableRows(result: BenchResult): Row[] {
       '',
       '',
     ]);
+    if (drain.loop) {
+      const l = drain.loop;
+      rows.push([
+        'meanwhile, the bridge\'s event loop: busy, delay p50 / p99 / max ms',
+        `${pct(l.utilization)}, ${ms(l.delayP50Ms)} / ${ms(l.delayP99Ms)} / ${ms(l.delayMaxMs)}`,
+        '',
+        '',
+        '',
+      ]);
+    }
   }
   for (const direction of ['c', 'a'] as const) {
     const cpu = (target: Target) => median(samples(result, target, direction).map((s) => s.cpuUsPerMessage));

@@ -40,12 +40,18 @@ const FIRST_PENDING_OF_KEY = `
   SELECT p.id FROM outbox p WHERE p.key = k.key AND p.status = 'pending' AND p.id <> ALL($1::bigint[])
   ORDER BY p.seq, p.flex_index, p.id LIMIT 1`;
 
-/** Marks the first pending row of each key $2 as its head, and unmarks any other (run before MARK_HEADS). */
+/** Unmarks any row of each key $2 but its first pending one (run before MARK_HEADS). */
 export const UNMARK_FORMER_HEADS = prepared(`
   UPDATE outbox o SET is_head = false FROM unnest($2::text[]) AS k(key)
   WHERE o.key = k.key AND o.is_head AND o.id IS DISTINCT FROM (${FIRST_PENDING_OF_KEY})`);
+/**
+ * Marks the first pending row of each key $2 as its head, due from $3 at the earliest: a row's turn
+ * counts from when it became its key's head, not from when it was queued. Claims take the earliest
+ * due first, and a backlog's rows, all queued long ago, would otherwise go before a row just queued
+ * for a customer with nothing waiting. So keys take turns.
+ */
 export const MARK_HEADS = prepared(`
-  UPDATE outbox SET is_head = true
+  UPDATE outbox SET is_head = true, next_attempt_at = GREATEST(next_attempt_at, $3)
   WHERE NOT is_head AND id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM unnest($2::text[]) AS k(key))`);
 
 /**
@@ -73,26 +79,31 @@ const HEADS_OF_KEYS = 'SELECT h.key FROM unnest($1::text[]) AS k(key) JOIN outbo
 
 export const LOCK_HEADS_FOR_WRITING = prepared(HEADS_OF_KEYS);
 
-/** Deletes the rows $1 (locked by LOCK_ROWS_FOR_REMOVAL); where one was its key's head, the key's next row becomes the head. */
+/**
+ * Deletes the rows $1 (locked by LOCK_ROWS_FOR_REMOVAL); where one was its key's head, the key's next
+ * row becomes the head, due from $2 at the earliest (see MARK_HEADS).
+ */
 export const DELETE_ROWS = prepared(`
   WITH gone AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING key, is_head)
-  UPDATE outbox SET is_head = true
+  UPDATE outbox SET is_head = true, next_attempt_at = GREATEST(next_attempt_at, $2)
   WHERE id IN (SELECT (${FIRST_PENDING_OF_KEY}) FROM (SELECT DISTINCT key FROM gone WHERE is_head) AS k)`);
 
 /**
- * LOCK_ROWS_FOR_REMOVAL then DELETE_ROWS for the rows `ids`, as one simple query: one round trip and one
+ * LOCK_ROWS_FOR_REMOVAL then DELETE_ROWS for the rows `ids` at `now`, as one simple query: one round trip and one
  * implicit transaction, in which each statement takes its snapshot when the one before it is done
  * (https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT). That
  * protocol takes no parameters, so the ids, whole numbers, are written into the text.
  */
-export const lockAndDeleteRows = (ids: readonly number[]): string => {
-  const list = `'{${ids.map(rowIdLiteral).join(',')}}'::bigint[]`;
-  return [LOCK_ROWS_FOR_REMOVAL, DELETE_ROWS].map((statement) => statement.text.replaceAll('$1::bigint[]', list)).join(';\n');
+export const lockAndDeleteRows = (ids: readonly number[], now: number): string => {
+  const list = `'{${ids.map(wholeNumber).join(',')}}'::bigint[]`;
+  return [LOCK_ROWS_FOR_REMOVAL, DELETE_ROWS]
+    .map((statement) => statement.text.replaceAll('$1::bigint[]', list).replaceAll('$2', wholeNumber(now)))
+    .join(';\n');
 };
 
-const rowIdLiteral = (id: number): string => {
-  if (!Number.isSafeInteger(id)) throw new TypeError(`not an outbox row id: ${id}`);
-  return String(id);
+const wholeNumber = (n: number): string => {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not a whole number: ${n}`);
+  return String(n);
 };
 
 /** Makes the row $2 dead and no longer its key's head (locked by LOCK_ROWS_FOR_REMOVAL); MARK_HEADS then names the next. */
@@ -123,20 +134,36 @@ export const INSERT_ROW = prepared(`
       WHERE l.key = $1 AND l.status = 'pending' AND l.flex_sid = $6 AND l.flex_index > $7
         AND l.seq > COALESCE((SELECT MAX(f.seq) FROM outbox f WHERE f.key = $1 AND f.status = 'pending' AND f.lease_until >= $5), 0)
     ), n.id), $1, $2, $3::jsonb, $4, $5, $6, $7
-  FROM n`);
+  FROM n RETURNING id`);
+
+/**
+ * The row $1 of the key $2, when that key has nothing else pending, goes to the front of the line,
+ * right behind the head there: a customer who writes now and then is not kept waiting by customers
+ * working through a backlog. A key jumps the line only when it has nothing else pending; its next
+ * row takes its turn (see MARK_HEADS).
+ */
+export const JOIN_FRONT_OF_LINE = prepared(`
+  UPDATE outbox SET next_attempt_at = LEAST(next_attempt_at, (SELECT MIN(h.next_attempt_at) FROM outbox h WHERE h.is_head))
+  WHERE id = $1 AND is_head AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = $2 AND o.status = 'pending' AND o.id <> $1)`);
 
 /**
  * Rows without an index (anything but an agent message), keys $1, directions $2, payloads $3, made at $4:
  * each its own group, after every other row of its key, so no scan of the key's queue. The first of a
- * key is its head when the key has none; the heads found are locked FOR KEY SHARE (see above).
+ * key is its head when the key has none; the heads found are locked FOR KEY SHARE (see above). A row
+ * that is all its key has pending goes to the front of the line (see JOIN_FRONT_OF_LINE).
  */
 const insertPlainRows = (rows: string): string => `
   heads AS (${HEADS_OF_KEYS}),
   numbered AS (SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id, r.* FROM ${rows} AS r),
+  placed AS (
+    SELECT numbered.*, n = MIN(n) OVER (PARTITION BY key) AND key NOT IN (SELECT key FROM heads) AS head,
+      COUNT(*) OVER (PARTITION BY key) = 1 AS alone
+    FROM numbered),
   stored AS (
     INSERT INTO outbox (id, seq, key, direction, payload, next_attempt_at, created_at, is_head)
-    SELECT id, id, key, direction, payload::jsonb, $4, $4, n = MIN(n) OVER (PARTITION BY key) AND key NOT IN (SELECT key FROM heads)
-    FROM numbered RETURNING 1)`;
+    SELECT id, id, key, direction, payload::jsonb,
+      CASE WHEN head AND alone THEN LEAST($4, (SELECT MIN(h.next_attempt_at) FROM outbox h WHERE h.is_head)) ELSE $4 END, $4, head
+    FROM placed RETURNING 1)`;
 
 const PLAIN_ROWS = 'unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS given(key, direction, payload, n)';
 

@@ -18,6 +18,7 @@ import {
   ENQUEUE_PLAIN_ROWS,
   INSERT_DEDUPE,
   INSERT_ROW,
+  JOIN_FRONT_OF_LINE,
   isHeadConflict,
   lockAndDeleteRows,
   LOCK_HEADS_FOR_WRITING,
@@ -106,7 +107,7 @@ const plainRowValues = (rows: readonly NewOutboxRow[]): [string[], string[], str
 /** Shared state for several bridge processes; every method is one transaction on a pooled connection. */
 export class PostgresStore implements Store {
   private readonly completions = new TurnBatch<number>(async (ids) => {
-    await retryingHeadConflicts(() => this.pool.query(lockAndDeleteRows(ids)));
+    await retryingHeadConflicts(() => this.pool.query(lockAndDeleteRows(ids, Date.now())));
   });
 
   private constructor(private readonly pool: pg.Pool) {}
@@ -150,11 +151,15 @@ export class PostgresStore implements Store {
     await this.lockKeys(client, keys);
     const dueAt = await this.holdUntilEarlierMessages(client, order, now);
     await client.query({ ...LOCK_HEADS_FOR_WRITING, values: [keys] });
+    const inserted: { id: number; key: string }[] = [];
     for (const row of rows) {
-      await client.query({ ...INSERT_ROW, values: [row.key, row.direction, JSON.stringify(row.payload), dueAt, now, order.flexSid, order.index] });
+      const values = [row.key, row.direction, JSON.stringify(row.payload), dueAt, now, order.flexSid, order.index];
+      const { rows: ids } = await client.query<{ id: number }>({ ...INSERT_ROW, values });
+      inserted.push({ id: ids[0]!.id, key: row.key });
     }
     // A late agent message may go before its key's head.
     await this.refreshHeads(client, keys);
+    if (dueAt <= now) for (const { id, key } of inserted) await client.query({ ...JOIN_FRONT_OF_LINE, values: [id, key] });
   }
 
   /** Holds the keys' advisory locks until commit (see LOCK_KEYS), taken before any row lock. */
@@ -169,7 +174,7 @@ export class PostgresStore implements Store {
 
   private async refreshHeads(client: PoolClient, keys: readonly string[]): Promise<void> {
     await client.query({ ...UNMARK_FORMER_HEADS, values: [[], keys] });
-    await client.query({ ...MARK_HEADS, values: [[], keys] });
+    await client.query({ ...MARK_HEADS, values: [[], keys, Date.now()] });
   }
 
   /** Notes the message's index; when an earlier one is not known yet, its rows wait `holdMs` for it. */
@@ -446,7 +451,7 @@ export class PostgresStore implements Store {
     await this.transaction(async (client) => {
       await this.lockForRemoval(client, [id]);
       const { rows } = await client.query<{ key: string }>({ ...MARK_DEAD, values: [reason, id] });
-      await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key)] });
+      await client.query({ ...MARK_HEADS, values: [[], rows.map((r) => r.key), Date.now()] });
     });
   }
 

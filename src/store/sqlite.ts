@@ -114,7 +114,19 @@ export class SqliteStore implements Store {
       unmarkFormerHead: db.prepare(
         `UPDATE outbox SET is_head = 0 WHERE key = @key AND is_head = 1 AND id IS NOT (${FIRST_PENDING_OF_KEY})`,
       ),
-      markHead: db.prepare(`UPDATE outbox SET is_head = 1 WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`),
+      // A row's turn counts from when it became its key's head, not from when it was queued: claims
+      // take the earliest due first, and a backlog's rows, all queued long ago, would otherwise go
+      // before a row just queued for a customer with nothing waiting. So keys take turns.
+      markHead: db.prepare(
+        `UPDATE outbox SET is_head = 1, next_attempt_at = MAX(next_attempt_at, @now) WHERE id = (${FIRST_PENDING_OF_KEY}) AND is_head = 0`,
+      ),
+      // A row of a key with nothing else pending goes to the front of the line, right behind the head
+      // there: a customer who writes now and then is not kept waiting by customers working through a
+      // backlog. A key jumps the line only when it has nothing else pending; its next row takes its turn.
+      joinFrontOfLine: db.prepare(
+        `UPDATE outbox SET next_attempt_at = MIN(next_attempt_at, (SELECT MIN(h.next_attempt_at) FROM outbox h WHERE h.is_head = 1))
+         WHERE id = @id AND is_head = 1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.key = @key AND o.status = 'pending' AND o.id <> @id)`,
+      ),
       keyOf: db.prepare('SELECT key FROM outbox WHERE id = ?').pluck(),
       deadKeys: db.prepare("SELECT DISTINCT key FROM outbox WHERE status = 'dead'").pluck(),
       knownIndexes: db.prepare('SELECT flex_known_through AS through, flex_known_above AS above FROM conversations WHERE id = ?'),
@@ -233,20 +245,20 @@ export class SqliteStore implements Store {
     for (const row of rows) {
       const values = { key: row.key, direction: row.direction, payload: JSON.stringify(row.payload), dueAt, now };
       // Only an agent message with its index can join an earlier group; looking for one costs a scan of the key's queue.
-      if (!order) {
-        this.stmt.startOwnGroup.run(this.stmt.insertPlainOutbox.run(values).lastInsertRowid);
-        continue;
-      }
-      this.stmt.startOwnGroup.run(this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid);
+      const id = order
+        ? this.stmt.insertOutbox.run({ ...values, flexSid: order.flexSid, index: order.index }).lastInsertRowid
+        : this.stmt.insertPlainOutbox.run(values).lastInsertRowid;
+      this.stmt.startOwnGroup.run(id);
       // A late agent message may go before the key's head.
-      this.refreshHead(row.key);
+      if (order) this.refreshHead(row.key, now);
+      if (dueAt <= now) this.stmt.joinFrontOfLine.run({ id, key: row.key });
     }
   }
 
   /** Marks the key's first pending row as its head, and only that one. */
-  private refreshHead(key: string): void {
+  private refreshHead(key: string, now: number): void {
     this.stmt.unmarkFormerHead.run({ key });
-    this.stmt.markHead.run({ key });
+    this.stmt.markHead.run({ key, now });
   }
 
   async quarantine(dedupe: DedupeKey, message: InboundMessage, reason: string): Promise<void> {
@@ -408,7 +420,7 @@ export class SqliteStore implements Store {
   complete(id: number): Promise<void> {
     return this.writes.run(() => {
       const deleted = this.stmt.complete.get(id) as { key: string; wasHead: number } | undefined;
-      if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key });
+      if (deleted?.wasHead) this.stmt.markHead.run({ key: deleted.key, now: Date.now() });
     });
   }
 
@@ -420,7 +432,7 @@ export class SqliteStore implements Store {
     return this.writes.run(() => {
       this.stmt.postpone.run(at, id);
       const [key] = this.stmt.earlierMessagesJoinGroup.all({ id }) as string[];
-      if (key !== undefined) this.refreshHead(key);
+      if (key !== undefined) this.refreshHead(key, Date.now());
     });
   }
 
@@ -432,7 +444,7 @@ export class SqliteStore implements Store {
     return this.writes.run(() => {
       const key = this.stmt.keyOf.get(id) as string | undefined;
       this.stmt.deadLetter.run(reason, id);
-      if (key !== undefined) this.stmt.markHead.run({ key });
+      if (key !== undefined) this.stmt.markHead.run({ key, now: Date.now() });
     });
   }
 
@@ -456,7 +468,7 @@ export class SqliteStore implements Store {
       const requeued = ids
         ? ids.reduce((n, id) => n + this.stmt.requeueOne.run(now, id).changes, 0)
         : this.stmt.requeueAll.run(now).changes;
-      for (const key of new Set(keys)) if (key !== undefined) this.refreshHead(key);
+      for (const key of new Set(keys)) if (key !== undefined) this.refreshHead(key, now);
       return requeued;
     }).immediate();
   }

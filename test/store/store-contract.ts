@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InboundMessage } from '../../src/core/messages.js';
 import { QUOTED_TEXT_MAX, type NewChatMapping, type NewOutboxRow, type OutboxRow, type Store } from '../../src/store/store.js';
 
@@ -129,6 +129,46 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.complete(again!.id);
       const [next] = await store.claimDue('w', 10, 60_000, Date.now() + 60_002);
       expect(next!.payload).toEqual(row('flooded', '1').payload);
+    });
+
+    it("puts a key's next row behind rows that became due while its head was out: keys take turns", async () => {
+      // Only Date is faked, so the store's own clock moves when the test says.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(1_000_000);
+        await store.enqueue([row('backlog', '1'), row('backlog', '2')]);
+        const [head] = await store.claimDue('w', 1, 60_000);
+        vi.setSystemTime(1_015_000);
+        await store.enqueue([row('quiet', '1')]);
+        vi.setSystemTime(1_015_001);
+        await store.complete(head!.id);
+        const turns = await store.claimDue('w', 1, 60_000);
+        expect(turns.map((r) => r.key)).toEqual(['quiet']);
+        expect((await store.claimDue('w', 1, 60_000)).map((r) => r.key)).toEqual(['backlog']);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("puts a row of a key with nothing else pending before other keys' turns, but not a key's second row", async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(1_000_000);
+        for (const key of ['b1', 'b2', 'b3']) await store.enqueue([row(key, `${key}-1`), row(key, `${key}-2`)]);
+        const firsts = await store.claimDue('w', 10, 60_000);
+        for (const [i, first] of firsts.entries()) {
+          vi.setSystemTime(1_001_000 + i);
+          await store.complete(first.id);
+        }
+        vi.setSystemTime(1_002_000);
+        await store.enqueue([row('quiet', 'q-1')]);
+        // Right behind the row at the front, so that keys joining the front keep their order.
+        expect((await store.claimDue('w', 2, 60_000)).map((r) => r.key)).toEqual(['b1', 'quiet']);
+        await store.enqueue([row('quiet', 'q-2')]);
+        expect((await store.claimDue('w', 10, 60_000)).map((r) => r.key)).toEqual(['b2', 'b3']);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('counts the dead rows that are customer messages apart from other dead rows', async () => {
@@ -331,10 +371,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           index,
           holdMs: HOLD,
         });
-      /** Claims and completes heads until none is due at `at`; returns the texts in delivery order. */
+      /**
+       * Claims and completes heads until none is due at `at` (or now, when later: a key's next row
+       * is due from when its head is done); returns the texts in delivery order.
+       */
       const drain = async (at: number) => {
         const delivered: string[] = [];
-        for (let heads = await store.claimDue('w', 10, 1_000, at); heads.length > 0; heads = await store.claimDue('w', 10, 1_000, at)) {
+        const claim = () => store.claimDue('w', 10, 1_000, Math.max(at, Date.now()));
+        for (let heads = await claim(); heads.length > 0; heads = await claim()) {
           for (const head of heads) {
             delivered.push(textOf(head));
             await store.complete(head.id);
