@@ -8,6 +8,7 @@ import { RemoteSchedule } from './bridge/remote-schedule.js';
 import type { Acceptance, InboundMessage } from './core/messages.js';
 import { CustomerTexts } from './bridge/customer-texts.js';
 import { cleartextUpstreams, customerTextSettings, type Config } from './config.js';
+import { serviceKeyPrefix } from './bridge/outbox-keys.js';
 import { defaultRetryPolicy } from './delivery/backoff.js';
 import { OutboxWorker, type OutboxWorkerOptions } from './delivery/worker.js';
 import { createFlexBackend } from './flex/create-backend.js';
@@ -100,6 +101,7 @@ export async function startApp(
     policy: { ...defaultRetryPolicy, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
     leaseMs: config.DELIVERY_LEASE_MS,
     log: log.child({ part: 'delivery' }),
+    serviceOf: serviceKeyPrefix,
     onOutcome: (row, outcome, ms) => {
       metrics.delivery(row, outcome, ms);
       observer.onOutcome?.(row, outcome, ms);

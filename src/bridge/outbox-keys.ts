@@ -1,9 +1,18 @@
 import { userKeyOf, userKeyString, type Choice, type ExternalChatRef, type InboundMessage, type UserKey } from '../core/messages.js';
-import type { ChatMapping, NewOutboxRow } from '../store/store.js';
+import type { ChatMapping, NewOutboxRow, OutboxRow } from '../store/store.js';
 
 /** Each direction of each customer is its own FIFO, so a Telegram outage never holds up messages to Flex. */
 export const flexQueueKey = (user: UserKey) => `flex:${userKeyString(user)}`;
 export const customerQueueKey = (user: UserKey) => `customer:${userKeyString(user)}`;
+
+/**
+ * The service a row goes to, named by the prefix its keys share: `customer:<network>:` for a
+ * customer's network, otherwise the queue's kind (`flex:` and the other queues into Twilio).
+ */
+export function serviceKeyPrefix(row: Pick<OutboxRow, 'direction' | 'key'>): string {
+  const [queue, network] = row.key.split(':');
+  return row.direction === 'to-customer' && queue === 'customer' ? `customer:${network}:` : `${queue}:`;
+}
 
 /** The row that carries a customer's message to Flex. */
 export const customerMessageRow = (message: InboundMessage): NewOutboxRow => ({

@@ -8,7 +8,8 @@ import type { CatchUp } from './catch-up.js';
  * out, whether or not the read-back that closes the gap has run: the process that saw the gap may
  * have died, or be reading a long chat back on a busy machine. Sent then, it would go ahead of the
  * message it waits for. So its claimer reads the chat back first and gives the row back untried;
- * a recovered earlier message joins its group and goes first (Store.postpone).
+ * a recovered earlier message joins its group and goes first (Store.postpone). What the read-back
+ * did not find is not waited for again.
  */
 export class OverdueGaps {
   constructor(
@@ -31,6 +32,9 @@ export class OverdueGaps {
     // Given back before the read-back, so a message it recovers is not put behind a claimed row.
     await this.store.postpone(row.id, Date.now() + this.reorderHoldMs);
     const recovered = await this.catchUp.readBack(mapping);
+    const after = await this.store.mappingByFlexSid(row.payload.flexSid);
+    // Flex has no such earlier message any more (deleted, or never there): waiting on would hold this one for ever.
+    if (after && missesBefore(after.knownIndexes, row.flexIndex)) await this.store.noteFlexIndex(mapping.id, row.flexIndex - 1, true);
     throw new DeliveryPostponed(`its chat was read back for an earlier message (${recovered} recovered)`, 0);
   }
 }

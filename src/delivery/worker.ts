@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { OutboxRow, Store } from '../store/store.js';
 import { retryDelayMs, type RetryPolicy } from './backoff.js';
 import { asDeliveryError, DeliveryPostponed } from '../core/delivery-error.js';
+import { isServiceDown, ServiceOutages } from './outages.js';
 
 /** Floor for idle waits, so a row that is due but not claimable (leased elsewhere) cannot cause a spin. */
 const MIN_IDLE_MS = 10;
@@ -21,6 +22,11 @@ export interface OutboxWorkerOptions {
   /** Upper bound on idle sleeps, so rows enqueued by other processes are seen. */
   readonly pollMs?: number;
   readonly onOutcome?: (row: OutboxRow, outcome: DeliveryOutcome, ms: number) => void;
+  /**
+   * The service a row goes to, as the prefix of its keys: when that service answers again after an
+   * outage, the rows waiting only for it go at once instead of when their backoff runs out.
+   */
+  readonly serviceOf?: (row: OutboxRow) => string;
 }
 
 /**
@@ -36,6 +42,7 @@ export class OutboxWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  private readonly outages = new ServiceOutages();
 
   constructor(private readonly opts: OutboxWorkerOptions) {}
 
@@ -145,6 +152,7 @@ export class OutboxWorker {
     const started = performance.now();
     try {
       await this.opts.deliver(row);
+      this.serviceAnswered(row);
       await store.complete(row.id);
       const ms = performance.now() - started;
       log.debug({ outboxId: row.id, key: row.key, attempts: row.attempts + 1, ms: Math.round(ms) }, 'outbox row delivered');
@@ -164,7 +172,9 @@ export class OutboxWorker {
           await this.opts.onDeadLettered(row, reason);
         } else {
           const delay = retryDelayMs(row.attempts, err, policy);
-          await store.retryLater(row.id, Date.now() + delay, err.message, err.ambiguous || row.ambiguous);
+          const serviceDown = isServiceDown(err);
+          if (serviceDown && this.opts.serviceOf) this.outages.failed(this.opts.serviceOf(row));
+          await store.retryLater(row.id, Date.now() + delay, err.message, err.ambiguous || row.ambiguous, serviceDown);
           log.warn({ ...context, retryInMs: Math.round(delay), error: err.message }, 'delivery failed; will retry');
           this.opts.onOutcome?.(row, 'retried', performance.now() - started);
         }
@@ -173,6 +183,19 @@ export class OutboxWorker {
         log.error({ err: storeErr, outboxId: row.id }, 'could not record a delivery failure');
       }
     }
+  }
+
+  /** After an outage, what waited for the service goes now: its retries may be minutes away. */
+  private serviceAnswered(row: OutboxRow): void {
+    const service = this.opts.serviceOf?.(row);
+    if (service === undefined || !this.outages.answered(service)) return;
+    this.opts.store.wakeAfterOutage(service).then(
+      (woken) => {
+        this.opts.log.info({ service, woken }, 'service answers again: what waited for it goes now');
+        if (woken > 0) this.wake();
+      },
+      (err: unknown) => this.opts.log.warn({ err, service }, 'could not wake the rows that waited for a service'),
+    );
   }
 
   private async postpone(row: OutboxRow, postponed: DeliveryPostponed, started: number): Promise<void> {

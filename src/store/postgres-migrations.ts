@@ -160,6 +160,11 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE dedupe SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
   ALTER TABLE message_links SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
   `,
+  `
+  -- A row whose last attempt failed because its service was down (a 5xx, a network failure) rather
+  -- than because of a rate limit: it may go as soon as the service answers again (wakeAfterOutage).
+  ALTER TABLE outbox ADD COLUMN waits_for_service boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 /** Applies pending migrations; the advisory lock lets several processes start at once. */

@@ -422,11 +422,11 @@ export class PostgresStore implements Store {
     return this.completions.add(id);
   }
 
-  async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
+  async retryLater(id: number, at: number, error: string, ambiguous: boolean, serviceDown = false): Promise<void> {
     await this.pool.query(
-      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, ambiguous = $3,
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2, ambiguous = $3, waits_for_service = $5,
          lease_owner = NULL, lease_until = NULL WHERE id = $4`,
-      [at, error, ambiguous, id],
+      [at, error, ambiguous, id, serviceDown],
     );
   }
 
@@ -522,6 +522,15 @@ export class PostgresStore implements Store {
   async surveyComment(mappingId: number): Promise<string | null | undefined> {
     const { rows } = await this.pool.query<{ comment: string | null }>('SELECT comment FROM survey_comments WHERE conversation_id = $1', [mappingId]);
     return rows[0]?.comment;
+  }
+
+  async wakeAfterOutage(keyPrefix: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE outbox SET next_attempt_at = $1, waits_for_service = false
+       WHERE is_head AND waits_for_service AND next_attempt_at > $1 AND starts_with(key, $2)`,
+      [Date.now(), keyPrefix],
+    );
+    return rowCount ?? 0;
   }
 
   async wakeKey(key: string): Promise<void> {

@@ -160,4 +160,9 @@ export const sqliteMigrations: readonly string[] = [
   -- Kept so that both stores' versions keep naming the same change.
   SELECT 1;
   `,
+  `
+  -- A row whose last attempt failed because its service was down (a 5xx, a network failure) rather
+  -- than because of a rate limit: it may go as soon as the service answers again (wakeAfterOutage).
+  ALTER TABLE outbox ADD COLUMN waits_for_service INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

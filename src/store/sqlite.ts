@@ -179,8 +179,12 @@ export class SqliteStore implements Store {
       renew: db.prepare('UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ?'),
       complete: db.prepare('DELETE FROM outbox WHERE id = ? RETURNING key, is_head AS wasHead'),
       retryLater: db.prepare(
-        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?,
+        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, ambiguous = ?, waits_for_service = ?,
            lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+      ),
+      wakeAfterOutage: db.prepare(
+        `UPDATE outbox SET next_attempt_at = @now, waits_for_service = 0
+         WHERE is_head = 1 AND waits_for_service = 1 AND next_attempt_at > @now AND substr(key, 1, length(@prefix)) = @prefix`,
       ),
       quarantine: db.prepare(
         'INSERT INTO quarantine (source, key, reason, message, quarantined_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
@@ -424,8 +428,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  async retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void> {
-    return this.writes.run(() => void this.stmt.retryLater.run(at, error, ambiguous ? 1 : 0, id));
+  async retryLater(id: number, at: number, error: string, ambiguous: boolean, serviceDown = false): Promise<void> {
+    return this.writes.run(() => void this.stmt.retryLater.run(at, error, ambiguous ? 1 : 0, serviceDown ? 1 : 0, id));
+  }
+
+  async wakeAfterOutage(keyPrefix: string): Promise<number> {
+    return this.writes.run(() => this.stmt.wakeAfterOutage.run({ now: Date.now(), prefix: keyPrefix }).changes);
   }
 
   async postpone(id: number, at: number): Promise<void> {

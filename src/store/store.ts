@@ -190,7 +190,16 @@ export interface Store extends GatewaySessionStore, RecentChats {
   /** Extends the leases `owner` holds on `ids` (deliveries still in flight) until `until`. */
   renewLeases(owner: string, ids: readonly number[], until: number): Promise<void>;
   complete(id: number): Promise<void>;
-  retryLater(id: number, at: number, error: string, ambiguous: boolean): Promise<void>;
+  /**
+   * Counts a failed attempt; the row waits until `at`. `serviceDown`: the failure was the service's
+   * (a 5xx or network failure, no Retry-After), so wakeAfterOutage may end the wait early.
+   */
+  retryLater(id: number, at: number, error: string, ambiguous: boolean, serviceDown?: boolean): Promise<void>;
+  /**
+   * Makes due now the rows of keys starting with `keyPrefix` that wait only because their service was
+   * down (see retryLater), now that it answers again; resolves to how many.
+   */
+  wakeAfterOutage(keyPrefix: string): Promise<number>;
   /**
    * Gives the row back to wait until `at` without counting an attempt: it was not tried. Earlier
    * agent messages of its chat stored while it was claimed, put behind it then, go before it now.

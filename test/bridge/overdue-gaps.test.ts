@@ -101,6 +101,14 @@ describe('a held agent message whose wait ran out before its gap was read back',
     expect(flex.reads, 'the claimer read the chat back before sending').toBe(2);
   });
 
+  it('goes after one read-back when Flex has no earlier message any more (deleted): it is not held for ever', async () => {
+    afterTheWait();
+    flex.recent = [message(0, CUSTOMER), message(2, 'agent_bob')];
+    expect(await deliverDue(bridge())).toEqual([]);
+    expect(sent).toEqual(['message 2']);
+    expect(flex.reads).toBe(1);
+  });
+
   it('goes after one failed try when the chat cannot be read back, as it did before', async () => {
     afterTheWait();
     flex.failing = true;

@@ -225,6 +225,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(failingSince).toBeGreaterThanOrEqual(oldest);
     });
 
+    it("after an outage, makes due the heads of a service's keys that waited only for it, not rate-limited ones or other services'", async () => {
+      await store.enqueue([row('customer:telegram:a', '1'), row('customer:telegram:b', '1'), row('customer:discord:c', '1'), row('customer:telegram:d', '1')]);
+      const later = Date.now() + 60_000;
+      const [a, b, c, d] = await store.claimDue('w', 10, 60_000);
+      await store.retryLater(a!.id, later, 'HTTP 502', false, true);
+      await store.retryLater(b!.id, later, 'HTTP 429', false);
+      await store.retryLater(c!.id, later, 'HTTP 502', false, true);
+      await store.retryLater(d!.id, later, 'HTTP 502', false, true);
+      await store.complete(d!.id); // done meanwhile by another process
+      expect(await store.wakeAfterOutage('customer:telegram:')).toBe(1);
+      const woken = await store.claimDue('w', 10, 60_000);
+      expect(woken.map((r) => r.key)).toEqual(['customer:telegram:a']);
+      expect(woken[0]!.attempts).toBe(1);
+      expect(await store.wakeAfterOutage('customer:telegram:'), 'once').toBe(0);
+    });
+
     it('wakes a postponed row of a key: due now, still without an attempt counted', async () => {
       await store.enqueue([row('survey:1', '1')]);
       const [r1] = await store.claimDue('w', 1, 60_000);
