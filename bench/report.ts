@@ -277,8 +277,8 @@ function latestSummary(result: BenchResult, stamp: string): Record<string, unkno
   };
 }
 
-const DOCS_START = '<!-- bench:latest:start -->';
-const DOCS_END = '<!-- bench:latest:end -->';
+/** Where each store's newest table goes in docs/performance.md. */
+const docsMarkers = (store: BenchResult['store']) => [`<!-- bench:latest:${store}:start -->`, `<!-- bench:latest:${store}:end -->`] as const;
 
 /** Prints the table, writes `<stamp>-<store>.json` and `.md` to `dir`, and optionally into docs/performance.md. */
 export function printAndSave(result: BenchResult, dir: string, updateDocs: boolean): void {
@@ -288,14 +288,17 @@ export function printAndSave(result: BenchResult, dir: string, updateDocs: boole
   const summary = markdown(result);
   writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(dir, `${stamp}.md`), `# flex-bridge benchmark\n\n${summary}\n`);
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(latestSummary(result, stamp), null, 2)}\n`);
-  console.log(`written: bench/results/${stamp}.json and .md, bench/results/latest.json`);
+  const latest = `${JSON.stringify(latestSummary(result, stamp), null, 2)}\n`;
+  writeFileSync(join(dir, 'latest.json'), latest);
+  writeFileSync(join(dir, `latest-${result.store}.json`), latest);
+  console.log(`written: bench/results/${stamp}.json and .md, bench/results/latest.json and latest-${result.store}.json`);
   if (!updateDocs) return;
   const docs = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
   const text = existsSync(docs) ? readFileSync(docs, 'utf8') : '';
-  const start = text.indexOf(DOCS_START);
-  const end = text.indexOf(DOCS_END);
-  if (start === -1 || end < start) throw new Error(`docs/performance.md has no ${DOCS_START} … ${DOCS_END} section`);
-  writeFileSync(docs, `${text.slice(0, start + DOCS_START.length)}\n${summary}\n${text.slice(end)}`);
+  const [startMarker, endMarker] = docsMarkers(result.store);
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start === -1 || end < start) throw new Error(`docs/performance.md has no ${startMarker} … ${endMarker} section`);
+  writeFileSync(docs, `${text.slice(0, start + startMarker.length)}\n${summary}\n${text.slice(end)}`);
   console.log('updated: docs/performance.md');
 }
