@@ -28,7 +28,14 @@ export class OverdueGaps {
     if (row.payload.kind !== 'agent-message' || row.flexIndex === undefined || row.attempts > 0 || row.nextAttemptAt <= row.createdAt) return;
     if (!this.catchUp.supported) return;
     const mapping = await this.store.mappingByFlexSid(row.payload.flexSid);
-    if (mapping?.status !== 'active' || !missesBefore(mapping.knownIndexes, row.flexIndex)) return;
+    if (mapping?.status !== 'active' || !missesBefore(mapping.knownIndexes, row.flexIndex)) {
+      // The gap closed after this row was claimed: the earlier message was stored behind it, and
+      // giving this one back lets that one go first (Store.postpone).
+      if (await this.store.earlierMessagePending(row.key, row.payload.flexSid, row.flexIndex)) {
+        throw new DeliveryPostponed('an earlier message of its chat came while it was claimed', 0);
+      }
+      return;
+    }
     // Given back before the read-back, so a message it recovers is not put behind a claimed row.
     await this.store.postpone(row.id, Date.now() + this.reorderHoldMs);
     const recovered = await this.catchUp.readBack(mapping);

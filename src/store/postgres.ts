@@ -439,6 +439,14 @@ export class PostgresStore implements Store {
     });
   }
 
+  async earlierMessagePending(key: string, flexSid: string, index: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "SELECT 1 FROM outbox WHERE key = $1 AND status = 'pending' AND flex_sid = $2 AND flex_index < $3 LIMIT 1",
+      [key, flexSid, index],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async countPending(key: string, upTo: number): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
       "SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = $1 AND status = 'pending' LIMIT $2) AS waiting",

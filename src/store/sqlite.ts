@@ -193,6 +193,9 @@ export class SqliteStore implements Store {
       forgetQuarantined: db.prepare('DELETE FROM quarantine WHERE id = ?'),
       postpone: db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?'),
       earlierMessagesJoinGroup: db.prepare(earlierMessagesJoinGroup('@id')).pluck(),
+      earlierMessagePending: db.prepare(
+        "SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' AND flex_sid = ? AND flex_index < ? LIMIT 1",
+      ),
       countPending: db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE key = ? AND status = 'pending' LIMIT ?)"),
       deadLetter: db.prepare(
         `UPDATE outbox SET status = 'dead', is_head = 0, attempts = attempts + 1, last_error = ?, lease_owner = NULL,
@@ -442,6 +445,10 @@ export class SqliteStore implements Store {
       const [key] = this.stmt.earlierMessagesJoinGroup.all({ id }) as string[];
       if (key !== undefined) this.refreshHead(key, Date.now());
     });
+  }
+
+  async earlierMessagePending(key: string, flexSid: string, index: number): Promise<boolean> {
+    return this.stmt.earlierMessagePending.get(key, flexSid, index) !== undefined;
   }
 
   async countPending(key: string, upTo: number): Promise<number> {

@@ -205,6 +205,8 @@ export interface Store extends GatewaySessionStore, RecentChats {
    * agent messages of its chat stored while it was claimed, put behind it then, go before it now.
    */
   postpone(id: number, at: number): Promise<void>;
+  /** Whether an agent message of chat `flexSid` with an index below `index` is pending in `key`. */
+  earlierMessagePending(key: string, flexSid: string, index: number): Promise<boolean>;
   /** How many rows of `key` are pending, counted up to `upTo`. */
   countPending(key: string, upTo: number): Promise<number>;
   deadLetter(id: number, reason: string): Promise<void>;

@@ -109,6 +109,18 @@ describe('a held agent message whose wait ran out before its gap was read back',
     expect(flex.reads).toBe(1);
   });
 
+  it('is given back when the earlier message is stored while it is claimed, so that one goes first', async () => {
+    afterTheWait();
+    const b = bridge();
+    const [claimed] = await store.claimDue('B', 1, 60_000);
+    // Message 1's webhook comes late, to another process, while message 2 is claimed.
+    expect(await bridge().acceptFlexEvent(message(1, 'agent_bob'))).toBe('accepted');
+    await expect(b.deliver(claimed!)).rejects.toBeInstanceOf(DeliveryPostponed);
+    await store.postpone(claimed!.id, Date.now());
+    expect(await deliverDue(b)).toEqual([]);
+    expect(sent).toEqual(['message 1', 'message 2']);
+  });
+
   it('goes after one failed try when the chat cannot be read back, as it did before', async () => {
     afterTheWait();
     flex.failing = true;
